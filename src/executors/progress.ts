@@ -1,0 +1,39 @@
+/**
+ * `ctx.progress(value)` must never block or break the task that calls it, so reports are
+ * delivered off the task's stack and coalesced: the first on the next microtask, then at
+ * most one per interval, carrying the latest value.
+ */
+
+/** Default spacing of progress reports from one task. */
+export const PROGRESS_INTERVAL_MS = 50;
+
+export function throttleProgress(
+  deliver: ((value: unknown) => void) | undefined,
+  intervalMs = PROGRESS_INTERVAL_MS,
+): (value: unknown) => void {
+  if (!deliver) return ignore;
+  let last = Number.NEGATIVE_INFINITY;
+  let latest: unknown;
+  let scheduled = false;
+
+  const flush = () => {
+    scheduled = false;
+    last = performance.now();
+    try {
+      deliver(latest);
+    } catch (error) {
+      process.emitWarning(`switchyard: onProgress threw and was ignored: ${String(error)}`);
+    }
+  };
+
+  return (value) => {
+    latest = value;
+    if (scheduled) return;
+    scheduled = true;
+    const wait = last + intervalMs - performance.now();
+    if (wait <= 0) queueMicrotask(flush);
+    else setTimeout(flush, wait);
+  };
+}
+
+function ignore(): void {}

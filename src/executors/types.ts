@@ -1,0 +1,125 @@
+import type { TransferListItem } from 'node:worker_threads';
+import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
+
+/** Every concurrency model switchyard knows. */
+export const MODES = ['sync', 'loop', 'threads', 'processes', 'distributed', 'auto'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** Options of {@link Executor.submit}. */
+export interface SubmitOptions {
+  /** Cancels the task: a waiting task is dropped, a running one gets its `ctx.signal` fired; rejects with `CancelledError`. */
+  signal?: AbortSignal;
+  /**
+   * Milliseconds the task may run; the clock starts when it starts running, not while it waits.
+   * @default the executor's `timeout` (none)
+   */
+  timeout?: number;
+  /** `ArrayBuffer`s (etc.) to move to the worker instead of copying them (`threads`, `processes`). */
+  transfer?: readonly TransferListItem[];
+  /**
+   * Higher runs first among waiting tasks; equal priorities run in submission order.
+   * @default 0
+   */
+  priority?: number;
+  /** Receives what the task passes to `ctx.progress(value)`; throttled, called on the caller's thread. */
+  onProgress?: (value: unknown) => void;
+}
+
+/** Options of {@link Executor.map} and {@link Executor.mapSettled}. */
+export interface MapOptions {
+  /**
+   * `true`: `map` yields outputs in input order. `false`: in completion order.
+   * (`mapSettled` always yields in completion order; each item carries its `index`.)
+   * @default true
+   */
+  ordered?: boolean;
+  /** Stops the whole map: no further inputs are read and running tasks are cancelled. */
+  signal?: AbortSignal;
+  /** Per-task timeout in ms, from the moment each task starts running. @default the executor's `timeout` */
+  timeout?: number;
+  /** Inputs sent to a worker per message (pools); small tasks are batched to amortise dispatch. @default adaptive */
+  chunkSize?: number;
+  /** Receives `ctx.progress(value)` reports with the index of the input that sent them. */
+  onProgress?: (value: unknown, index: number) => void;
+}
+
+/** One outcome of {@link Executor.mapSettled}. */
+export type Settled<O> =
+  | { readonly index: number; readonly ok: true; readonly value: O }
+  | { readonly index: number; readonly ok: false; readonly error: Error };
+
+/** Options of {@link Executor.close}. */
+export interface CloseOptions {
+  /** Cancel accepted work at once instead of waiting for it. @default false */
+  cancel?: boolean;
+  /** Wait at most this many ms for accepted work, then cancel what is left. @default no limit */
+  timeout?: number;
+}
+
+/** A snapshot of what an executor is doing. */
+export interface ExecutorStats {
+  readonly mode: Mode;
+  /** Live workers (threads or processes); `0` for `sync` and `loop`, which run on the calling thread. */
+  readonly workers: number;
+  /** Most tasks in flight at once. */
+  readonly concurrency: number;
+  /** Tasks running now. */
+  readonly running: number;
+  /** Tasks accepted and waiting to run. */
+  readonly queued: number;
+  /** Tasks that finished with a value. */
+  readonly completed: number;
+  /** Tasks that finished with an error (thrown, timed out, cancelled, crashed). */
+  readonly failed: number;
+  /** Re-runs after a worker crash. */
+  readonly retried: number;
+  /**
+   * How busy the executor has been since it was created, 0..1: for `sync` and `loop` the
+   * event-loop utilisation of the calling thread, for pools the mean busy share of the workers.
+   */
+  readonly utilization: number;
+}
+
+/** What `auto` decided, and why. */
+export interface Decision {
+  readonly mode: Exclude<Mode, 'auto'>;
+  readonly concurrency: number;
+  readonly workers?: number;
+  readonly tasksPerWorker?: number;
+  /** One human sentence. */
+  readonly reason: string;
+  readonly measured: Readonly<Record<string, number>>;
+}
+
+/** The one interface every mode implements. */
+export interface Executor extends AsyncDisposable {
+  readonly mode: Mode;
+  /** `auto` only: set once it has decided. */
+  readonly decision?: Decision | undefined;
+  /** Runs one task; resolves with its output. */
+  submit<T extends TaskLike<never, unknown>>(
+    task: T,
+    input: InputOf<T>,
+    options?: SubmitOptions,
+  ): Promise<OutputOf<T>>;
+  /**
+   * Runs the task over every input, read lazily (an endless generator is fine); yields
+   * outputs in input order (or completion order with `ordered: false`). Rejects with the
+   * first failure in time and cancels what is still in flight; breaking out of the loop
+   * cancels too.
+   */
+  map<T extends TaskLike<never, unknown>>(
+    task: T,
+    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<OutputOf<T>>;
+  /** Like `map`, but never rejects for a task's failure: yields `{ index, ok, value | error }` in completion order. */
+  mapSettled<T extends TaskLike<never, unknown>>(
+    task: T,
+    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+    options?: Omit<MapOptions, 'ordered'>,
+  ): AsyncIterableIterator<Settled<OutputOf<T>>>;
+  stats(): ExecutorStats;
+  /** Stops taking work, waits for (or cancels) what was accepted, then releases every resource. */
+  close(options?: CloseOptions): Promise<void>;
+}

@@ -1,0 +1,49 @@
+export {
+  CancelledError,
+  ExecutorClosedError,
+  QueueClosedError,
+  SerializationError,
+  TaskError,
+  TaskNotFoundError,
+  TimeoutError,
+  WorkerCrashedError,
+} from './errors.js';
+export { AVAILABLE_MODES, createExecutor } from './executors/create.js';
+export {
+  type CloseOptions,
+  type Decision,
+  type Executor,
+  type ExecutorStats,
+  type MapOptions,
+  MODES,
+  type Mode,
+  type Settled,
+  type SubmitOptions,
+} from './executors/types.js';
+export type { ExecutorOptions } from './options.js';
+export {
+  Queue,
+  type Release,
+  Semaphore,
+  sleep,
+  type TaskGroup,
+  taskGroup,
+  withTimeout,
+} from './primitives/index.js';
+export {
+  checksumOf,
+  type SitesServer,
+  type SitesServerOptions,
+  startSitesServer,
+} from './sites/server.js';
+export {
+  type InputOf,
+  type OutputOf,
+  type Task,
+  type TaskContext,
+  type TaskFunction,
+  type TaskLike,
+  type TasksOf,
+  task,
+  tasks,
+} from './task/reference.js';

@@ -1,0 +1,118 @@
+/**
+ * The one module loader every executor uses — in the calling thread and inside each
+ * worker. It imports `.js`, `.mjs`, `.cjs` and `.ts` modules (the last through tsx's
+ * programmatic API, so users need no build step), caches them, and turns a missing module
+ * or export into a {@link TaskNotFoundError} that says what exists instead.
+ */
+
+import { fileURLToPath } from 'node:url';
+import { asTaskError, TaskNotFoundError } from '../errors.js';
+import { describeTask, type Task, type TaskFunction } from './reference.js';
+
+type ModuleNamespace = Record<string, unknown>;
+
+const modules = new Map<string, Promise<ModuleNamespace>>();
+const functions = new Map<string, Promise<TaskFunction<unknown, unknown>>>();
+
+const TYPESCRIPT_FILE = /\.(?:[cm]?ts|tsx)$/i;
+
+/**
+ * Resolves a task reference to its function, importing the module on first use.
+ * Failures are not cached, so a module fixed on disk loads on the next call.
+ */
+export function loadTask(ref: Task<unknown, unknown>): Promise<TaskFunction<unknown, unknown>> {
+  const key = `${ref.moduleUrl}#${ref.exportName}`;
+  let loaded = functions.get(key);
+  if (!loaded) {
+    loaded = importModule(ref).then((namespace) => pickExport(ref, namespace));
+    functions.set(key, loaded);
+    loaded.catch(() => functions.delete(key));
+  }
+  return loaded;
+}
+
+function importModule(ref: Task<unknown, unknown>): Promise<ModuleNamespace> {
+  let loaded = modules.get(ref.moduleUrl);
+  if (!loaded) {
+    loaded = importByExtension(ref.moduleUrl).catch((error: unknown) => {
+      throw explainImportFailure(ref, error);
+    });
+    modules.set(ref.moduleUrl, loaded);
+    loaded.catch(() => modules.delete(ref.moduleUrl));
+  }
+  return loaded;
+}
+
+async function importByExtension(moduleUrl: string): Promise<ModuleNamespace> {
+  if (!TYPESCRIPT_FILE.test(new URL(moduleUrl).pathname)) return import(moduleUrl);
+  // Loaded lazily: plain JavaScript tasks should not pay for the TypeScript loader.
+  const { tsImport } = await import('tsx/esm/api');
+  return tsImport(moduleUrl, import.meta.url);
+}
+
+function pickExport(
+  ref: Task<unknown, unknown>,
+  namespace: ModuleNamespace,
+): TaskFunction<unknown, unknown> {
+  const direct = namespace[ref.exportName];
+  // A CommonJS module's exports may only be reachable through `default`.
+  const viaDefault =
+    direct === undefined && isObject(namespace.default)
+      ? (namespace.default as ModuleNamespace)[ref.exportName]
+      : undefined;
+  const found = direct ?? viaDefault;
+  if (typeof found === 'function') return found as TaskFunction<unknown, unknown>;
+
+  const available = functionExports(namespace);
+  const instead =
+    available.length > 0 ? `it exports ${available.join(', ')}` : 'it exports no functions';
+  const problem =
+    found === undefined
+      ? `module ${displayPath(ref.moduleUrl)} has no export named '${ref.exportName}'; ${instead}`
+      : `export '${ref.exportName}' of ${displayPath(ref.moduleUrl)} is ${describeValue(found)}, not a function; ${instead}`;
+  throw new TaskNotFoundError(ref.moduleUrl, ref.exportName, problem);
+}
+
+function explainImportFailure(ref: Task<unknown, unknown>, error: unknown): Error {
+  const code = (error as { code?: unknown } | null)?.code;
+  const message = error instanceof Error ? error.message : String(error);
+  const path = displayPath(ref.moduleUrl);
+  const missingItself =
+    (code === 'ERR_MODULE_NOT_FOUND' || code === 'MODULE_NOT_FOUND') &&
+    (message.includes(path) || message.includes(ref.moduleUrl));
+  if (missingItself) {
+    return new TaskNotFoundError(
+      ref.moduleUrl,
+      undefined,
+      `task module ${path} does not exist; build it first or fix the path (resolve it with new URL('./file.js', import.meta.url))`,
+      { cause: error },
+    );
+  }
+  return asTaskError(error, `module ${describeTask(ref)} failed to import:`);
+}
+
+function functionExports(namespace: ModuleNamespace): string[] {
+  const names = new Set<string>();
+  for (const [name, value] of Object.entries(namespace)) {
+    if (typeof value === 'function') names.add(name);
+  }
+  if (isObject(namespace.default)) {
+    for (const [name, value] of Object.entries(namespace.default as ModuleNamespace)) {
+      if (typeof value === 'function') names.add(name);
+    }
+  }
+  return [...names].sort();
+}
+
+function displayPath(moduleUrl: string): string {
+  return moduleUrl.startsWith('file:') ? fileURLToPath(moduleUrl) : moduleUrl;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+function isObject(value: unknown): boolean {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null;
+}
