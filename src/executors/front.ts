@@ -10,7 +10,7 @@ import { linkedController } from '../primitives/abort.js';
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
 import { checkInputs, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
-import type { Runner } from './runner.js';
+import type { ChunkOutcome, Runner } from './runner.js';
 import type {
   CloseOptions,
   Executor,
@@ -108,19 +108,12 @@ export class ExecutorFront<Prepared> implements Executor {
     // Loaded before any input is read, so a missing export fails the map up front.
     const prepared = await this.#runner.prepare(task);
     const timeout = opts.timeout ?? this.#timeout;
-    const { onProgress } = opts;
     const results = mapWindow(
       inputs,
-      (input, index, signal) => {
-        this.#accept();
-        return this.#start(prepared, input, {
-          signals: [signal],
-          timeout,
-          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
-        }).finally(() => this.#release());
-      },
+      (chunk, first, signal) => this.#startChunk(prepared, chunk, first, signal, timeout, opts),
       {
         window: this.#runner.mapWindow,
+        chunkSize: this.#chunkSize(prepared, inputs, opts.chunkSize, timeout),
         ordered,
         failFast,
         signal: opts.signal,
@@ -128,6 +121,68 @@ export class ExecutorFront<Prepared> implements Executor {
       },
     );
     yield* results as AsyncGenerator<Settled<OutputOf<T>>>;
+  }
+
+  /**
+   * Inputs per chunk: `chunkSize` if given, else the runner's adaptive size. An async
+   * source gets chunks of one unless told otherwise, since filling a chunk would wait on it.
+   */
+  #chunkSize(
+    prepared: Prepared,
+    inputs: Iterable<unknown> | AsyncIterable<unknown>,
+    given: number | undefined,
+    timeout: number | undefined,
+  ): () => number {
+    const runner = this.#runner;
+    if (!runner.runChunk) return one;
+    if (given !== undefined) return () => given;
+    if (Symbol.asyncIterator in inputs || !runner.chunkSize) return one;
+    return () => runner.chunkSize!(prepared, timeout);
+  }
+
+  /** Runs a chunk of map inputs: through the runner's chunk seam if it has one, else alone. */
+  #startChunk(
+    prepared: Prepared,
+    chunk: unknown[],
+    first: number,
+    signal: AbortSignal,
+    timeout: number | undefined,
+    { onProgress }: MapOptions,
+  ): Promise<ChunkOutcome> {
+    const count = chunk.length;
+    const runner = this.#runner;
+    this.#accept(count);
+    const { controller, unlink } = linkedController(this.#cancelAll.signal, signal);
+    const progress = chunkProgress(onProgress, first);
+    const running: Promise<ChunkOutcome> = runner.runChunk
+      ? runner.runChunk(prepared, { inputs: chunk, controller, timeout, progress })
+      : runner
+          .run(prepared, {
+            input: chunk[0],
+            controller,
+            timeout,
+            priority: 0,
+            transfer: undefined,
+            progress: (value) => progress(value, 0),
+          })
+          .then((value) => ({ values: [value] }));
+    return running
+      .then(
+        (outcome) => {
+          const failed = outcome.failures?.size ?? 0;
+          this.#completed += count - failed;
+          this.#failed += failed;
+          return outcome;
+        },
+        (error: unknown) => {
+          this.#failed += count;
+          throw error;
+        },
+      )
+      .finally(() => {
+        unlink();
+        this.#releaseMany(count);
+      });
   }
 
   stats(): ExecutorStats {
@@ -203,15 +258,40 @@ export class ExecutorFront<Prepared> implements Executor {
       .finally(unlink);
   }
 
-  #accept(): void {
-    this.#inFlight++;
+  #accept(count = 1): void {
+    this.#inFlight += count;
   }
 
-  readonly #release = (): void => {
-    this.#inFlight--;
+  readonly #release = (): void => this.#releaseMany(1);
+
+  #releaseMany(count: number): void {
+    this.#inFlight -= count;
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
+  }
+}
+
+/** `ctx.progress` of the inputs of a chunk, throttled per input, reported with each input's index. */
+function chunkProgress(
+  onProgress: MapOptions['onProgress'],
+  first: number,
+): (value: unknown, offset: number) => void {
+  if (!onProgress) return ignore;
+  const perInput = new Map<number, (value: unknown) => void>();
+  return (value, offset) => {
+    let report = perInput.get(offset);
+    if (!report) {
+      report = throttleProgress((latest) => onProgress(latest, first + offset));
+      perInput.set(offset, report);
+    }
+    report(value);
   };
 }
+
+function one(): number {
+  return 1;
+}
+
+function ignore(): void {}
 
 async function* values<O>(
   settled: AsyncGenerator<Settled<O>, void, undefined>,

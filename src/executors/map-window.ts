@@ -1,16 +1,21 @@
 /**
- * The lazy, windowed `map` every executor shares. Inputs are pulled one at a time only
- * while fewer than `window` of them are between "read" and "yielded to the consumer", so
- * memory stays bounded for endless inputs, a slow consumer slows the reading (backpressure),
- * and an early slow input in ordered mode cannot let completed results pile up.
+ * The lazy, windowed `map` every executor shares. Inputs are pulled only while fewer than
+ * `window` of them are between "read" and "yielded to the consumer", so memory stays
+ * bounded for endless inputs, a slow consumer slows the reading (backpressure), and an
+ * early slow input in ordered mode cannot let completed results pile up. Inputs are
+ * started in chunks (of one, unless the runner batches): a chunk costs one promise and
+ * one dispatch, however many inputs it carries.
  */
 import { CancelledError } from '../errors.js';
 import { abortError, linkedController } from '../primitives/abort.js';
+import type { ChunkOutcome } from './runner.js';
 import type { Settled } from './types.js';
 
 export interface MapWindowOptions {
   /** Most inputs read but not yet yielded. */
   readonly window: number;
+  /** Inputs per chunk, asked before each chunk is read. */
+  readonly chunkSize: () => number;
   /** Yield in input order (else completion order). */
   readonly ordered: boolean;
   /** Reject with the first failure (in completion order) and cancel the rest. */
@@ -21,15 +26,22 @@ export interface MapWindowOptions {
   readonly stopReading?: () => Error | undefined;
 }
 
-/** Starts one input; must not throw synchronously (return a rejected promise instead). */
-export type StartInput<I, O> = (input: I, index: number, signal: AbortSignal) => Promise<O>;
+/**
+ * Starts a chunk of inputs, the first of which has index `first`; must not throw
+ * synchronously. A rejection fails every input of the chunk with that error.
+ */
+export type StartChunk<I> = (
+  inputs: I[],
+  first: number,
+  signal: AbortSignal,
+) => Promise<ChunkOutcome>;
 
 export async function* mapWindow<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
-  start: StartInput<I, O>,
+  start: StartChunk<I>,
   options: MapWindowOptions,
 ): AsyncGenerator<Settled<O>, void, undefined> {
-  const { window, ordered, failFast, stopReading } = options;
+  const { window, chunkSize, ordered, failFast, stopReading } = options;
   const { controller, unlink } = linkedController(options.signal);
   const { signal } = controller;
   const source = openSource(inputs);
@@ -61,6 +73,22 @@ export async function* mapWindow<I, O>(
     else ready.push(outcome);
     wake();
   };
+  const settleChunk = (first: number, count: number, outcome: ChunkOutcome) => {
+    const { values, failures } = outcome;
+    for (let offset = 0; offset < count; offset++) {
+      const error = failures?.get(offset);
+      settle(
+        error
+          ? { index: first + offset, ok: false, error }
+          : { index: first + offset, ok: true, value: values[offset] as O },
+      );
+    }
+  };
+  const failChunk = (first: number, count: number, thrown: unknown) => {
+    const error = toError(thrown);
+    for (let offset = 0; offset < count; offset++)
+      settle({ index: first + offset, ok: false, error });
+  };
   signal.addEventListener('abort', () => {
     wakeReader?.();
     wake();
@@ -79,14 +107,30 @@ export async function* mapWindow<I, O>(
         }
         const stop = stopReading?.();
         if (stop) throw stop;
-        const step = await source.next();
-        if (step.done || signal.aborted) break;
-        const i = index++;
-        held++;
-        start(step.value, i, signal).then(
-          (value) => settle({ index: i, ok: true, value }),
-          (error: unknown) => settle({ index: i, ok: false, error: toError(error) }),
-        );
+        const size = Math.max(1, Math.min(chunkSize(), window - held));
+        const chunk: I[] = [];
+        let ended = false;
+        while (chunk.length < size) {
+          const next = source.next();
+          // A sync iterable's steps are taken as they come: no promise per input.
+          const step = 'then' in next ? await next : next;
+          if (step.done || signal.aborted) {
+            ended = true;
+            break;
+          }
+          chunk.push(step.value);
+        }
+        if (chunk.length > 0 && !signal.aborted) {
+          const first = index;
+          const count = chunk.length;
+          index += count;
+          held += count;
+          start(chunk, first, signal).then(
+            (outcome) => settleChunk(first, count, outcome),
+            (error: unknown) => failChunk(first, count, error),
+          );
+        }
+        if (ended) break;
       }
     } catch (error) {
       fatal = { error };

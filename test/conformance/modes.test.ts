@@ -8,3 +8,5 @@ describeConformance({
   concurrent: false,
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance({ mode: 'threads', plainFunctions: false, stopsRunawayTasks: true });
+describeConformance({ mode: 'processes', plainFunctions: false, stopsRunawayTasks: true });
