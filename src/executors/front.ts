@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import type { TransferListItem } from 'node:worker_threads';
 /**
  * The part of every executor that users touch — `submit`, `map`, `mapSettled`, `stats`,
@@ -43,6 +44,8 @@ export class ExecutorFront<Prepared> implements Executor {
   constructor(runner: Runner<Prepared>, defaults: { timeout?: number | undefined } = {}) {
     this.#runner = runner;
     this.#timeout = defaults.timeout;
+    // Every task in flight listens to it: more than the default 10 is by design.
+    setMaxListeners(0, this.#cancelAll.signal);
   }
 
   get mode(): Mode {

@@ -4,6 +4,7 @@
  * a signal aborted by user code (reason: a platform `AbortError`, or anything else) becomes a
  * {@link CancelledError} that keeps the reason as `cause`.
  */
+import { setMaxListeners } from 'node:events';
 import { CancelledError, TimeoutError } from '../errors.js';
 
 /** The error an operation should reject with when `signal` has aborted. */
@@ -53,6 +54,8 @@ export function linkedController(...parents: (AbortSignal | undefined)[]): {
   unlink: () => void;
 } {
   const controller = new AbortController();
+  // It may become the parent of every task in flight: that many listeners is by design.
+  setMaxListeners(0, controller.signal);
   const abort = (error: Error) => {
     if (!controller.signal.aborted) controller.abort(error);
   };
