@@ -15,19 +15,32 @@ const NOISE = 0.1;
 
 /** The verdicts of a finished run, one sentence or two each. */
 export function verdicts(jobs: readonly JobReport[], machine: Machine): string[] {
-  return jobs.flatMap((job) => {
-    const ran = job.results.filter((r): r is ModeResult & { wallMs: number } => r.wallMs !== null);
-    if (ran.length === 0) return [`${job.job}: no mode could run (${reasons(job)}).`];
-    const wrong = ran.filter((r) => !r.verified).map((r) => r.mode);
-    const warnings =
-      wrong.length > 0
-        ? [`${job.job}: WRONG RESULTS from ${wrong.join(', ')} — their times do not count.`]
-        : [];
-    const winner = ran.filter((r) => r.verified).sort((a, b) => a.wallMs - b.wallMs)[0];
-    if (!winner) return warnings;
-    const lines = job.job === 'io' ? ioVerdicts(job, winner) : cpuVerdicts(job, winner, machine);
-    return [...warnings, ...lines, ...targets(job, machine)];
-  });
+  return jobs
+    .flatMap((job) => {
+      const ran = job.results.filter(
+        (r): r is ModeResult & { wallMs: number } => r.wallMs !== null,
+      );
+      if (ran.length === 0) return [`${job.job}: no mode could run (${reasons(job)}).`];
+      const wrong = ran.filter((r) => !r.verified).map((r) => r.mode);
+      const warnings =
+        wrong.length > 0
+          ? [`${job.job}: WRONG RESULTS from ${wrong.join(', ')} — their times do not count.`]
+          : [];
+      const winner = ran.filter((r) => r.verified).sort((a, b) => a.wallMs - b.wallMs)[0];
+      if (!winner) return warnings;
+      const lines = job.job === 'io' ? ioVerdicts(job, winner) : cpuVerdicts(job, winner, machine);
+      return [...warnings, ...lines, ...targets(job, machine)];
+    })
+    .concat(busy(machine));
+}
+
+/** A loaded machine lends parallel modes fewer cores than it has: say so next to the figures. */
+function busy(machine: Machine): string[] {
+  return machine.loadAverage > machine.cores / 2
+    ? [
+        `The machine was busy (load average ${machine.loadAverage.toFixed(2)} on ${machine.cores} cores): other work competed for the cores, so parallel speedups are understated; run again on an idle machine for clean figures.`,
+      ]
+    : [];
 }
 
 function ioVerdicts(job: JobReport, winner: ModeResult & { wallMs: number }): string[] {
@@ -40,10 +53,16 @@ function ioVerdicts(job: JobReport, winner: ModeResult & { wallMs: number }): st
   };
   const head = `I/O-bound: ${winner.mode} won in ${formatMs(winner.wallMs)}${vsSync(winner)}, ${formatRatio(winner.limitRatio)} the latency bound (${formatMs(job.limitMs)}): ${why[winner.mode] ?? 'it overlapped the waits best'}.`;
   const sync = find(job, 'sync');
-  const tail =
+  const syncPart =
     sync?.wallMs != null
-      ? ` sync waits for each of the ${sites} replies in turn (${formatMs(sync.wallMs)}); threads and processes overlap the waits too but pay for workers this job does not need.`
+      ? ` sync waits for each of the ${sites} replies in turn (${formatMs(sync.wallMs)}).`
       : '';
+  const poolPart =
+    winner.mode === 'loop' &&
+    (find(job, 'threads')?.wallMs ?? find(job, 'processes')?.wallMs) != null
+      ? ' Threads and processes overlap the waits too, but pay for workers and messages this job does not need.'
+      : '';
+  const tail = syncPart + poolPart;
   return [head + tail];
 }
 
@@ -63,7 +82,7 @@ function cpuVerdicts(
   lines.push(
     reason
       ? `CPU-bound: ${winner.mode} won in ${formatMs(winner.wallMs)}${vsSync(winner)} on ${machine.cores} cores: ${reason}.`
-      : `CPU-bound: every mode that ran used one core (${winner.mode} was fastest, ${formatMs(winner.wallMs)}); only threads or processes can use more.`,
+      : `CPU-bound: ${winner.mode} was fastest (${formatMs(winner.wallMs)}), so no second core was put to use${ranParallel(job) ? ': at this size the pools lost their gain to dispatch overhead or to other work on the cores' : '; only threads or processes can use more than one'}.`,
   );
   const loop = find(job, 'loop');
   if (loop?.speedup != null) {
@@ -82,7 +101,7 @@ function cpuVerdicts(
   if (sync?.wallMs != null && slow.length > 0) {
     const parts = slow.map(
       (r) =>
-        `${r.mode} took ${formatMs(r.startupMs)} to start (${formatRatio(sync.wallMs! / (r.wallMs! + r.startupMs!))} sync including it)`,
+        `${r.mode} took ${formatMs(r.startupMs)} to start (${formatRatio(sync.wallMs! / (r.wallMs! + r.startupMs!))} sync's speed when it counts)`,
     );
     lines.push(
       `Start-up is a visible share of a job this short (sync ${formatMs(sync.wallMs)}): ${parts.join(', ')}. A larger --scale shows the steady state.`,
@@ -147,6 +166,12 @@ function syncBaseline(
     ratio,
     (v) => v <= 1.1,
     formatRatio(ratio),
+  );
+}
+
+function ranParallel(job: JobReport): boolean {
+  return job.results.some(
+    (r) => (r.mode === 'threads' || r.mode === 'processes') && r.wallMs !== null,
   );
 }
 
