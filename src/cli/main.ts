@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -18,6 +19,7 @@ const program = new Command('switchyard')
 
 // Subcommands register here, one line each.
 registerBench(program);
+registerDemo(program);
 
 try {
   await program.parseAsync(process.argv);
