@@ -5,6 +5,7 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { readVersion } from './version.js';
 
@@ -18,6 +19,7 @@ const program = new Command('switchyard')
 
 // Subcommands register here, one line each.
 registerRun(program);
+registerProfile(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -5,10 +5,10 @@
  * sample's results are the caller's results, so no input runs twice.
  */
 import type { ExecutorOptions } from '../options.js';
-import { type AutoDecision, decide } from '../profile/classify.js';
+import { Semaphore } from '../primitives/semaphore.js';
+import { type AutoDecision, decide, decisionContext } from '../profile/classify.js';
 import { DEFAULT_PLAN, NOT_SAMPLED, type SamplePlan, Sampler } from '../profile/sampler.js';
 import { PROFILING_READ_AHEAD } from '../profile/thresholds.js';
-import { defaultPoolSize } from '../pool/cpus.js';
 import { loadTask } from '../task/loader.js';
 import type { Task, TaskFunction, TaskLike } from '../task/reference.js';
 import { eventLoopRunner } from './loop.js';
@@ -35,8 +35,11 @@ export class AutoRunner implements Runner<Profiled> {
   /** Samples run here, overlapped as the sampler admits them. */
   readonly #inThread = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
   readonly #profiles = new Map<unknown, Promise<Profiled>>();
+  readonly #known: Profiled[] = [];
   /** One runner per distinct decided configuration, shared by the tasks that chose it. */
   readonly #runners = new Map<string, Runner>();
+  /** A `concurrency` the user set holds across sampling and the chosen mode alike. */
+  readonly #limit: Semaphore | undefined;
   #decision: AutoDecision | undefined;
   #current: Runner | undefined;
 
@@ -50,6 +53,8 @@ export class AutoRunner implements Runner<Profiled> {
     this.#createRunner = createRunner;
     this.#available = available;
     this.#plan = plan;
+    this.#limit =
+      options.concurrency === undefined ? undefined : new Semaphore(options.concurrency);
   }
 
   /** The latest decision (each task gets its own on first use). */
@@ -77,6 +82,15 @@ export class AutoRunner implements Runner<Profiled> {
   }
 
   async run(profiled: Profiled, run: TaskRun): Promise<unknown> {
+    const release = await this.#limit?.acquire({ signal: run.controller.signal });
+    try {
+      return await this.#runProfiled(profiled, run);
+    } finally {
+      release?.();
+    }
+  }
+
+  async #runProfiled(profiled: Profiled, run: TaskRun): Promise<unknown> {
     const sampled = await profiled.sampler.offer(
       () => this.#inThread.run(profiled.fn, run),
       run.controller.signal,
@@ -93,10 +107,16 @@ export class AutoRunner implements Runner<Profiled> {
     return {
       workers: total('workers'),
       running: total('running'),
-      queued: total('queued'),
+      queued: total('queued') + (this.#limit?.waiting ?? 0) + this.#waitingForSample(),
       retried: total('retried'),
       utilization: (this.#current ?? this.#inThread).load().utilization,
     };
+  }
+
+  #waitingForSample(): number {
+    let waiting = 0;
+    for (const profiled of this.#known) waiting += profiled.sampler.waiting;
+    return waiting;
   }
 
   async close(): Promise<void> {
@@ -108,7 +128,9 @@ export class AutoRunner implements Runner<Profiled> {
       typeof task === 'function'
         ? (task as TaskFunction<unknown, unknown>)
         : await loadTask(task as Task<unknown, unknown>);
-    return { task, fn, sampler: new Sampler(this.#plan) };
+    const profiled = { task, fn, sampler: new Sampler(this.#plan) };
+    this.#known.push(profiled);
+    return profiled;
   }
 
   #chosen(profiled: Profiled): NonNullable<Profiled['chosen']> {
@@ -117,10 +139,10 @@ export class AutoRunner implements Runner<Profiled> {
   }
 
   async #choose(profiled: Profiled): Promise<{ runner: Runner; prepared: unknown }> {
-    const decision = decide(profiled.sampler.measurements()!, {
-      cpus: this.#options.workers ?? defaultPoolSize(),
-      canLeaveThread: typeof profiled.task !== 'function' && this.#available.includes('threads'),
-    });
+    const decision = decide(
+      profiled.sampler.measurements(),
+      decisionContext(profiled.task, this.#available, this.#options.workers),
+    );
     this.#decision = decision;
     const { mode: _auto, ...rest } = this.#options;
     // What the user set explicitly wins over what was measured.

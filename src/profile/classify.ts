@@ -3,12 +3,16 @@
  * mode and concurrency fit it. Pure functions over numbers, so every rule can be tested
  * without timing anything.
  */
-import type { Decision } from '../executors/types.js';
+import { availableParallelism } from 'node:os';
+import { LOOP_CONCURRENCY } from '../executors/loop.js';
+import type { Decision, Mode } from '../executors/types.js';
+import type { TaskLike } from '../task/reference.js';
 import {
   CPU_BOUND_SHARE,
   IO_BOUND_SHARE,
   LOOP_CONCURRENCY_RANGE,
   MAX_TASKS_PER_WORKER,
+  SAMPLE_PATIENCE_MS,
   TINY_TASK_MS,
 } from './thresholds.js';
 
@@ -21,10 +25,14 @@ export interface Measurements {
   readonly wallMs: number;
   /** Median CPU time of one task run alone, on the thread that ran it. */
   readonly cpuMs: number;
-  /** Share of the sequential wall time spent on CPU, 0..1. */
+  /** Share of the sequential wall time spent on CPU, 0..1 (lowered when other processes take the CPU). */
   readonly cpuShare: number;
-  /** Event-loop utilisation of the calling thread while the sequential sample ran, 0..1. */
-  readonly eventLoopUtilization: number;
+  /**
+   * Share of the sequential wall time the thread was busy rather than waiting, 0..1: its
+   * event-loop utilisation, which preemption by other processes does not lower (a
+   * computing thread is busy even while descheduled). What the classification uses.
+   */
+  readonly busyShare: number;
   /** Tasks per second run one at a time. */
   readonly sequentialPerSecond: number;
   /** Tasks run overlapped on the calling thread (0 when that phase was skipped). */
@@ -39,8 +47,23 @@ export interface Measurements {
 export interface DecisionContext {
   /** Usable CPUs: the default pool size. */
   readonly cpus: number;
-  /** False for a plain function, which cannot be sent to a worker. */
-  readonly canLeaveThread: boolean;
+  /** Why `threads` cannot run this task, when it cannot. */
+  readonly threadsUnavailable?: string | undefined;
+}
+
+/** The context for deciding how to run `task` with the modes this build has. */
+export function decisionContext(
+  task: TaskLike<never, unknown>,
+  available: readonly Mode[],
+  workers = availableParallelism(),
+): DecisionContext {
+  const threadsUnavailable =
+    typeof task === 'function'
+      ? 'a plain function cannot be sent to a worker (pass a task reference to allow threads)'
+      : available.includes('threads')
+        ? undefined
+        : 'this build has no threads mode';
+  return { cpus: workers, threadsUnavailable };
 }
 
 /** A decision, with the kind of work it was made for. */
@@ -50,31 +73,33 @@ export interface AutoDecision extends Decision {
 
 export function classify(m: Measurements): WorkloadClass {
   if (m.wallMs < TINY_TASK_MS) return 'tiny';
-  if (m.cpuShare >= CPU_BOUND_SHARE) return 'cpu-bound';
-  if (m.cpuShare <= IO_BOUND_SHARE) return 'io-bound';
+  if (m.busyShare >= CPU_BOUND_SHARE) return 'cpu-bound';
+  if (m.busyShare <= IO_BOUND_SHARE) return 'io-bound';
   return 'mixed';
 }
 
-export function decide(m: Measurements, context: DecisionContext): AutoDecision {
+/** The decision for what was measured (`undefined`: no sampled run finished). */
+export function decide(m: Measurements | undefined, context: DecisionContext): AutoDecision {
+  if (!m) return decideUnmeasured(SAMPLE_PATIENCE_MS, LOOP_CONCURRENCY);
   const workload = classify(m);
   const measured = { ...m, cpus: context.cpus } as Record<string, number>;
-  const cpu = percent(m.cpuShare);
+  const cpu = percent(m.busyShare);
   const made = (d: Omit<AutoDecision, 'workload' | 'measured'>): AutoDecision => ({
     ...d,
     workload,
     measured,
   });
-  const parallel = context.canLeaveThread && context.cpus > 1;
-  const whyNotParallel = !context.canLeaveThread
-    ? 'a plain function cannot be sent to a worker (pass a task reference to allow threads)'
-    : 'only one CPU is usable, so parallel threads cannot help';
+  const whyNotParallel =
+    context.threadsUnavailable ??
+    (context.cpus > 1 ? undefined : 'only one CPU is usable, so parallel threads cannot help');
+  const parallel = whyNotParallel === undefined;
 
   switch (workload) {
     case 'tiny': {
       const overlapHelps = m.concurrentPerSecond > m.sequentialPerSecond;
       return made({
         mode: overlapHelps ? 'loop' : 'sync',
-        concurrency: overlapHelps ? Math.max(1, m.concurrencyLevel) : 1,
+        concurrency: overlapHelps ? LOOP_CONCURRENCY : 1,
         reason: `each task takes ${ms(m.wallMs)}, less than sending it to another thread would cost, so it runs on this thread${overlapHelps ? ', overlapped because that measured faster' : ', one after another because overlapping measured no faster'}.`,
       });
     }
@@ -83,7 +108,7 @@ export function decide(m: Measurements, context: DecisionContext): AutoDecision 
       return made({
         mode: 'loop',
         concurrency,
-        reason: `each task spends ${percent(1 - m.cpuShare)} of its ${ms(m.wallMs)} waiting, so one event loop can keep ${concurrency} in flight (Little's law: ${ms(m.wallMs)} latency ÷ ${ms(m.cpuMs)} CPU each).`,
+        reason: `each task spends ${percent(1 - m.busyShare)} of its ${ms(m.wallMs)} waiting, so one event loop can keep ${concurrency} in flight (Little's law: ${ms(m.wallMs)} latency ÷ ${ms(m.wallMs * m.busyShare)} busy each).`,
       });
     }
     case 'cpu-bound':
@@ -110,7 +135,7 @@ export function decide(m: Measurements, context: DecisionContext): AutoDecision 
           reason: `each task computes for ${cpu} of its ${ms(m.wallMs)} and waits the rest; ${whyNotParallel}, so one event loop overlaps ${concurrency} of them.`,
         });
       }
-      const tasksPerWorker = clamp(Math.round(1 / m.cpuShare), 2, MAX_TASKS_PER_WORKER);
+      const tasksPerWorker = clamp(Math.round(1 / m.busyShare), 2, MAX_TASKS_PER_WORKER);
       return made({
         mode: 'threads',
         concurrency: context.cpus * tasksPerWorker,
@@ -122,11 +147,26 @@ export function decide(m: Measurements, context: DecisionContext): AutoDecision 
   }
 }
 
-/** Tasks one thread can keep in flight before its CPU saturates: latency ÷ CPU per task. */
+/**
+ * The decision when no sampled run finished before the sampler lost patience: runs that
+ * neither finish nor block the thread are waiting — on I/O or on each other — which is
+ * what the event loop is for.
+ */
+function decideUnmeasured(patienceMs: number, concurrency: number): AutoDecision {
+  return {
+    mode: 'loop',
+    concurrency,
+    workload: 'io-bound',
+    reason: `no sampled task finished within ${patienceMs} ms while others waited, so they are waiting (on I/O or on each other) and run on the event loop, ${concurrency} at a time.`,
+    measured: {},
+  };
+}
+
+/** Tasks one thread can keep in flight before it saturates: latency ÷ busy time per task. */
 function littlesLaw(m: Measurements): number {
   const { min, max } = LOOP_CONCURRENCY_RANGE;
-  if (m.cpuMs <= 0) return max;
-  return clamp(Math.ceil(m.wallMs / m.cpuMs), min, max);
+  if (m.busyShare <= 0) return max;
+  return clamp(Math.ceil(1 / m.busyShare), min, max);
 }
 
 function clamp(n: number, min: number, max: number): number {

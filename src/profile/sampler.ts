@@ -8,7 +8,14 @@
  */
 import { abortError } from '../primitives/abort.js';
 import { classify, type Measurements } from './classify.js';
-import { CONCURRENT_SAMPLE, SEQUENTIAL_SAMPLE, STEADY_VARIATION } from './thresholds.js';
+import {
+  CONCURRENT_SAMPLE,
+  SAMPLE_PATIENCE_MS,
+  SEQUENTIAL_SAMPLE,
+  SHORT_TASK_MS,
+  SHORT_TASK_SAMPLE,
+  STEADY_VARIATION,
+} from './thresholds.js';
 
 /** What {@link Sampler.offer} resolves with for a run it did not take: run it elsewhere. */
 export const NOT_SAMPLED: unique symbol = Symbol('switchyard.notSampled');
@@ -57,7 +64,19 @@ export class Sampler {
   #running = 0;
   readonly #sequential: Timing[] = [];
   #elu: { start?: EventLoopUtilization; measured?: EventLoopUtilization } = {};
-  readonly #overlapped = { started: 0, settled: 0, level: 0, firstStart: 0, lastEnd: 0 };
+  readonly #overlapped = {
+    started: 0,
+    settled: 0,
+    level: 0,
+    firstStart: 0,
+    lastEnd: 0,
+    firstCpu: 0,
+    lastCpu: 0,
+    walls: [] as number[],
+  };
+  /** The sequential sample running now, if any: the patience timer may turn it into an overlapped one. */
+  #alone: { readonly wall0: number; readonly cpu0: number; escaped: boolean } | undefined;
+  #patience: NodeJS.Timeout | undefined;
   #finished!: () => void;
   /** Resolves once the sample is complete; from then on every offer is declined. */
   readonly complete = new Promise<void>((resolve) => {
@@ -68,9 +87,9 @@ export class Sampler {
     this.#plan = plan;
   }
 
-  /** Tasks running as samples now. */
-  get running(): number {
-    return this.#running;
+  /** Runs offered and waiting to learn whether they become samples. */
+  get waiting(): number {
+    return this.#pending.length;
   }
 
   /**
@@ -107,20 +126,27 @@ export class Sampler {
 
   /** The numbers so far; `undefined` before the first sample finished. */
   measurements(): Measurements | undefined {
-    // The first run pays for loading the module and a cold JIT: left out when there are others.
-    const timings = this.#sequential.length > 1 ? this.#sequential.slice(1) : this.#sequential;
+    const o = this.#overlapped;
+    const span = o.lastEnd - o.firstStart;
+    const n = this.#sequential.length;
+    // The warmest half: the first runs pay for loading the module and a cold JIT.
+    const timings =
+      n > 1
+        ? this.#sequential.slice(Math.max(1, Math.floor(n / 2)))
+        : n === 1
+          ? this.#sequential
+          : // No run finished alone: each overlapped run is charged an equal share of the CPU.
+            o.walls.map((wall) => ({ wall, cpu: (o.lastCpu - o.firstCpu) / o.walls.length }));
     if (timings.length === 0) return undefined;
     const walls = timings.map((t) => t.wall);
     const totalWall = sum(walls);
-    const totalCpu = sum(timings.map((t) => t.cpu));
-    const o = this.#overlapped;
-    const span = o.lastEnd - o.firstStart;
+    const cpuShare = totalWall > 0 ? Math.min(1, sum(timings.map((t) => t.cpu)) / totalWall) : 1;
     return {
       sequentialSamples: this.#sequential.length,
       wallMs: median(walls),
       cpuMs: median(timings.map((t) => t.cpu)),
-      cpuShare: totalWall > 0 ? Math.min(1, totalCpu / totalWall) : 1,
-      eventLoopUtilization: this.#elu.measured?.utilization ?? 0,
+      cpuShare,
+      busyShare: this.#elu.measured?.utilization ?? cpuShare,
       sequentialPerSecond: totalWall > 0 ? (timings.length / totalWall) * 1000 : 0,
       concurrentSamples: o.settled,
       concurrencyLevel: o.level,
@@ -129,6 +155,30 @@ export class Sampler {
   }
 
   #pump(): void {
+    this.#drain();
+    if (this.#pending.length > 0 && this.#running > 0 && !this.#patience) {
+      this.#patience = setTimeout(() => this.#lostPatience(), SAMPLE_PATIENCE_MS);
+      this.#patience.unref();
+    }
+  }
+
+  #lostPatience(): void {
+    this.#patience = undefined;
+    if (this.#phase === 'sequential') {
+      this.#phase = 'concurrent';
+      if (this.#alone) {
+        this.#alone.escaped = true;
+        this.#overlapped.started++;
+        this.#overlapped.firstStart = this.#alone.wall0;
+        this.#overlapped.firstCpu = this.#alone.cpu0;
+      }
+    } else {
+      this.#finish();
+    }
+    this.#pump();
+  }
+
+  #drain(): void {
     while (this.#pending.length > 0) {
       if (this.#phase === 'done') {
         for (const offer of this.#pending.splice(0)) offer.resolve(NOT_SAMPLED);
@@ -146,24 +196,34 @@ export class Sampler {
   #start(offer: Offer, phase: 'sequential' | 'concurrent'): void {
     this.#running++;
     const o = this.#overlapped;
-    if (phase === 'concurrent') {
-      if (o.started++ === 0) o.firstStart = performance.now();
-      o.level = Math.max(o.level, this.#running);
-    } else if (this.#sequential.length === 1) {
-      this.#elu.start = performance.eventLoopUtilization();
-    }
     const wall0 = performance.now();
     const cpu0 = cpuMs();
+    const alone = phase === 'sequential' ? { wall0, cpu0, escaped: false } : undefined;
+    if (alone) {
+      this.#alone = alone;
+      if (this.#sequential.length === 1) this.#elu.start = performance.eventLoopUtilization();
+    } else {
+      if (o.started++ === 0) {
+        o.firstStart = wall0;
+        o.firstCpu = cpu0;
+      }
+      o.level = Math.max(o.level, this.#running);
+    }
     const settle = () => {
       const end = performance.now();
       this.#running--;
-      if (phase === 'sequential') {
+      clearTimeout(this.#patience);
+      this.#patience = undefined;
+      if (alone && !alone.escaped) {
+        this.#alone = undefined;
         this.#sequential.push({ wall: end - wall0, cpu: cpuMs() - cpu0 });
         if (this.#elu.start) this.#elu.measured = performance.eventLoopUtilization(this.#elu.start);
         this.#afterSequential();
       } else {
+        o.walls.push(end - wall0);
         o.lastEnd = end;
-        if (++o.settled >= this.#plan.concurrent) this.#finish();
+        o.lastCpu = cpuMs();
+        if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
       }
       this.#pump();
     };
@@ -182,8 +242,9 @@ export class Sampler {
   #afterSequential(): void {
     const { min, max } = this.#plan.sequential;
     const n = this.#sequential.length;
-    if (n < min || (n < max && !this.#steady())) return;
     const m = this.measurements()!;
+    const short = m.wallMs < SHORT_TASK_MS;
+    if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
     // Overlapping on one thread cannot speed up CPU-bound work: do not spend inputs on showing it.
     if (this.#plan.concurrent > 0 && classify(m) !== 'cpu-bound') this.#phase = 'concurrent';
     else this.#finish();
@@ -197,6 +258,7 @@ export class Sampler {
   }
 
   #finish(): void {
+    clearTimeout(this.#patience);
     this.#phase = 'done';
     this.#finished();
   }

@@ -18,6 +18,23 @@ export const SEQUENTIAL_SAMPLE = { min: 5, max: 8 } as const;
  */
 export const CONCURRENT_SAMPLE = 8;
 
+/**
+ * ms the sampler lets runs wait behind samples that have not finished. Sampling one at a
+ * time must never change what a program can do: a task that waits for another (or for its
+ * signal) would otherwise deadlock. After this long without a sample finishing, the
+ * one-at-a-time phase ends (slow I/O shows itself this way) and a stuck overlapped phase
+ * ends the sample.
+ */
+export const SAMPLE_PATIENCE_MS = 100;
+
+/**
+ * Tasks shorter than this (ms, median so far) are sampled one at a time up to
+ * {@link SHORT_TASK_SAMPLE} times: they cost next to nothing, and their first runs are slowed
+ * by JIT warm-up, which only more runs average away.
+ */
+export const SHORT_TASK_MS = 1;
+export const SHORT_TASK_SAMPLE = 32;
+
 /** Coefficient of variation of the sequential timings below which `min` samples suffice. */
 export const STEADY_VARIATION = 0.5;
 
