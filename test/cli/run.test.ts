@@ -491,3 +491,38 @@ function size(path: string): number {
 async function waitFor(condition: () => boolean): Promise<void> {
   while (!condition()) await sleep(20);
 }
+
+describe('switchyard run --mode auto (the default)', () => {
+  it(
+    'profiles, decides, and reports the decision and its reason in the summary',
+    SLOW,
+    async (t) => {
+      const dir = tempDir(t);
+      const input = join(dir, 'in.jsonl');
+      const output = join(dir, 'out.jsonl');
+      writeInputs(
+        input,
+        Array.from({ length: 80 }, (_, n) => ({ n })),
+      );
+
+      const run = await runCli([
+        'run',
+        `${join(FIXTURES, 'workloads.ts')}#io`,
+        '-i',
+        input,
+        '-o',
+        output,
+        '--json',
+      ]);
+
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.mode, 'auto');
+      assert.equal(summary.decision.mode, 'loop');
+      assert.match(summary.decision.reason, /waiting/);
+      const results = readResults(output);
+      assertEachIndexOnce(results, 80);
+      for (const r of results) assert.equal(r.value, r.index);
+    },
+  );
+});
