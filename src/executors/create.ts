@@ -2,11 +2,13 @@ import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
 import { AutoRunner } from './auto.js';
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
+import { processesRunner } from './processes.js';
 import type { Runner } from './runner.js';
+import { threadsRunner } from './threads.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
-export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'auto'];
+export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'threads', 'processes', 'auto'];
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -27,6 +29,10 @@ function createRunner(opts: ExecutorOptions): Runner {
       return eventLoopRunner('sync', 1);
     case 'loop':
       return eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY);
+    case 'threads':
+      return threadsRunner(opts);
+    case 'processes':
+      return processesRunner(opts);
     case 'auto':
       return new AutoRunner(opts, createRunner, AVAILABLE_MODES);
     default:

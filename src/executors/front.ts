@@ -6,7 +6,7 @@ import type { TransferListItem } from 'node:worker_threads';
  */
 import { CancelledError, ExecutorClosedError } from '../errors.js';
 import { checkCallOptions } from '../options.js';
-import { linkedController } from '../primitives/abort.js';
+import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
 import { checkInputs, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
@@ -23,7 +23,10 @@ import type {
 } from './types.js';
 
 interface Start {
-  readonly signals: readonly (AbortSignal | undefined)[];
+  /** Where cancellation comes from besides the executor's own `close({ cancel })`. */
+  readonly signal: Abortable | undefined;
+  /** `signal` is a map's controller, already linked to the executor's, that tasks may share. */
+  readonly shared?: boolean;
   readonly timeout: number | undefined;
   readonly priority?: number | undefined;
   readonly transfer?: readonly TransferListItem[] | undefined;
@@ -34,7 +37,7 @@ export class ExecutorFront<Prepared> implements Executor {
   readonly #runner: Runner<Prepared>;
   readonly #timeout: number | undefined;
   /** Aborted by `close({ cancel })` or a close timeout: every task's signal descends from it. */
-  readonly #cancelAll = new AbortController();
+  readonly #cancelAll = new LazyAbortController();
   #closing: Promise<void> | undefined;
   #inFlight = 0;
   #whenIdle: (() => void) | undefined;
@@ -65,7 +68,7 @@ export class ExecutorFront<Prepared> implements Executor {
     const outcome = this.#runner.prepare(task).then(
       (prepared) =>
         this.#start(prepared, input, {
-          signals: [opts.signal],
+          signal: opts.signal,
           timeout: opts.timeout ?? this.#timeout,
           priority: opts.priority,
           transfer: opts.transfer,
@@ -102,37 +105,46 @@ export class ExecutorFront<Prepared> implements Executor {
     return this.#mapSettled(task, inputs, opts, false, false);
   }
 
-  async *#mapSettled<T extends TaskLike<never, unknown>>(
+  #mapSettled<T extends TaskLike<never, unknown>>(
     task: T,
     inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
     opts: MapOptions,
     ordered: boolean,
     failFast: boolean,
-  ): AsyncGenerator<Settled<OutputOf<T>>, void, undefined> {
-    if (this.#closing) throw new ExecutorClosedError(this.mode);
-    // Loaded before any input is read, so a missing export fails the map up front.
-    const prepared = await this.#runner.prepare(task);
+  ): AsyncIterableIterator<Settled<OutputOf<T>>> {
+    let prepared: Prepared;
     const timeout = opts.timeout ?? this.#timeout;
     const { onProgress } = opts;
-    const results = mapWindow(
+    return mapWindow(
       inputs,
-      (input, index, signal) => {
+      (input, index, cancel) => {
         this.#accept();
-        return this.#start(prepared, input, {
-          signals: [signal],
-          timeout,
-          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
-        }).finally(() => this.#release());
+        return this.#start(
+          prepared,
+          input,
+          {
+            signal: cancel,
+            shared: true,
+            timeout,
+            progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+          },
+          this.#release,
+        );
       },
       {
         window: this.#runner.mapWindow,
         ordered,
         failFast,
-        signal: opts.signal,
+        // The map's own cancellation follows the executor's, so its tasks need link only to it.
+        signals: [this.#cancelAll, opts.signal],
         stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
+        // Loaded before any input is read, so a missing export fails the map up front.
+        prepare: async () => {
+          if (this.#closing) throw new ExecutorClosedError(this.mode);
+          prepared = await this.#runner.prepare(task);
+        },
       },
-    );
-    yield* results as AsyncGenerator<Settled<OutputOf<T>>>;
+    ) as AsyncIterableIterator<Settled<OutputOf<T>>>;
   }
 
   stats(): ExecutorStats {
@@ -147,6 +159,7 @@ export class ExecutorFront<Prepared> implements Executor {
       failed: this.#failed,
       retried: load.retried,
       utilization: load.utilization,
+      ...(load.pool ? { pool: load.pool } : {}),
     };
   }
 
@@ -180,11 +193,17 @@ export class ExecutorFront<Prepared> implements Executor {
   }
 
   #cancel(reason: string): void {
-    if (!this.#cancelAll.signal.aborted) this.#cancelAll.abort(new CancelledError(reason));
+    this.#cancelAll.abort(new CancelledError(reason));
   }
 
-  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
-    const { controller, unlink } = linkedController(this.#cancelAll.signal, ...start.signals);
+  /** Runs one accepted task; `release`, if given, is called as it settles. */
+  #start(prepared: Prepared, input: unknown, start: Start, release?: () => void): Promise<unknown> {
+    // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
+    // map share the map's controller rather than each linking a new one to it.
+    const { controller, unlink } =
+      start.shared && start.timeout === undefined
+        ? { controller: start.signal as LazyAbortController, unlink: noop }
+        : linkedController(this.#cancelAll, start.signal);
     return this.#runner
       .run(prepared, {
         input,
@@ -196,15 +215,18 @@ export class ExecutorFront<Prepared> implements Executor {
       })
       .then(
         (value) => {
+          unlink();
           this.#completed++;
+          release?.();
           return value;
         },
         (error: unknown) => {
+          unlink();
           this.#failed++;
+          release?.();
           throw error;
         },
-      )
-      .finally(unlink);
+      );
   }
 
   #accept(): void {
@@ -217,11 +239,24 @@ export class ExecutorFront<Prepared> implements Executor {
   };
 }
 
-async function* values<O>(
-  settled: AsyncGenerator<Settled<O>, void, undefined>,
-): AsyncGenerator<O, void, undefined> {
-  for await (const outcome of settled) {
-    // failFast: the map generator throws the first failure itself, so only successes arrive here.
-    if (outcome.ok) yield outcome.value;
-  }
+/**
+ * The values of a fail-fast settled stream (its failures are thrown by the stream itself).
+ * A plain iterator rather than another async generator: every generator layer costs each
+ * item a few trips through the microtask queue.
+ */
+function values<O>(settled: AsyncIterableIterator<Settled<O>>): AsyncIterableIterator<O> {
+  const unwrap = (step: IteratorResult<Settled<O>>): IteratorResult<O, undefined> =>
+    step.done
+      ? { done: true, value: undefined }
+      : { done: false, value: (step.value as { value: O }).value };
+  return {
+    next: () => settled.next().then(unwrap),
+    return: () => settled.return!().then(unwrap),
+    throw: (error?: unknown) => settled.throw!(error).then(unwrap),
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
 }
+
+function noop(): void {}

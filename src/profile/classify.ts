@@ -3,9 +3,9 @@
  * mode and concurrency fit it. Pure functions over numbers, so every rule can be tested
  * without timing anything.
  */
-import { availableParallelism } from 'node:os';
 import { LOOP_CONCURRENCY } from '../executors/loop.js';
 import type { Decision, Mode } from '../executors/types.js';
+import { defaultPoolSize } from '../pool/cpus.js';
 import type { TaskLike } from '../task/reference.js';
 import {
   CPU_BOUND_SHARE,
@@ -55,7 +55,7 @@ export interface DecisionContext {
 export function decisionContext(
   task: TaskLike<never, unknown>,
   available: readonly Mode[],
-  workers = availableParallelism(),
+  workers = defaultPoolSize(),
 ): DecisionContext {
   const threadsUnavailable =
     typeof task === 'function'
