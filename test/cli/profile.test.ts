@@ -1,19 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { FIXTURES, runCli } from './spawn.js';
+import { FIXTURES, files, runCli } from './spawn.js';
 
 const WORKLOADS = join(FIXTURES, 'workloads.ts');
 const SLOW = { timeout: 120_000 };
 
 function inputFile(t: { after: (fn: () => void) => void }, content: string): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-profile-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const path = join(dir, 'in.jsonl');
-  writeFileSync(path, content);
-  return path;
+  const { input } = files(t);
+  writeFileSync(input, content);
+  return input;
 }
 
 const lines = (count: number) =>

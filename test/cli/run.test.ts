@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FIXTURES, runCli, startCli } from './spawn.js';
+import { FIXTURES, files, runCli, startCli } from './spawn.js';
 
 const TASKS = join(FIXTURES, 'run-tasks.ts');
 const SLOW = { timeout: 120_000 };
 
-function tempDir(t: { after: (fn: () => void) => void }): string {
-  const dir = mkdtempSync(join(tmpdir(), 'switchyard-run-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+/** `switchyard run` arguments for the task `name` of the run fixtures. */
+function runArgs(name: string, input: string, output: string, extra: string[]): string[] {
+  return ['run', `${TASKS}#${name}`, '-i', input, '-o', output, ...extra];
 }
 
 function writeInputs(path: string, values: readonly unknown[]): void {
@@ -49,25 +47,13 @@ describe('switchyard run', () => {
     'writes one result line per input, {index, ok, value}, and reports a JSON summary',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeInputs(
         input,
         Array.from({ length: 50 }, (_, n) => ({ n })),
       );
 
-      const run = await runCli([
-        'run',
-        `${TASKS}#double`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'loop',
-        '--json',
-      ]);
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
 
       assert.equal(run.code, 0, run.stderr);
       const results = readResults(output);
@@ -88,26 +74,18 @@ describe('switchyard run', () => {
     async (t) => {
       const count = 600;
       for (let round = 0; round < 5; round++) {
-        const dir = tempDir(t);
-        const input = join(dir, 'in.jsonl');
-        const output = join(dir, 'out.jsonl');
+        const { input, output } = files(t);
         writeInputs(
           input,
           Array.from({ length: count }, (_, n) => ({ n, ms: 3 })),
         );
-        const args = [
-          'run',
-          `${TASKS}#double`,
-          '-i',
-          input,
-          '-o',
-          output,
+        const args = runArgs('double', input, output, [
           '--mode',
           'loop',
           '--concurrency',
           '16',
           '--json',
-        ];
+        ]);
 
         const kills: number[] = [];
         for (let attempt = 0; attempt < 3; attempt++) {
@@ -131,9 +109,7 @@ describe('switchyard run', () => {
   );
 
   it('drops a half-written last output line and runs that input again', SLOW, async (t) => {
-    const dir = tempDir(t);
-    const input = join(dir, 'in.jsonl');
-    const output = join(dir, 'out.jsonl');
+    const { input, output } = files(t);
     writeInputs(
       input,
       Array.from({ length: 10 }, (_, n) => ({ n })),
@@ -144,17 +120,7 @@ describe('switchyard run', () => {
       `{"index":3,"ok":true,"value":6}\n{"index":5,"ok":true,"value":10}\n${torn}`,
     );
 
-    const run = await runCli([
-      'run',
-      `${TASKS}#double`,
-      '-i',
-      input,
-      '-o',
-      output,
-      '--mode',
-      'loop',
-      '--json',
-    ]);
+    const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
 
     assert.equal(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout);
@@ -174,22 +140,11 @@ describe('switchyard run', () => {
     'refuses an output file that was not written by switchyard run, naming the line',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeInputs(input, [{ n: 1 }]);
       writeFileSync(output, '{"index":0,"ok":true,"value":2}\nhello\n');
 
-      const run = await runCli([
-        'run',
-        `${TASKS}#double`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'loop',
-      ]);
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop']));
 
       assert.equal(run.code, 1);
       assert.match(run.stderr, /line 2 is not a switchyard result/);
@@ -200,22 +155,10 @@ describe('switchyard run', () => {
     'stops at a malformed input line, naming its line number and the parse problem',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeFileSync(input, '{"n":0}\n\n{"n":1}\n{"n": oops}\n{"n":3}\n');
 
-      const run = await runCli([
-        'run',
-        `${TASKS}#double`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'loop',
-        '--json',
-      ]);
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
 
       assert.equal(run.code, 1);
       assert.match(run.stderr, /input line 4 is not valid JSON \(.*\)/);
@@ -232,24 +175,12 @@ describe('switchyard run', () => {
     'records a malformed input line as a failed result with --on-error continue',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeFileSync(input, '{"n":0}\n{"n": oops}\n{"n":2}\n');
 
-      const run = await runCli([
-        'run',
-        `${TASKS}#double`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'loop',
-        '--on-error',
-        'continue',
-        '--json',
-      ]);
+      const run = await runCli(
+        runArgs('double', input, output, ['--mode', 'loop', '--on-error', 'continue', '--json']),
+      );
 
       assert.equal(run.code, 0, run.stderr);
       const results = readResults(output).sort((a, b) => a.index - b.index);
@@ -265,23 +196,13 @@ describe('switchyard run', () => {
     'records task failures and outputs without a JSON form as failed results with --on-error continue',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
+      const { dir, input } = files(t);
       writeInputs(input, [{ n: 0 }, { n: 1 }, { n: 2 }]);
 
       const thrown = join(dir, 'thrown.jsonl');
-      const run = await runCli([
-        'run',
-        `${TASKS}#failOdd`,
-        '-i',
-        input,
-        '-o',
-        thrown,
-        '--mode',
-        'sync',
-        '--on-error',
-        'continue',
-      ]);
+      const run = await runCli(
+        runArgs('failOdd', input, thrown, ['--mode', 'sync', '--on-error', 'continue']),
+      );
       assert.equal(run.code, 0, run.stderr);
       const failure = readResults(thrown).find((r) => r.index === 1)!;
       assert.equal(failure.ok, false);
@@ -289,18 +210,9 @@ describe('switchyard run', () => {
       assert.match(failure.error!.message, /odd input 1/);
 
       const bigints = join(dir, 'big.jsonl');
-      const big = await runCli([
-        'run',
-        `${TASKS}#big`,
-        '-i',
-        input,
-        '-o',
-        bigints,
-        '--mode',
-        'sync',
-        '--on-error',
-        'continue',
-      ]);
+      const big = await runCli(
+        runArgs('big', input, bigints, ['--mode', 'sync', '--on-error', 'continue']),
+      );
       assert.equal(big.code, 0, big.stderr);
       for (const r of readResults(bigints)) assert.equal(r.error?.name, 'ResultNotJsonError');
     },
@@ -310,21 +222,10 @@ describe('switchyard run', () => {
     'stops at the first task failure without recording it by default, so a re-run retries it',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeInputs(input, [{ n: 0 }, { n: 1 }, { n: 2 }]);
 
-      const run = await runCli([
-        'run',
-        `${TASKS}#failOdd`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'sync',
-      ]);
+      const run = await runCli(runArgs('failOdd', input, output, ['--mode', 'sync']));
 
       assert.equal(run.code, 1);
       assert.match(run.stderr, /input line 2 \(index 1\) failed: .*odd input 1/);
@@ -339,28 +240,15 @@ describe('switchyard run', () => {
     'on SIGINT stops reading, lets every started task finish and be written, and exits 130',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
-      const log = join(dir, 'started.log');
+      const { input, output, log } = files(t);
       writeInputs(
         input,
         Array.from({ length: 200 }, (_, n) => ({ n, ms: 400, log })),
       );
 
-      const running = startCli([
-        'run',
-        `${TASKS}#logStart`,
-        '-i',
-        input,
-        '-o',
-        output,
-        '--mode',
-        'loop',
-        '--concurrency',
-        '4',
-        '--json',
-      ]);
+      const running = startCli(
+        runArgs('logStart', input, output, ['--mode', 'loop', '--concurrency', '4', '--json']),
+      );
       await waitFor(() => size(output) > 0);
       running.child.kill('SIGINT');
       const run = await running.finished;
@@ -387,28 +275,15 @@ describe('switchyard run', () => {
   );
 
   it('on SIGTERM exits 143; a second signal cancels the running tasks', SLOW, async (t) => {
-    const dir = tempDir(t);
-    const input = join(dir, 'in.jsonl');
-    const output = join(dir, 'out.jsonl');
-    const log = join(dir, 'started.log');
+    const { input, output, log } = files(t);
     writeInputs(
       input,
       Array.from({ length: 20 }, (_, n) => ({ n, ms: 60_000, log })),
     );
 
-    const running = startCli([
-      'run',
-      `${TASKS}#logStart`,
-      '-i',
-      input,
-      '-o',
-      output,
-      '--mode',
-      'loop',
-      '--concurrency',
-      '4',
-      '--json',
-    ]);
+    const running = startCli(
+      runArgs('logStart', input, output, ['--mode', 'loop', '--concurrency', '4', '--json']),
+    );
     await waitFor(() => size(log) > 0);
     running.child.kill('SIGTERM');
     await sleep(200);
@@ -426,27 +301,20 @@ describe('switchyard run', () => {
     );
   });
 
-  it('reads its input from stdin with --input -', SLOW, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchyard-run-'));
-    const output = join(dir, 'out.jsonl');
+  it('reads its input from stdin with --input -', SLOW, async (t) => {
+    const { output } = files(t);
     const lines = Array.from({ length: 30 }, (_, n) => JSON.stringify({ n })).join('\n');
 
-    const run = await runCli(
-      ['run', `${TASKS}#double`, '-i', '-', '-o', output, '--mode', 'loop', '--json'],
-      lines,
-    );
+    const run = await runCli(runArgs('double', '-', output, ['--mode', 'loop', '--json']), lines);
 
     assert.equal(run.code, 0, run.stderr);
     const results = readResults(output);
     assertEachIndexOnce(results, 30);
     for (const r of results) assert.equal(r.value, r.index * 2);
-    rmSync(dir, { recursive: true, force: true });
   });
 
   it('rejects bad invocations with a one-line reason and a non-zero exit', SLOW, async (t) => {
-    const dir = tempDir(t);
-    const input = join(dir, 'in.jsonl');
-    const output = join(dir, 'out.jsonl');
+    const { dir, input, output } = files(t);
     writeInputs(input, [{ n: 1 }]);
     const cases: [string[], RegExp][] = [
       [
@@ -497,9 +365,7 @@ describe('switchyard run --mode auto (the default)', () => {
     'profiles, decides, and reports the decision and its reason in the summary',
     SLOW,
     async (t) => {
-      const dir = tempDir(t);
-      const input = join(dir, 'in.jsonl');
-      const output = join(dir, 'out.jsonl');
+      const { input, output } = files(t);
       writeInputs(
         input,
         Array.from({ length: 80 }, (_, n) => ({ n })),

@@ -1,5 +1,8 @@
 /** Runs the real `switchyard` command (TypeScript sources through tsx) as a child process. */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -40,3 +43,11 @@ export function runCli(args: readonly string[], stdin?: string): Promise<Finishe
 }
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
+
+/** A fresh directory, removed after the test, with the paths a run uses in it. */
+export function files(t: { after: (fn: () => void) => void }) {
+  const dir = mkdtempSync(join(tmpdir(), 'switchyard-cli-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const at = (name: string) => join(dir, name);
+  return { dir, input: at('in.jsonl'), output: at('out.jsonl'), log: at('started.log') };
+}
