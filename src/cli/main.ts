@@ -5,6 +5,7 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { readVersion } from './version.js';
@@ -18,6 +19,7 @@ const program = new Command('switchyard')
   .exitOverride();
 
 // Subcommands register here, one line each.
+registerBench(program);
 registerRun(program);
 registerProfile(program);
 

@@ -7,6 +7,7 @@
  * It is also where cancellation is made cheap enough to give every task its own: see
  * {@link LazyAbortController} and {@link onAbort}.
  */
+import { setMaxListeners } from 'node:events';
 import { CancelledError, TimeoutError } from '../errors.js';
 import { Fifo } from './fifo.js';
 
@@ -35,6 +36,9 @@ export class LazyAbortController implements AbortController {
   get signal(): AbortSignal {
     if (!this.#controller) {
       this.#controller = new AbortController();
+      // The tasks of a map share one controller, and each may hand the signal on (undici,
+      // fetch, timers): one listener per task in flight is by design, not a leak.
+      setMaxListeners(0, this.#controller.signal);
       if (this.#aborted) this.#controller.abort(this.#reason);
     }
     return this.#controller.signal;
