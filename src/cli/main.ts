@@ -6,6 +6,8 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.js';
+import { registerProfile } from './commands/profile.js';
+import { registerRun } from './commands/run.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -18,6 +20,8 @@ const program = new Command('switchyard')
 
 // Subcommands register here, one line each.
 registerBench(program);
+registerRun(program);
+registerProfile(program);
 
 try {
   await program.parseAsync(process.argv);

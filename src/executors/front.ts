@@ -13,6 +13,7 @@ import { throttleProgress } from './progress.js';
 import type { Runner } from './runner.js';
 import type {
   CloseOptions,
+  Decision,
   Executor,
   ExecutorStats,
   MapOptions,
@@ -50,6 +51,10 @@ export class ExecutorFront<Prepared> implements Executor {
 
   get mode(): Mode {
     return this.#runner.mode;
+  }
+
+  get decision(): Decision | undefined {
+    return this.#runner.decision;
   }
 
   submit<T extends TaskLike<never, unknown>>(

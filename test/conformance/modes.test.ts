@@ -8,3 +8,4 @@ describeConformance({
   concurrent: false,
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
