@@ -5,6 +5,10 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
+import { registerProfile } from './commands/profile.js';
+import { registerRun } from './commands/run.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -16,6 +20,10 @@ const program = new Command('switchyard')
   .exitOverride();
 
 // Subcommands register here, one line each.
+registerBench(program);
+registerDemo(program);
+registerRun(program);
+registerProfile(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -6,13 +6,14 @@ import type { TransferListItem } from 'node:worker_threads';
  */
 import { CancelledError, ExecutorClosedError } from '../errors.js';
 import { checkCallOptions } from '../options.js';
-import { linkedController } from '../primitives/abort.js';
+import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
-import { checkInputs, mapWindow } from './map-window.js';
+import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 import type { ChunkOutcome, Runner } from './runner.js';
 import type {
   CloseOptions,
+  Decision,
   Executor,
   ExecutorStats,
   MapOptions,
@@ -22,7 +23,10 @@ import type {
 } from './types.js';
 
 interface Start {
-  readonly signals: readonly (AbortSignal | undefined)[];
+  /** Where cancellation comes from besides the executor's own `close({ cancel })`. */
+  readonly signal: Abortable | undefined;
+  /** `signal` is a map's controller, already linked to the executor's, that tasks may share. */
+  readonly shared?: boolean;
   readonly timeout: number | undefined;
   readonly priority?: number | undefined;
   readonly transfer?: readonly TransferListItem[] | undefined;
@@ -33,7 +37,7 @@ export class ExecutorFront<Prepared> implements Executor {
   readonly #runner: Runner<Prepared>;
   readonly #timeout: number | undefined;
   /** Aborted by `close({ cancel })` or a close timeout: every task's signal descends from it. */
-  readonly #cancelAll = new AbortController();
+  readonly #cancelAll = new LazyAbortController();
   #closing: Promise<void> | undefined;
   #inFlight = 0;
   #whenIdle: (() => void) | undefined;
@@ -49,6 +53,10 @@ export class ExecutorFront<Prepared> implements Executor {
     return this.#runner.mode;
   }
 
+  get decision(): Decision | undefined {
+    return this.#runner.decision;
+  }
+
   submit<T extends TaskLike<never, unknown>>(
     task: T,
     input: InputOf<T>,
@@ -60,7 +68,7 @@ export class ExecutorFront<Prepared> implements Executor {
     const outcome = this.#runner.prepare(task).then(
       (prepared) =>
         this.#start(prepared, input, {
-          signals: [opts.signal],
+          signal: opts.signal,
           timeout: opts.timeout ?? this.#timeout,
           priority: opts.priority,
           transfer: opts.transfer,
@@ -84,7 +92,11 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<OutputOf<T>> {
     const opts = checkCallOptions(options, 'map()') as MapOptions;
     checkInputs(inputs);
-    return values(this.#mapSettled(task, inputs, opts, opts.ordered ?? true, true));
+    return this.#map(task, inputs, opts, {
+      ordered: opts.ordered ?? true,
+      failFast: true,
+      values: true,
+    }) as AsyncIterableIterator<OutputOf<T>>;
   }
 
   mapSettled<T extends TaskLike<never, unknown>>(
@@ -94,95 +106,55 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<Settled<OutputOf<T>>> {
     const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
     checkInputs(inputs);
-    return this.#mapSettled(task, inputs, opts, false, false);
+    return this.#map(task, inputs, opts, {
+      ordered: false,
+      failFast: false,
+    }) as AsyncIterableIterator<Settled<OutputOf<T>>>;
   }
 
-  async *#mapSettled<T extends TaskLike<never, unknown>>(
-    task: T,
-    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+  #map(
+    task: TaskLike<never, unknown>,
+    inputs: Iterable<unknown> | AsyncIterable<unknown>,
     opts: MapOptions,
-    ordered: boolean,
-    failFast: boolean,
-  ): AsyncGenerator<Settled<OutputOf<T>>, void, undefined> {
-    if (this.#closing) throw new ExecutorClosedError(this.mode);
-    // Loaded before any input is read, so a missing export fails the map up front.
-    const prepared = await this.#runner.prepare(task);
+    shape: Pick<MapWindowOptions, 'ordered' | 'failFast' | 'values'>,
+  ): AsyncIterableIterator<unknown> {
+    let prepared: Prepared;
     const timeout = opts.timeout ?? this.#timeout;
-    const results = mapWindow(
+    const { onProgress } = opts;
+    return mapWindow(
       inputs,
-      (chunk, first, signal) => this.#startChunk(prepared, chunk, first, signal, timeout, opts),
+      (input, index, cancel) => {
+        this.#accept();
+        return this.#start(
+          prepared,
+          input,
+          {
+            signal: cancel,
+            shared: true,
+            timeout,
+            progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+          },
+          this.#release,
+        );
+      },
       {
+        ...shape,
         window: this.#runner.mapWindow,
-        chunkSize: this.#chunkSize(prepared, inputs, opts.chunkSize, timeout),
-        ordered,
-        failFast,
-        signal: opts.signal,
+        chunks: this.#runner.runChunk && {
+          size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
+          start: (chunk, first, cancel) =>
+            this.#startChunk(prepared, chunk, first, { signal: cancel, timeout, onProgress }),
+        },
+        // The map's own cancellation follows the executor's, so its tasks need link only to it.
+        signals: [this.#cancelAll, opts.signal],
         stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
+        // Loaded before any input is read, so a missing export fails the map up front.
+        prepare: async () => {
+          if (this.#closing) throw new ExecutorClosedError(this.mode);
+          prepared = await this.#runner.prepare(task);
+        },
       },
     );
-    yield* results as AsyncGenerator<Settled<OutputOf<T>>>;
-  }
-
-  /**
-   * Inputs per chunk: `chunkSize` if given, else the runner's adaptive size. An async
-   * source gets chunks of one unless told otherwise, since filling a chunk would wait on it.
-   */
-  #chunkSize(
-    prepared: Prepared,
-    inputs: Iterable<unknown> | AsyncIterable<unknown>,
-    given: number | undefined,
-    timeout: number | undefined,
-  ): () => number {
-    const runner = this.#runner;
-    if (!runner.runChunk) return one;
-    if (given !== undefined) return () => given;
-    if (Symbol.asyncIterator in inputs || !runner.chunkSize) return one;
-    return () => runner.chunkSize!(prepared, timeout);
-  }
-
-  /** Runs a chunk of map inputs: through the runner's chunk seam if it has one, else alone. */
-  #startChunk(
-    prepared: Prepared,
-    chunk: unknown[],
-    first: number,
-    signal: AbortSignal,
-    timeout: number | undefined,
-    { onProgress }: MapOptions,
-  ): Promise<ChunkOutcome> {
-    const count = chunk.length;
-    const runner = this.#runner;
-    this.#accept(count);
-    const { controller, unlink } = linkedController(this.#cancelAll.signal, signal);
-    const progress = chunkProgress(onProgress, first);
-    const running: Promise<ChunkOutcome> = runner.runChunk
-      ? runner.runChunk(prepared, { inputs: chunk, controller, timeout, progress })
-      : runner
-          .run(prepared, {
-            input: chunk[0],
-            controller,
-            timeout,
-            priority: 0,
-            transfer: undefined,
-            progress: (value) => progress(value, 0),
-          })
-          .then((value) => ({ values: [value] }));
-    return running
-      .then(
-        (outcome) => {
-          const failed = outcome.failures?.size ?? 0;
-          this.#completed += count - failed;
-          this.#failed += failed;
-          return outcome;
-        },
-        (error: unknown) => {
-          this.#failed += count;
-          throw error;
-        },
-      )
-      .finally(() => {
-        unlink();
-        this.#releaseMany(count);
-      });
   }
 
   stats(): ExecutorStats {
@@ -231,11 +203,17 @@ export class ExecutorFront<Prepared> implements Executor {
   }
 
   #cancel(reason: string): void {
-    if (!this.#cancelAll.signal.aborted) this.#cancelAll.abort(new CancelledError(reason));
+    this.#cancelAll.abort(new CancelledError(reason));
   }
 
-  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
-    const { controller, unlink } = linkedController(this.#cancelAll.signal, ...start.signals);
+  /** Runs one accepted task; `release`, if given, is called as it settles. */
+  #start(prepared: Prepared, input: unknown, start: Start, release?: () => void): Promise<unknown> {
+    // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
+    // map share the map's controller rather than each linking a new one to it.
+    const { controller, unlink } =
+      start.shared && start.timeout === undefined
+        ? { controller: start.signal as LazyAbortController, unlink: noop }
+        : linkedController(this.#cancelAll, start.signal);
     return this.#runner
       .run(prepared, {
         input,
@@ -247,15 +225,58 @@ export class ExecutorFront<Prepared> implements Executor {
       })
       .then(
         (value) => {
+          unlink();
           this.#completed++;
+          release?.();
           return value;
         },
         (error: unknown) => {
+          unlink();
           this.#failed++;
+          release?.();
           throw error;
         },
-      )
-      .finally(unlink);
+      );
+  }
+
+  /**
+   * Runs a chunk of a map's inputs through the runner's chunk seam: one promise and one
+   * dispatch for all of them, each input still counted and failing on its own.
+   */
+  #startChunk(
+    prepared: Prepared,
+    chunk: unknown[],
+    first: number,
+    {
+      signal,
+      timeout,
+      onProgress,
+    }: { signal: Abortable; timeout: number | undefined; onProgress: MapOptions['onProgress'] },
+  ): Promise<ChunkOutcome> {
+    const count = chunk.length;
+    this.#accept(count);
+    // As in #start: only a timeout needs a controller of the chunk's own.
+    const { controller, unlink } =
+      timeout === undefined
+        ? { controller: signal as LazyAbortController, unlink: noop }
+        : linkedController(this.#cancelAll, signal);
+    const progress = chunkProgress(onProgress, first);
+    return this.#runner.runChunk!(prepared, { inputs: chunk, controller, timeout, progress }).then(
+      (outcome) => {
+        unlink();
+        const failed = outcome.failures?.size ?? 0;
+        this.#completed += count - failed;
+        this.#failed += failed;
+        this.#releaseMany(count);
+        return outcome;
+      },
+      (error: unknown) => {
+        unlink();
+        this.#failed += count;
+        this.#releaseMany(count);
+        throw error;
+      },
+    );
   }
 
   #accept(count = 1): void {
@@ -270,12 +291,14 @@ export class ExecutorFront<Prepared> implements Executor {
   }
 }
 
-/** `ctx.progress` of the inputs of a chunk, throttled per input, reported with each input's index. */
+function noop(): void {}
+
+/** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
 function chunkProgress(
   onProgress: MapOptions['onProgress'],
   first: number,
 ): (value: unknown, offset: number) => void {
-  if (!onProgress) return ignore;
+  if (!onProgress) return noop;
   const perInput = new Map<number, (value: unknown) => void>();
   return (value, offset) => {
     let report = perInput.get(offset);
@@ -285,19 +308,4 @@ function chunkProgress(
     }
     report(value);
   };
-}
-
-function one(): number {
-  return 1;
-}
-
-function ignore(): void {}
-
-async function* values<O>(
-  settled: AsyncGenerator<Settled<O>, void, undefined>,
-): AsyncGenerator<O, void, undefined> {
-  for await (const outcome of settled) {
-    // failFast: the map generator throws the first failure itself, so only successes arrive here.
-    if (outcome.ok) yield outcome.value;
-  }
 }

@@ -23,7 +23,7 @@ import {
   WorkerCrashedError,
 } from '../errors.js';
 import type { PoolDetails } from '../executors/types.js';
-import { abortError } from '../primitives/abort.js';
+import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { describeTask, type Task } from '../task/reference.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue, type QueueHandle } from './queue.js';
@@ -51,6 +51,8 @@ export interface PoolTask {
   readonly taskId: number;
   readonly ref: Task<unknown, unknown>;
   readonly name: string;
+  /** Average ms one input of this task runs, measured in the workers; what adaptive chunking is sized from. */
+  inputMs: number | undefined;
 }
 
 /** What a job gives back: outputs by offset, and the inputs that failed on their own. */
@@ -147,9 +149,8 @@ export class Pool {
   #nextTaskId = 1;
   #running = 0;
   #retried = 0;
-  /** Average ms per job and per input, measured; `undefined` until the first job finishes. */
+  /** Average ms per job, measured; `undefined` until the first job finishes. */
   #jobMs: number | undefined;
-  #inputMs: number | undefined;
   #busyMsOfDead = 0;
   #lifeMsOfDead = 0;
   #closed = false;
@@ -163,7 +164,7 @@ export class Pool {
     const key = `${ref.moduleUrl}#${ref.exportName}`;
     let known = this.#tasks.get(key);
     if (!known) {
-      known = { taskId: this.#nextTaskId++, ref, name: describeTask(ref) };
+      known = { taskId: this.#nextTaskId++, ref, name: describeTask(ref), inputMs: undefined };
       this.#tasks.set(key, known);
     }
     return known;
@@ -211,8 +212,8 @@ export class Pool {
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
     return new Promise<JobOutcome>((resolve, reject) => {
-      const { signal } = request.controller;
-      if (signal.aborted) return reject(abortError(signal));
+      const { controller } = request;
+      if (isAborted(controller)) return reject(abortError(controller));
       if (this.#closed) return reject(new CancelledError('cancelled because the pool was closed'));
       const job: Job = {
         ...request,
@@ -228,17 +229,10 @@ export class Pool {
         timer: undefined,
         detach: noop,
       };
-      const onAbort = () => this.#abort(job);
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.detach = () => signal.removeEventListener('abort', onAbort);
+      job.detach = onAbort(controller, () => this.#abort(job));
       this.#enqueue(job);
       this.#dispatch();
     });
-  }
-
-  /** Expected ms of one input, measured in the workers: what adaptive chunking is sized from. */
-  get measuredInputMs(): number | undefined {
-    return this.#inputMs;
   }
 
   stats(): PoolStats {
@@ -246,7 +240,9 @@ export class Pool {
     let life = this.#lifeMsOfDead;
     const now = performance.now();
     const perWorker: { id: number; tasks: number; running: number }[] = [];
+    let held = 0;
     for (const w of this.#workers) {
+      held += w.held.length;
       busy += w.busyMs;
       life += now - w.startedAt;
       perWorker.push({ id: w.id, tasks: w.completed, running: w.running.size });
@@ -255,7 +251,8 @@ export class Pool {
     return {
       workers: this.#workers.size,
       running: this.#running,
-      queued: this.#queue.size + this.#overflow.length,
+      // Jobs sent ahead to a busy worker are still waiting to run.
+      queued: this.#queue.size + this.#overflow.length + held,
       retried: this.#retried,
       utilization: capacity > 0 ? Math.min(1, busy / capacity) : 0,
       pool: {
@@ -371,7 +368,7 @@ export class Pool {
   // ── cancellation and timeouts ────────────────────────────────────────────────────
 
   #abort(job: Job): void {
-    if (!job.answered) this.#cancel(job, abortError(job.controller.signal));
+    if (!job.answered) this.#cancel(job, abortError(job.controller));
   }
 
   /** Answers the caller with `error`; a queued job leaves the line, a dispatched one gets its signal. */
@@ -438,7 +435,7 @@ export class Pool {
       worker.busyMs += done.ms;
       this.#runTimes.add(done.ms / n);
       this.#jobMs = average(this.#jobMs, done.ms);
-      this.#inputMs = average(this.#inputMs, done.ms / n);
+      job.task.inputMs = average(job.task.inputMs, done.ms / n);
     }
     if (!job.answered) {
       job.answered = true;

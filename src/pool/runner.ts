@@ -77,9 +77,9 @@ export function poolRunner(
     runChunk(task, chunk) {
       return runChunk(pool, task, chunk);
     },
-    chunkSize(_task, timeout) {
+    chunkSize(task, timeout) {
       // A timeout is per task: chunks of one keep a runaway input from taking others down with it.
-      const ms = pool.measuredInputMs;
+      const ms = task.inputMs;
       if (timeout !== undefined || ms === undefined) return 1;
       // Small enough that every worker has two chunks to work on within the window.
       const most = Math.max(1, Math.floor(MAP_WINDOW / (2 * workers)));
