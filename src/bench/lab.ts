@@ -11,9 +11,10 @@
 import { cpus, loadavg } from 'node:os';
 import { createExecutor } from '../executors/create.js';
 import type { Executor, Mode } from '../executors/types.js';
+import { withTimeout } from '../primitives/timeout.js';
 import { cpuTimeMs } from './cpu-time.js';
 import { type Experiment, experiment } from './experiments.js';
-import { type LocalWorker, startLocalWorker } from './local-worker.js';
+import { type LocalWorker, removeQueue, startLocalWorker } from './local-worker.js';
 import { type BenchSettings, missingSetting } from './settings.js';
 import type { BenchDocument, JobName, JobReport, Machine, ModeResult } from './types.js';
 import { verdicts } from './verdicts.js';
@@ -61,6 +62,10 @@ export async function runBench(
     } finally {
       await exp.close();
     }
+  }
+  if (settings.connection && settings.modes.includes('distributed')) {
+    // Best effort, and bounded: an unreachable Redis must not keep the results from the user.
+    await withTimeout(removeQueue(settings.connection, settings.queue), 5_000).catch(() => {});
   }
   return { machine, jobs, verdicts: verdicts(jobs, machine) };
 }

@@ -86,3 +86,17 @@ function lastLine(text: string): string {
   const lines = text.trim().split('\n');
   return lines[lines.length - 1] || 'it printed nothing';
 }
+
+/** Deletes the bench's own queue and everything BullMQ kept for it, so no litter stays in Redis. */
+export async function removeQueue(connection: string, queue: string): Promise<void> {
+  const [{ Queue }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+  const redis = new Redis(connection, { maxRetriesPerRequest: null, lazyConnect: true });
+  redis.on('error', () => {}); // a failure surfaces as the rejection below
+  const q = new Queue(queue, { connection: redis });
+  try {
+    await q.obliterate({ force: true });
+  } finally {
+    await q.close();
+    redis.disconnect();
+  }
+}
