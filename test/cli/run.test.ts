@@ -373,7 +373,7 @@ describe('switchyard run --mode auto (the default)', () => {
 
       const run = await runCli([
         'run',
-        `${join(FIXTURES, 'workloads.ts')}#io`,
+        `${join(FIXTURES, 'workloads.mjs')}#io`,
         '-i',
         input,
         '-o',

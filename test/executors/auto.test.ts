@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createExecutor, type Decision, task } from '../../src/index.js';
 
-const WORKLOADS = new URL('../fixtures/workloads.ts', import.meta.url);
+const WORKLOADS = new URL('../fixtures/workloads.mjs', import.meta.url);
 const SLOW = { timeout: 120_000 };
 
 describe('auto', () => {
