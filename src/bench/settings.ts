@@ -3,8 +3,8 @@
  *
  * @module
  */
-import { availableParallelism } from 'node:os';
 import type { Mode } from '../executors/types.js';
+import { defaultPoolSize } from '../pool/cpus.js';
 import type { JobName } from './types.js';
 
 /** Everything a bench run needs; {@link benchSettings} fills in the defaults. */
@@ -31,11 +31,6 @@ export interface BenchSettings {
   readonly connection?: string | undefined;
 }
 
-/** CPUs this process may use: what the pools size themselves to by default. */
-export function usableCores(): number {
-  return Math.max(1, availableParallelism());
-}
-
 /** Modes run when `--modes` is not given. */
 export function defaultModes(connection?: string): Mode[] {
   const local: Mode[] = ['sync', 'loop', 'threads', 'processes'];
@@ -54,8 +49,8 @@ export function benchSettings(given: Partial<BenchSettings> = {}): BenchSettings
     sites,
     latencyMs: given.latencyMs ?? 100,
     concurrency: given.concurrency ?? sites,
-    workers: given.workers ?? usableCores(),
-    cores: given.cores ?? usableCores(),
+    workers: given.workers ?? defaultPoolSize(),
+    cores: given.cores ?? defaultPoolSize(),
     repeat: given.repeat ?? 3,
     scale: given.scale ?? 1,
     connection: given.connection,

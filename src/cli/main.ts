@@ -6,6 +6,7 @@
  */
 import { Command, CommanderError } from 'commander';
 import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { readVersion } from './version.js';
@@ -20,6 +21,7 @@ const program = new Command('switchyard')
 
 // Subcommands register here, one line each.
 registerBench(program);
+registerDemo(program);
 registerRun(program);
 registerProfile(program);
 
