@@ -4,7 +4,7 @@
  * without timing anything.
  */
 import { LOOP_CONCURRENCY } from '../executors/loop.js';
-import type { Decision, Mode } from '../executors/types.js';
+import type { Decision, Mode, Workload } from '../executors/types.js';
 import { defaultPoolSize } from '../pool/cpus.js';
 import type { TaskLike } from '../task/reference.js';
 import {
@@ -12,11 +12,10 @@ import {
   IO_BOUND_SHARE,
   LOOP_CONCURRENCY_RANGE,
   MAX_TASKS_PER_WORKER,
+  PROFILING_READ_AHEAD,
   SAMPLE_PATIENCE_MS,
   TINY_TASK_MS,
 } from './thresholds.js';
-
-export type WorkloadClass = 'io-bound' | 'cpu-bound' | 'mixed' | 'tiny';
 
 /** What the profiler measured (times in ms, rates per second). */
 export interface Measurements {
@@ -78,10 +77,10 @@ export function decisionContext(
 
 /** A decision, with the kind of work it was made for. */
 export interface AutoDecision extends Decision {
-  readonly workload: WorkloadClass;
+  readonly workload: Workload;
 }
 
-export function classify(m: Measurements): WorkloadClass {
+export function classify(m: Measurements): Workload {
   if (m.fastestWallMs < TINY_TASK_MS) return 'tiny';
   if (m.busyShare >= CPU_BOUND_SHARE) return 'cpu-bound';
   if (m.busyShare <= IO_BOUND_SHARE) return 'io-bound';
@@ -109,7 +108,7 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
       const overlapHelps = m.concurrentPerSecond > m.sequentialPerSecond;
       return made({
         mode: overlapHelps ? 'loop' : 'sync',
-        concurrency: overlapHelps ? LOOP_CONCURRENCY : 1,
+        concurrency: overlapHelps ? PROFILING_READ_AHEAD : 1,
         reason: `each task takes as little as ${ms(m.fastestWallMs)}, less than sending it to another thread would cost, so it runs on this thread${overlapHelps ? ', overlapped because that measured faster' : ', one after another because overlapping measured no faster'}.`,
       });
     }

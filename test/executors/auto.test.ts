@@ -63,6 +63,6 @@ describe('auto', () => {
     for await (const _ of ex.map(cpu, inputs));
     assert.equal(first?.mode, 'loop');
     assert.notEqual(ex.decision, first);
-    assert.equal((ex.decision as { workload?: string }).workload, 'cpu-bound');
+    assert.equal(ex.decision?.workload, 'cpu-bound');
   });
 });
