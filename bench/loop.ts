@@ -59,21 +59,37 @@ const contenders: Record<string, Runner> = {
   },
 };
 
-/** Runs every contender `ROUNDS` times, interleaved so drift on a shared machine hits all alike; returns median ms. */
+interface Timing {
+  /** Median wall-clock ms. */
+  readonly wall: number;
+  /** Median CPU ms of this process (user + system): steadier than wall time on a shared machine. */
+  readonly cpu: number;
+}
+
+/** Runs every contender `ROUNDS` times, in a rotating order so drift on a shared machine hits all alike. */
 async function medians(
   inputs: number[],
   work: (i: number) => Promise<number>,
   concurrency: number,
-): Promise<Record<string, number>> {
-  const times: Record<string, number[]> = {};
+): Promise<Record<string, Timing>> {
+  const names = Object.keys(contenders);
+  const wall: Record<string, number[]> = {};
+  const cpu: Record<string, number[]> = {};
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, run] of Object.entries(contenders)) {
+    for (let k = 0; k < names.length; k++) {
+      const name = names[(round + k) % names.length]!;
+      const cpuBefore = process.cpuUsage();
       const started = performance.now();
-      await run(inputs, work, concurrency);
-      times[name] = [...(times[name] ?? []), performance.now() - started];
+      await contenders[name]!(inputs, work, concurrency);
+      const elapsed = performance.now() - started;
+      const used = process.cpuUsage(cpuBefore);
+      wall[name] = [...(wall[name] ?? []), elapsed];
+      cpu[name] = [...(cpu[name] ?? []), (used.user + used.system) / 1000];
     }
   }
-  return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, median(ms)]));
+  return Object.fromEntries(
+    names.map((name) => [name, { wall: median(wall[name]!), cpu: median(cpu[name]!) }]),
+  );
 }
 
 async function dispatchOverhead(): Promise<void> {
@@ -81,19 +97,22 @@ async function dispatchOverhead(): Promise<void> {
   const noop = async (i: number) => i;
   await medians(inputs.slice(0, 10_000), noop, NOOP_CONCURRENCY); // warm the JIT
   const ms = await medians(inputs, noop, NOOP_CONCURRENCY);
+  const pMapTime = ms['p-map']!;
   console.log(
     `\n(a) ${NOOP_TASKS.toLocaleString('en')} no-op async tasks, concurrency ${NOOP_CONCURRENCY}, median of ${ROUNDS}`,
   );
   table(
-    ['runner', 'ms', 'tasks/s', 'vs p-map'],
+    ['runner', 'wall ms', 'tasks/s', 'vs p-map', 'CPU ms', 'vs p-map (CPU)'],
     Object.entries(ms).map(([name, t]) => [
       name,
-      t.toFixed(0),
-      Math.round((NOOP_TASKS / t) * 1000).toLocaleString('en'),
-      `${(ms['p-map']! / t).toFixed(2)}×`,
+      t.wall.toFixed(0),
+      Math.round((NOOP_TASKS / t.wall) * 1000).toLocaleString('en'),
+      `${(pMapTime.wall / t.wall).toFixed(2)}×`,
+      t.cpu.toFixed(0),
+      `${(pMapTime.cpu / t.cpu).toFixed(2)}×`,
     ]),
   );
-  console.log(`target: loop.map ≥ 1.00× p-map throughput`);
+  console.log('target: loop.map ≥ 1.00× p-map throughput');
 }
 
 async function downloads(): Promise<void> {
@@ -123,9 +142,9 @@ async function downloads(): Promise<void> {
       rows.push([
         name,
         `${requests.toLocaleString('en')} @ ${concurrency}`,
-        t.toFixed(0),
+        t.wall.toFixed(0),
         String(bound),
-        `${(t / bound).toFixed(2)}×`,
+        `${(t.wall / bound).toFixed(2)}×`,
       ]);
     }
   }

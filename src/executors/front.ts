@@ -8,7 +8,7 @@ import { CancelledError, ExecutorClosedError } from '../errors.js';
 import { checkCallOptions } from '../options.js';
 import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
-import { checkInputs, mapWindow } from './map-window.js';
+import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 import type { Runner } from './runner.js';
 import type {
@@ -92,7 +92,11 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<OutputOf<T>> {
     const opts = checkCallOptions(options, 'map()') as MapOptions;
     checkInputs(inputs);
-    return values(this.#mapSettled(task, inputs, opts, opts.ordered ?? true, true));
+    return this.#map(task, inputs, opts, {
+      ordered: opts.ordered ?? true,
+      failFast: true,
+      values: true,
+    }) as AsyncIterableIterator<OutputOf<T>>;
   }
 
   mapSettled<T extends TaskLike<never, unknown>>(
@@ -102,16 +106,18 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<Settled<OutputOf<T>>> {
     const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
     checkInputs(inputs);
-    return this.#mapSettled(task, inputs, opts, false, false);
+    return this.#map(task, inputs, opts, {
+      ordered: false,
+      failFast: false,
+    }) as AsyncIterableIterator<Settled<OutputOf<T>>>;
   }
 
-  #mapSettled<T extends TaskLike<never, unknown>>(
-    task: T,
-    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+  #map(
+    task: TaskLike<never, unknown>,
+    inputs: Iterable<unknown> | AsyncIterable<unknown>,
     opts: MapOptions,
-    ordered: boolean,
-    failFast: boolean,
-  ): AsyncIterableIterator<Settled<OutputOf<T>>> {
+    shape: Pick<MapWindowOptions, 'ordered' | 'failFast' | 'values'>,
+  ): AsyncIterableIterator<unknown> {
     let prepared: Prepared;
     const timeout = opts.timeout ?? this.#timeout;
     const { onProgress } = opts;
@@ -132,9 +138,8 @@ export class ExecutorFront<Prepared> implements Executor {
         );
       },
       {
+        ...shape,
         window: this.#runner.mapWindow,
-        ordered,
-        failFast,
         // The map's own cancellation follows the executor's, so its tasks need link only to it.
         signals: [this.#cancelAll, opts.signal],
         stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
@@ -144,7 +149,7 @@ export class ExecutorFront<Prepared> implements Executor {
           prepared = await this.#runner.prepare(task);
         },
       },
-    ) as AsyncIterableIterator<Settled<OutputOf<T>>>;
+    );
   }
 
   stats(): ExecutorStats {
@@ -236,26 +241,6 @@ export class ExecutorFront<Prepared> implements Executor {
   readonly #release = (): void => {
     this.#inFlight--;
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
-  };
-}
-
-/**
- * The values of a fail-fast settled stream (its failures are thrown by the stream itself).
- * A plain iterator rather than another async generator: every generator layer costs each
- * item a few trips through the microtask queue.
- */
-function values<O>(settled: AsyncIterableIterator<Settled<O>>): AsyncIterableIterator<O> {
-  const unwrap = (step: IteratorResult<Settled<O>>): IteratorResult<O, undefined> =>
-    step.done
-      ? { done: true, value: undefined }
-      : { done: false, value: (step.value as { value: O }).value };
-  return {
-    next: () => settled.next().then(unwrap),
-    return: () => settled.return!().then(unwrap),
-    throw: (error?: unknown) => settled.throw!(error).then(unwrap),
-    [Symbol.asyncIterator]() {
-      return this;
-    },
   };
 }
 

@@ -27,6 +27,8 @@ export interface MapWindowOptions {
   readonly stopReading?: () => Error | undefined;
   /** Awaited on the first `next()`, before any input is read; its rejection ends the map. */
   readonly prepare?: () => Promise<unknown>;
+  /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
+  readonly values?: boolean;
 }
 
 /**
@@ -43,19 +45,32 @@ export type StartInput<I, O> = (input: I, index: number, cancel: Abortable) => P
 export function mapWindow<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
   start: StartInput<I, O>,
+  options: MapWindowOptions & { readonly failFast: true; readonly values: true },
+): AsyncIterableIterator<O>;
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
   options: MapWindowOptions,
-): AsyncIterableIterator<Settled<O>> {
+): AsyncIterableIterator<Settled<O>>;
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions,
+): AsyncIterableIterator<Settled<O> | O> {
   return new MapWindow(inputs, start, options);
 }
 
+/** What the map yields: `Settled<O>` records, or with `values` the outputs themselves. */
+type Item<O> = Settled<O> | O;
+
 interface Request<O> {
-  resolve(step: IteratorResult<Settled<O>, undefined>): void;
+  resolve(step: IteratorResult<Item<O>, undefined>): void;
   reject(error: unknown): void;
 }
 
 const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
 
-class MapWindow<I, O> implements AsyncIterableIterator<Settled<O>> {
+class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   readonly #inputs: Iterable<I> | AsyncIterable<I>;
   readonly #start: StartInput<I, O>;
   readonly #options: MapWindowOptions;
@@ -91,8 +106,13 @@ class MapWindow<I, O> implements AsyncIterableIterator<Settled<O>> {
     return this;
   }
 
-  next(): Promise<IteratorResult<Settled<O>, undefined>> {
+  next(): Promise<IteratorResult<Item<O>, undefined>> {
     if (this.#closed) return Promise.resolve(DONE);
+    // The common case, an outcome ready for the only caller, costs no waiting request.
+    if (this.#controller && this.#requests.length === 0 && !this.#failure) {
+      const outcome = this.#take();
+      if (outcome) return Promise.resolve(this.#hand(outcome));
+    }
     return new Promise((resolve, reject) => {
       this.#requests.push({ resolve, reject });
       if (this.#controller) this.#deliver();
@@ -100,12 +120,12 @@ class MapWindow<I, O> implements AsyncIterableIterator<Settled<O>> {
     });
   }
 
-  return(): Promise<IteratorResult<Settled<O>, undefined>> {
+  return(): Promise<IteratorResult<Item<O>, undefined>> {
     this.#close(false);
     return Promise.resolve(DONE);
   }
 
-  throw(error?: unknown): Promise<IteratorResult<Settled<O>, undefined>> {
+  throw(error?: unknown): Promise<IteratorResult<Item<O>, undefined>> {
     this.#close(false);
     return Promise.reject(error);
   }
@@ -134,10 +154,9 @@ class MapWindow<I, O> implements AsyncIterableIterator<Settled<O>> {
     while (this.#requests.length > 0 && !this.#closed) {
       const outcome = this.#failure ? undefined : this.#take();
       if (outcome) {
-        // Answered before reading on: a read may end the map and answer the requests left.
-        this.#requests.shift()!.resolve({ done: false, value: outcome });
-        this.#held--;
-        this.#pump();
+        // Taken off the line before reading on: a read may end the map and answer the rest.
+        const request = this.#requests.shift()!;
+        request.resolve(this.#hand(outcome));
         continue;
       }
       if (this.#failure) this.#close(false, { error: this.#failure });
@@ -145,6 +164,14 @@ class MapWindow<I, O> implements AsyncIterableIterator<Settled<O>> {
       else if (this.#exhausted && this.#held === 0) this.#close(true, this.#fatal);
       return;
     }
+  }
+
+  /** Gives `outcome` to the consumer, which opens a place in the window. */
+  #hand(outcome: Settled<O>): IteratorYieldResult<Item<O>> {
+    this.#held--;
+    this.#pump();
+    // With `values` the map is fail-fast: a failure never gets here, it ends the map.
+    return { done: false, value: this.#options.values ? (outcome as { value: O }).value : outcome };
   }
 
   #take(): Settled<O> | undefined {
