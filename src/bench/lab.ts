@@ -128,7 +128,9 @@ async function measureMode(
       cpu.push(cpuTimeMs() - cpuBefore);
       verified &&= exp.verify(outputs);
     }
-    return { mode, wallMs: median(walls), startupMs, cpuMs: median(cpu), verified };
+    const figures = { mode, wallMs: median(walls), startupMs, cpuMs: median(cpu), verified };
+    const chose = ex.decision;
+    return chose ? { ...figures, decision: `${chose.mode}: ${chose.reason}` } : figures;
   } catch (error) {
     return unavailable(mode, `failed: ${messageOf(error)}`);
   } finally {
