@@ -5,6 +5,7 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+import { registerWorker } from './commands/worker.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -16,6 +17,7 @@ const program = new Command('switchyard')
   .exitOverride();
 
 // Subcommands register here, one line each.
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,10 +1,11 @@
 import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
+import { distributedExecutor } from './distributed.js';
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
-export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop'];
+export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'distributed'];
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -20,6 +21,8 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return new ExecutorFront(eventLoopRunner('sync', 1), opts);
     case 'loop':
       return new ExecutorFront(eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY), opts);
+    case 'distributed':
+      return distributedExecutor(opts);
     default:
       throw new RangeError(
         `createExecutor(): mode '${opts.mode}' is not built yet in this version of switchyard; available now: ${AVAILABLE_MODES.join(', ')}`,
