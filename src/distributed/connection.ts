@@ -56,9 +56,13 @@ export async function openRedis(connection: ConnectionOption, name: string): Pro
     // Reconnect quickly at first, then every 2 s: a restarted Redis is found again soon.
     retryStrategy: (times) => Math.min(100 * times, 2_000),
   };
-  return typeof connection === 'string'
-    ? new Redis(connection, options)
-    : new Redis({ ...options, ...connection });
+  const client =
+    typeof connection === 'string'
+      ? new Redis(connection, options)
+      : new Redis({ ...options, ...connection });
+  // Errors are reported by watchConnection; without a listener ioredis prints each retry.
+  client.on('error', () => {});
+  return client;
 }
 
 export interface ConnectionWatch {
