@@ -57,23 +57,24 @@ export class ExecutorFront<Prepared> implements Executor {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
     this.#accept();
-    return this.#runner
-      .prepare(task)
-      .then(
-        (prepared) =>
-          this.#start(prepared, input, {
-            signals: [opts.signal],
-            timeout: opts.timeout ?? this.#timeout,
-            priority: opts.priority,
-            transfer: opts.transfer,
-            progress: throttleProgress(opts.onProgress),
-          }),
-        (error: unknown) => {
-          this.#failed++;
-          throw error;
-        },
-      )
-      .finally(() => this.#release()) as Promise<OutputOf<T>>;
+    const outcome = this.#runner.prepare(task).then(
+      (prepared) =>
+        this.#start(prepared, input, {
+          signals: [opts.signal],
+          timeout: opts.timeout ?? this.#timeout,
+          priority: opts.priority,
+          transfer: opts.transfer,
+          progress: throttleProgress(opts.onProgress),
+        }),
+      (error: unknown) => {
+        this.#failed++;
+        throw error;
+      },
+    ) as Promise<OutputOf<T>>;
+    // Released only once the caller's promise has settled, so that when close() resolves
+    // every handler the caller attached before it has already run.
+    outcome.then(this.#release, this.#release);
+    return outcome;
   }
 
   map<T extends TaskLike<never, unknown>>(
@@ -205,10 +206,10 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#inFlight++;
   }
 
-  #release(): void {
+  readonly #release = (): void => {
     this.#inFlight--;
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
-  }
+  };
 }
 
 async function* values<O>(

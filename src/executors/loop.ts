@@ -35,18 +35,24 @@ export function eventLoopRunner(
       const { signal } = controller;
       const release = await slots.acquire({ signal });
       running++;
-      const timer =
-        timeout === undefined
-          ? undefined
-          : setTimeout(
-              () => controller.abort(new TimeoutError(timeout, `task ${describeTask(fn)}`)),
-              timeout,
-            );
+      const expire = () => {
+        if (!signal.aborted)
+          controller.abort(new TimeoutError(timeout!, `task ${describeTask(fn)}`));
+      };
+      const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+      const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
       try {
-        return await raceAbort(
+        const output = await raceAbort(
           (taskSignal) => fn(input, { signal: taskSignal, workerId: 0, progress }),
           signal,
         );
+        // A task that computed past its deadline without awaiting returns before its timer
+        // can fire; it still timed out.
+        if (deadline !== undefined && performance.now() >= deadline) {
+          expire();
+          throw signal.reason;
+        }
+        return output;
       } catch (error) {
         const stoppedFromOutside =
           signal.aborted && (error instanceof CancelledError || error instanceof TimeoutError);

@@ -52,13 +52,15 @@ export type OutputOf<T> =
       ? Awaited<R>
       : never;
 
-/** One task reference per function export of module type `M`. */
+/**
+ * One task reference per function export of module type `M`. A function without
+ * parameters takes `undefined`; one declared `(input: unknown)` takes anything.
+ */
 export type TasksOf<M> = {
   readonly [K in keyof M as M[K] extends (...args: never[]) => unknown ? K : never]: M[K] extends (
-    input: infer I,
-    ...rest: never[]
+    ...args: infer P
   ) => infer R
-    ? Task<unknown extends I ? undefined : I, Awaited<R>>
+    ? Task<P extends readonly [] ? undefined : P[0], Awaited<R>>
     : never;
 };
 

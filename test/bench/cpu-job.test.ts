@@ -1,0 +1,65 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import {
+  MAX_SUM_OF_SQUARES_N,
+  sumOfSquares,
+  sumOfSquaresFormula,
+  sumOfSquaresTask,
+} from '../../src/bench/jobs/cpu.js';
+import { createExecutor } from '../../src/executors/create.js';
+
+/** The definition itself, term by term in BigInt: slow but beyond doubt. */
+function bigintSum(n: number): bigint {
+  let sum = 0n;
+  for (let i = 0n; i < BigInt(n); i++) sum += i * i;
+  return sum;
+}
+
+describe('sumOfSquares (the classic CPU job)', () => {
+  it('equals the term-by-term BigInt sum for small n', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3_000 }), (n) => {
+        assert.equal(sumOfSquares(n), bigintSum(n).toString());
+      }),
+    );
+  });
+
+  it('agrees with the closed form n(n-1)(2n-1)/6 for small n', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 3_000 }), (n) => {
+        assert.equal(sumOfSquaresFormula(n), bigintSum(n));
+      }),
+    );
+  });
+
+  it('stays exact for large n, where the sum is far above 2^53', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 400_000, max: 6_000_000 }), (n) => {
+        const got = BigInt(sumOfSquares(n));
+        assert.ok(got > 2n ** 53n);
+        assert.equal(got, sumOfSquaresFormula(n));
+      }),
+      { numRuns: 8 },
+    );
+  });
+
+  it('is exact at the classic size and at the largest n it accepts', () => {
+    assert.equal(sumOfSquares(5_000_000), '41666654166667500000');
+    assert.equal(
+      BigInt(sumOfSquares(MAX_SUM_OF_SQUARES_N)),
+      sumOfSquaresFormula(MAX_SUM_OF_SQUARES_N),
+    );
+  });
+
+  it('rejects an n that is negative, fractional or too large to stay exact, naming the limit', () => {
+    for (const bad of [-1, 1.5, Number.NaN, MAX_SUM_OF_SQUARES_N + 1]) {
+      assert.throws(() => sumOfSquares(bad), { name: 'RangeError', message: /\[0, 67108864\]/ });
+    }
+  });
+
+  it('runs by reference under an executor', async () => {
+    await using ex = createExecutor({ mode: 'loop' });
+    assert.equal(await ex.submit(sumOfSquaresTask, 10), '285');
+  });
+});

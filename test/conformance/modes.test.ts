@@ -1,0 +1,10 @@
+/** Every mode runs the one conformance suite; a new mode adds its line here. */
+import { describeConformance } from './suite.js';
+
+describeConformance({
+  mode: 'sync',
+  plainFunctions: true,
+  stopsRunawayTasks: false,
+  concurrent: false,
+});
+describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });

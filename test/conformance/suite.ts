@@ -1,0 +1,656 @@
+/**
+ * The conformance suite: one specification of the `Executor` contract, run against every
+ * mode. A mode that passes it behaves as the README and `API.md` promise.
+ *
+ * Adding a mode is one line in `modes.test.ts`:
+ *
+ *   describeConformance({ mode: 'threads', plainFunctions: false, stopsRunawayTasks: true });
+ *
+ * If the mode needs more than `createExecutor({ mode, ...options })` — a Redis server, a
+ * worker process — pass `create` (and `before`/`after` to start and stop what it needs).
+ * `create` receives the options a test asks for and must honour them: `concurrency: n`
+ * means "at least n tasks can run at once" (a pool may reach it with `workers` or
+ * `tasksPerWorker`), `timeout` is the executor's default per-task timeout.
+ *
+ * The tasks live in `test/fixtures/jobs.ts` and are passed as references, so modes that
+ * run tasks in other threads, processes or machines run the very same tests. A task
+ * reports what happened to it (it started; its signal fired, and why) in marker files,
+ * the one channel every mode shares with the test. Nothing here measures wall time:
+ * delays only create orderings, with wide margins so a loaded machine cannot flip them.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import {
+  CancelledError,
+  createExecutor,
+  type Executor,
+  ExecutorClosedError,
+  type ExecutorOptions,
+  type Mode,
+  TaskError,
+  TaskNotFoundError,
+  TimeoutError,
+  task,
+  tasks,
+} from '../../src/index.js';
+import type { Outcome } from '../fixtures/jobs.js';
+
+const jobsUrl = new URL('../fixtures/jobs.ts', import.meta.url);
+const jobs = tasks<typeof import('../fixtures/jobs.js')>(jobsUrl);
+const double = task<number, number>(new URL('../fixtures/plain.mjs', import.meta.url), 'double');
+
+/** Longest delay a timer takes; a task waiting this long only ends through its signal. */
+const FOREVER = 2 ** 31 - 1;
+/** How long the suite waits for something that should happen "soon". Generous: the machine is shared. */
+const PATIENCE_MS = 20_000;
+/** Most inputs `map` may read beyond those yielded; any bound proves the reading is lazy. */
+const READ_AHEAD_LIMIT = 1_024;
+
+/** What the suite asks of a mode's executor. */
+export interface SuiteOptions {
+  /** At least this many tasks run at once. @default the mode's own default */
+  concurrency?: number;
+  /** The executor's default per-task timeout in ms. */
+  timeout?: number;
+}
+
+/** A mode under test, and what it can do. */
+export interface ConformanceTarget {
+  readonly mode: Mode;
+  /** `sync` and `loop` run plain functions; every other mode must refuse them with a `TypeError`. */
+  readonly plainFunctions: boolean;
+  /** A task that never awaits is stopped at its timeout (pools), not only rejected when it returns. */
+  readonly stopsRunawayTasks: boolean;
+  /** More than one task can run at once (all but `sync`). @default true */
+  readonly concurrent?: boolean;
+  /** Makes an executor of this mode. @default createExecutor({ mode, ...options }) */
+  readonly create?: (options: SuiteOptions) => Executor | Promise<Executor>;
+  /** Starts what the mode needs (a server, a worker) before its tests. */
+  readonly before?: () => Promise<void>;
+  /** Stops it after its tests. */
+  readonly after?: () => Promise<void>;
+}
+
+type TestContext = { after: (fn: () => Promise<void>) => void };
+
+export function describeConformance(target: ConformanceTarget): void {
+  const { mode, plainFunctions, stopsRunawayTasks, concurrent = true } = target;
+  const make =
+    target.create ??
+    ((options: SuiteOptions) => createExecutor({ mode, ...options } as ExecutorOptions));
+  const onlyConcurrent = concurrent ? {} : { skip: `${mode} runs one task at a time` };
+  let dir: string;
+  let markerCount = 0;
+
+  /** An executor that is closed (cancelling what is left) when the test ends. */
+  const open = async (t: TestContext, options: SuiteOptions = {}): Promise<Executor> => {
+    const ex = await make(options);
+    t.after(() => ex.close({ cancel: true }));
+    return ex;
+  };
+  /** A fresh marker file path for a task to write. */
+  const marker = (): string => join(dir, `marker-${markerCount++}`);
+
+  describe(`conformance: ${mode}`, { timeout: 10 * PATIENCE_MS }, () => {
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), `switchyard-conformance-${mode}-`));
+      await target.before?.();
+    });
+    after(async () => {
+      await target.after?.();
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    describe('tasks', () => {
+      it('runs a task reference from a .ts module and resolves with its output', async (t) => {
+        const ex = await open(t);
+        assert.deepEqual(await ex.submit(jobs.echo, { list: [1, 2], text: 'ü' }), {
+          list: [1, 2],
+          text: 'ü',
+        });
+      });
+
+      it('runs a task from a plain .js module', async (t) => {
+        const ex = await open(t);
+        assert.equal(await ex.submit(double, 21), 42);
+      });
+
+      if (plainFunctions) {
+        it('accepts a plain function in place of a task reference', async (t) => {
+          const ex = await open(t);
+          assert.equal(await ex.submit((n: number) => n + 1, 41), 42);
+          assert.deepEqual(
+            await collect(ex.map(async (n: number) => n * 10, [1, 2, 3])),
+            [10, 20, 30],
+          );
+        });
+      } else {
+        it('refuses a plain function with a TypeError that says to pass task()', async (t) => {
+          const ex = await open(t);
+          await assert.rejects(
+            async () => ex.submit((n: number) => n + 1, 41),
+            (error: unknown) => error instanceof TypeError && /task\(/.test(error.message),
+          );
+        });
+      }
+
+      it('tells the task where it runs through ctx.workerId', async (t) => {
+        const ex = await open(t);
+        const workerId = await ex.submit(jobs.whereAmI, undefined);
+        assert.ok(Number.isInteger(workerId) && workerId >= 0, `workerId ${workerId}`);
+      });
+
+      it('delivers ctx.progress reports to onProgress, the last one included', async (t) => {
+        const ex = await open(t);
+        const seen: unknown[] = [];
+        const result = await ex.submit(
+          jobs.reportProgress,
+          { steps: 5 },
+          {
+            onProgress: (value) => seen.push(value),
+          },
+        );
+        assert.equal(result, 5);
+        await eventually(() => seen.at(-1) === 5, 'the last progress report');
+        const numbers = seen as number[];
+        assert.ok(numbers.every((v, i) => v >= 1 && v <= 5 && (i === 0 || v > numbers[i - 1]!)));
+      });
+    });
+
+    describe('map and mapSettled', () => {
+      it('map yields outputs in input order even when later inputs finish first', async (t) => {
+        const ex = await open(t, { concurrency: 5 });
+        const inputs = [250, 200, 150, 100, 0].map((ms, value) => ({ value, ms }));
+        assert.deepEqual(await collect(ex.map(jobs.outcome, inputs)), [0, 1, 2, 3, 4]);
+        const many = Array.from({ length: 200 }, (_, i) => i);
+        assert.deepEqual(await collect(ex.map(jobs.echo, many)), many);
+      });
+
+      it('map with ordered: false yields in completion order', onlyConcurrent, async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        const inputs = [
+          { value: 0, ms: 1_000 },
+          { value: 1, ms: 0 },
+        ];
+        assert.deepEqual(await collect(ex.map(jobs.outcome, inputs, { ordered: false })), [1, 0]);
+      });
+
+      it('map reads an async iterable', async (t) => {
+        const ex = await open(t);
+        async function* numbers() {
+          for (let i = 0; i < 10; i++) yield i;
+        }
+        assert.deepEqual(
+          await collect(ex.map(double, numbers())),
+          [0, 2, 4, 6, 8, 10, 12, 14, 16, 18],
+        );
+      });
+
+      it('map over no inputs yields nothing', async (t) => {
+        const ex = await open(t);
+        assert.deepEqual(await collect(ex.map(jobs.echo, [])), []);
+        assert.deepEqual(await collect(ex.mapSettled(jobs.echo, [])), []);
+      });
+
+      it('mapSettled yields every index exactly once: values for successes, TaskError for failures', async (t) => {
+        const ex = await open(t, { concurrency: 4 });
+        const inputs: Outcome[] = Array.from({ length: 30 }, (_, value) => ({
+          value,
+          fail: value % 3 === 0,
+          ms: (value * 7) % 11,
+        }));
+        const settled = await collect(ex.mapSettled(jobs.outcome, inputs));
+        assert.deepEqual(
+          settled.map((s) => s.index).sort((a, b) => a - b),
+          inputs.map((_, i) => i),
+        );
+        for (const s of settled) {
+          if (inputs[s.index]!.fail) {
+            assert.ok(!s.ok && s.error instanceof TaskError, `index ${s.index} should fail`);
+            assert.match(s.error.message, new RegExp(`input ${s.index} failed`));
+          } else {
+            assert.deepEqual(s, { index: s.index, ok: true, value: s.index });
+          }
+        }
+      });
+
+      it('mapSettled yields in completion order', onlyConcurrent, async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        const inputs = [
+          { value: 0, ms: 1_000 },
+          { value: 1, ms: 0, fail: true },
+        ];
+        const settled = await collect(ex.mapSettled(jobs.outcome, inputs));
+        assert.deepEqual(
+          settled.map((s) => [s.index, s.ok]),
+          [
+            [1, false],
+            [0, true],
+          ],
+        );
+      });
+
+      it(
+        'map rejects with the first failure in time, not the first in input order',
+        onlyConcurrent,
+        async (t) => {
+          const ex = await open(t, { concurrency: 2 });
+          const inputs = [
+            { value: 0, ms: 1_000, fail: true },
+            { value: 1, ms: 0, fail: true },
+          ];
+          for (const ordered of [true, false]) {
+            await assert.rejects(collect(ex.map(jobs.outcome, inputs, { ordered })), (error) =>
+              isTaskErrorFor(error, 1),
+            );
+          }
+        },
+      );
+
+      it(
+        'a failing map aborts the signals of the tasks still in flight',
+        onlyConcurrent,
+        async (t) => {
+          const ex = await open(t, { concurrency: 3 });
+          const aborted = [marker(), marker()];
+          const inputs = [
+            { value: 0, ms: FOREVER, aborted: aborted[0] },
+            { value: 1, ms: 50, fail: true },
+            { value: 2, ms: FOREVER, aborted: aborted[1] },
+          ];
+          await assert.rejects(collect(ex.map(jobs.outcome, inputs)), (error) =>
+            isTaskErrorFor(error, 1),
+          );
+          for (const file of aborted) assert.equal(await markerText(file), 'AbortError');
+          await eventually(() => ex.stats().running === 0, 'no task left running');
+        },
+      );
+
+      it('breaking out of for await cancels the tasks still in flight', async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        const started = marker();
+        const aborted = marker();
+        let reads = 0;
+        function* inputs(): Generator<Outcome> {
+          reads++;
+          yield { value: 0 };
+          reads++;
+          yield { value: 1, ms: FOREVER, started, aborted };
+          for (;;) {
+            reads++;
+            yield { value: reads, ms: FOREVER };
+          }
+        }
+        for await (const value of ex.map(jobs.outcome, inputs())) {
+          assert.equal(value, 0);
+          await markerText(started);
+          break;
+        }
+        assert.equal(await markerText(aborted), 'AbortError');
+        await eventually(() => ex.stats().running === 0, 'no task left running');
+        const readsAfterBreak = reads;
+        await pause(100);
+        assert.equal(reads, readsAfterBreak, 'no input is read after the loop broke');
+      });
+
+      it('map reads an endless generator lazily and holds reading back for a slow consumer', async (t) => {
+        const ex = await open(t, { concurrency: 4 });
+        let reads = 0;
+        function* naturals(): Generator<number> {
+          for (;;) yield reads++;
+        }
+        const taken: unknown[] = [];
+        for await (const value of ex.map(jobs.echo, naturals())) {
+          taken.push(value);
+          assert.ok(
+            reads - taken.length <= READ_AHEAD_LIMIT,
+            `read ${reads} inputs, yielded ${taken.length}`,
+          );
+          await pause(2);
+          if (taken.length === 50) break;
+        }
+        assert.deepEqual(
+          taken,
+          Array.from({ length: 50 }, (_, i) => i),
+        );
+        const readsAfterBreak = reads;
+        await pause(100);
+        assert.equal(reads, readsAfterBreak, 'no input is read after the loop broke');
+      });
+
+      it('map and mapSettled check their inputs at the call', async (t) => {
+        const ex = await open(t);
+        assert.throws(() => ex.map(jobs.echo, 42 as never), TypeError);
+        assert.throws(() => ex.mapSettled(jobs.echo, null as never), TypeError);
+      });
+    });
+
+    describe('errors', () => {
+      it("a task's own error comes back as TaskError with its name, message and stack in cause", async (t) => {
+        const ex = await open(t);
+        const error = await rejection(ex.submit(jobs.outcome, { value: 7, fail: true }));
+        assert.ok(error instanceof TaskError, `got ${String(error)}`);
+        assert.equal(error.name, 'TaskError');
+        assert.match(error.message, /input 7 failed/);
+        const cause = error.cause;
+        assert.ok(cause instanceof Error);
+        assert.equal(cause.name, 'ValidationError');
+        assert.equal(cause.message, 'input 7 failed');
+        assert.match(cause.stack ?? '', /jobs\.ts/);
+      });
+
+      it('a missing export is a TaskNotFoundError naming what exists, raised before any input is read', async (t) => {
+        const ex = await open(t);
+        const missing = task<number, number>(jobsUrl, 'noSuchTask');
+        let reads = 0;
+        function* inputs() {
+          reads++;
+          yield 1;
+        }
+        const check = (error: unknown) =>
+          error instanceof TaskNotFoundError &&
+          error.message.includes('noSuchTask') &&
+          error.message.includes('echo');
+        await assert.rejects(collect(ex.map(missing, inputs())), check);
+        await assert.rejects(collect(ex.mapSettled(missing, inputs())), check);
+        assert.equal(reads, 0);
+        await assert.rejects(ex.submit(missing, 1), check);
+      });
+
+      it('a missing module is a TaskNotFoundError naming its path', async (t) => {
+        const ex = await open(t);
+        const missing = task<number, number>(
+          new URL('../fixtures/no-such-module.ts', import.meta.url),
+        );
+        await assert.rejects(
+          ex.submit(missing, 1),
+          (error: unknown) =>
+            error instanceof TaskNotFoundError && error.message.includes('no-such-module.ts'),
+        );
+      });
+
+      it('after close(), submit, map and mapSettled reject with ExecutorClosedError', async (t) => {
+        const ex = await open(t);
+        await ex.close();
+        await assert.rejects(ex.submit(jobs.echo, 1), ExecutorClosedError);
+        await assert.rejects(collect(ex.map(jobs.echo, [1])), ExecutorClosedError);
+        await assert.rejects(collect(ex.mapSettled(jobs.echo, [1])), ExecutorClosedError);
+      });
+
+      it('bad call options throw errors that name the option', async (t) => {
+        const ex = await open(t);
+        assert.throws(() => ex.submit(jobs.echo, 1, { timeout: -1 }), /'timeout'/);
+        assert.throws(() => ex.map(jobs.echo, [1], { ordered: 'yes' as never }), /'ordered'/);
+      });
+    });
+
+    describe('cancellation', () => {
+      it("aborting a running task's signal fires its ctx.signal and rejects with CancelledError", async (t) => {
+        const ex = await open(t, { concurrency: 1 });
+        const controller = new AbortController();
+        const started = marker();
+        const aborted = marker();
+        const running = ex.submit(
+          jobs.outcome,
+          { value: 0, ms: FOREVER, started, aborted },
+          { signal: controller.signal },
+        );
+        await markerText(started);
+        controller.abort();
+        const error = await rejection(running);
+        assert.ok(error instanceof CancelledError, `got ${String(error)}`);
+        assert.equal(error.name, 'AbortError');
+        assert.equal(await markerText(aborted), 'AbortError');
+      });
+
+      it('aborting a waiting task drops it: it never starts', async (t) => {
+        const ex = await open(t, { concurrency: 1 });
+        const first = new AbortController();
+        const second = new AbortController();
+        const started = [marker(), marker()];
+        const running = ex.submit(
+          jobs.outcome,
+          { value: 0, ms: FOREVER, started: started[0] },
+          { signal: first.signal },
+        );
+        const waiting = ex.submit(
+          jobs.outcome,
+          { value: 1, started: started[1] },
+          { signal: second.signal },
+        );
+        await markerText(started[0]!);
+        second.abort();
+        await assert.rejects(waiting, CancelledError);
+        first.abort();
+        await assert.rejects(running, CancelledError);
+        assert.equal(await ex.submit(jobs.echo, 'still works'), 'still works');
+        assert.equal(existsSync(started[1]!), false, 'the dropped task never started');
+      });
+
+      it('a signal aborted before submit rejects without running the task', async (t) => {
+        const ex = await open(t);
+        const started = marker();
+        await assert.rejects(
+          ex.submit(jobs.outcome, { value: 0, started }, { signal: AbortSignal.abort() }),
+          CancelledError,
+        );
+        assert.equal(existsSync(started), false);
+      });
+
+      it("aborting map's signal rejects the map with CancelledError and cancels its tasks", async (t) => {
+        const ex = await open(t);
+        const controller = new AbortController();
+        const started = marker();
+        const aborted = marker();
+        const results = ex.map(jobs.outcome, [{ value: 0, ms: FOREVER, started, aborted }], {
+          signal: controller.signal,
+        });
+        const next = results.next();
+        await markerText(started);
+        controller.abort();
+        await assert.rejects(next, CancelledError);
+        assert.equal(await markerText(aborted), 'AbortError');
+      });
+    });
+
+    describe('timeouts', () => {
+      it('a task past its timeout rejects with TimeoutError and its ctx.signal fires', async (t) => {
+        const ex = await open(t);
+        const aborted = marker();
+        await assert.rejects(
+          ex.submit(jobs.outcome, { value: 0, ms: FOREVER, aborted }, { timeout: 200 }),
+          TimeoutError,
+        );
+        assert.equal(await markerText(aborted), 'TimeoutError');
+      });
+
+      it("the executor's timeout applies to every task, in map too", async (t) => {
+        const ex = await open(t, { timeout: 200 });
+        const settled = await collect(
+          ex.mapSettled(jobs.outcome, [
+            { value: 0, ms: FOREVER },
+            { value: 1, ms: FOREVER },
+          ]),
+        );
+        assert.equal(settled.length, 2);
+        for (const s of settled) assert.ok(!s.ok && s.error instanceof TimeoutError);
+        await assert.rejects(ex.submit(jobs.outcome, { value: 2, ms: FOREVER }), TimeoutError);
+      });
+
+      it('the timeout clock starts when the task starts running, not while it waits', async (t) => {
+        const ex = await open(t, { concurrency: 1 });
+        const first = ex.submit(jobs.outcome, { value: 0, ms: 1_500 });
+        const second = ex.submit(jobs.outcome, { value: 1 }, { timeout: 750 });
+        assert.deepEqual(await Promise.all([first, second]), [0, 1]);
+      });
+
+      if (stopsRunawayTasks) {
+        it('a task that never awaits is stopped at its timeout, and the executor keeps working', async (t) => {
+          const ex = await open(t, { concurrency: 1 });
+          await assert.rejects(
+            ex.submit(jobs.spin, { ms: 10 * PATIENCE_MS }, { timeout: 300 }),
+            TimeoutError,
+          );
+          assert.equal(await ex.submit(jobs.echo, 'next'), 'next');
+        });
+      } else {
+        it('a task that never awaits cannot be interrupted, but rejects with TimeoutError once it returns', async (t) => {
+          const ex = await open(t);
+          await assert.rejects(ex.submit(jobs.spin, { ms: 300 }, { timeout: 50 }), TimeoutError);
+        });
+      }
+    });
+
+    describe('close', () => {
+      it('close() waits for accepted tasks to finish, then resolves', async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        const outputs: number[] = [];
+        const accepted = [0, 1, 2].map((value) =>
+          ex.submit(jobs.outcome, { value, ms: 200 }).then((v) => outputs.push(v)),
+        );
+        await ex.close();
+        assert.deepEqual(
+          outputs.sort((a, b) => a - b),
+          [0, 1, 2],
+        );
+        await Promise.all(accepted);
+        assert.equal(ex.stats().completed, 3);
+        assert.equal(ex.stats().running, 0);
+      });
+
+      it('close({ cancel: true }) cancels running and waiting tasks with CancelledError', async (t) => {
+        const ex = await open(t, { concurrency: 1 });
+        const started = marker();
+        const aborted = marker();
+        const running = ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started, aborted });
+        const waiting = ex.submit(jobs.outcome, { value: 1 });
+        await markerText(started);
+        await ex.close({ cancel: true });
+        await assert.rejects(running, CancelledError);
+        await assert.rejects(waiting, CancelledError);
+        assert.equal(await markerText(aborted), 'AbortError');
+      });
+
+      it('close({ timeout }) waits that long for accepted tasks, then cancels what is left', async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        const quick = ex.submit(jobs.outcome, { value: 0, ms: 50 });
+        const endless = ex.submit(jobs.outcome, { value: 1, ms: FOREVER });
+        await ex.close({ timeout: 1_000 });
+        assert.equal(await quick, 0);
+        await assert.rejects(endless, CancelledError);
+      });
+
+      it('a map running when close() is called finishes what it started, then ends with ExecutorClosedError', async (t) => {
+        const ex = await open(t, { concurrency: 2 });
+        function* naturals(): Generator<number> {
+          for (let i = 0; ; i++) yield i;
+        }
+        const results = ex.map(jobs.echo, naturals());
+        const seen: unknown[] = [(await results.next()).value];
+        const closed = ex.close();
+        await assert.rejects(
+          (async () => {
+            for await (const value of results) seen.push(value);
+          })(),
+          ExecutorClosedError,
+        );
+        await closed;
+        assert.deepEqual(
+          seen,
+          seen.map((_, i) => i),
+        );
+      });
+
+      it('await using closes the executor at the end of the block', async () => {
+        let ex: Executor;
+        let pending: Promise<number>;
+        {
+          await using scoped = await make({});
+          ex = scoped;
+          pending = scoped.submit(jobs.outcome, { value: 5, ms: 100 });
+        }
+        assert.equal(await Promise.race([pending, 'still pending']), 5);
+        await assert.rejects(ex.submit(jobs.echo, 1), ExecutorClosedError);
+        await ex.close();
+      });
+    });
+
+    describe('stats', () => {
+      it('stats() counts completed and failed tasks and returns to idle', async (t) => {
+        const ex = await open(t, { concurrency: 3 });
+        const inputs = Array.from({ length: 10 }, (_, value) => ({ value, fail: value < 3 }));
+        await collect(ex.mapSettled(jobs.outcome, inputs));
+        await assert.rejects(
+          ex.submit(jobs.outcome, { value: 10 }, { signal: AbortSignal.abort() }),
+        );
+        const stats = ex.stats();
+        assert.equal(stats.mode, mode);
+        assert.equal(stats.completed, 7);
+        assert.equal(stats.failed, 4);
+        assert.equal(stats.running, 0);
+        assert.equal(stats.queued, 0);
+        assert.ok(stats.concurrency >= 1);
+        assert.ok(Number.isInteger(stats.workers) && stats.workers >= 0);
+        assert.ok(stats.utilization >= 0 && stats.utilization <= 1, `${stats.utilization}`);
+      });
+
+      it('stats() shows running and waiting tasks', async (t) => {
+        const ex = await open(t, { concurrency: 1 });
+        const started = marker();
+        const accepted = [
+          ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started }),
+          ex.submit(jobs.outcome, { value: 1 }),
+          ex.submit(jobs.outcome, { value: 2 }),
+        ];
+        for (const p of accepted) p.catch(() => {});
+        await markerText(started);
+        await eventually(() => {
+          const { running, queued } = ex.stats();
+          return running === 1 && queued === 2;
+        }, 'one task running and two waiting');
+      });
+    });
+  });
+
+  /** Waits for a marker file and returns what the task wrote in it. */
+  async function markerText(file: string): Promise<string> {
+    await eventually(() => existsSync(file), `marker ${file}`);
+    return readFileSync(file, 'utf8');
+  }
+}
+
+/** Every value the iterator yields, in order. */
+export async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of iterable) out.push(value);
+  return out;
+}
+
+async function rejection(promise: Promise<unknown>): Promise<unknown> {
+  try {
+    await promise;
+  } catch (error) {
+    return error;
+  }
+  assert.fail('expected a rejection');
+}
+
+function isTaskErrorFor(error: unknown, value: number): boolean {
+  return error instanceof TaskError && error.message.includes(`input ${value} failed`);
+}
+
+function pause(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `condition` until it holds; fails after {@link PATIENCE_MS}. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + PATIENCE_MS;
+  while (!condition()) {
+    if (performance.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await pause(10);
+  }
+}
