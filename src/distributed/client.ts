@@ -10,9 +10,16 @@
 import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { CancelledError, type RedisConnectionError, WorkerCrashedError } from '../errors.js';
+import {
+  CancelledError,
+  type RedisConnectionError,
+  TaskNotFoundError,
+  WorkerCrashedError,
+} from '../errors.js';
 import type { Runner, RunnerLoad, TaskRun } from '../executors/runner.js';
 import { onAbort } from '../primitives/abort.js';
+import { type Release, Semaphore } from '../primitives/semaphore.js';
+import { loadTask } from '../task/loader.js';
 import { describeTask, isTask, type Task, type TaskLike } from '../task/reference.js';
 import { ChunkSizer } from './chunk-size.js';
 import {
@@ -25,6 +32,7 @@ import {
 import {
   type ChunkJob,
   type ChunkResult,
+  cancelChannel,
   decodeArray,
   encodeInputs,
   fromWireError,
@@ -53,6 +61,8 @@ interface Entry {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: Error) => void;
   detach: () => void;
+  /** Gives back the entry's concurrency slot. */
+  release: Release;
   settled: boolean;
 }
 
@@ -89,6 +99,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   readonly #groups = new Map<string, Group>();
   readonly #sent = new Map<string, Sent>();
   readonly #sizer = new ChunkSizer();
+  readonly #slots: Semaphore;
   #engine: Promise<Engine> | undefined;
   #flushScheduled = false;
   #jobs = 0;
@@ -101,6 +112,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     this.#where = describeConnection(options.connection);
     this.concurrency = options.concurrency;
     this.mapWindow = options.concurrency;
+    this.#slots = new Semaphore(options.concurrency);
   }
 
   async prepare(task: TaskLike<never, unknown>): Promise<Task<unknown, unknown>> {
@@ -109,13 +121,14 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
         `the distributed executor needs a task reference, got ${typeof task === 'function' ? `the plain function ${describeTask(task)}` : typeof task}: functions cannot travel to other machines; export it from a module started with \`switchyard worker --tasks\` and pass task(new URL('./jobs.js', import.meta.url), 'name')`,
       );
     }
-    await this.#connect();
+    await Promise.all([this.#connect(), checkExport(task)]);
     return task;
   }
 
-  run(task: Task<unknown, unknown>, run: TaskRun): Promise<unknown> {
+  async run(task: Task<unknown, unknown>, run: TaskRun): Promise<unknown> {
+    const release = await this.#slots.acquire({ signal: run.controller.signal });
     return new Promise((resolve, reject) => {
-      const entry: Entry = { run, resolve, reject, detach: noop, settled: false };
+      const entry: Entry = { run, resolve, reject, detach: noop, release, settled: false };
       entry.detach = onAbort(run.controller.signal, (error) => this.#settle(entry, error));
       if (entry.settled) return;
       const key = `${task.moduleUrl}#${task.exportName}|${run.timeout ?? ''}|${run.priority}`;
@@ -138,6 +151,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
       else queued += open;
     }
     for (const group of this.#groups.values()) queued += group.entries.length;
+    queued += this.#slots.waiting;
     this.#refreshWorkerCount();
     return {
       workers: this.#workers,
@@ -360,19 +374,28 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     if (entry.settled) return;
     entry.settled = true;
     entry.detach();
+    entry.release();
     if (error) entry.reject(error);
     else entry.resolve(value);
     if (error instanceof CancelledError || entry.run.controller.signal.aborted) {
-      this.#dropIfAllCancelled();
+      this.#cancelAbandonedJobs();
     }
   }
 
-  /** Jobs whose every task was cancelled are removed from the queue if no worker took them yet. */
-  #dropIfAllCancelled(): void {
+  /**
+   * A job whose every task was cancelled is dropped from the queue if no worker took it
+   * yet, and otherwise its worker is told to abort it (its tasks' `ctx.signal` fires).
+   */
+  #cancelAbandonedJobs(): void {
     for (const [jobId, sent] of this.#sent) {
-      if (sent.active || !sent.entries.every((entry) => entry.settled)) continue;
+      if (!sent.entries.every((entry) => entry.settled)) continue;
       this.#sent.delete(jobId);
-      this.#engine?.then((engine) => engine.queue.remove(jobId)).catch(noop);
+      this.#engine
+        ?.then(async (engine) => {
+          await engine.queue.remove(jobId).catch(noop);
+          await engine.clients[0]!.publish(cancelChannel(this.#options.queue), jobId);
+        })
+        .catch(noop);
     }
   }
 
@@ -385,6 +408,18 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
         this.#workers = count;
       })
       .catch(noop);
+  }
+}
+
+/**
+ * Fails fast on a misspelt export when the task's module is importable here too (the usual
+ * case: the caller references its own code). A module only the workers have is left to them.
+ */
+async function checkExport(ref: Task<unknown, unknown>): Promise<void> {
+  try {
+    await loadTask(ref);
+  } catch (error) {
+    if (error instanceof TaskNotFoundError && error.exportName !== undefined) throw error;
   }
 }
 

@@ -25,6 +25,11 @@ import type { Settled } from '../executors/types.js';
 /** Bumped when the job or result shape changes; a worker refuses jobs of another version. */
 export const PROTOCOL_VERSION = 1;
 
+/** The Redis pub/sub channel on which executors ask workers to abort a job's tasks (message: the job id). */
+export function cancelChannel(queue: string): string {
+  return `switchyard:${queue}:cancel`;
+}
+
 /** Most inputs one job may carry. */
 export const MAX_CHUNK = 4_096;
 

@@ -15,9 +15,12 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
-import { TaskNotFoundError, WorkerCrashedError } from '../errors.js';
+import { CancelledError, TaskNotFoundError, WorkerCrashedError } from '../errors.js';
 import { createExecutor } from '../executors/create.js';
+import { PROGRESS_INTERVAL_MS } from '../executors/progress.js';
 import type { Executor } from '../executors/types.js';
+import { abortError } from '../primitives/abort.js';
+import { sleep } from '../primitives/sleep.js';
 import { listTasks } from '../task/loader.js';
 import { describeTask, type Task, task } from '../task/reference.js';
 import { DEFAULT_QUEUE } from './client.js';
@@ -31,6 +34,7 @@ import {
   type CheckedJob,
   type ChunkJob,
   type ChunkResult,
+  cancelChannel,
   decodeArray,
   encodeOutcomes,
   failure,
@@ -84,15 +88,25 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     openRedis(options.connection, name),
   ]);
   let fatal: ((error: Error) => void) | undefined;
-  const watch = watchConnection([client], where, (error) => {
+  const queue = options.queue ?? DEFAULT_QUEUE;
+  // Executors ask for a job's tasks to be aborted over pub/sub: a subscriber needs its own connection.
+  const subscriber = client.duplicate();
+  subscriber.on('error', noop);
+  const running = new Map<string, AbortController>();
+  subscriber.on('message', (_channel: string, jobId: string) => {
+    running.get(jobId)?.abort(new CancelledError('cancelled by the executor that sent it'));
+  });
+  const clients = [client, subscriber];
+  const watch = watchConnection(clients, where, (error) => {
     if (error.reason === 'credentials') fatal?.(error);
     else log(`switchyard worker: ${error.message}; still retrying`);
   });
   try {
     await watch.ready;
+    await subscriber.subscribe(cancelChannel(queue));
   } catch (error) {
     watch.stop();
-    client.disconnect();
+    for (const each of clients) each.disconnect();
     throw error;
   }
 
@@ -106,9 +120,13 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       // A job that fails validation is refused outright: retrying it cannot help.
       return Promise.reject(new UnrecoverableError((error as Error).message));
     }
-    return runChunk(job, data, allowed, local);
+    const controller = new AbortController();
+    running.set(job.id ?? '', controller);
+    return runChunk(job, data, allowed, local, controller.signal).finally(() =>
+      running.delete(job.id ?? ''),
+    );
   };
-  const worker: Worker = new BullWorker(options.queue ?? DEFAULT_QUEUE, processor, {
+  const worker: Worker = new BullWorker(queue, processor, {
     connection: client,
     name,
     concurrency: capacity,
@@ -124,7 +142,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
       await worker.close();
       await local.close();
       watch.stop();
-      client.disconnect();
+      for (const each of clients) each.disconnect();
     })();
     return closing;
   };
@@ -138,7 +156,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   });
   stopped.catch(noop);
   log(
-    `switchyard worker ${name}: serving ${[...allowed.values()].map((ref) => describeTask(ref)).join(', ')} from queue '${options.queue ?? DEFAULT_QUEUE}' at ${where}, ${capacity} at a time`,
+    `switchyard worker ${name}: serving ${[...allowed.values()].map((ref) => describeTask(ref)).join(', ')} from queue '${queue}' at ${where}, ${capacity} at a time`,
   );
   return { tasks: [...allowed.values()].map((ref) => describeTask(ref)), stopped, close };
 }
@@ -185,6 +203,7 @@ async function runChunk(
   data: CheckedJob,
   allowed: ReadonlyMap<string, Task<unknown, unknown>>,
   local: Executor,
+  signal: AbortSignal,
 ): Promise<ChunkResult> {
   const startedAt = performance.now();
   const attempt = job.attemptsMade + 1;
@@ -204,17 +223,23 @@ async function runChunk(
     });
   }
   const todo = [...outcomes.keys()].filter((index) => outcomes[index] === undefined);
+  const progress = new ProgressRelay(job);
   const runs = local.mapSettled(
     ref,
     todo.map((index) => data.values[index]),
     {
+      signal,
       ...(data.timeout === undefined ? {} : { timeout: data.timeout }),
-      onProgress: (value, i) => {
-        job.updateProgress({ index: todo[i], value }).catch(noop);
-      },
+      onProgress: (value, i) => progress.send(todo[i]!, value),
     },
   );
-  for await (const settled of runs) outcomes[todo[settled.index]!] = toOutcome(settled);
+  try {
+    for await (const settled of runs) outcomes[todo[settled.index]!] = toOutcome(settled);
+  } catch (error) {
+    if (!signal.aborted) throw error;
+    for (const index of todo) outcomes[index] ??= failure(abortError(signal));
+  }
+  await progress.flushed();
 
   const crashed = (outcome: Outcome | undefined) =>
     outcome !== undefined && !outcome.ok && outcome.error.name === WorkerCrashedError.name;
@@ -241,6 +266,38 @@ function notServed(
         .join(', ')}`
     : `this switchyard worker runs only tasks from ${[...modules].join(', ')} (its --tasks), not from ${data.module}; start the workers with --tasks for that module`;
   return new TaskNotFoundError(data.module, data.export, problem);
+}
+
+/**
+ * Sends `ctx.progress` reports as BullMQ job progress (which the executor reads from the
+ * event stream). The local executor delivers the latest report up to one throttle interval
+ * late, so a job waits that long before completing: a report must not trail its result.
+ */
+class ProgressRelay {
+  readonly #job: Job;
+  readonly #sending = new Set<Promise<void>>();
+  #lastAt = Number.NEGATIVE_INFINITY;
+
+  constructor(job: Job) {
+    this.#job = job;
+  }
+
+  send(index: number, value: unknown): void {
+    this.#lastAt = performance.now();
+    const sending = this.#job.updateProgress({ index, value }).catch(noop);
+    this.#sending.add(sending);
+    sending.finally(() => this.#sending.delete(sending));
+  }
+
+  async flushed(): Promise<void> {
+    if (this.#lastAt === Number.NEGATIVE_INFINITY) return;
+    for (;;) {
+      const quietUntil = this.#lastAt + PROGRESS_INTERVAL_MS + 10;
+      if (performance.now() >= quietUntil) break;
+      await sleep(quietUntil - performance.now());
+    }
+    await Promise.all(this.#sending);
+  }
 }
 
 function noop(): void {}

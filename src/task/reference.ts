@@ -46,11 +46,7 @@ export type InputOf<T> =
 
 /** The output type (awaited) of a task reference or function. */
 export type OutputOf<T> =
-  T extends Task<unknown, infer O>
-    ? O
-    : T extends (...args: never[]) => infer R
-      ? Awaited<R>
-      : never;
+  T extends Task<never, infer O> ? O : T extends (...args: never[]) => infer R ? Awaited<R> : never;
 
 /**
  * One task reference per function export of module type `M`. A function without

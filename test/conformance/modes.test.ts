@@ -1,4 +1,5 @@
 /** Every mode runs the one conformance suite; a new mode adds its line here. */
+import { distributedTarget } from '../support/distributed.js';
 import { describeConformance } from './suite.js';
 
 describeConformance({
@@ -8,3 +9,4 @@ describeConformance({
   concurrent: false,
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance(distributedTarget());

@@ -21,27 +21,17 @@ export interface WorkerProcess {
 }
 
 /**
- * Runs `switchyard worker --connection URL --tasks <jobs fixture> …extra`. Resolves once it
+ * Runs `switchyard worker --connection URL --tasks <tasks, by default the jobs fixture> …extra`. Resolves once it
  * serves (or rejects with its stderr if it exits first, unless `expectExit`).
  */
 export async function spawnWorker(
   connection: string,
   extra: readonly string[] = [],
-  { expectExit = false } = {},
+  { expectExit = false, tasks = [fileURLToPath(JOBS_MODULE)] } = {},
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    [
-      '--import',
-      'tsx',
-      CLI,
-      'worker',
-      '--connection',
-      connection,
-      '--tasks',
-      fileURLToPath(JOBS_MODULE),
-      ...extra,
-    ],
+    ['--import', 'tsx', CLI, 'worker', '--connection', connection, '--tasks', ...tasks, ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let err = '';
