@@ -2,10 +2,18 @@ import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
 import { distributedExecutor } from './distributed.js';
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
+import { processesRunner } from './processes.js';
+import { threadsRunner } from './threads.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
-export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'distributed'];
+export const AVAILABLE_MODES: readonly Mode[] = [
+  'sync',
+  'loop',
+  'threads',
+  'processes',
+  'distributed',
+];
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -21,6 +29,10 @@ export function createExecutor(options: ExecutorOptions): Executor {
       return new ExecutorFront(eventLoopRunner('sync', 1), opts);
     case 'loop':
       return new ExecutorFront(eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY), opts);
+    case 'threads':
+      return new ExecutorFront(threadsRunner(opts), opts);
+    case 'processes':
+      return new ExecutorFront(processesRunner(opts), opts);
     case 'distributed':
       return distributedExecutor(opts);
     default:

@@ -142,6 +142,7 @@ export class ExecutorFront<Prepared> implements Executor {
       failed: this.#failed,
       retried: load.retried,
       utilization: load.utilization,
+      ...(load.pool ? { pool: load.pool } : {}),
     };
   }
 

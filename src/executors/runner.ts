@@ -5,7 +5,7 @@ import type { TransferListItem } from 'node:worker_threads';
  * cluster. A mode is a {@link Runner}; everything users touch is shared.
  */
 import type { TaskLike } from '../task/reference.js';
-import type { Mode } from './types.js';
+import type { Mode, PoolDetails } from './types.js';
 
 /** One task, as the executor front hands it to a runner. */
 export interface TaskRun {
@@ -23,6 +23,27 @@ export interface TaskRun {
   readonly progress: (value: unknown) => void;
 }
 
+/** Several inputs of one `map`, dispatched as one unit (one message, one job). */
+export interface ChunkRun {
+  readonly inputs: readonly unknown[];
+  /** As for {@link TaskRun}; aborting it stops the whole chunk. */
+  readonly controller: AbortController;
+  /** ms each input may run; the chunk as a whole gets this times its length. */
+  readonly timeout: number | undefined;
+  /** Already throttled; `offset` is the input's place in the chunk. */
+  readonly progress: (value: unknown, offset: number) => void;
+}
+
+/**
+ * What a chunk gave back: `values[offset]` for inputs that succeeded, and the inputs that
+ * failed on their own (threw, output unsendable). A chunk that fails as a whole (worker
+ * crash, timeout, cancellation) rejects instead, and every input in it fails with that error.
+ */
+export interface ChunkOutcome {
+  readonly values: readonly unknown[];
+  readonly failures?: ReadonlyMap<number, Error> | undefined;
+}
+
 /** Live numbers a runner knows and the front does not. */
 export interface RunnerLoad {
   readonly workers: number;
@@ -30,6 +51,8 @@ export interface RunnerLoad {
   readonly queued: number;
   readonly retried: number;
   readonly utilization: number;
+  /** Pools: per-worker task counts and timing percentiles. */
+  readonly pool?: PoolDetails | undefined;
 }
 
 export interface Runner<Prepared = unknown> {
@@ -45,6 +68,17 @@ export interface Runner<Prepared = unknown> {
   prepare(task: TaskLike<never, unknown>): Promise<Prepared>;
   /** Runs one task; settles with its output or a switchyard error. Never throws synchronously. */
   run(task: Prepared, run: TaskRun): Promise<unknown>;
+  /**
+   * Optional chunk seam: runs several inputs of a `map` as one unit of dispatch, so small
+   * tasks do not each pay a message (pools) or a queue job (distributed). When present,
+   * `map` batches inputs into chunks of {@link Runner.chunkSize}; never throws synchronously.
+   */
+  runChunk?(task: Prepared, chunk: ChunkRun): Promise<ChunkOutcome>;
+  /**
+   * Inputs per chunk when `map` is not given `chunkSize`; asked before each chunk, so it
+   * may adapt to measured task times. Only used with {@link Runner.runChunk}.
+   */
+  chunkSize?(task: Prepared, timeout: number | undefined): number;
   load(): RunnerLoad;
   /** Releases every resource; called once, after all accepted work has settled. */
   close(): Promise<void>;

@@ -78,6 +78,30 @@ export interface ExecutorStats {
    * event-loop utilisation of the calling thread, for pools the mean busy share of the workers.
    */
   readonly utilization: number;
+  /** `threads` and `processes`: per-worker task counts and run/wait time percentiles. */
+  readonly pool?: PoolDetails | undefined;
+}
+
+/** Timing percentiles in milliseconds (0 before any sample). */
+export interface Percentiles {
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** What a pool knows about its workers and its recent tasks. */
+export interface PoolDetails {
+  /** One entry per live worker: its id (as `ctx.workerId`), inputs it completed, jobs running. */
+  readonly perWorker: readonly {
+    readonly id: number;
+    readonly tasks: number;
+    readonly running: number;
+  }[];
+  /** ms each recent input ran inside its worker. */
+  readonly runTime: Percentiles;
+  /** ms each recent task (or map chunk) waited between being accepted and starting. */
+  readonly waitTime: Percentiles;
 }
 
 /** What `auto` decided, and why. */

@@ -1,0 +1,619 @@
+/**
+ * The one pool core behind `threads` and `processes`: a priority queue with backpressure,
+ * workers started on demand and replaced when they die, timeouts and cancellation that
+ * stop runaway work for real, retries after crashes, recycling, and stats. Workers are
+ * reached only through a {@link TransportSpec}, the one thing the two modes do differently.
+ *
+ * The pool keeps a mirror of each worker's own queue: a worker runs `tasksPerWorker` jobs
+ * at once and holds the rest in arrival order, and the pool moves a job from "sent" to
+ * "running" when the worker answers the one before it. That mirror starts a job's timeout
+ * clock when the job starts (never while it waits), tells which jobs a dead worker was
+ * really running (those failed; the ones it held are re-queued untouched), and lets short
+ * tasks be sent ahead (pipelined) so the caller never waits a round trip per task.
+ */
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+import {
+  CancelledError,
+  deserializeError,
+  SerializationError,
+  serializeError,
+  TaskError,
+  TaskNotFoundError,
+  TimeoutError,
+  WorkerCrashedError,
+} from '../errors.js';
+import type { PoolDetails } from '../executors/types.js';
+import { abortError } from '../primitives/abort.js';
+import { describeTask, type Task } from '../task/reference.js';
+import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
+import { PriorityQueue, type QueueHandle } from './queue.js';
+import { Samples } from './samples.js';
+import type { Transport, TransportSpec, WorkerDeath } from './transport.js';
+
+export interface PoolOptions {
+  readonly transport: TransportSpec;
+  /** Most workers. */
+  readonly workers: number;
+  /** Workers kept when idle (the rest stop after `idleTimeout`). */
+  readonly minWorkers: number;
+  readonly tasksPerWorker: number;
+  readonly idleTimeout: number;
+  readonly maxTasksPerWorker: number;
+  readonly retries: number;
+  readonly maxQueue: number;
+  readonly resourceLimits?: ResourceLimits | undefined;
+  /** ms between a task's signal firing (timeout, cancel) and its worker being stopped. */
+  readonly grace: number;
+}
+
+/** A task module export known to the pool. */
+export interface PoolTask {
+  readonly taskId: number;
+  readonly ref: Task<unknown, unknown>;
+  readonly name: string;
+}
+
+/** What a job gives back: outputs by offset, and the inputs that failed on their own. */
+export interface JobOutcome {
+  readonly values: readonly unknown[];
+  readonly failures?: ReadonlyMap<number, Error> | undefined;
+}
+
+/** One unit of dispatch: one input of `submit`, or a chunk of a `map`. */
+export interface JobRequest {
+  readonly task: PoolTask;
+  readonly inputs: readonly unknown[];
+  /** Aborted from outside (cancel) or by the pool itself (timeout). */
+  readonly controller: AbortController;
+  /** ms the job may run, from when it starts running. */
+  readonly timeout: number | undefined;
+  readonly priority: number;
+  readonly transfer?: readonly TransferListItem[] | undefined;
+  readonly progress: (value: unknown, offset: number) => void;
+}
+
+export interface PoolStats {
+  readonly workers: number;
+  readonly running: number;
+  readonly queued: number;
+  readonly retried: number;
+  readonly utilization: number;
+  readonly pool: PoolDetails;
+}
+
+type JobState = 'queued' | 'sent' | 'running' | 'done';
+
+interface Job extends JobRequest {
+  readonly id: number;
+  readonly resolve: (outcome: JobOutcome) => void;
+  readonly reject: (error: Error) => void;
+  state: JobState;
+  /** The caller has its answer (a cancelled job may still be running in its worker). */
+  answered: boolean;
+  attempts: number;
+  readonly queuedAt: number;
+  place: QueueHandle | undefined;
+  worker: PoolWorker | undefined;
+  timer: NodeJS.Timeout | undefined;
+  detach: () => void;
+}
+
+interface PoolWorker {
+  readonly id: number;
+  readonly transport: Transport;
+  readonly startedAt: number;
+  /** Jobs the worker runs now (the mirror), and those it holds in arrival order. */
+  readonly running: Set<Job>;
+  readonly held: Job[];
+  readonly loaded: Set<number>;
+  outbox: ToWorker[];
+  transfer: TransferListItem[];
+  /** Inputs sent to it, for `maxTasksPerWorker`. */
+  sent: number;
+  completed: number;
+  busyMs: number;
+  /** Answered at least once: it can start, so a replacement is worth starting. */
+  proven: boolean;
+  /** Why the pool stops it, when it does; anything else ending it is a crash. */
+  stopping: string | undefined;
+  idleTimer: NodeJS.Timeout | undefined;
+  /** Callers waiting to hear whether a task loads: a failure, a crash, or `undefined` (it loaded). */
+  probes: Map<number, (outcome: LoadFailure | Error | undefined) => void>;
+  exited: Promise<void>;
+}
+
+/** Short jobs are sent ahead to a busy worker until it holds about this much work. */
+const PIPELINE_MS = 1;
+/** …but never more than this many jobs ahead. */
+const MAX_AHEAD = 64;
+
+export class Pool {
+  readonly #options: PoolOptions;
+  readonly #queue = new PriorityQueue<Job>();
+  /** Jobs accepted while the queue was at `maxQueue`, waiting for room. */
+  readonly #overflow: Job[] = [];
+  readonly #workers = new Set<PoolWorker>();
+  readonly #jobs = new Map<number, Job>();
+  readonly #tasks = new Map<string, PoolTask>();
+  readonly #runTimes = new Samples();
+  readonly #waitTimes = new Samples();
+  #nextJobId = 1;
+  #nextWorkerId = 1;
+  #nextTaskId = 1;
+  #running = 0;
+  #retried = 0;
+  /** Average ms per job and per input, measured; `undefined` until the first job finishes. */
+  #jobMs: number | undefined;
+  #inputMs: number | undefined;
+  #busyMsOfDead = 0;
+  #lifeMsOfDead = 0;
+  #closed = false;
+
+  constructor(options: PoolOptions) {
+    this.#options = options;
+  }
+
+  /** The pool's handle for a task reference (one per module export). */
+  task(ref: Task<unknown, unknown>): PoolTask {
+    const key = `${ref.moduleUrl}#${ref.exportName}`;
+    let known = this.#tasks.get(key);
+    if (!known) {
+      known = { taskId: this.#nextTaskId++, ref, name: describeTask(ref) };
+      this.#tasks.set(key, known);
+    }
+    return known;
+  }
+
+  /**
+   * Loads the task in a worker (starting one if needed) and rejects with
+   * `TaskNotFoundError` when its module or export is missing.
+   */
+  probe(task: PoolTask): Promise<void> {
+    const worker = this.#anyWorker();
+    return new Promise<void>((resolve, reject) => {
+      worker.probes.set(task.taskId, (failure) => {
+        if (!failure) return resolve();
+        if (failure instanceof Error) return reject(failure);
+        const cause = deserializeError(failure);
+        const { moduleUrl, exportName } = task.ref;
+        reject(
+          failure.notFound
+            ? new TaskNotFoundError(moduleUrl, exportName, failure.message, { cause })
+            : new TaskError(cause, task.name),
+        );
+      });
+      this.#ensureLoaded(worker, task);
+      this.#keepAlive(worker);
+    });
+  }
+
+  /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
+  run(request: JobRequest): Promise<JobOutcome> {
+    return new Promise<JobOutcome>((resolve, reject) => {
+      const { signal } = request.controller;
+      if (signal.aborted) return reject(abortError(signal));
+      const job: Job = {
+        ...request,
+        id: this.#nextJobId++,
+        resolve,
+        reject,
+        state: 'queued',
+        answered: false,
+        attempts: 0,
+        queuedAt: performance.now(),
+        place: undefined,
+        worker: undefined,
+        timer: undefined,
+        detach: noop,
+      };
+      const onAbort = () => this.#abort(job);
+      signal.addEventListener('abort', onAbort, { once: true });
+      job.detach = () => signal.removeEventListener('abort', onAbort);
+      this.#enqueue(job);
+      this.#dispatch();
+    });
+  }
+
+  /** Expected ms of one input, measured in the workers: what adaptive chunking is sized from. */
+  get measuredInputMs(): number | undefined {
+    return this.#inputMs;
+  }
+
+  stats(): PoolStats {
+    let busy = this.#busyMsOfDead;
+    let life = this.#lifeMsOfDead;
+    const now = performance.now();
+    const perWorker: { id: number; tasks: number; running: number }[] = [];
+    for (const w of this.#workers) {
+      busy += w.busyMs;
+      life += now - w.startedAt;
+      perWorker.push({ id: w.id, tasks: w.completed, running: w.running.size });
+    }
+    const capacity = life * this.#options.tasksPerWorker;
+    return {
+      workers: this.#workers.size,
+      running: this.#running,
+      queued: this.#queue.size + this.#overflow.length,
+      retried: this.#retried,
+      utilization: capacity > 0 ? Math.min(1, busy / capacity) : 0,
+      pool: {
+        perWorker,
+        runTime: this.#runTimes.percentiles(),
+        waitTime: this.#waitTimes.percentiles(),
+      },
+    };
+  }
+
+  /** Stops every worker. Jobs still queued or running are cancelled. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const reason = new CancelledError('cancelled because the pool was closed');
+    for (const job of [...this.#jobs.values()]) this.#answer(job, reason);
+    const exits = [...this.#workers].map((w) => {
+      this.#stop(w, 'the pool closed');
+      return w.exited;
+    });
+    await Promise.all(exits);
+  }
+
+  // ── queueing ─────────────────────────────────────────────────────────────────────
+
+  #enqueue(job: Job): void {
+    this.#jobs.set(job.id, job);
+    job.state = 'queued';
+    job.worker = undefined;
+    if (this.#queue.size >= this.#options.maxQueue) this.#overflow.push(job);
+    else job.place = this.#queue.push(job, job.priority);
+  }
+
+  #dispatch(): void {
+    while (this.#queue.size + this.#overflow.length > 0) {
+      const worker = this.#pickWorker();
+      if (!worker) break;
+      const job = this.#queue.shift() ?? this.#overflow.shift()!;
+      job.place = undefined;
+      this.#admit();
+      this.#send(worker, job);
+    }
+  }
+
+  /** Moves jobs that waited for room (`maxQueue`) into the queue while it has room. */
+  #admit(): void {
+    while (this.#overflow.length > 0 && this.#queue.size < this.#options.maxQueue) {
+      const job = this.#overflow.shift()!;
+      job.place = this.#queue.push(job, job.priority);
+    }
+  }
+
+  /** A worker with a free slot; else a new one; else one that can hold more short jobs. */
+  #pickWorker(): PoolWorker | undefined {
+    const { tasksPerWorker, workers } = this.#options;
+    let roomy: PoolWorker | undefined;
+    let roomyLoad = Number.POSITIVE_INFINITY;
+    const ahead = this.#ahead();
+    for (const w of this.#workers) {
+      if (w.stopping || w.sent >= this.#options.maxTasksPerWorker) continue;
+      const load = w.running.size + w.held.length;
+      if (w.running.size < tasksPerWorker && w.held.length === 0) return w;
+      if (load < tasksPerWorker + ahead && load < roomyLoad) {
+        roomy = w;
+        roomyLoad = load;
+      }
+    }
+    if (this.#workers.size < workers) return this.#spawn();
+    return roomy;
+  }
+
+  /** How many jobs may wait inside a busy worker: enough to cover about {@link PIPELINE_MS}. */
+  #ahead(): number {
+    const ms = this.#jobMs;
+    if (ms === undefined) return 0;
+    return Math.min(MAX_AHEAD, Math.floor(PIPELINE_MS / Math.max(ms, 1e-6)));
+  }
+
+  #send(worker: PoolWorker, job: Job): void {
+    job.worker = worker;
+    job.state = 'sent';
+    this.#ensureLoaded(worker, job.task);
+    this.#post(
+      worker,
+      { kind: 'run', jobId: job.id, taskId: job.task.taskId, inputs: job.inputs },
+      job.transfer,
+    );
+    worker.sent += job.inputs.length;
+    this.#waitTimes.add(performance.now() - job.queuedAt);
+    if (worker.running.size < this.#options.tasksPerWorker) this.#start(worker, job);
+    else worker.held.push(job);
+    this.#keepAlive(worker);
+  }
+
+  #start(worker: PoolWorker, job: Job): void {
+    worker.running.add(job);
+    job.state = 'running';
+    this.#running++;
+    if (job.answered) this.#stopAfterGrace(job);
+    else if (job.timeout !== undefined) {
+      const { timeout } = job;
+      job.timer = setTimeout(
+        () => job.controller.abort(new TimeoutError(timeout, `task ${job.task.name}`)),
+        timeout,
+      );
+    }
+  }
+
+  // ── cancellation and timeouts ────────────────────────────────────────────────────
+
+  #abort(job: Job): void {
+    if (job.answered) return;
+    const error = abortError(job.controller.signal);
+    if (job.state === 'queued') {
+      if (job.place) this.#queue.remove(job.place);
+      else this.#overflow.splice(this.#overflow.indexOf(job), 1);
+      this.#admit();
+      this.#forget(job);
+      this.#answer(job, error);
+      this.#dispatch();
+      return;
+    }
+    this.#answer(job, error);
+    const worker = job.worker!;
+    this.#post(worker, { kind: 'cancel', jobId: job.id, reason: serializeError(error) });
+    if (job.state === 'running') this.#stopAfterGrace(job);
+  }
+
+  /** A job told to stop gets `grace` ms to answer; then its worker is stopped and replaced. */
+  #stopAfterGrace(job: Job): void {
+    clearTimeout(job.timer);
+    job.timer = setTimeout(() => {
+      const worker = job.worker;
+      if (worker && job.state === 'running')
+        this.#stop(worker, `stopped because task ${job.task.name} ignored its signal`);
+    }, this.#options.grace);
+  }
+
+  // ── answers from workers ─────────────────────────────────────────────────────────
+
+  #onMessages(worker: PoolWorker, batch: readonly FromWorker[]): void {
+    worker.proven = true;
+    for (const message of batch) {
+      if (message.kind === 'done') this.#onDone(worker, message);
+      else if (message.kind === 'progress') {
+        const job = this.#jobs.get(message.jobId);
+        if (job && !job.answered) job.progress(message.value, message.offset);
+      } else {
+        const probe = worker.probes.get(message.taskId);
+        worker.probes.delete(message.taskId);
+        probe?.(message.error);
+      }
+    }
+    this.#dispatch();
+    this.#keepAlive(worker);
+  }
+
+  #onDone(worker: PoolWorker, done: DoneMessage): void {
+    const job = this.#jobs.get(done.jobId);
+    if (!job || job.worker !== worker) return;
+    if (job.state === 'running') {
+      worker.running.delete(job);
+      this.#running--;
+    } else {
+      worker.held.splice(worker.held.indexOf(job), 1);
+    }
+    job.state = 'done';
+    this.#forget(job);
+    if (!done.dropped) {
+      const n = job.inputs.length;
+      worker.completed += n;
+      worker.busyMs += done.ms;
+      this.#runTimes.add(done.ms / n);
+      this.#jobMs = average(this.#jobMs, done.ms);
+      this.#inputMs = average(this.#inputMs, done.ms / n);
+    }
+    if (!job.answered) {
+      job.answered = true;
+      job.resolve({ values: done.values, failures: this.#failures(job, done) });
+    }
+    while (worker.running.size < this.#options.tasksPerWorker && worker.held.length > 0)
+      this.#start(worker, worker.held.shift()!);
+    if (worker.sent >= this.#options.maxTasksPerWorker && this.#idle(worker))
+      this.#stop(worker, `recycled after ${worker.sent} tasks (maxTasksPerWorker)`);
+  }
+
+  #failures(job: Job, done: DoneMessage): Map<number, Error> | undefined {
+    if (!done.failures) return undefined;
+    const failures = new Map<number, Error>();
+    for (const { offset, error, unsendable } of done.failures) {
+      failures.set(
+        offset,
+        unsendable
+          ? new SerializationError(unsendable.path, unsendable.problem)
+          : new TaskError(deserializeError(error), job.task.name),
+      );
+    }
+    return failures;
+  }
+
+  // ── workers ──────────────────────────────────────────────────────────────────────
+
+  #spawn(): PoolWorker {
+    const id = this.#nextWorkerId++;
+    let exited!: () => void;
+    const worker: PoolWorker = {
+      id,
+      transport: undefined as unknown as Transport,
+      startedAt: performance.now(),
+      running: new Set(),
+      held: [],
+      loaded: new Set(),
+      outbox: [],
+      transfer: [],
+      sent: 0,
+      completed: 0,
+      busyMs: 0,
+      proven: false,
+      stopping: undefined,
+      idleTimer: undefined,
+      probes: new Map(),
+      exited: new Promise<void>((resolve) => {
+        exited = resolve;
+      }),
+    };
+    (worker as { transport: Transport }).transport = this.#options.transport.spawn(
+      {
+        workerId: id,
+        tasksPerWorker: this.#options.tasksPerWorker,
+        resourceLimits: this.#options.resourceLimits,
+      },
+      {
+        message: (batch) => this.#onMessages(worker, batch),
+        exit: (death) => {
+          this.#onExit(worker, death);
+          exited();
+        },
+      },
+    );
+    this.#workers.add(worker);
+    this.#keepAlive(worker);
+    return worker;
+  }
+
+  /** An idle worker, else a new one, else the least busy: where a task is first loaded. */
+  #anyWorker(): PoolWorker {
+    let least: PoolWorker | undefined;
+    for (const w of this.#workers) {
+      if (w.stopping) continue;
+      if (this.#idle(w)) return w;
+      if (!least || w.running.size + w.held.length < least.running.size + least.held.length)
+        least = w;
+    }
+    return this.#workers.size < this.#options.workers || !least ? this.#spawn() : least;
+  }
+
+  #stop(worker: PoolWorker, why: string): void {
+    if (worker.stopping) return;
+    worker.stopping = why;
+    clearTimeout(worker.idleTimer);
+    // Held open until its exit is seen, so that whoever awaits it is not left hanging.
+    worker.transport.keepAlive(true);
+    worker.transport.terminate();
+  }
+
+  #onExit(worker: PoolWorker, death: WorkerDeath): void {
+    this.#workers.delete(worker);
+    clearTimeout(worker.idleTimer);
+    this.#busyMsOfDead += worker.busyMs;
+    this.#lifeMsOfDead += performance.now() - worker.startedAt;
+    const crash = new WorkerCrashedError(death, worker.stopping ?? death.detail);
+    for (const probe of worker.probes.values()) probe(crash);
+    for (const job of worker.running) {
+      this.#running--;
+      clearTimeout(job.timer);
+      if (job.answered) this.#forget(job);
+      else if (job.attempts < this.#options.retries && !this.#closed) {
+        job.attempts++;
+        this.#retried++;
+        this.#enqueue(job);
+      } else {
+        this.#forget(job);
+        this.#answer(job, crash);
+      }
+    }
+    // Jobs it only held never started: they go back in line as they were.
+    for (const job of worker.held) {
+      if (job.answered || this.#closed) this.#forget(job);
+      else this.#enqueue(job);
+    }
+    const replace = !this.#closed && worker.proven && worker.stopping !== IDLE;
+    if (replace && this.#workers.size < this.#options.workers) this.#spawn();
+    this.#dispatch();
+  }
+
+  #idle(worker: PoolWorker): boolean {
+    return worker.running.size === 0 && worker.held.length === 0 && worker.probes.size === 0;
+  }
+
+  /** A busy worker holds the caller's process open; an idle one does not, and may retire. */
+  #keepAlive(worker: PoolWorker): void {
+    const idle = this.#idle(worker);
+    worker.transport.keepAlive(!idle);
+    clearTimeout(worker.idleTimer);
+    worker.idleTimer = undefined;
+    if (idle && !worker.stopping && this.#workers.size > this.#options.minWorkers) {
+      worker.idleTimer = setTimeout(() => {
+        if (this.#idle(worker) && this.#workers.size > this.#options.minWorkers)
+          this.#stop(worker, IDLE);
+      }, this.#options.idleTimeout);
+      worker.idleTimer.unref();
+    }
+  }
+
+  // ── bookkeeping ──────────────────────────────────────────────────────────────────
+
+  #ensureLoaded(worker: PoolWorker, task: PoolTask): void {
+    if (worker.loaded.has(task.taskId)) return;
+    worker.loaded.add(task.taskId);
+    const { moduleUrl, exportName } = task.ref;
+    this.#post(worker, { kind: 'load', taskId: task.taskId, moduleUrl, exportName });
+  }
+
+  #post(worker: PoolWorker, message: ToWorker, transfer?: readonly TransferListItem[]): void {
+    if (worker.outbox.length === 0) queueMicrotask(() => this.#flush(worker));
+    worker.outbox.push(message);
+    if (transfer) worker.transfer.push(...transfer);
+  }
+
+  #flush(worker: PoolWorker): void {
+    const batch = worker.outbox;
+    const transfer = worker.transfer;
+    worker.outbox = [];
+    worker.transfer = [];
+    if (worker.stopping || batch.length === 0) return;
+    try {
+      worker.transport.send(batch, transfer);
+    } catch {
+      // Something in the batch cannot be cloned: send the messages one by one, failing those.
+      for (const message of batch) this.#sendAlone(worker, message);
+    }
+  }
+
+  #sendAlone(worker: PoolWorker, message: ToWorker): void {
+    try {
+      worker.transport.send([message]);
+    } catch (error) {
+      if (message.kind !== 'run') throw error;
+      const job = this.#jobs.get(message.jobId)!;
+      const failure = new SerializationError(
+        'input',
+        `cannot be sent to a worker (${(error as Error).message})`,
+        { cause: error },
+      );
+      this.#answer(job, failure);
+      // The worker never got it: take it out of the mirror as if it had answered.
+      this.#onDone(worker, { kind: 'done', jobId: job.id, values: [], dropped: true, ms: 0 });
+    }
+  }
+
+  /** Gives the caller its answer (once); the job may still be winding down in a worker. */
+  #answer(job: Job, error: Error): void {
+    if (job.answered) return;
+    job.answered = true;
+    clearTimeout(job.timer);
+    job.detach();
+    job.reject(error);
+  }
+
+  #forget(job: Job): void {
+    this.#jobs.delete(job.id);
+    job.detach();
+    clearTimeout(job.timer);
+  }
+}
+
+const IDLE = 'idle';
+
+function noop(): void {}
+
+/** An exponentially weighted moving average: recent jobs count most, one outlier little. */
+function average(previous: number | undefined, sample: number): number {
+  return previous === undefined ? sample : previous * 0.8 + sample * 0.2;
+}

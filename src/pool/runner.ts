@@ -1,0 +1,146 @@
+/**
+ * A pool as a {@link Runner}: what the executor front needs from `threads` and `processes`.
+ * It turns task references into pool tasks (checked in a worker before any input runs),
+ * refuses plain functions and unsendable inputs up front, and sizes `map` chunks from the
+ * task times the workers measure.
+ */
+import { SerializationError } from '../errors.js';
+import type { ChunkOutcome, ChunkRun, Runner } from '../executors/runner.js';
+import type { ExecutorOptions } from '../options.js';
+import { isTask, type TaskLike } from '../task/reference.js';
+import { defaultPoolSize } from './cpus.js';
+import { type JobOutcome, Pool, type PoolTask } from './pool.js';
+import type { TransportSpec } from './transport.js';
+import { findUnsendable } from './unsendable.js';
+
+/** ms a task has, once its signal fired (timeout, cancel), before its worker is stopped. */
+export const GRACE_MS = 500;
+/** Default `idleTimeout`. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/** Adaptive chunks carry about this much work… */
+const CHUNK_MS = 2;
+/** …and at most this many inputs. */
+const MAX_CHUNK = 1024;
+
+export function poolRunner(
+  mode: 'threads' | 'processes',
+  transport: TransportSpec,
+  options: ExecutorOptions,
+): Runner<PoolTask> {
+  const tasksPerWorker = options.tasksPerWorker ?? 1;
+  const workers =
+    options.workers ??
+    (options.concurrency === undefined
+      ? defaultPoolSize()
+      : Math.max(1, Math.ceil(options.concurrency / tasksPerWorker)));
+  const pool = new Pool({
+    transport,
+    workers,
+    minWorkers: 1,
+    tasksPerWorker,
+    idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_MS,
+    maxTasksPerWorker: options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,
+    retries: options.retries ?? 0,
+    maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
+    resourceLimits: options.resourceLimits,
+    grace: GRACE_MS,
+  });
+  const checked = new Map<number, Promise<PoolTask>>();
+  const concurrency = workers * tasksPerWorker;
+
+  return {
+    mode,
+    concurrency,
+    mapWindow: Math.max(MAX_CHUNK * 4, concurrency * 2),
+    prepare(task) {
+      let known: PoolTask;
+      try {
+        known = pool.task(referenceOf(task, mode, transport.name));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      let probed = checked.get(known.taskId);
+      if (!probed) {
+        probed = pool.probe(known).then(() => known);
+        checked.set(known.taskId, probed);
+        probed.catch(() => checked.delete(known.taskId));
+      }
+      return probed;
+    },
+    run(task, { input, controller, timeout, priority, transfer, progress }) {
+      const bad = findUnsendable(input, 'input');
+      if (bad) return Promise.reject(new SerializationError(bad.path, bad.problem));
+      return pool
+        .run({ task, inputs: [input], controller, timeout, priority, transfer, progress })
+        .then(firstOutput);
+    },
+    runChunk(task, chunk) {
+      return runChunk(pool, task, chunk);
+    },
+    chunkSize(_task, timeout) {
+      // A timeout is per task: chunks of one keep a runaway input from taking others down with it.
+      const ms = pool.measuredInputMs;
+      if (timeout !== undefined || ms === undefined) return 1;
+      return Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
+    },
+    load: () => pool.stats(),
+    close: () => pool.close(),
+  };
+}
+
+function firstOutput(outcome: JobOutcome): unknown {
+  const failure = outcome.failures?.get(0);
+  if (failure) throw failure;
+  return outcome.values[0];
+}
+
+/** Runs a chunk; inputs that cannot be sent fail on their own and the rest still run. */
+function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOutcome> {
+  const { inputs, controller, progress } = chunk;
+  const failures = new Map<number, Error>();
+  const sendable: number[] = [];
+  for (let offset = 0; offset < inputs.length; offset++) {
+    const bad = findUnsendable(inputs[offset], 'input');
+    if (bad) failures.set(offset, new SerializationError(bad.path, bad.problem));
+    else sendable.push(offset);
+  }
+  const timeout = chunk.timeout === undefined ? undefined : chunk.timeout * inputs.length;
+  const run = (jobInputs: readonly unknown[], place: (offset: number) => number) =>
+    pool.run({
+      task,
+      inputs: jobInputs,
+      controller,
+      timeout,
+      priority: 0,
+      progress: (value, offset) => progress(value, place(offset)),
+    });
+  if (failures.size === 0) return run(inputs, (offset) => offset);
+  if (sendable.length === 0) return Promise.resolve({ values: [], failures });
+  return run(
+    sendable.map((offset) => inputs[offset]),
+    (offset) => sendable[offset]!,
+  ).then((outcome) => {
+    const values: unknown[] = [];
+    sendable.forEach((original, offset) => {
+      values[original] = outcome.values[offset];
+      const failure = outcome.failures?.get(offset);
+      if (failure) failures.set(original, failure);
+    });
+    return { values, failures };
+  });
+}
+
+function referenceOf(task: TaskLike<never, unknown>, mode: string, where: 'thread' | 'process') {
+  if (typeof task === 'function') {
+    const name = task.name || 'myTask';
+    throw new TypeError(
+      `${mode}: cannot run the plain function ${task.name ? `${task.name}()` : '(anonymous)'}: a function cannot be sent to a worker ${where}. Export it from a module and pass a reference instead: task(new URL('./tasks.js', import.meta.url), '${name}')`,
+    );
+  }
+  if (!isTask(task)) {
+    throw new TypeError(
+      `${mode}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), got ${task === null ? 'null' : typeof task}`,
+    );
+  }
+  return task;
+}

@@ -1,0 +1,44 @@
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+/**
+ * The one difference between `threads` and `processes`: how a worker is started, spoken
+ * to, stopped, and how its death is described. The pool core sees only this interface.
+ */
+import type { WorkerExit } from '../errors.js';
+import type { FromWorker, ToWorker } from './protocol.js';
+
+/** How a worker ended, with what the platform said about it. */
+export interface WorkerDeath extends WorkerExit {
+  /** e.g. the uncaught error of a worker thread. */
+  readonly detail?: string | undefined;
+}
+
+/** Callbacks a transport calls; `exit` exactly once, after the last `message`. */
+export interface TransportEvents {
+  message(batch: readonly FromWorker[]): void;
+  exit(death: WorkerDeath): void;
+}
+
+/** One live worker. */
+export interface Transport {
+  /**
+   * Sends a batch. Throws (synchronously) when part of it cannot be serialized; nothing
+   * is sent then.
+   */
+  send(batch: readonly ToWorker[], transfer?: readonly TransferListItem[]): void;
+  /** Lets the worker hold the caller's process open (busy) or not (idle). */
+  keepAlive(busy: boolean): void;
+  /** Stops the worker at once; `exit` follows. */
+  terminate(): void;
+}
+
+/** What a pool needs to start workers of one kind. */
+export interface TransportSpec {
+  readonly name: 'thread' | 'process';
+  spawn(settings: SpawnSettings, events: TransportEvents): Transport;
+}
+
+export interface SpawnSettings {
+  readonly workerId: number;
+  readonly tasksPerWorker: number;
+  readonly resourceLimits?: ResourceLimits | undefined;
+}

@@ -1,0 +1,45 @@
+/**
+ * The worker side of a transport: how the shared worker main receives batches and answers,
+ * inside a worker thread (`parentPort`) or a child process (its IPC channel).
+ */
+import type { FromWorker, ToWorker, WorkerInit } from '../protocol.js';
+
+export interface WorkerPort extends WorkerInit {
+  /** Tasks this worker runs at once. */
+  readonly tasksPerWorker: number;
+  onMessage(listener: (batch: readonly ToWorker[]) => void): void;
+  /** Sends a batch; throws (`DataCloneError`) when something in it cannot be serialized. */
+  post(batch: readonly FromWorker[]): void;
+}
+
+/** What the pool hands a new worker (thread `workerData`, or the child's environment). */
+export interface WorkerSettings extends WorkerInit {
+  readonly tasksPerWorker: number;
+}
+
+/** Name of the environment variable that carries {@link WorkerSettings} to a child process. */
+export const SETTINGS_ENV = 'SWITCHYARD_WORKER';
+
+export async function openPort(): Promise<WorkerPort> {
+  const { isMainThread, parentPort, workerData } = await import('node:worker_threads');
+  if (!isMainThread && parentPort) {
+    const settings = workerData as WorkerSettings;
+    return {
+      ...settings,
+      onMessage: (listener) => parentPort.on('message', listener),
+      post: (batch) => parentPort.postMessage(batch),
+    };
+  }
+  const send = process.send?.bind(process);
+  if (!send) throw new Error('switchyard worker: started without a parent to talk to');
+  // No orphans: when the parent dies, its IPC channel closes, and so does this process.
+  process.on('disconnect', () => process.exit(0));
+  const settings = JSON.parse(process.env[SETTINGS_ENV] ?? '{}') as WorkerSettings;
+  return {
+    ...settings,
+    onMessage: (listener) => process.on('message', listener as (message: unknown) => void),
+    post: (batch) => {
+      send(batch);
+    },
+  };
+}

@@ -1,0 +1,271 @@
+/**
+ * The faults a pool must contain, run against real workers in both pool modes: every
+ * failure ends as the right typed error, only the task at fault fails, and the pool is
+ * back at full size afterwards.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import {
+  CancelledError,
+  createExecutor,
+  type ExecutorOptions,
+  SerializationError,
+  TaskError,
+  TaskNotFoundError,
+  TimeoutError,
+  task,
+  WorkerCrashedError,
+} from '../../src/index.js';
+
+const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
+const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
+const tsModule = new URL('./fixtures/typed.ts', import.meta.url);
+
+/** Generous: workers start slowly on a shared machine, and nothing here measures time. */
+const TEST_TIMEOUT = 120_000;
+
+for (const mode of ['threads', 'processes'] as const) {
+  const make = (options: Omit<ExecutorOptions, 'mode'> = {}) =>
+    createExecutor({ mode, workers: 2, ...options });
+
+  describe(`${mode}: faults are contained`, { timeout: TEST_TIMEOUT }, () => {
+    it('a task that throws rejects with TaskError carrying its own error, and its worker stays', async () => {
+      await using ex = make({ workers: 1 });
+      const before = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('fail'), 'boom').catch((e: unknown) => e);
+      assert.ok(error instanceof TaskError);
+      assert.match(error.message, /RangeError: boom/);
+      const cause = error.cause as Error & { code?: string };
+      assert.equal(cause.name, 'RangeError');
+      assert.equal(cause.message, 'boom');
+      assert.equal(cause.code, 'E_TEST');
+      assert.match(cause.stack ?? '', /tasks\.mjs/);
+      assert.equal(await ex.submit(ref('whoAmI'), undefined), before);
+    });
+
+    it('a task that calls process.exit(3) rejects with WorkerCrashedError, and a new worker takes over', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('exit'), 3).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      assert.equal(error.exitCode, 3);
+      const next = await ex.submit(ref('whoAmI'), undefined);
+      assert.notEqual(next, first);
+      assert.equal(ex.stats().workers, 1);
+    });
+
+    it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('spin'), 0, { timeout: 200 }).catch((e: unknown) => e);
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(error.timeoutMs, 200);
+      assert.notEqual(await ex.submit(ref('whoAmI'), undefined), first);
+    });
+
+    it('a timeout fires the task signal first, so a task that honours it ends without a new worker', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex
+        .submit(ref('waitForSignal'), undefined, { timeout: 100 })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(await ex.submit(ref('whoAmI'), undefined), first);
+    });
+
+    it('a task that allocates past its memory cap rejects with WorkerCrashedError(memoryLimit)', async () => {
+      await using ex = make({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+      const error = await ex.submit(ref('allocate'), undefined).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.equal(error.memoryLimit, true);
+      assert.match(error.message, /memory limit/);
+      assert.equal(await ex.submit(ref('double'), 4), 8);
+    });
+
+    it('a running task that is cancelled rejects with CancelledError and gets its signal', async () => {
+      await using ex = make({ workers: 1 });
+      const controller = new AbortController();
+      const running = ex.submit(ref('spin'), 0, { signal: controller.signal });
+      const queued = ex.submit(ref('double'), 1, { signal: controller.signal });
+      const other = ex.submit(ref('double'), 2);
+      setTimeout(() => controller.abort(), 100);
+      await assert.rejects(running, CancelledError);
+      await assert.rejects(queued, CancelledError);
+      assert.equal(await other, 4);
+      assert.equal(ex.stats().workers, 1);
+    });
+
+    it('an input holding a function is refused before queueing with SerializationError naming the path', async () => {
+      await using ex = make();
+      const error = await ex
+        .submit(ref('echo'), { options: { onDone: () => {} } })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof SerializationError);
+      assert.equal(error.path, 'input.options.onDone');
+      assert.match(error.message, /^input\.options\.onDone is a function/);
+      assert.equal(ex.stats().workers <= 1, true);
+    });
+
+    it('a task that returns a function rejects with SerializationError naming the output', async () => {
+      await using ex = make({ workers: 1 });
+      const error = await ex.submit(ref('returnFunction'), undefined).catch((e: unknown) => e);
+      assert.ok(error instanceof SerializationError);
+      assert.equal(error.path, 'output');
+      assert.equal(await ex.submit(ref('double'), 5), 10);
+    });
+
+    it('a missing export rejects with TaskNotFoundError naming what exists', async () => {
+      await using ex = make();
+      const error = await ex.submit(ref('noSuchTask'), 1).catch((e: unknown) => e);
+      assert.ok(error instanceof TaskNotFoundError);
+      assert.match(error.message, /noSuchTask/);
+      assert.match(error.message, /double/);
+    });
+
+    it('a missing module fails the map before any input is read', async () => {
+      await using ex = make();
+      let read = 0;
+      function* inputs() {
+        for (;;) yield read++;
+      }
+      const missing = task(new URL('./fixtures/absent.mjs', import.meta.url), 'x');
+      await assert.rejects(async () => {
+        for await (const _ of ex.map(missing, inputs())) break;
+      }, TaskNotFoundError);
+      assert.equal(read, 0);
+    });
+
+    it('a .ts task module runs in a worker without a build step', async () => {
+      await using ex = make();
+      assert.equal(await ex.submit(task<string, string>(tsModule, 'shout'), 'hi'), 'HI!');
+    });
+
+    it('a plain function is refused with a TypeError saying to pass a task reference', async () => {
+      await using ex = make();
+      const plain = (n: number) => n;
+      await assert.rejects(ex.submit(plain, 1), (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /task\(new URL\(/);
+        return true;
+      });
+    });
+
+    it('1,000 tasks with random throws and exits each settle exactly once, and the pool ends at full size', async () => {
+      await using ex = make();
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 16807) % 2147483647;
+        return seed / 2147483647;
+      };
+      const inputs = Array.from({ length: 1000 }, (_, i) => ({ i, roll: random() }));
+      const settled = new Map<number, string>();
+      await Promise.all(
+        inputs.map((input) =>
+          ex.submit(ref('chaos'), input).then(
+            (value) => {
+              assert.equal(settled.has(input.i), false);
+              settled.set(input.i, value === input.i ? 'ok' : 'wrong');
+            },
+            (error: Error) => {
+              assert.equal(settled.has(input.i), false);
+              settled.set(input.i, error.name);
+            },
+          ),
+        ),
+      );
+      assert.equal(settled.size, 1000);
+      const expect = (roll: number) =>
+        roll < 0.01 ? 'WorkerCrashedError' : roll < 0.06 ? 'TaskError' : 'ok';
+      for (const { i, roll } of inputs) {
+        // A crash fails only the task that ran it; tasks held by that worker are re-queued.
+        assert.equal(settled.get(i), expect(roll), `input ${i}`);
+      }
+      assert.equal(ex.stats().workers, 2);
+      assert.equal(ex.stats().completed + ex.stats().failed, 1000);
+    });
+
+    it('close() waits for work in flight to finish', async () => {
+      const ex = make();
+      const results = [ex.submit(ref('sleep'), 150), ex.submit(ref('sleep'), 100)];
+      await ex.close();
+      assert.deepEqual(await Promise.all(results), [150, 100]);
+      assert.equal(ex.stats().workers, 0);
+      await assert.rejects(ex.submit(ref('double'), 1), /closed/);
+    });
+
+    it('close({ cancel: true }) cancels work in flight, even a task that never yields', async () => {
+      const ex = make();
+      await ex.submit(ref('double'), 1);
+      const work = [
+        ex.submit(ref('spin'), 0),
+        ...[1, 2, 3].map((n) => ex.submit(ref('sleep'), n * 1000)),
+      ];
+      const outcomes = Promise.allSettled(work);
+      await ex.close({ cancel: true });
+      for (const outcome of await outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        assert.ok(outcome.reason instanceof CancelledError);
+      }
+      assert.equal(ex.stats().workers, 0);
+    });
+
+    it('close({ timeout }) drains until the deadline, then cancels the rest', async () => {
+      const ex = make({ workers: 1 });
+      await ex.submit(ref('double'), 1);
+      const outcomes = Promise.allSettled([
+        ex.submit(ref('sleep'), 10),
+        ex.submit(ref('waitForSignal'), undefined),
+      ]);
+      await ex.close({ timeout: 2_000 });
+      const [quick, stuck] = await outcomes;
+      assert.deepEqual(quick, { status: 'fulfilled', value: 10 });
+      assert.equal(stuck?.status, 'rejected');
+      assert.ok(stuck.reason instanceof CancelledError);
+    });
+
+    it('retries re-run a task whose worker crashed, and count it', async () => {
+      await using ex = make({ workers: 1, retries: 2 });
+      const error = await ex.submit(ref('exit'), 9).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      assert.equal(ex.stats().retried, 2);
+    });
+
+    it('ctx.progress reaches onProgress on the caller side', async () => {
+      await using ex = make({ workers: 1 });
+      const seen: unknown[] = [];
+      assert.equal(
+        await ex.submit(ref('reportProgress'), 3, { onProgress: (v) => seen.push(v) }),
+        3,
+      );
+      assert.ok(seen.length >= 1);
+      assert.equal(seen.at(-1), 3);
+    });
+
+    it('ctx.workerId tells the workers apart, and stats count tasks per worker', async () => {
+      await using ex = make({ tasksPerWorker: 2 });
+      const ids = await Promise.all(
+        Array.from({ length: 8 }, () => ex.submit(ref('sleepThenWhoAmI'), 50)),
+      );
+      assert.equal(new Set(ids).size, 2);
+      const { pool } = ex.stats();
+      assert.ok(pool);
+      assert.equal(pool.perWorker.length, 2);
+      assert.equal(
+        pool.perWorker.reduce((sum, w) => sum + w.tasks, 0),
+        8,
+      );
+    });
+  });
+
+  if (mode === 'processes') {
+    describe('processes: fatal signals', { timeout: TEST_TIMEOUT }, () => {
+      it('a task that kills itself with SIGSEGV rejects with WorkerCrashedError naming the signal', async () => {
+        await using ex = make({ workers: 1 });
+        const error = await ex.submit(ref('segfault'), undefined).catch((e: unknown) => e);
+        assert.ok(error instanceof WorkerCrashedError);
+        assert.equal(error.signal, 'SIGSEGV');
+        assert.equal(await ex.submit(ref('double'), 3), 6);
+      });
+    });
+  }
+}
