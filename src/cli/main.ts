@@ -5,7 +5,14 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+<<<<<<< HEAD
 import { registerWorker } from './commands/worker.js';
+=======
+import { registerBench } from './commands/bench.js';
+import { registerDemo } from './commands/demo.js';
+import { registerProfile } from './commands/profile.js';
+import { registerRun } from './commands/run.js';
+>>>>>>> main
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -17,7 +24,14 @@ const program = new Command('switchyard')
   .exitOverride();
 
 // Subcommands register here, one line each.
+<<<<<<< HEAD
 registerWorker(program);
+=======
+registerBench(program);
+registerDemo(program);
+registerRun(program);
+registerProfile(program);
+>>>>>>> main
 
 try {
   await program.parseAsync(process.argv);

@@ -162,12 +162,15 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 }
 
 /**
- * The local pool jobs run on. One place to change: `loop` until the `threads` mode lands.
+ * The local pool jobs run on. `loop` until the `threads` pool delivers a task's last
+ * `ctx.progress` report (it drops reports that trail the task's result); then this one
+ * line becomes `mode: 'threads'` with `workers` and `tasksPerWorker`.
  */
 function localExecutor(options: WorkerOptions): Executor {
-  const workers = options.workers ?? 1;
-  const tasksPerWorker = options.tasksPerWorker ?? 1;
-  return createExecutor({ mode: 'loop', concurrency: workers * tasksPerWorker });
+  return createExecutor({
+    mode: 'loop',
+    concurrency: (options.workers ?? 1) * (options.tasksPerWorker ?? 1),
+  });
 }
 
 /** Imports each module once and lists the exports a job may name: `moduleUrl#export` → reference. */

@@ -1,12 +1,18 @@
 import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
+<<<<<<< HEAD
 import { distributedExecutor } from './distributed.js';
+=======
+import { AutoRunner } from './auto.js';
+>>>>>>> main
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
 import { processesRunner } from './processes.js';
+import type { Runner } from './runner.js';
 import { threadsRunner } from './threads.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
+<<<<<<< HEAD
 export const AVAILABLE_MODES: readonly Mode[] = [
   'sync',
   'loop',
@@ -14,6 +20,9 @@ export const AVAILABLE_MODES: readonly Mode[] = [
   'processes',
   'distributed',
 ];
+=======
+export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'threads', 'processes', 'auto'];
+>>>>>>> main
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -24,17 +33,28 @@ export const AVAILABLE_MODES: readonly Mode[] = [
  */
 export function createExecutor(options: ExecutorOptions): Executor {
   const opts = checkExecutorOptions(options);
+  return new ExecutorFront(createRunner(opts), opts);
+}
+
+/** The runner of a mode: what `createExecutor` wraps, and what `auto` hands work to once it has decided. */
+function createRunner(opts: ExecutorOptions): Runner {
   switch (opts.mode) {
     case 'sync':
-      return new ExecutorFront(eventLoopRunner('sync', 1), opts);
+      return eventLoopRunner('sync', 1);
     case 'loop':
-      return new ExecutorFront(eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY), opts);
+      return eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY);
     case 'threads':
-      return new ExecutorFront(threadsRunner(opts), opts);
+      return threadsRunner(opts);
     case 'processes':
+<<<<<<< HEAD
       return new ExecutorFront(processesRunner(opts), opts);
     case 'distributed':
       return distributedExecutor(opts);
+=======
+      return processesRunner(opts);
+    case 'auto':
+      return new AutoRunner(opts, createRunner, AVAILABLE_MODES);
+>>>>>>> main
     default:
       throw new RangeError(
         `createExecutor(): mode '${opts.mode}' is not built yet in this version of switchyard; available now: ${AVAILABLE_MODES.join(', ')}`,

@@ -6,13 +6,14 @@ import type { TransferListItem } from 'node:worker_threads';
  */
 import { CancelledError, ExecutorClosedError } from '../errors.js';
 import { checkCallOptions } from '../options.js';
-import { linkedController } from '../primitives/abort.js';
+import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
-import { checkInputs, mapWindow } from './map-window.js';
+import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 import type { Runner } from './runner.js';
 import type {
   CloseOptions,
+  Decision,
   Executor,
   ExecutorStats,
   MapOptions,
@@ -22,7 +23,10 @@ import type {
 } from './types.js';
 
 interface Start {
-  readonly signals: readonly (AbortSignal | undefined)[];
+  /** Where cancellation comes from besides the executor's own `close({ cancel })`. */
+  readonly signal: Abortable | undefined;
+  /** `signal` is a map's controller, already linked to the executor's, that tasks may share. */
+  readonly shared?: boolean;
   readonly timeout: number | undefined;
   readonly priority?: number | undefined;
   readonly transfer?: readonly TransferListItem[] | undefined;
@@ -33,7 +37,7 @@ export class ExecutorFront<Prepared> implements Executor {
   readonly #runner: Runner<Prepared>;
   readonly #timeout: number | undefined;
   /** Aborted by `close({ cancel })` or a close timeout: every task's signal descends from it. */
-  readonly #cancelAll = new AbortController();
+  readonly #cancelAll = new LazyAbortController();
   #closing: Promise<void> | undefined;
   #inFlight = 0;
   #whenIdle: (() => void) | undefined;
@@ -49,6 +53,10 @@ export class ExecutorFront<Prepared> implements Executor {
     return this.#runner.mode;
   }
 
+  get decision(): Decision | undefined {
+    return this.#runner.decision;
+  }
+
   submit<T extends TaskLike<never, unknown>>(
     task: T,
     input: InputOf<T>,
@@ -60,7 +68,7 @@ export class ExecutorFront<Prepared> implements Executor {
     const outcome = this.#runner.prepare(task).then(
       (prepared) =>
         this.#start(prepared, input, {
-          signals: [opts.signal],
+          signal: opts.signal,
           timeout: opts.timeout ?? this.#timeout,
           priority: opts.priority,
           transfer: opts.transfer,
@@ -84,7 +92,11 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<OutputOf<T>> {
     const opts = checkCallOptions(options, 'map()') as MapOptions;
     checkInputs(inputs);
-    return values(this.#mapSettled(task, inputs, opts, opts.ordered ?? true, true));
+    return this.#map(task, inputs, opts, {
+      ordered: opts.ordered ?? true,
+      failFast: true,
+      values: true,
+    }) as AsyncIterableIterator<OutputOf<T>>;
   }
 
   mapSettled<T extends TaskLike<never, unknown>>(
@@ -94,40 +106,50 @@ export class ExecutorFront<Prepared> implements Executor {
   ): AsyncIterableIterator<Settled<OutputOf<T>>> {
     const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
     checkInputs(inputs);
-    return this.#mapSettled(task, inputs, opts, false, false);
+    return this.#map(task, inputs, opts, {
+      ordered: false,
+      failFast: false,
+    }) as AsyncIterableIterator<Settled<OutputOf<T>>>;
   }
 
-  async *#mapSettled<T extends TaskLike<never, unknown>>(
-    task: T,
-    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+  #map(
+    task: TaskLike<never, unknown>,
+    inputs: Iterable<unknown> | AsyncIterable<unknown>,
     opts: MapOptions,
-    ordered: boolean,
-    failFast: boolean,
-  ): AsyncGenerator<Settled<OutputOf<T>>, void, undefined> {
-    if (this.#closing) throw new ExecutorClosedError(this.mode);
-    // Loaded before any input is read, so a missing export fails the map up front.
-    const prepared = await this.#runner.prepare(task);
+    shape: Pick<MapWindowOptions, 'ordered' | 'failFast' | 'values'>,
+  ): AsyncIterableIterator<unknown> {
+    let prepared: Prepared;
     const timeout = opts.timeout ?? this.#timeout;
     const { onProgress } = opts;
-    const results = mapWindow(
+    return mapWindow(
       inputs,
-      (input, index, signal) => {
+      (input, index, cancel) => {
         this.#accept();
-        return this.#start(prepared, input, {
-          signals: [signal],
-          timeout,
-          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
-        }).finally(() => this.#release());
+        return this.#start(
+          prepared,
+          input,
+          {
+            signal: cancel,
+            shared: true,
+            timeout,
+            progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+          },
+          this.#release,
+        );
       },
       {
+        ...shape,
         window: this.#runner.mapWindow,
-        ordered,
-        failFast,
-        signal: opts.signal,
+        // The map's own cancellation follows the executor's, so its tasks need link only to it.
+        signals: [this.#cancelAll, opts.signal],
         stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
+        // Loaded before any input is read, so a missing export fails the map up front.
+        prepare: async () => {
+          if (this.#closing) throw new ExecutorClosedError(this.mode);
+          prepared = await this.#runner.prepare(task);
+        },
       },
     );
-    yield* results as AsyncGenerator<Settled<OutputOf<T>>>;
   }
 
   stats(): ExecutorStats {
@@ -176,11 +198,17 @@ export class ExecutorFront<Prepared> implements Executor {
   }
 
   #cancel(reason: string): void {
-    if (!this.#cancelAll.signal.aborted) this.#cancelAll.abort(new CancelledError(reason));
+    this.#cancelAll.abort(new CancelledError(reason));
   }
 
-  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
-    const { controller, unlink } = linkedController(this.#cancelAll.signal, ...start.signals);
+  /** Runs one accepted task; `release`, if given, is called as it settles. */
+  #start(prepared: Prepared, input: unknown, start: Start, release?: () => void): Promise<unknown> {
+    // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
+    // map share the map's controller rather than each linking a new one to it.
+    const { controller, unlink } =
+      start.shared && start.timeout === undefined
+        ? { controller: start.signal as LazyAbortController, unlink: noop }
+        : linkedController(this.#cancelAll, start.signal);
     return this.#runner
       .run(prepared, {
         input,
@@ -192,15 +220,18 @@ export class ExecutorFront<Prepared> implements Executor {
       })
       .then(
         (value) => {
+          unlink();
           this.#completed++;
+          release?.();
           return value;
         },
         (error: unknown) => {
+          unlink();
           this.#failed++;
+          release?.();
           throw error;
         },
-      )
-      .finally(unlink);
+      );
   }
 
   #accept(): void {
@@ -213,11 +244,4 @@ export class ExecutorFront<Prepared> implements Executor {
   };
 }
 
-async function* values<O>(
-  settled: AsyncGenerator<Settled<O>, void, undefined>,
-): AsyncGenerator<O, void, undefined> {
-  for await (const outcome of settled) {
-    // failFast: the map generator throws the first failure itself, so only successes arrive here.
-    if (outcome.ok) yield outcome.value;
-  }
-}
+function noop(): void {}

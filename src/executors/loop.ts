@@ -5,12 +5,12 @@
  * cancellation can interrupt it until it yields. Its `ctx.signal` fires and its promise
  * is rejected at once all the same, so callers are never kept waiting.
  */
-import { asTaskError, CancelledError, TimeoutError } from '../errors.js';
+import { asTaskError, TimeoutError } from '../errors.js';
+import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { Semaphore } from '../primitives/semaphore.js';
-import { raceAbort } from '../primitives/timeout.js';
 import { loadTask } from '../task/loader.js';
-import { describeTask, type TaskFunction } from '../task/reference.js';
-import type { Runner } from './runner.js';
+import { describeTask, type TaskContext, type TaskFunction } from '../task/reference.js';
+import type { Runner, TaskRun } from './runner.js';
 
 /** Default concurrency of `loop`: high enough to overlap I/O waits, low enough not to flood a server. */
 export const LOOP_CONCURRENCY = 64;
@@ -23,6 +23,57 @@ export function eventLoopRunner(
   const since = performance.eventLoopUtilization();
   let running = 0;
 
+  /**
+   * Runs a task that holds a permit: one promise and no async function, since this is paid
+   * per task. Stopped from outside (cancelled, timed out), the promise rejects at once,
+   * whether or not the task notices; what the task does later is ignored.
+   */
+  const runHolding = (
+    fn: TaskFunction<unknown, unknown>,
+    { input, controller, timeout, progress }: TaskRun,
+    release: () => void,
+  ): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      running++;
+      const expire = () => controller.abort(new TimeoutError(timeout!, `task ${describeTask(fn)}`));
+      const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
+      const deadline = timeout === undefined ? undefined : performance.now() + timeout;
+      let detach: (() => void) | undefined;
+      const end = () => {
+        detach?.();
+        clearTimeout(timer);
+        running--;
+        release();
+      };
+      detach = onAbort(controller, (error) => {
+        end();
+        reject(error);
+      });
+      if (isAborted(controller)) return;
+      const fail = (error: unknown) => {
+        if (isAborted(controller)) return;
+        end();
+        reject(asTaskError(error, describeTask(fn)));
+      };
+      let output: unknown;
+      try {
+        output = fn(input, new CallingThreadContext(controller, progress));
+      } catch (error) {
+        fail(error);
+        return;
+      }
+      Promise.resolve(output).then((value) => {
+        if (isAborted(controller)) return;
+        end();
+        // A task that computed past its deadline without awaiting returns before its timer
+        // can fire; it still timed out.
+        if (deadline !== undefined && performance.now() >= deadline) {
+          expire();
+          reject(abortError(controller));
+        } else resolve(value);
+      }, fail);
+    });
+
   return {
     mode,
     concurrency,
@@ -31,37 +82,14 @@ export function eventLoopRunner(
       typeof task === 'function'
         ? Promise.resolve(task as TaskFunction<unknown, unknown>)
         : loadTask(task as Parameters<typeof loadTask>[0]),
-    async run(fn, { input, controller, timeout, progress }) {
-      const { signal } = controller;
-      const release = await slots.acquire({ signal });
-      running++;
-      const expire = () => {
-        if (!signal.aborted)
-          controller.abort(new TimeoutError(timeout!, `task ${describeTask(fn)}`));
-      };
-      const deadline = timeout === undefined ? undefined : performance.now() + timeout;
-      const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
-      try {
-        const output = await raceAbort(
-          (taskSignal) => fn(input, { signal: taskSignal, workerId: 0, progress }),
-          signal,
-        );
-        // A task that computed past its deadline without awaiting returns before its timer
-        // can fire; it still timed out.
-        if (deadline !== undefined && performance.now() >= deadline) {
-          expire();
-          throw signal.reason;
-        }
-        return output;
-      } catch (error) {
-        const stoppedFromOutside =
-          signal.aborted && (error instanceof CancelledError || error instanceof TimeoutError);
-        throw stoppedFromOutside ? error : asTaskError(error, describeTask(fn));
-      } finally {
-        clearTimeout(timer);
-        running--;
-        release();
-      }
+    run(fn, task) {
+      // A free permit is taken without a promise; only a task that has to wait needs a
+      // signal to leave the line by.
+      const release = slots.tryAcquire();
+      if (release) return runHolding(fn, task, release);
+      return slots
+        .acquire({ signal: task.controller.signal })
+        .then((granted) => runHolding(fn, task, granted));
     },
     load: () => ({
       workers: 0,
@@ -72,4 +100,24 @@ export function eventLoopRunner(
     }),
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * `ctx` of a task on the calling thread. A class rather than an object literal: a literal
+ * with a getter is built on a slow path that costs more than running a small task.
+ */
+class CallingThreadContext implements TaskContext {
+  readonly workerId = 0;
+  readonly #controller: AbortController;
+  readonly progress: (value: unknown) => void;
+
+  constructor(controller: AbortController, progress: (value: unknown) => void) {
+    this.#controller = controller;
+    this.progress = progress;
+  }
+
+  /** Made on first read: most tasks never look at their signal. */
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
 }

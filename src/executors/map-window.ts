@@ -5,7 +5,13 @@
  * and an early slow input in ordered mode cannot let completed results pile up.
  */
 import { CancelledError } from '../errors.js';
-import { abortError, linkedController } from '../primitives/abort.js';
+import {
+  type Abortable,
+  abortError,
+  type LazyAbortController,
+  linkedController,
+  onAbort,
+} from '../primitives/abort.js';
 import type { Settled } from './types.js';
 
 export interface MapWindowOptions {
@@ -15,126 +21,274 @@ export interface MapWindowOptions {
   readonly ordered: boolean;
   /** Reject with the first failure (in completion order) and cancel the rest. */
   readonly failFast: boolean;
-  /** Cancels everything. */
-  readonly signal?: AbortSignal | undefined;
+  /** Any of them aborting cancels everything. */
+  readonly signals?: readonly (Abortable | undefined)[];
   /** Asked before each read: an error here stops reading, and is thrown once in-flight work is yielded. */
   readonly stopReading?: () => Error | undefined;
+  /** Awaited on the first `next()`, before any input is read; its rejection ends the map. */
+  readonly prepare?: () => Promise<unknown>;
+  /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
+  readonly values?: boolean;
 }
 
-/** Starts one input; must not throw synchronously (return a rejected promise instead). */
-export type StartInput<I, O> = (input: I, index: number, signal: AbortSignal) => Promise<O>;
+/**
+ * Starts one input; must not throw synchronously (return a rejected promise instead).
+ * `cancel` aborts when the map stops (failure, break, its signal).
+ */
+export type StartInput<I, O> = (input: I, index: number, cancel: Abortable) => Promise<O>;
 
-export async function* mapWindow<I, O>(
+/**
+ * Maps `inputs` through `start`, reading lazily within the window, and yields each outcome.
+ * An iterator object rather than an async generator: a generator costs every item a few
+ * extra trips through the microtask queue, which is most of the cost of a tiny task.
+ */
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions & { readonly failFast: true; readonly values: true },
+): AsyncIterableIterator<O>;
+export function mapWindow<I, O>(
   inputs: Iterable<I> | AsyncIterable<I>,
   start: StartInput<I, O>,
   options: MapWindowOptions,
-): AsyncGenerator<Settled<O>, void, undefined> {
-  const { window, ordered, failFast, stopReading } = options;
-  const { controller, unlink } = linkedController(options.signal);
-  const { signal } = controller;
-  const source = openSource(inputs);
+): AsyncIterableIterator<Settled<O>>;
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions,
+): AsyncIterableIterator<Settled<O> | O> {
+  return new MapWindow(inputs, start, options);
+}
 
-  const ready: Settled<O>[] = []; // completion order
-  const byIndex = new Map<number, Settled<O>>(); // ordered mode: completed, waiting for their turn
-  let held = 0; // read and not yet yielded
-  let nextToYield = 0;
-  let exhausted = false;
-  let fatal: { error: unknown } | undefined; // reading failed or was stopped
-  let failure: Error | undefined; // failFast: first failure in time
-  let wakeConsumer: (() => void) | undefined;
-  let wakeReader: (() => void) | undefined;
+/** What the map yields: `Settled<O>` records, or with `values` the outputs themselves. */
+type Item<O> = Settled<O> | O;
 
-  const wake = () => {
-    wakeConsumer?.();
-    wakeConsumer = undefined;
-  };
-  const settle = (outcome: Settled<O>) => {
-    if (!outcome.ok && failFast && failure === undefined) {
-      failure = outcome.error;
-      controller.abort(
+interface Request<O> {
+  resolve(step: IteratorResult<Item<O>, undefined>): void;
+  reject(error: unknown): void;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
+  readonly #inputs: Iterable<I> | AsyncIterable<I>;
+  readonly #start: StartInput<I, O>;
+  readonly #options: MapWindowOptions;
+  #source: Source<I> | undefined;
+  #controller: LazyAbortController | undefined;
+  #unlink: (() => void) | undefined;
+  #preparing: Promise<void> | undefined;
+  #closed = false;
+  /** `next()` calls waiting for an outcome, oldest first. */
+  readonly #requests: Request<O>[] = [];
+  /** Completed, not yet yielded: completion order, or (ordered) a ring indexed by input index. */
+  readonly #ready: (Settled<O> | undefined)[] = [];
+  #readyHead = 0;
+  #held = 0; // read and not yet yielded
+  #nextIndex = 0; // of the next input read
+  #nextToYield = 0; // ordered: index of the next outcome due
+  #pendingRead: Promise<void> | undefined; // an async source's next() in flight
+  #exhausted = false;
+  #fatal: { error: unknown } | undefined; // reading failed or was stopped
+  #failure: Error | undefined; // failFast: the first failure in time
+
+  constructor(
+    inputs: Iterable<I> | AsyncIterable<I>,
+    start: StartInput<I, O>,
+    options: MapWindowOptions,
+  ) {
+    this.#inputs = inputs;
+    this.#start = start;
+    this.#options = options;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Item<O>, undefined>> {
+    if (this.#closed) return Promise.resolve(DONE);
+    // The common case, an outcome ready for the only caller, costs no waiting request.
+    if (this.#controller && this.#requests.length === 0 && !this.#failure) {
+      const outcome = this.#take();
+      if (outcome) return Promise.resolve(this.#hand(outcome));
+    }
+    return new Promise((resolve, reject) => {
+      this.#requests.push({ resolve, reject });
+      if (this.#controller) this.#deliver();
+      else this.#preparing ??= this.#open();
+    });
+  }
+
+  return(): Promise<IteratorResult<Item<O>, undefined>> {
+    this.#close(false);
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<Item<O>, undefined>> {
+    this.#close(false);
+    return Promise.reject(error);
+  }
+
+  /** First `next()`: prepare (before any input is read), then start reading. */
+  async #open(): Promise<void> {
+    try {
+      await this.#options.prepare?.();
+    } catch (error) {
+      this.#close(true, { error });
+      return;
+    }
+    if (this.#closed) return;
+    const { controller, unlink } = linkedController(...(this.#options.signals ?? []));
+    this.#controller = controller;
+    this.#unlink = unlink;
+    this.#source = openSource(this.#inputs);
+    onAbort(controller, () => this.#deliver());
+    this.#pump();
+    this.#deliver();
+  }
+
+  /** Hands outcomes to waiting `next()` calls, and ends the map when it is over. */
+  #deliver(): void {
+    const controller = this.#controller!;
+    while (this.#requests.length > 0 && !this.#closed) {
+      const outcome = this.#failure ? undefined : this.#take();
+      if (outcome) {
+        // Taken off the line before reading on: a read may end the map and answer the rest.
+        const request = this.#requests.shift()!;
+        request.resolve(this.#hand(outcome));
+        continue;
+      }
+      if (this.#failure) this.#close(false, { error: this.#failure });
+      else if (controller.aborted) this.#close(false, { error: abortError(controller) });
+      else if (this.#exhausted && this.#held === 0) this.#close(true, this.#fatal);
+      return;
+    }
+  }
+
+  /** Gives `outcome` to the consumer, which opens a place in the window. */
+  #hand(outcome: Settled<O>): IteratorYieldResult<Item<O>> {
+    this.#held--;
+    this.#pump();
+    // With `values` the map is fail-fast: a failure never gets here, it ends the map.
+    return { done: false, value: this.#options.values ? (outcome as { value: O }).value : outcome };
+  }
+
+  #take(): Settled<O> | undefined {
+    const ready = this.#ready;
+    if (!this.#options.ordered) {
+      if (this.#readyHead === ready.length) return undefined;
+      const outcome = ready[this.#readyHead++];
+      if (this.#readyHead === ready.length) {
+        ready.length = 0;
+        this.#readyHead = 0;
+      }
+      return outcome;
+    }
+    const slot = this.#nextToYield % this.#options.window;
+    const outcome = ready[slot];
+    if (outcome) {
+      ready[slot] = undefined;
+      this.#nextToYield++;
+    }
+    return outcome;
+  }
+
+  readonly #settle = (outcome: Settled<O>): void => {
+    if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
+      this.#failure = outcome.error;
+      this.#controller!.abort(
         new CancelledError('cancelled because another input of the same map failed', {
-          cause: failure,
+          cause: outcome.error,
         }),
       );
     }
-    if (ordered) byIndex.set(outcome.index, outcome);
-    else ready.push(outcome);
-    wake();
-  };
-  signal.addEventListener('abort', () => {
-    wakeReader?.();
-    wake();
-  });
-
-  const read = async () => {
-    let index = 0;
-    try {
-      while (!signal.aborted) {
-        if (held >= window) {
-          await new Promise<void>((resolve) => {
-            wakeReader = resolve;
-          });
-          wakeReader = undefined;
-          continue;
-        }
-        const stop = stopReading?.();
-        if (stop) throw stop;
-        const step = await source.next();
-        if (step.done || signal.aborted) break;
-        const i = index++;
-        held++;
-        start(step.value, i, signal).then(
-          (value) => settle({ index: i, ok: true, value }),
-          (error: unknown) => settle({ index: i, ok: false, error: toError(error) }),
-        );
-      }
-    } catch (error) {
-      fatal = { error };
-    }
-    exhausted = true;
-    wake();
+    if (this.#options.ordered) this.#ready[outcome.index % this.#options.window] = outcome;
+    else this.#ready.push(outcome);
+    this.#deliver();
   };
 
-  const reading = read();
-  let finished = false;
-  try {
-    while (true) {
-      if (failure) throw failure;
-      const next = takeNext();
-      if (next) {
-        held--;
-        wakeReader?.();
-        yield next;
-        continue;
-      }
-      if (signal.aborted) throw abortError(signal);
-      if (exhausted && held === 0) {
-        if (fatal) throw fatal.error;
-        finished = true;
-        return;
-      }
-      await new Promise<void>((resolve) => {
-        wakeConsumer = resolve;
-      });
-    }
-  } finally {
-    // The consumer stopped early (break, throw) or a failure ended the map: cancel the rest.
-    if (!finished && !signal.aborted)
-      controller.abort(new CancelledError('cancelled because its map was stopped before the end'));
-    unlink();
-    // Not awaited: a source blocked in next() (an open Queue, a socket) must not hold up the
-    // consumer; the reader closes the source as soon as that read returns.
-    reading.then(() => source.return()).catch(() => {});
+  #endReading(fatal?: { error: unknown }): void {
+    this.#fatal ??= fatal;
+    this.#exhausted = true;
+    this.#deliver();
   }
 
-  function takeNext(): Settled<O> | undefined {
-    if (!ordered) return ready.shift();
-    const next = byIndex.get(nextToYield);
-    if (next) {
-      byIndex.delete(nextToYield);
-      nextToYield++;
+  /**
+   * Reads while the window has room. Called whenever room opens (at the start, after each
+   * yield), so a sync iterable is read inline, with no promise per input; an async one is
+   * read one `next()` at a time.
+   */
+  #pump(): void {
+    const controller = this.#controller!;
+    const { window, stopReading } = this.#options;
+    while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
+      const stop = controller.aborted ? undefined : stopReading?.();
+      if (controller.aborted || stop) {
+        this.#endReading(stop && { error: stop });
+        return;
+      }
+      let step: IteratorResult<I> | Promise<IteratorResult<I>>;
+      try {
+        step = this.#source!.next();
+      } catch (error) {
+        this.#endReading({ error });
+        return;
+      }
+      if (step instanceof Promise) {
+        this.#pendingRead = step.then(
+          (result) => {
+            this.#pendingRead = undefined;
+            if (this.#accept(result)) this.#pump();
+          },
+          (error: unknown) => {
+            this.#pendingRead = undefined;
+            this.#endReading({ error });
+          },
+        );
+        return;
+      }
+      if (!this.#accept(step)) return;
     }
-    return next;
+  }
+
+  /** Starts the input a read produced; false once reading is over. */
+  #accept(step: IteratorResult<I>): boolean {
+    if (step.done || this.#controller!.aborted) {
+      this.#endReading();
+      return false;
+    }
+    const index = this.#nextIndex++;
+    this.#held++;
+    const settle = this.#settle;
+    this.#start(step.value, index, this.#controller!).then(
+      (value) => settle({ index, ok: true, value }),
+      (error: unknown) => settle({ index, ok: false, error: toError(error) }),
+    );
+    return true;
+  }
+
+  /**
+   * Ends the map once: `finished` when every input was yielded, else what is still in
+   * flight is cancelled. Waiting `next()` calls get `error` (the first one) or the end.
+   */
+  #close(finished: boolean, error?: { error: unknown }): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    const controller = this.#controller;
+    if (controller && !finished && !controller.aborted)
+      controller.abort(new CancelledError('cancelled because its map was stopped before the end'));
+    this.#unlink?.();
+    const requests = this.#requests.splice(0);
+    if (error) requests.shift()?.reject(error.error);
+    for (const request of requests) request.resolve(DONE);
+    // Not awaited: a source blocked in next() (an open Queue, a socket) must not hold up the
+    // consumer; the source is closed as soon as that read returns.
+    const source = this.#source;
+    if (source)
+      Promise.resolve(this.#pendingRead)
+        .then(() => source.return())
+        .catch(() => {});
   }
 }
 

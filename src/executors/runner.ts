@@ -5,7 +5,7 @@ import type { TransferListItem } from 'node:worker_threads';
  * cluster. A mode is a {@link Runner}; everything users touch is shared.
  */
 import type { TaskLike } from '../task/reference.js';
-import type { Mode, PoolDetails } from './types.js';
+import type { Decision, Mode, PoolDetails } from './types.js';
 
 /** One task, as the executor front hands it to a runner. */
 export interface TaskRun {
@@ -59,6 +59,8 @@ export interface Runner<Prepared = unknown> {
   readonly mode: Mode;
   /** Most tasks in flight at once. */
   readonly concurrency: number;
+  /** `auto` only: what it decided, once it has. */
+  readonly decision?: Decision | undefined;
   /** How many inputs `map` reads ahead of the ones running. */
   readonly mapWindow: number;
   /**

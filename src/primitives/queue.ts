@@ -1,5 +1,5 @@
 import { QueueClosedError } from '../errors.js';
-import { checkSignal, onAbort, throwIfAborted } from './abort.js';
+import { abortError, checkSignal, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 
 interface Taker<T> {
@@ -53,7 +53,7 @@ export class Queue<T> implements AsyncIterable<T> {
   put(value: T, options: { signal?: AbortSignal } = {}): Promise<void> {
     const signal = checkSignal(options.signal, 'Queue.put()');
     if (this.#closed) return Promise.reject(new QueueClosedError('put'));
-    throwIfAborted(signal);
+    if (isAborted(signal)) return Promise.reject(abortError(signal!));
     if (this.#offer(value)) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
       let node: FifoNode<Putter<T>> | undefined;
@@ -84,7 +84,7 @@ export class Queue<T> implements AsyncIterable<T> {
   /** Takes the oldest item, waiting while the queue is empty. Rejects once closed and drained, or if `signal` aborts. */
   get(options: { signal?: AbortSignal } = {}): Promise<T> {
     const signal = checkSignal(options.signal, 'Queue.get()');
-    throwIfAborted(signal);
+    if (isAborted(signal)) return Promise.reject(abortError(signal!));
     if (this.#items.size > 0) return Promise.resolve(this.#take());
     if (this.#closed) return Promise.reject(new QueueClosedError('get'));
     return new Promise<T>((resolve, reject) => {

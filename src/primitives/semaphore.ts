@@ -1,4 +1,4 @@
-import { checkSignal, onAbort, throwIfAborted } from './abort.js';
+import { abortError, checkSignal, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 
 /** Gives back a permit; calling it more than once has no further effect. */
@@ -46,13 +46,12 @@ export class Semaphore {
    */
   acquire(options: { signal?: AbortSignal } = {}): Promise<Release> {
     const signal = checkSignal(options.signal, 'Semaphore.acquire()');
+    if (isAborted(signal)) return Promise.reject(abortError(signal!));
     if (this.#available > 0 && this.#waiters.size === 0) {
-      throwIfAborted(signal);
       this.#available--;
       return Promise.resolve(this.#releaser());
     }
     return new Promise<Release>((resolve, reject) => {
-      throwIfAborted(signal);
       let node: FifoNode<Waiter> | undefined;
       const detach = onAbort(signal, (error) => {
         if (node) this.#waiters.remove(node);

@@ -1,5 +1,5 @@
 import { TimeoutError } from '../errors.js';
-import { checkSignal, linkedController, onAbort } from './abort.js';
+import { type Abortable, checkSignal, isAborted, linkedController, onAbort } from './abort.js';
 
 /** Work that can be raced against a deadline: a promise, or a function given the abort signal. */
 export type Work<T> = PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>);
@@ -22,7 +22,10 @@ export function withTimeout<T>(
   }
   const { controller, unlink } = linkedController(checkSignal(options.signal, 'withTimeout()'));
   const timer = setTimeout(() => controller.abort(new TimeoutError(ms, 'operation')), ms);
-  const settled = raceAbort(work, controller.signal);
+  const settled = raceAbort(
+    typeof work === 'function' ? () => work(controller.signal) : () => work,
+    controller,
+  );
   settled.then(release, release);
   return settled;
 
@@ -33,16 +36,17 @@ export function withTimeout<T>(
 }
 
 /**
- * Runs `work` with `signal` and settles with its outcome, or rejects as soon as `signal`
- * aborts — whichever comes first. A function that throws synchronously rejects the promise.
+ * Starts `work` and settles with its outcome, or rejects as soon as `source` aborts —
+ * whichever comes first; `work` is not started if `source` has already aborted. A
+ * function that throws synchronously rejects the promise.
  */
-export function raceAbort<T>(work: Work<T>, signal: AbortSignal): Promise<T> {
+export function raceAbort<T>(work: () => T | PromiseLike<T>, source: Abortable): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const detach = onAbort(signal, reject);
-    if (signal.aborted) return;
+    const detach = onAbort(source, reject);
+    if (isAborted(source)) return;
     let running: PromiseLike<T> | T;
     try {
-      running = typeof work === 'function' ? work(signal) : work;
+      running = work();
     } catch (error) {
       detach();
       reject(error);

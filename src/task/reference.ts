@@ -44,7 +44,10 @@ export type InputOf<T> =
       ? I
       : never;
 
-/** The output type (awaited) of a task reference or function. */
+/**
+ * The output type (awaited) of a task reference or function. (`Task<never, …>`: a
+ * reference's input is contravariant, so only `never` matches every input type.)
+ */
 export type OutputOf<T> =
   T extends Task<never, infer O> ? O : T extends (...args: never[]) => infer R ? Awaited<R> : never;
 

@@ -9,4 +9,5 @@ describeConformance({
   concurrent: false,
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
 describeConformance(distributedTarget());

@@ -70,7 +70,7 @@ describe('switchyard worker refuses what it was not started to run', {
   ] as const) {
     it(`answers ${what} with TaskNotFoundError, importing nothing`, async () => {
       const outcome = await outcomeOf(job(fields));
-      assert.ok(!outcome.ok);
+      assert.ok(!outcome.ok, 'the job failed');
       assert.equal(outcome.error.name, 'TaskNotFoundError');
       assert.equal(worker.child.exitCode, null, 'the worker is still running');
     });

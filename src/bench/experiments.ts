@@ -1,0 +1,120 @@
+/**
+ * The two jobs of the classic experiment, each described once for every mode: which task
+ * and inputs, how each mode's executor is configured, how outputs are verified, and where
+ * the physical limit lies.
+ *
+ * @module
+ */
+import type { Mode } from '../executors/types.js';
+import type { ExecutorOptions } from '../options.js';
+import { startSitesServer } from '../sites/server.js';
+import type { Task } from '../task/reference.js';
+import { MAX_SUM_OF_SQUARES_N, sumOfSquaresFormula, sumOfSquaresTask } from './jobs/cpu.js';
+import { downloadSiteTask, type SiteDownload } from './jobs/io.js';
+import type { BenchSettings } from './settings.js';
+import type { JobName } from './types.js';
+
+/** One job, ready to run under any mode. */
+export interface Experiment {
+  readonly job: JobName;
+  readonly workload: string;
+  readonly params: Readonly<Record<string, number>>;
+  readonly limitRule: string;
+  readonly task: Task<never, unknown>;
+  /** The executor options for `mode`. */
+  executorOptions(mode: Mode): ExecutorOptions;
+  /** The job's inputs as `mode` should receive them. */
+  inputs(mode: Mode): readonly unknown[];
+  /** A cheap input that loads the task where it runs (and opens connections) without doing the job. */
+  warmup(mode: Mode): unknown;
+  /** True when `outputs` (in input order) are exactly right. */
+  verify(outputs: readonly unknown[]): boolean;
+  /** The physical limit in ms, given `sync`'s wall time when it ran. */
+  limitMs(syncWallMs: number | undefined): number | null;
+  /** Releases what the job holds (the sites server). */
+  close(): Promise<void>;
+}
+
+/** Sizes of the classic CPU job: n = 5,000,000 + x for x in 0..19. */
+const CPU_BASE_N = 5_000_000;
+const CPU_TASKS = 20;
+
+/** The largest `--scale` the CPU job accepts: its largest n must stay exact. */
+export const MAX_SCALE = Math.floor(MAX_SUM_OF_SQUARES_N / (CPU_BASE_N + CPU_TASKS - 1));
+
+/** Builds the experiment for `job`; the I/O job starts its sites server here. */
+export function experiment(job: JobName, settings: BenchSettings): Promise<Experiment> {
+  return job === 'io' ? ioExperiment(settings) : Promise.resolve(cpuExperiment(settings));
+}
+
+/** Options shared by both jobs: pool size, and the Redis connection for `distributed`. */
+function baseOptions(mode: Mode, settings: BenchSettings): ExecutorOptions {
+  switch (mode) {
+    case 'threads':
+    case 'processes':
+      return { mode, workers: settings.workers };
+    case 'distributed':
+      return settings.connection ? { mode, connection: settings.connection } : { mode };
+    default:
+      return { mode };
+  }
+}
+
+function cpuExperiment(settings: BenchSettings): Experiment {
+  const ns = Array.from({ length: CPU_TASKS }, (_, x) =>
+    Math.round((CPU_BASE_N + x) * settings.scale),
+  );
+  const expected = ns.map((n) => sumOfSquaresFormula(n).toString());
+  return {
+    job: 'cpu',
+    workload: `sum(i*i for i < n) for ${CPU_TASKS} values of n from ${ns[0]!.toLocaleString('en')}, exact (checked against n(n-1)(2n-1)/6)`,
+    params: { tasks: CPU_TASKS, firstN: ns[0]!, scale: settings.scale },
+    limitRule: `sync time / ${settings.cores} cores`,
+    task: sumOfSquaresTask,
+    executorOptions: (mode) => baseOptions(mode, settings),
+    inputs: () => ns,
+    warmup: () => 200_000,
+    verify: (outputs) =>
+      outputs.length === expected.length && outputs.every((o, i) => o === expected[i]),
+    limitMs: (syncWallMs) => (syncWallMs === undefined ? null : syncWallMs / settings.cores),
+    close: () => Promise.resolve(),
+  };
+}
+
+async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
+  const { sites, latencyMs, concurrency, workers } = settings;
+  const jitterMs = Math.round(latencyMs / 20);
+  const server = await startSitesServer({ sites, latencyMs, jitterMs });
+  const perWorker = Math.ceil(concurrency / workers);
+  const connections = (mode: Mode): number => {
+    if (mode === 'sync') return 1;
+    return mode === 'threads' || mode === 'processes' || mode === 'distributed'
+      ? perWorker
+      : concurrency;
+  };
+  const urls = Array.from({ length: sites }, (_, i) => server.siteUrl(i));
+  const rounds = Math.ceil(sites / concurrency);
+  return {
+    job: 'io',
+    workload: `download ${sites} sites (${latencyMs} ms ± ${jitterMs} ms latency, 10 KB each, checksummed) with ${concurrency} in flight`,
+    params: { sites, latencyMs, concurrency },
+    limitRule: `ceil(${sites} / ${concurrency}) × ${latencyMs} ms`,
+    task: downloadSiteTask,
+    executorOptions(mode) {
+      const base = baseOptions(mode, settings);
+      if (mode === 'sync') return base;
+      if (mode === 'threads' || mode === 'processes') return { ...base, tasksPerWorker: perWorker };
+      return { ...base, concurrency };
+    },
+    inputs: (mode) => urls.map((url) => ({ url, connections: connections(mode) })),
+    // A missing page answers at once: it loads the task and opens a connection, no latency.
+    warmup: (mode) => ({ url: `${server.url}/warmup`, connections: connections(mode) }),
+    verify: (outputs) =>
+      outputs.length === sites &&
+      (outputs as SiteDownload[]).every(
+        (o, i) => o.status === 200 && o.checksum === server.checksum(i),
+      ),
+    limitMs: () => rounds * latencyMs,
+    close: () => server.close(),
+  };
+}

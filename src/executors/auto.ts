@@ -1,0 +1,165 @@
+/**
+ * `auto` — chosen by measurement. The first runs of each task are a sample, run in the
+ * calling thread and timed (see `profile/sampler.ts`); from the numbers `profile/classify.ts`
+ * decides the mode and its sizes, and every later run goes to a runner of that mode. The
+ * sample's results are the caller's results, so no input runs twice.
+ */
+import type { ExecutorOptions } from '../options.js';
+import { Semaphore } from '../primitives/semaphore.js';
+import { type AutoDecision, decide, decisionContext } from '../profile/classify.js';
+import { DEFAULT_PLAN, NOT_SAMPLED, type SamplePlan, Sampler } from '../profile/sampler.js';
+import { PROFILING_READ_AHEAD } from '../profile/thresholds.js';
+import { loadTask } from '../task/loader.js';
+import type { Task, TaskFunction, TaskLike } from '../task/reference.js';
+import { eventLoopRunner } from './loop.js';
+import type { Runner, RunnerLoad, TaskRun } from './runner.js';
+import type { Mode } from './types.js';
+
+/** Makes the runner of a fixed mode (the same factory `createExecutor` uses). */
+export type RunnerFactory = (options: ExecutorOptions) => Runner;
+
+/** One task as `auto` knows it: its sample and, once decided, where the rest runs. */
+export interface Profiled {
+  readonly task: TaskLike<never, unknown>;
+  readonly fn: TaskFunction<unknown, unknown>;
+  readonly sampler: Sampler;
+  chosen?: Promise<{ readonly runner: Runner; readonly prepared: unknown }>;
+}
+
+export class AutoRunner implements Runner<Profiled> {
+  readonly mode = 'auto';
+  readonly #options: ExecutorOptions;
+  readonly #createRunner: RunnerFactory;
+  readonly #available: readonly Mode[];
+  readonly #plan: SamplePlan;
+  /** Samples run here, overlapped as the sampler admits them. */
+  readonly #inThread = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
+  readonly #profiles = new Map<unknown, Promise<Profiled>>();
+  readonly #known: Profiled[] = [];
+  /** One runner per distinct decided configuration, shared by the tasks that chose it. */
+  readonly #runners = new Map<string, Runner>();
+  /** A `concurrency` the user set holds across sampling and the chosen mode alike. */
+  readonly #limit: Semaphore | undefined;
+  #decision: AutoDecision | undefined;
+  #current: Runner | undefined;
+
+  constructor(
+    options: ExecutorOptions,
+    createRunner: RunnerFactory,
+    available: readonly Mode[],
+    plan: SamplePlan = DEFAULT_PLAN,
+  ) {
+    this.#options = options;
+    this.#createRunner = createRunner;
+    this.#available = available;
+    this.#plan = plan;
+    this.#limit =
+      options.concurrency === undefined ? undefined : new Semaphore(options.concurrency);
+  }
+
+  /** The latest decision (each task gets its own on first use). */
+  get decision(): AutoDecision | undefined {
+    return this.#decision;
+  }
+
+  get concurrency(): number {
+    return this.#current?.concurrency ?? this.#plan.concurrent;
+  }
+
+  get mapWindow(): number {
+    return this.#current?.mapWindow ?? PROFILING_READ_AHEAD;
+  }
+
+  prepare(task: TaskLike<never, unknown>): Promise<Profiled> {
+    const key = typeof task === 'function' ? task : `${task.moduleUrl}#${task.exportName}`;
+    let profiled = this.#profiles.get(key);
+    if (!profiled) {
+      profiled = this.#load(task);
+      this.#profiles.set(key, profiled);
+      profiled.catch(() => this.#profiles.delete(key));
+    }
+    return profiled;
+  }
+
+  async run(profiled: Profiled, run: TaskRun): Promise<unknown> {
+    const release = await this.#limit?.acquire({ signal: run.controller.signal });
+    try {
+      return await this.#runProfiled(profiled, run);
+    } finally {
+      release?.();
+    }
+  }
+
+  async #runProfiled(profiled: Profiled, run: TaskRun): Promise<unknown> {
+    const sampled = await profiled.sampler.offer(
+      () => this.#inThread.run(profiled.fn, run),
+      run.controller.signal,
+    );
+    if (sampled !== NOT_SAMPLED) return sampled;
+    const { runner, prepared } = await this.#chosen(profiled);
+    return runner.run(prepared, run);
+  }
+
+  load(): RunnerLoad {
+    const loads = [this.#inThread, ...this.#runners.values()].map((r) => r.load());
+    const total = (key: keyof Omit<RunnerLoad, 'pool'>) =>
+      loads.reduce((sum, load) => sum + (load[key] as number), 0);
+    return {
+      workers: total('workers'),
+      running: total('running'),
+      queued: total('queued') + (this.#limit?.waiting ?? 0) + this.#waitingForSample(),
+      retried: total('retried'),
+      utilization: (this.#current ?? this.#inThread).load().utilization,
+    };
+  }
+
+  #waitingForSample(): number {
+    let waiting = 0;
+    for (const profiled of this.#known) waiting += profiled.sampler.waiting;
+    return waiting;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.#inThread, ...this.#runners.values()].map((r) => r.close()));
+  }
+
+  async #load(task: TaskLike<never, unknown>): Promise<Profiled> {
+    const fn =
+      typeof task === 'function'
+        ? (task as TaskFunction<unknown, unknown>)
+        : await loadTask(task as Task<unknown, unknown>);
+    const profiled = { task, fn, sampler: new Sampler(this.#plan) };
+    this.#known.push(profiled);
+    return profiled;
+  }
+
+  #chosen(profiled: Profiled): NonNullable<Profiled['chosen']> {
+    profiled.chosen ??= this.#choose(profiled);
+    return profiled.chosen;
+  }
+
+  async #choose(profiled: Profiled): Promise<{ runner: Runner; prepared: unknown }> {
+    const decision = decide(
+      profiled.sampler.measurements(),
+      decisionContext(profiled.task, this.#available, this.#options.workers),
+    );
+    this.#decision = decision;
+    const { mode: _auto, ...rest } = this.#options;
+    // What the user set explicitly wins over what was measured.
+    const options: ExecutorOptions = {
+      concurrency: decision.concurrency,
+      ...(decision.workers === undefined ? {} : { workers: decision.workers }),
+      ...(decision.tasksPerWorker === undefined ? {} : { tasksPerWorker: decision.tasksPerWorker }),
+      ...rest,
+      mode: decision.mode,
+    };
+    const key = JSON.stringify(options);
+    let runner = this.#runners.get(key);
+    if (!runner) {
+      runner = this.#createRunner(options);
+      this.#runners.set(key, runner);
+    }
+    this.#current = runner;
+    return { runner, prepared: await runner.prepare(profiled.task) };
+  }
+}

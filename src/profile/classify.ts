@@ -1,0 +1,183 @@
+/**
+ * From measurements to a decision: which of four kinds of work the sample shows, and which
+ * mode and concurrency fit it. Pure functions over numbers, so every rule can be tested
+ * without timing anything.
+ */
+import { LOOP_CONCURRENCY } from '../executors/loop.js';
+import type { Decision, Mode } from '../executors/types.js';
+import { defaultPoolSize } from '../pool/cpus.js';
+import type { TaskLike } from '../task/reference.js';
+import {
+  CPU_BOUND_SHARE,
+  IO_BOUND_SHARE,
+  LOOP_CONCURRENCY_RANGE,
+  MAX_TASKS_PER_WORKER,
+  SAMPLE_PATIENCE_MS,
+  TINY_TASK_MS,
+} from './thresholds.js';
+
+export type WorkloadClass = 'io-bound' | 'cpu-bound' | 'mixed' | 'tiny';
+
+/** What the profiler measured (times in ms, rates per second). */
+export interface Measurements {
+  readonly sequentialSamples: number;
+  /** Median wall time of one task run alone. */
+  readonly wallMs: number;
+  /** Median CPU time of one task run alone, on the thread that ran it. */
+  readonly cpuMs: number;
+  /** Share of the sequential wall time spent on CPU, 0..1 (lowered when other processes take the CPU). */
+  readonly cpuShare: number;
+  /**
+   * Share of the sequential wall time the thread was busy rather than waiting, 0..1: its
+   * event-loop utilisation, which preemption by other processes does not lower (a
+   * computing thread is busy even while descheduled). What the classification uses.
+   */
+  readonly busyShare: number;
+  /** Tasks per second run one at a time. */
+  readonly sequentialPerSecond: number;
+  /** Tasks run overlapped on the calling thread (0 when that phase was skipped). */
+  readonly concurrentSamples: number;
+  /** Most of them in flight at once. */
+  readonly concurrencyLevel: number;
+  /** Tasks per second when overlapped (0 when skipped). */
+  readonly concurrentPerSecond: number;
+}
+
+/** What the decision may use besides the measurements. */
+export interface DecisionContext {
+  /** Usable CPUs: the default pool size. */
+  readonly cpus: number;
+  /** Why `threads` cannot run this task, when it cannot. */
+  readonly threadsUnavailable?: string | undefined;
+}
+
+/** The context for deciding how to run `task` with the modes this build has. */
+export function decisionContext(
+  task: TaskLike<never, unknown>,
+  available: readonly Mode[],
+  workers = defaultPoolSize(),
+): DecisionContext {
+  const threadsUnavailable =
+    typeof task === 'function'
+      ? 'a plain function cannot be sent to a worker (pass a task reference to allow threads)'
+      : available.includes('threads')
+        ? undefined
+        : 'this build has no threads mode';
+  return { cpus: workers, threadsUnavailable };
+}
+
+/** A decision, with the kind of work it was made for. */
+export interface AutoDecision extends Decision {
+  readonly workload: WorkloadClass;
+}
+
+export function classify(m: Measurements): WorkloadClass {
+  if (m.wallMs < TINY_TASK_MS) return 'tiny';
+  if (m.busyShare >= CPU_BOUND_SHARE) return 'cpu-bound';
+  if (m.busyShare <= IO_BOUND_SHARE) return 'io-bound';
+  return 'mixed';
+}
+
+/** The decision for what was measured (`undefined`: no sampled run finished). */
+export function decide(m: Measurements | undefined, context: DecisionContext): AutoDecision {
+  if (!m) return decideUnmeasured(SAMPLE_PATIENCE_MS, LOOP_CONCURRENCY);
+  const workload = classify(m);
+  const measured = { ...m, cpus: context.cpus } as Record<string, number>;
+  const cpu = percent(m.busyShare);
+  const made = (d: Omit<AutoDecision, 'workload' | 'measured'>): AutoDecision => ({
+    ...d,
+    workload,
+    measured,
+  });
+  const whyNotParallel =
+    context.threadsUnavailable ??
+    (context.cpus > 1 ? undefined : 'only one CPU is usable, so parallel threads cannot help');
+  const parallel = whyNotParallel === undefined;
+
+  switch (workload) {
+    case 'tiny': {
+      const overlapHelps = m.concurrentPerSecond > m.sequentialPerSecond;
+      return made({
+        mode: overlapHelps ? 'loop' : 'sync',
+        concurrency: overlapHelps ? LOOP_CONCURRENCY : 1,
+        reason: `each task takes ${ms(m.wallMs)}, less than sending it to another thread would cost, so it runs on this thread${overlapHelps ? ', overlapped because that measured faster' : ', one after another because overlapping measured no faster'}.`,
+      });
+    }
+    case 'io-bound': {
+      const concurrency = littlesLaw(m);
+      return made({
+        mode: 'loop',
+        concurrency,
+        reason: `each task spends ${percent(1 - m.busyShare)} of its ${ms(m.wallMs)} waiting, so one event loop can keep ${concurrency} in flight (Little's law: ${ms(m.wallMs)} latency ÷ ${ms(m.wallMs * m.busyShare)} busy each).`,
+      });
+    }
+    case 'cpu-bound':
+      if (!parallel) {
+        return made({
+          mode: 'sync',
+          concurrency: 1,
+          reason: `each task computes for ${cpu} of its ${ms(m.wallMs)}, but ${whyNotParallel}; they run one after another.`,
+        });
+      }
+      return made({
+        mode: 'threads',
+        concurrency: context.cpus,
+        workers: context.cpus,
+        tasksPerWorker: 1,
+        reason: `each task computes for ${cpu} of its ${ms(m.wallMs)}, so it needs parallel threads: one worker per usable CPU (${context.cpus}).`,
+      });
+    case 'mixed': {
+      if (!parallel) {
+        const concurrency = littlesLaw(m);
+        return made({
+          mode: 'loop',
+          concurrency,
+          reason: `each task computes for ${cpu} of its ${ms(m.wallMs)} and waits the rest; ${whyNotParallel}, so one event loop overlaps ${concurrency} of them.`,
+        });
+      }
+      const tasksPerWorker = clamp(Math.round(1 / m.busyShare), 2, MAX_TASKS_PER_WORKER);
+      return made({
+        mode: 'threads',
+        concurrency: context.cpus * tasksPerWorker,
+        workers: context.cpus,
+        tasksPerWorker,
+        reason: `each task computes for ${cpu} of its ${ms(m.wallMs)} and waits the rest, so ${context.cpus} threads share the CPU work and each overlaps ${tasksPerWorker} tasks to fill the waits.`,
+      });
+    }
+  }
+}
+
+/**
+ * The decision when no sampled run finished before the sampler lost patience: runs that
+ * neither finish nor block the thread are waiting — on I/O or on each other — which is
+ * what the event loop is for.
+ */
+function decideUnmeasured(patienceMs: number, concurrency: number): AutoDecision {
+  return {
+    mode: 'loop',
+    concurrency,
+    workload: 'io-bound',
+    reason: `no sampled task finished within ${patienceMs} ms while others waited, so they are waiting (on I/O or on each other) and run on the event loop, ${concurrency} at a time.`,
+    measured: {},
+  };
+}
+
+/** Tasks one thread can keep in flight before it saturates: latency ÷ busy time per task. */
+function littlesLaw(m: Measurements): number {
+  const { min, max } = LOOP_CONCURRENCY_RANGE;
+  if (m.busyShare <= 0) return max;
+  return clamp(Math.ceil(1 / m.busyShare), min, max);
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}
+
+function percent(share: number): string {
+  return `${Math.round(share * 100)}%`;
+}
+
+function ms(value: number): string {
+  if (value < 1) return `${Math.round(value * 1000)} µs`;
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ms`;
+}

@@ -1,0 +1,62 @@
+/**
+ * `switchyard profile`'s engine: runs a sample of real inputs in this thread through the
+ * same sampler and classification `auto` uses, and reports the decision with the numbers
+ * behind it — without running the rest.
+ */
+import { eventLoopRunner } from '../executors/loop.js';
+import type { Mode } from '../executors/types.js';
+import { loadTask } from '../task/loader.js';
+import type { Task } from '../task/reference.js';
+import { type AutoDecision, decide, decisionContext } from './classify.js';
+import { NOT_SAMPLED, planForSize, Sampler } from './sampler.js';
+
+export interface ProfileOptions {
+  /** Most inputs to run; fewer when the first ones already decide it. @default 16 */
+  readonly sample?: number;
+  /** Milliseconds each sampled task may run. */
+  readonly timeout?: number;
+  /** Modes this build can run (`threads` is only recommended when it is one). */
+  readonly available: readonly Mode[];
+}
+
+export interface ProfileReport {
+  readonly decision: AutoDecision;
+  /** Inputs run as samples. */
+  readonly sampled: number;
+  /** Of those, how many threw. */
+  readonly failed: number;
+}
+
+/** Default number of inputs `switchyard profile` reads. */
+export const DEFAULT_SAMPLE_SIZE = 16;
+
+export async function profileTask(
+  task: Task<unknown, unknown>,
+  inputs: Iterable<unknown> | AsyncIterable<unknown>,
+  options: ProfileOptions,
+): Promise<ProfileReport> {
+  const size = options.sample ?? DEFAULT_SAMPLE_SIZE;
+  const fn = await loadTask(task);
+  const sampler = new Sampler(planForSize(size));
+  const runner = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
+  const runs: Promise<unknown>[] = [];
+  let failed = 0;
+  for await (const input of inputs) {
+    if (runs.length >= size) break;
+    const controller = new AbortController();
+    const run = { input, controller, timeout: options.timeout, priority: 0, transfer: undefined };
+    const exec = () => runner.run(fn, { ...run, progress: () => {} });
+    runs.push(
+      sampler.offer(exec, controller.signal).then(
+        (value) => value !== NOT_SAMPLED,
+        () => {
+          failed++;
+          return true;
+        },
+      ),
+    );
+  }
+  const sampled = (await Promise.all(runs)).filter(Boolean).length;
+  const decision = decide(sampler.measurements(), decisionContext(task, options.available));
+  return { decision, sampled, failed };
+}

@@ -1,0 +1,277 @@
+/**
+ * The profiler's measuring half: it is offered task runs and decides which of them become
+ * samples, runs those in the calling thread and times them. First a few one at a time,
+ * which gives each task's own wall and CPU time cleanly (when tasks overlap on one thread,
+ * CPU time cannot be told apart per task); then, unless the work is plainly CPU-bound, a
+ * few overlapped, which shows how much concurrency helps. Sampled runs are real runs:
+ * their results are the caller's results, nothing is run twice.
+ */
+import { abortError } from '../primitives/abort.js';
+import { classify, type Measurements } from './classify.js';
+import {
+  CONCURRENT_SAMPLE,
+  SAMPLE_PATIENCE_MS,
+  SEQUENTIAL_SAMPLE,
+  SHORT_TASK_MS,
+  SHORT_TASK_SAMPLE,
+  STEADY_VARIATION,
+} from './thresholds.js';
+
+/** What {@link Sampler.offer} resolves with for a run it did not take: run it elsewhere. */
+export const NOT_SAMPLED: unique symbol = Symbol('switchyard.notSampled');
+
+export interface SamplePlan {
+  readonly sequential: { readonly min: number; readonly max: number };
+  readonly concurrent: number;
+}
+
+export const DEFAULT_PLAN: SamplePlan = {
+  sequential: SEQUENTIAL_SAMPLE,
+  concurrent: CONCURRENT_SAMPLE,
+};
+
+/** A plan for a sample of about `size` inputs: half alone, half overlapped. */
+export function planForSize(size: number): SamplePlan {
+  const max = Math.max(2, Math.ceil(size / 2));
+  return { sequential: { min: Math.min(SEQUENTIAL_SAMPLE.min, max), max }, concurrent: size - max };
+}
+
+interface Offer {
+  readonly exec: () => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+interface Timing {
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+// CPU time of this thread alone where Node offers it (>= 23.9); the process's otherwise.
+const cpuUsage: () => NodeJS.CpuUsage =
+  (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.bind(process) ??
+  (() => process.cpuUsage());
+
+function cpuMs(): number {
+  const { user, system } = cpuUsage();
+  return (user + system) / 1000;
+}
+
+export class Sampler {
+  readonly #plan: SamplePlan;
+  #phase: 'sequential' | 'concurrent' | 'done' = 'sequential';
+  readonly #pending: Offer[] = [];
+  #running = 0;
+  readonly #sequential: Timing[] = [];
+  #elu: { start?: EventLoopUtilization; measured?: EventLoopUtilization } = {};
+  readonly #overlapped = {
+    started: 0,
+    settled: 0,
+    level: 0,
+    firstStart: 0,
+    lastEnd: 0,
+    firstCpu: 0,
+    lastCpu: 0,
+    walls: [] as number[],
+  };
+  /** The sequential sample running now, if any: the patience timer may turn it into an overlapped one. */
+  #alone: { readonly wall0: number; readonly cpu0: number; escaped: boolean } | undefined;
+  #patience: NodeJS.Timeout | undefined;
+  #finished!: () => void;
+  /** Resolves once the sample is complete; from then on every offer is declined. */
+  readonly complete = new Promise<void>((resolve) => {
+    this.#finished = resolve;
+  });
+
+  constructor(plan: SamplePlan = DEFAULT_PLAN) {
+    this.#plan = plan;
+  }
+
+  /** Runs offered and waiting to learn whether they become samples. */
+  get waiting(): number {
+    return this.#pending.length;
+  }
+
+  /**
+   * Runs `exec` as a sample when the plan still needs one (possibly after earlier samples
+   * finish), and resolves with its result; resolves with {@link NOT_SAMPLED} once the
+   * sample is complete. A run still waiting here when `signal` aborts is dropped.
+   */
+  offer<T>(exec: () => Promise<T>, signal: AbortSignal): Promise<T | typeof NOT_SAMPLED> {
+    if (this.#phase === 'done') return Promise.resolve(NOT_SAMPLED);
+    if (signal.aborted) return Promise.reject(abortError(signal));
+    return new Promise((resolve, reject) => {
+      const drop = () => {
+        const at = this.#pending.indexOf(offer);
+        if (at === -1) return;
+        this.#pending.splice(at, 1);
+        reject(abortError(signal));
+      };
+      const offer: Offer = {
+        exec,
+        resolve: (value) => {
+          signal.removeEventListener('abort', drop);
+          resolve(value as T | typeof NOT_SAMPLED);
+        },
+        reject: (error) => {
+          signal.removeEventListener('abort', drop);
+          reject(error);
+        },
+      };
+      signal.addEventListener('abort', drop, { once: true });
+      this.#pending.push(offer);
+      this.#pump();
+    });
+  }
+
+  /** The numbers so far; `undefined` before the first sample finished. */
+  measurements(): Measurements | undefined {
+    const o = this.#overlapped;
+    const span = o.lastEnd - o.firstStart;
+    const n = this.#sequential.length;
+    // The warmest half: the first runs pay for loading the module and a cold JIT.
+    const timings =
+      n > 1
+        ? this.#sequential.slice(Math.max(1, Math.floor(n / 2)))
+        : n === 1
+          ? this.#sequential
+          : // No run finished alone: each overlapped run is charged an equal share of the CPU.
+            o.walls.map((wall) => ({ wall, cpu: (o.lastCpu - o.firstCpu) / o.walls.length }));
+    if (timings.length === 0) return undefined;
+    const walls = timings.map((t) => t.wall);
+    const totalWall = sum(walls);
+    const cpuShare = totalWall > 0 ? Math.min(1, sum(timings.map((t) => t.cpu)) / totalWall) : 1;
+    return {
+      sequentialSamples: this.#sequential.length,
+      wallMs: median(walls),
+      cpuMs: median(timings.map((t) => t.cpu)),
+      cpuShare,
+      busyShare: this.#elu.measured?.utilization ?? cpuShare,
+      sequentialPerSecond: totalWall > 0 ? (timings.length / totalWall) * 1000 : 0,
+      concurrentSamples: o.settled,
+      concurrencyLevel: o.level,
+      concurrentPerSecond: o.settled > 0 && span > 0 ? (o.settled / span) * 1000 : 0,
+    };
+  }
+
+  #pump(): void {
+    this.#drain();
+    if (this.#pending.length > 0 && this.#running > 0 && !this.#patience) {
+      this.#patience = setTimeout(() => this.#lostPatience(), SAMPLE_PATIENCE_MS);
+      this.#patience.unref();
+    }
+  }
+
+  #lostPatience(): void {
+    this.#patience = undefined;
+    if (this.#phase === 'sequential') {
+      this.#phase = 'concurrent';
+      if (this.#alone) {
+        this.#alone.escaped = true;
+        this.#overlapped.started++;
+        this.#overlapped.firstStart = this.#alone.wall0;
+        this.#overlapped.firstCpu = this.#alone.cpu0;
+      }
+    } else {
+      this.#finish();
+    }
+    this.#pump();
+  }
+
+  #drain(): void {
+    while (this.#pending.length > 0) {
+      if (this.#phase === 'done') {
+        for (const offer of this.#pending.splice(0)) offer.resolve(NOT_SAMPLED);
+        return;
+      }
+      if (this.#phase === 'sequential') {
+        if (this.#running === 0) this.#start(this.#pending.shift()!, 'sequential');
+        return;
+      }
+      if (this.#overlapped.started >= this.#plan.concurrent) return;
+      this.#start(this.#pending.shift()!, 'concurrent');
+    }
+  }
+
+  #start(offer: Offer, phase: 'sequential' | 'concurrent'): void {
+    this.#running++;
+    const o = this.#overlapped;
+    const wall0 = performance.now();
+    const cpu0 = cpuMs();
+    const alone = phase === 'sequential' ? { wall0, cpu0, escaped: false } : undefined;
+    if (alone) {
+      this.#alone = alone;
+      if (this.#sequential.length === 1) this.#elu.start = performance.eventLoopUtilization();
+    } else {
+      if (o.started++ === 0) {
+        o.firstStart = wall0;
+        o.firstCpu = cpu0;
+      }
+      o.level = Math.max(o.level, this.#running);
+    }
+    const settle = () => {
+      const end = performance.now();
+      this.#running--;
+      clearTimeout(this.#patience);
+      this.#patience = undefined;
+      if (alone && !alone.escaped) {
+        this.#alone = undefined;
+        this.#sequential.push({ wall: end - wall0, cpu: cpuMs() - cpu0 });
+        if (this.#elu.start) this.#elu.measured = performance.eventLoopUtilization(this.#elu.start);
+        this.#afterSequential();
+      } else {
+        o.walls.push(end - wall0);
+        o.lastEnd = end;
+        o.lastCpu = cpuMs();
+        if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
+      }
+      this.#pump();
+    };
+    offer.exec().then(
+      (value) => {
+        settle();
+        offer.resolve(value);
+      },
+      (error: unknown) => {
+        settle();
+        offer.reject(error);
+      },
+    );
+  }
+
+  #afterSequential(): void {
+    const { min, max } = this.#plan.sequential;
+    const n = this.#sequential.length;
+    const m = this.measurements()!;
+    const short = m.wallMs < SHORT_TASK_MS;
+    if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
+    // Overlapping on one thread cannot speed up CPU-bound work: do not spend inputs on showing it.
+    if (this.#plan.concurrent > 0 && classify(m) !== 'cpu-bound') this.#phase = 'concurrent';
+    else this.#finish();
+  }
+
+  #steady(): boolean {
+    const walls = this.#sequential.slice(1).map((t) => t.wall);
+    const mean = sum(walls) / walls.length;
+    const sd = Math.sqrt(sum(walls.map((w) => (w - mean) ** 2)) / walls.length);
+    return mean > 0 && sd / mean < STEADY_VARIATION;
+  }
+
+  #finish(): void {
+    clearTimeout(this.#patience);
+    this.#phase = 'done';
+    this.#finished();
+  }
+}
+
+type EventLoopUtilization = ReturnType<typeof performance.eventLoopUtilization>;
+
+function sum(values: readonly number[]): number {
+  return values.reduce((a, b) => a + b, 0);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}

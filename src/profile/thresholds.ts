@@ -1,0 +1,63 @@
+/**
+ * Every number `auto` decides with, in one place. Each says what it means and why it has
+ * the value it has, so a disagreement with a decision can be settled by editing one line.
+ */
+
+/**
+ * How many inputs the profiler runs one at a time in the calling thread. The first is a
+ * warm-up (module load, JIT) and is left out of the statistics; the phase stops at `min`
+ * when the timings agree (see {@link STEADY_VARIATION}) and goes on to `max` when they
+ * do not.
+ */
+export const SEQUENTIAL_SAMPLE = { min: 5, max: 8 } as const;
+
+/**
+ * How many inputs the profiler then runs at once (still in the calling thread) to see how
+ * much overlapping them helps. Skipped for CPU-bound tasks, where the sequential phase has
+ * already decided and overlapping on one thread cannot help.
+ */
+export const CONCURRENT_SAMPLE = 8;
+
+/**
+ * ms the sampler lets runs wait behind samples that have not finished. Sampling one at a
+ * time must never change what a program can do: a task that waits for another (or for its
+ * signal) would otherwise deadlock. After this long without a sample finishing, the
+ * one-at-a-time phase ends (slow I/O shows itself this way) and a stuck overlapped phase
+ * ends the sample.
+ */
+export const SAMPLE_PATIENCE_MS = 100;
+
+/**
+ * Tasks shorter than this (ms, median so far) are sampled one at a time up to
+ * {@link SHORT_TASK_SAMPLE} times: they cost next to nothing, and their first runs are slowed
+ * by JIT warm-up, which only more runs average away.
+ */
+export const SHORT_TASK_MS = 1;
+export const SHORT_TASK_SAMPLE = 32;
+
+/** Coefficient of variation of the sequential timings below which `min` samples suffice. */
+export const STEADY_VARIATION = 0.5;
+
+/**
+ * Below this median wall time (ms) a task is *tiny*: handing it to another thread costs a
+ * message each way (tens of µs), so dispatch would dominate the work.
+ */
+export const TINY_TASK_MS = 0.2;
+
+/** At or above this share of wall time spent on CPU, a task is *CPU-bound*. */
+export const CPU_BOUND_SHARE = 0.75;
+
+/** At or below this share of wall time spent on CPU, a task is *I/O-bound*; between the two it is *mixed*. */
+export const IO_BOUND_SHARE = 0.25;
+
+/**
+ * Bounds on `loop`'s concurrency from Little's law (tasks in flight = throughput × latency).
+ * The cap keeps a task that barely uses CPU from opening thousands of sockets at once.
+ */
+export const LOOP_CONCURRENCY_RANGE = { min: 4, max: 512 } as const;
+
+/** Upper bound on `tasksPerWorker` for mixed work. */
+export const MAX_TASKS_PER_WORKER = 64;
+
+/** Inputs `map` may read ahead while `auto` is still profiling (it does not know the final window yet). */
+export const PROFILING_READ_AHEAD = 1024;

@@ -1,0 +1,200 @@
+/**
+ * `switchyard run`'s engine: streams a JSONL input through an executor's `mapSettled` and
+ * appends one result line per input to the output, exactly once across crashes and
+ * re-runs. Composition only — lines, resume, output, signals and progress each live in
+ * their own module.
+ */
+import { ResultNotJsonError, serializeError } from '../errors.js';
+import { createExecutor } from '../executors/create.js';
+import type { Decision, Executor, Mode } from '../executors/types.js';
+import type { ExecutorOptions } from '../options.js';
+import type { Task } from '../task/reference.js';
+import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
+import { OutputWriter } from './output.js';
+import type { ProgressReporter } from './progress.js';
+import { scanOutput } from './resume.js';
+import { onStopSignals, type StopSignal } from './signals.js';
+
+/** What to do when a task fails or an input line is not JSON. */
+export type OnError = 'continue' | 'stop';
+
+export interface RunOptions {
+  readonly task: Task<unknown, unknown>;
+  /** A JSONL file, or `-` for stdin. */
+  readonly input: string;
+  /** The JSONL file results are appended to; an existing one is resumed. */
+  readonly output: string;
+  readonly executor: ExecutorOptions;
+  /**
+   * `continue`: a failure is written as a result line and the run goes on. `stop`: the run
+   * stops reading, lets running tasks finish, and ends without writing the failure, so a
+   * re-run (after a fix) tries that input again.
+   */
+  readonly onError: OnError;
+  readonly progress?: ProgressReporter | undefined;
+}
+
+export interface RunSummary {
+  readonly input: string;
+  readonly output: string;
+  readonly mode: Mode;
+  /** `auto` only: what it chose and why. */
+  readonly decision: Decision | undefined;
+  /** Inputs read (non-blank lines). */
+  readonly read: number;
+  /** Inputs skipped because the output already held their result. */
+  readonly resumed: number;
+  /** Results written by this run. */
+  readonly ok: number;
+  readonly failed: number;
+  /** Bytes of a half-written last output line that were cut off before resuming. */
+  readonly droppedBytes: number;
+  readonly wallMs: number;
+  /** Results written by this run per second. */
+  readonly perSecond: number;
+  /** Every input has a result in the output. */
+  readonly complete: boolean;
+  /** Why the run ended early, if it did. */
+  readonly stoppedBy: StopSignal | 'error' | undefined;
+  /** Running tasks were cancelled (a second signal). */
+  readonly cancelled: boolean;
+  /** The failure that stopped the run (`--on-error stop`). */
+  readonly error: string | undefined;
+}
+
+export async function runJsonl(options: RunOptions): Promise<RunSummary> {
+  const { task, input, output, onError, progress } = options;
+  const startedAt = performance.now();
+  const { done, droppedBytes } = await scanOutput(output);
+  const source = await openInput(input);
+  let total: number | undefined;
+  if (input !== STDIN)
+    countInputs(input).then(
+      (n) => (total = n),
+      () => {},
+    );
+
+  const writer = await OutputWriter.open(output);
+  const ex = createExecutor(options.executor);
+  const cancel = new AbortController();
+  let stoppedBy: StopSignal | 'error' | undefined;
+  let failure: string | undefined;
+  let read = 0;
+  let resumed = 0;
+  let ok = 0;
+  let failed = 0;
+  let exhausted = false;
+
+  const stopReading = (why: StopSignal | 'error') => {
+    stoppedBy ??= why;
+    source.destroy();
+  };
+  const removeSignals = onStopSignals({
+    drain: stopReading,
+    cancel: () => cancel.abort(),
+  });
+  const report = () =>
+    progress?.update({
+      done: done.size + ok + failed,
+      failed,
+      total,
+      ranNow: ok + failed,
+      mode: describeMode(ex),
+    });
+
+  // mapSettled numbers what it is given 0, 1, 2…; this maps those back to input records.
+  const running = new Map<number, InputRecord>();
+  const record = async (line: string, failedNow: boolean) => {
+    await writer.write(line);
+    if (failedNow) failed++;
+    else ok++;
+    report();
+  };
+  const fail = async (entry: InputRecord, error: Error) => {
+    if (onError === 'continue') return record(failureLine(entry.index, error), true);
+    failure ??= `input line ${entry.line} (index ${entry.index}) failed: ${error.message}`;
+    stopReading('error');
+  };
+
+  async function* toRun(): AsyncGenerator<unknown> {
+    let sent = 0;
+    try {
+      for await (const entry of readInputs(source)) {
+        // Lines of a chunk read before the stop are still buffered; none of them may start.
+        if (stoppedBy) return;
+        read++;
+        if (done.has(entry.index)) {
+          resumed++;
+          continue;
+        }
+        if (!entry.ok) {
+          await fail(entry, entry.error);
+          continue;
+        }
+        running.set(sent++, entry);
+        yield entry.value;
+      }
+      exhausted = true;
+    } catch (error) {
+      // Destroying the source is how a signal or a failure stops a pending read.
+      if (!stoppedBy) throw error;
+    }
+  }
+
+  try {
+    for await (const settled of ex.mapSettled(task, toRun(), { signal: cancel.signal })) {
+      const entry = running.get(settled.index)!;
+      running.delete(settled.index);
+      const line = settled.ok ? successLine(entry.index, settled.value) : undefined;
+      if (line instanceof Error) await fail(entry, line);
+      else if (line !== undefined) await record(line, false);
+      else await fail(entry, (settled as { error: Error }).error);
+    }
+  } catch (error) {
+    if (!cancel.signal.aborted) throw error;
+  } finally {
+    removeSignals();
+    progress?.stop();
+    await ex.close({ cancel: cancel.signal.aborted });
+    await writer.close();
+    source.destroy();
+  }
+  const wallMs = performance.now() - startedAt;
+  return {
+    input,
+    output,
+    mode: ex.mode,
+    decision: ex.decision,
+    read,
+    resumed,
+    ok,
+    failed,
+    droppedBytes,
+    wallMs,
+    perSecond: ((ok + failed) / wallMs) * 1000,
+    complete: exhausted && failure === undefined && !cancel.signal.aborted,
+    stoppedBy,
+    cancelled: cancel.signal.aborted,
+    error: failure,
+  };
+}
+
+/** The result line of a success, or an Error when the value has no JSON form. */
+function successLine(index: number, value: unknown): string | Error {
+  try {
+    // `undefined` has no JSON form; a task that returns nothing is recorded as null.
+    return `{"index":${index},"ok":true,"value":${JSON.stringify(value ?? null)}}`;
+  } catch (error) {
+    return new ResultNotJsonError(error);
+  }
+}
+
+function failureLine(index: number, error: Error): string {
+  const { name, message } = serializeError(error);
+  return JSON.stringify({ index, ok: false, error: { name, message } });
+}
+
+function describeMode(ex: Executor): string {
+  if (ex.mode !== 'auto') return ex.mode;
+  return ex.decision ? `auto → ${ex.decision.mode}` : 'auto (profiling)';
+}

@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import type { BenchDocument, ModeResult } from '../../src/bench/types.js';
+import { AVAILABLE_MODES } from '../../src/executors/create.js';
+
+const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
+const ALL_MODES = ['sync', 'loop', 'threads', 'processes', 'distributed'] as const;
+
+interface Outcome {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d;
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d;
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+
+describe('switchyard bench --quick --json', { timeout: 180_000 }, () => {
+  let outcome: Outcome;
+  let doc: BenchDocument;
+  const dir = mkdtemp(join(tmpdir(), 'switchyard-bench-'));
+
+  it('exits 0 and prints one JSON document on stdout', async () => {
+    outcome = await switchyard([
+      'bench',
+      '--quick',
+      '--json',
+      '--modes',
+      ALL_MODES.join(','),
+      '--report',
+      join(await dir, 'report.html'),
+    ]);
+    assert.equal(outcome.code, 0, outcome.stderr);
+    doc = JSON.parse(outcome.stdout) as BenchDocument;
+  });
+
+  it('describes the machine', () => {
+    assert.ok(Number.isInteger(doc.machine.cpus) && doc.machine.cpus >= 1);
+    assert.equal(doc.machine.node, process.version);
+    assert.equal(doc.machine.platform, process.platform);
+  });
+
+  it('has the io and the cpu job, each with one result per requested mode, in order', () => {
+    assert.deepEqual(
+      doc.jobs.map((j) => j.job),
+      ['io', 'cpu'],
+    );
+    for (const job of doc.jobs) {
+      assert.deepEqual(
+        job.results.map((r) => r.mode),
+        [...ALL_MODES],
+      );
+      assert.equal(typeof job.limitMs, 'number');
+      assert.ok(job.limitMs! > 0);
+    }
+  });
+
+  it('verifies every result of every mode that ran, and runs every mode this build has', () => {
+    for (const job of doc.jobs) {
+      for (const r of job.results) {
+        if (AVAILABLE_MODES.includes(r.mode) && r.mode !== 'distributed') {
+          assert.notEqual(r.wallMs, null, `${job.job}/${r.mode}: ${r.reason}`);
+        }
+        if (r.wallMs !== null) assert.equal(r.verified, true, `${job.job}/${r.mode}`);
+      }
+    }
+  });
+
+  it('relates each figure to sync and to the physical limit consistently', () => {
+    for (const job of doc.jobs) {
+      const sync = job.results.find((r) => r.mode === 'sync')!;
+      assert.equal(sync.speedup, 1);
+      for (const r of job.results.filter(
+        (x): x is ModeResult & { wallMs: number } => x.wallMs !== null,
+      )) {
+        assert.ok(r.wallMs > 0 && r.startupMs! >= 0 && r.cpuMs! >= 0, `${job.job}/${r.mode}`);
+        assert.ok(close(r.speedup!, sync.wallMs! / r.wallMs), `${job.job}/${r.mode} speedup`);
+        assert.ok(close(r.limitRatio!, r.wallMs / job.limitMs!), `${job.job}/${r.mode} limitRatio`);
+      }
+    }
+    const cpu = doc.jobs.find((j) => j.job === 'cpu')!;
+    const sync = cpu.results.find((r) => r.mode === 'sync')!;
+    assert.ok(close(cpu.limitMs!, sync.wallMs! / doc.machine.cores));
+  });
+
+  it('lists an unavailable mode with wallMs null and a reason, never a crash', () => {
+    for (const job of doc.jobs) {
+      const distributed = job.results.find((r) => r.mode === 'distributed')!;
+      assert.equal(distributed.wallMs, null);
+      assert.equal(distributed.speedup, null);
+      assert.equal(distributed.verified, false);
+      assert.match(distributed.reason!, /--connection/);
+      for (const r of job.results.filter((x) => x.wallMs === null)) {
+        assert.ok(r.reason && r.reason.length > 0, `${job.job}/${r.mode} has a reason`);
+      }
+    }
+  });
+
+  it('states verdicts in words, one of them per job at least', () => {
+    assert.ok(doc.verdicts.some((v) => v.startsWith('I/O-bound')));
+    assert.ok(doc.verdicts.some((v) => v.startsWith('CPU-bound')));
+  });
+
+  it('writes the HTML report it was asked for, self-contained', async () => {
+    const html = await readFile(join(await dir, 'report.html'), 'utf8');
+    assert.match(html, /^<!doctype html>/);
+    assert.equal((html.match(/<figure class="chart"/g) ?? []).length, 2);
+    assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
+    await rm(await dir, { recursive: true, force: true });
+  });
+});
+
+describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
+  const cases: [string[], RegExp][] = [
+    [['--sites', '0'], /--sites/],
+    [['--latency', '-5'], /--latency/],
+    [['--repeat', '1.5'], /--repeat/],
+    [['--workers', 'many'], /--workers/],
+    [['--scale', '0'], /--scale/],
+    [['--scale', '1000'], /--scale.*<= 13/],
+    [['--modes', 'sync,fibers'], /'fibers'.*choose from/],
+    [['--jobs', 'gpu'], /'gpu'.*choose from io, cpu/],
+    [['--frobnicate'], /unknown option/],
+  ];
+  for (const [args, reason] of cases) {
+    it(`exits non-zero and says why for ${args.join(' ')}`, async () => {
+      const { code, stdout, stderr } = await switchyard(['bench', ...args]);
+      assert.notEqual(code, 0);
+      assert.equal(stdout, '');
+      assert.match(stderr.split('\n')[0]!, reason);
+    });
+  }
+
+  it('prints a help that names every option', async () => {
+    const { code, stdout } = await switchyard(['bench', '--help']);
+    assert.equal(code, 0);
+    for (const flag of [
+      '--jobs',
+      '--modes',
+      '--sites',
+      '--latency',
+      '--concurrency',
+      '--workers',
+      '--repeat',
+      '--scale',
+      '--quick',
+      '--json',
+      '--report',
+      '--connection',
+    ]) {
+      assert.ok(stdout.includes(flag), flag);
+    }
+  });
+});
+
+describe('switchyard bench output on a pipe', { timeout: 120_000 }, () => {
+  it('prints plain text tables without colour codes, and progress as plain lines on stderr', async () => {
+    const { code, stdout, stderr } = await switchyard(
+      ['bench', '--quick', '--modes', 'sync,loop'],
+      { NO_COLOR: '1' },
+    );
+    assert.equal(code, 0, stderr);
+    assert.ok(!stdout.includes('\u001b['), 'no ANSI escape codes');
+    assert.match(stdout, /I\/O-bound job/);
+    assert.match(stdout, /CPU-bound job/);
+    assert.match(stdout, /Verdict/);
+    assert.match(stderr, /bench: io sync: /);
+  });
+});

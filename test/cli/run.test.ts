@@ -1,0 +1,394 @@
+import assert from 'node:assert/strict';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FIXTURES, files, runCli, startCli } from './spawn.js';
+
+const TASKS = join(FIXTURES, 'run-tasks.ts');
+const SLOW = { timeout: 120_000 };
+
+/** `switchyard run` arguments for the task `name` of the run fixtures. */
+function runArgs(name: string, input: string, output: string, extra: string[]): string[] {
+  return ['run', `${TASKS}#${name}`, '-i', input, '-o', output, ...extra];
+}
+
+function writeInputs(path: string, values: readonly unknown[]): void {
+  writeFileSync(path, values.map((v) => `${JSON.stringify(v)}\n`).join(''));
+}
+
+interface ResultLine {
+  index: number;
+  ok: boolean;
+  value?: unknown;
+  error?: { name: string; message: string };
+}
+
+function readResults(path: string): ResultLine[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as ResultLine);
+}
+
+/** Asserts that `results` holds each of 0..count-1 exactly once. */
+function assertEachIndexOnce(results: readonly ResultLine[], count: number): void {
+  const seen = new Map<number, number>();
+  for (const r of results) seen.set(r.index, (seen.get(r.index) ?? 0) + 1);
+  const repeated = [...seen].filter(([, n]) => n > 1).map(([i]) => i);
+  assert.deepEqual(repeated, [], 'indices written more than once');
+  const missing = Array.from({ length: count }, (_, i) => i).filter((i) => !seen.has(i));
+  assert.deepEqual(missing, [], 'indices missing');
+  assert.equal(results.length, count);
+}
+
+describe('switchyard run', () => {
+  it(
+    'writes one result line per input, {index, ok, value}, and reports a JSON summary',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeInputs(
+        input,
+        Array.from({ length: 50 }, (_, n) => ({ n })),
+      );
+
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
+
+      assert.equal(run.code, 0, run.stderr);
+      const results = readResults(output);
+      assertEachIndexOnce(results, 50);
+      for (const r of results)
+        assert.deepEqual(r, { index: r.index, ok: true, value: r.index * 2 });
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.ok, 50);
+      assert.equal(summary.failed, 0);
+      assert.equal(summary.complete, true);
+      assert.equal(summary.mode, 'loop');
+    },
+  );
+
+  it(
+    'does every input exactly once when killed with SIGKILL at random moments and re-run',
+    SLOW,
+    async (t) => {
+      const count = 600;
+      for (let round = 0; round < 5; round++) {
+        const { input, output } = files(t);
+        writeInputs(
+          input,
+          Array.from({ length: count }, (_, n) => ({ n, ms: 3 })),
+        );
+        const args = runArgs('double', input, output, [
+          '--mode',
+          'loop',
+          '--concurrency',
+          '16',
+          '--json',
+        ]);
+
+        const kills: number[] = [];
+        for (let attempt = 0; attempt < 3; attempt++) {
+          const delay = Math.round(Math.random() * 1_500);
+          kills.push(delay);
+          const running = startCli(args);
+          await sleep(delay);
+          running.child.kill('SIGKILL');
+          await running.finished;
+        }
+        const last = await runCli(args);
+        t.diagnostic(`round ${round}: SIGKILL after ${kills.join(', ')} ms`);
+
+        assert.equal(last.code, 0, last.stderr);
+        const results = readResults(output);
+        assertEachIndexOnce(results, count);
+        for (const r of results) assert.equal(r.value, r.index * 2);
+        assert.equal(JSON.parse(last.stdout).complete, true);
+      }
+    },
+  );
+
+  it('drops a half-written last output line and runs that input again', SLOW, async (t) => {
+    const { input, output } = files(t);
+    writeInputs(
+      input,
+      Array.from({ length: 10 }, (_, n) => ({ n })),
+    );
+    const torn = '{"index":7,"ok":tr';
+    writeFileSync(
+      output,
+      `{"index":3,"ok":true,"value":6}\n{"index":5,"ok":true,"value":10}\n${torn}`,
+    );
+
+    const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
+
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.droppedBytes, torn.length);
+    assert.equal(summary.resumed, 2);
+    assert.equal(summary.ok, 8);
+    const results = readResults(output);
+    assertEachIndexOnce(results, 10);
+    assert.deepEqual(
+      results.slice(0, 2).map((r) => r.index),
+      [3, 5],
+      'earlier lines are kept as they were',
+    );
+  });
+
+  it(
+    'refuses an output file that was not written by switchyard run, naming the line',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeInputs(input, [{ n: 1 }]);
+      writeFileSync(output, '{"index":0,"ok":true,"value":2}\nhello\n');
+
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop']));
+
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /line 2 is not a switchyard result/);
+    },
+  );
+
+  it(
+    'stops at a malformed input line, naming its line number and the parse problem',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeFileSync(input, '{"n":0}\n\n{"n":1}\n{"n": oops}\n{"n":3}\n');
+
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
+
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /input line 4 is not valid JSON \(.*\)/);
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.stoppedBy, 'error');
+      assert.ok(
+        !readResults(output).some((r) => r.index === 2),
+        'the malformed input is not recorded',
+      );
+    },
+  );
+
+  it(
+    'records a malformed input line as a failed result with --on-error continue',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeFileSync(input, '{"n":0}\n{"n": oops}\n{"n":2}\n');
+
+      const run = await runCli(
+        runArgs('double', input, output, ['--mode', 'loop', '--on-error', 'continue', '--json']),
+      );
+
+      assert.equal(run.code, 0, run.stderr);
+      const results = readResults(output).sort((a, b) => a.index - b.index);
+      assertEachIndexOnce(results, 3);
+      assert.equal(results[1]!.ok, false);
+      assert.equal(results[1]!.error!.name, 'InputLineError');
+      assert.match(results[1]!.error!.message, /line 2/);
+      assert.deepEqual([results[0]!.value, results[2]!.value], [0, 4]);
+    },
+  );
+
+  it(
+    'records task failures and outputs without a JSON form as failed results with --on-error continue',
+    SLOW,
+    async (t) => {
+      const { dir, input } = files(t);
+      writeInputs(input, [{ n: 0 }, { n: 1 }, { n: 2 }]);
+
+      const thrown = join(dir, 'thrown.jsonl');
+      const run = await runCli(
+        runArgs('failOdd', input, thrown, ['--mode', 'sync', '--on-error', 'continue']),
+      );
+      assert.equal(run.code, 0, run.stderr);
+      const failure = readResults(thrown).find((r) => r.index === 1)!;
+      assert.equal(failure.ok, false);
+      assert.equal(failure.error!.name, 'TaskError');
+      assert.match(failure.error!.message, /odd input 1/);
+
+      const bigints = join(dir, 'big.jsonl');
+      const big = await runCli(
+        runArgs('big', input, bigints, ['--mode', 'sync', '--on-error', 'continue']),
+      );
+      assert.equal(big.code, 0, big.stderr);
+      for (const r of readResults(bigints)) assert.equal(r.error?.name, 'ResultNotJsonError');
+    },
+  );
+
+  it(
+    'stops at the first task failure without recording it by default, so a re-run retries it',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeInputs(input, [{ n: 0 }, { n: 1 }, { n: 2 }]);
+
+      const run = await runCli(runArgs('failOdd', input, output, ['--mode', 'sync']));
+
+      assert.equal(run.code, 1);
+      assert.match(run.stderr, /input line 2 \(index 1\) failed: .*odd input 1/);
+      assert.deepEqual(
+        readResults(output).map((r) => r.index),
+        [0],
+      );
+    },
+  );
+
+  it(
+    'on SIGINT stops reading, lets every started task finish and be written, and exits 130',
+    SLOW,
+    async (t) => {
+      const { input, output, log } = files(t);
+      writeInputs(
+        input,
+        Array.from({ length: 200 }, (_, n) => ({ n, ms: 400, log })),
+      );
+
+      const running = startCli(
+        runArgs('logStart', input, output, ['--mode', 'loop', '--concurrency', '4', '--json']),
+      );
+      await waitFor(() => size(output) > 0);
+      running.child.kill('SIGINT');
+      const run = await running.finished;
+
+      assert.equal(run.code, 130, run.stderr);
+      const started = readFileSync(log, 'utf8')
+        .trim()
+        .split('\n')
+        .map(Number)
+        .sort((a, b) => a - b);
+      const written = readResults(output)
+        .map((r) => r.index)
+        .sort((a, b) => a - b);
+      assert.deepEqual(
+        written,
+        started,
+        'every started input has its result, and nothing else ran',
+      );
+      assert.ok(written.length < 200);
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.stoppedBy, 'SIGINT');
+      assert.equal(summary.cancelled, false);
+    },
+  );
+
+  it('on SIGTERM exits 143; a second signal cancels the running tasks', SLOW, async (t) => {
+    const { input, output, log } = files(t);
+    writeInputs(
+      input,
+      Array.from({ length: 20 }, (_, n) => ({ n, ms: 60_000, log })),
+    );
+
+    const running = startCli(
+      runArgs('logStart', input, output, ['--mode', 'loop', '--concurrency', '4', '--json']),
+    );
+    await waitFor(() => size(log) > 0);
+    running.child.kill('SIGTERM');
+    await sleep(200);
+    running.child.kill('SIGTERM');
+    const run = await running.finished;
+
+    assert.equal(run.code, 143, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.cancelled, true);
+    assert.equal(summary.ok, 0);
+    assert.deepEqual(
+      readResults(output),
+      [],
+      'cancelled inputs are not recorded, so a re-run does them',
+    );
+  });
+
+  it('reads its input from stdin with --input -', SLOW, async (t) => {
+    const { output } = files(t);
+    const lines = Array.from({ length: 30 }, (_, n) => JSON.stringify({ n })).join('\n');
+
+    const run = await runCli(runArgs('double', '-', output, ['--mode', 'loop', '--json']), lines);
+
+    assert.equal(run.code, 0, run.stderr);
+    const results = readResults(output);
+    assertEachIndexOnce(results, 30);
+    for (const r of results) assert.equal(r.value, r.index * 2);
+  });
+
+  it('rejects bad invocations with a one-line reason and a non-zero exit', SLOW, async (t) => {
+    const { dir, input, output } = files(t);
+    writeInputs(input, [{ n: 1 }]);
+    const cases: [string[], RegExp][] = [
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--concurrency', '0'],
+        /--concurrency.*must be an integer >= 1/,
+      ],
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'fast'],
+        /--mode.*Allowed choices are sync, loop/,
+      ],
+      [[`${TASKS}#double`, '-o', output], /required option '-i, --input <file>'/],
+      [
+        [`${TASKS}#double`, '-i', join(dir, 'missing.jsonl'), '-o', output],
+        /cannot read --input .*missing\.jsonl/,
+      ],
+      [
+        [join(dir, 'nope.js'), '-i', input, '-o', output, '--mode', 'loop'],
+        /nope\.js does not exist/,
+      ],
+      [
+        [`${TASKS}#absent`, '-i', input, '-o', output, '--mode', 'loop'],
+        /no export named 'absent'/,
+      ],
+      [[`${TASKS}#`, '-i', input, '-o', output], /must be MODULE or MODULE#EXPORT/],
+    ];
+    for (const [args, reason] of cases) {
+      const run = await runCli(['run', ...args]);
+      assert.notEqual(run.code, 0, args.join(' '));
+      assert.match(run.stderr.split('\n')[0]!, reason, run.stderr);
+    }
+  });
+});
+
+function size(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}
+
+async function waitFor(condition: () => boolean): Promise<void> {
+  while (!condition()) await sleep(20);
+}
+
+describe('switchyard run --mode auto (the default)', () => {
+  it(
+    'profiles, decides, and reports the decision and its reason in the summary',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeInputs(
+        input,
+        Array.from({ length: 80 }, (_, n) => ({ n })),
+      );
+
+      const run = await runCli([
+        'run',
+        `${join(FIXTURES, 'workloads.ts')}#io`,
+        '-i',
+        input,
+        '-o',
+        output,
+        '--json',
+      ]);
+
+      assert.equal(run.code, 0, run.stderr);
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.mode, 'auto');
+      assert.equal(summary.decision.mode, 'loop');
+      assert.match(summary.decision.reason, /waiting/);
+      const results = readResults(output);
+      assertEachIndexOnce(results, 80);
+      for (const r of results) assert.equal(r.value, r.index);
+    },
+  );
+});

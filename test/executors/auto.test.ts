@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createExecutor, type Decision, task } from '../../src/index.js';
+
+const WORKLOADS = new URL('../fixtures/workloads.ts', import.meta.url);
+const SLOW = { timeout: 120_000 };
+
+describe('auto', () => {
+  it(
+    'has no decision before its first task, then a decision with a reason once it has sampled',
+    SLOW,
+    async () => {
+      await using ex = createExecutor({ mode: 'auto' });
+      assert.equal(ex.decision, undefined);
+      const inputs = Array.from({ length: 60 }, (_, n) => ({ n }));
+      const out: number[] = [];
+      for await (const v of ex.map(task<{ n: number }, number>(WORKLOADS, 'io'), inputs))
+        out.push(v);
+      assert.deepEqual(
+        out,
+        inputs.map((i) => i.n),
+      );
+      // Read through a function: the assertion above narrowed `ex.decision` to undefined.
+      const decision = ((): Decision | undefined => ex.decision)();
+      assert.equal(decision?.mode, 'loop');
+      assert.equal(typeof decision?.reason, 'string');
+      assert.equal(ex.stats().mode, 'auto');
+    },
+  );
+
+  it("runs every input exactly once: the sample's results are kept, not re-run", SLOW, async () => {
+    await using ex = createExecutor({ mode: 'auto' });
+    const calls = new Map<number, number>();
+    const counted = async (n: number) => {
+      calls.set(n, (calls.get(n) ?? 0) + 1);
+      await sleep(2);
+      return n * 3;
+    };
+    const settled = [];
+    for await (const s of ex.mapSettled(
+      counted,
+      Array.from({ length: 100 }, (_, n) => n),
+    ))
+      settled.push(s);
+    assert.equal(settled.length, 100);
+    for (const s of settled) assert.deepEqual(s, { index: s.index, ok: true, value: s.index * 3 });
+    assert.deepEqual(
+      [...calls.values()].filter((n) => n !== 1),
+      [],
+    );
+    assert.equal(calls.size, 100);
+    assert.ok(ex.decision, 'decided after the sample');
+  });
+
+  it('decides separately for each task', SLOW, async () => {
+    await using ex = createExecutor({ mode: 'auto' });
+    const io = task<{ n: number }, number>(WORKLOADS, 'io');
+    const cpu = task<{ n: number }, number>(WORKLOADS, 'cpu');
+    const inputs = Array.from({ length: 24 }, (_, n) => ({ n }));
+    for await (const _ of ex.map(io, inputs));
+    const first = ex.decision;
+    for await (const _ of ex.map(cpu, inputs));
+    assert.equal(first?.mode, 'loop');
+    assert.notEqual(ex.decision, first);
+    assert.equal((ex.decision as { workload?: string }).workload, 'cpu-bound');
+  });
+});

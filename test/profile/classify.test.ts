@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Mode } from '../../src/executors/types.js';
+import { task } from '../../src/index.js';
+import { decide, type Measurements } from '../../src/profile/classify.js';
+import { profileTask } from '../../src/profile/profile.js';
+import { LOOP_CONCURRENCY_RANGE } from '../../src/profile/thresholds.js';
+
+const WORKLOADS = new URL('../fixtures/workloads.ts', import.meta.url);
+const WITH_THREADS: readonly Mode[] = ['sync', 'loop', 'threads'];
+const SLOW = { timeout: 120_000 };
+
+const inputs = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
+
+async function profile(name: string) {
+  return profileTask(task(WORKLOADS, name), inputs(32), { available: WITH_THREADS });
+}
+
+describe('profiling the four kinds of work', () => {
+  it(
+    "classifies waiting on timers as I/O-bound and runs it on the event loop with concurrency from Little's law",
+    SLOW,
+    async () => {
+      const { decision, sampled } = await profile('io');
+      assert.equal(decision.workload, 'io-bound');
+      assert.equal(decision.mode, 'loop');
+      assert.ok(
+        decision.concurrency >= LOOP_CONCURRENCY_RANGE.min &&
+          decision.concurrency <= LOOP_CONCURRENCY_RANGE.max,
+      );
+      assert.ok(sampled >= 8 && sampled <= 16, `sampled ${sampled}`);
+    },
+  );
+
+  it(
+    'classifies arithmetic as CPU-bound and gives it one thread per usable CPU, without an overlapped sample',
+    SLOW,
+    async () => {
+      const { decision, sampled } = await profile('cpu');
+      assert.equal(decision.workload, 'cpu-bound');
+      assert.equal(decision.mode, decision.measured.cpus! > 1 ? 'threads' : 'sync');
+      assert.equal(decision.measured.concurrentSamples, 0);
+      assert.ok(sampled <= 8, `sampled ${sampled}`);
+    },
+  );
+
+  it(
+    'classifies half arithmetic, half waiting as mixed and overlaps several tasks per thread',
+    SLOW,
+    async () => {
+      const { decision } = await profile('mixed');
+      assert.equal(decision.workload, 'mixed');
+      if (decision.mode === 'threads') assert.ok(decision.tasksPerWorker! >= 2);
+    },
+  );
+
+  it(
+    'classifies microsecond tasks as tiny and keeps them on the calling thread',
+    SLOW,
+    async () => {
+      const { decision } = await profile('tiny');
+      assert.equal(decision.workload, 'tiny');
+      assert.ok(['sync', 'loop'].includes(decision.mode));
+    },
+  );
+
+  it('every decision carries a one-sentence reason and the numbers behind it', SLOW, async () => {
+    const { decision } = await profile('io');
+    assert.match(decision.reason, /^[^.]+[^.]*\.$/s);
+    for (const key of ['wallMs', 'cpuMs', 'cpuShare', 'busyShare', 'sequentialPerSecond', 'cpus']) {
+      assert.equal(typeof decision.measured[key], 'number', key);
+    }
+  });
+});
+
+describe('deciding from measurements', () => {
+  const measured = (busyShare: number, wallMs = 20): Measurements => ({
+    sequentialSamples: 8,
+    wallMs,
+    cpuMs: busyShare * wallMs,
+    cpuShare: busyShare,
+    busyShare,
+    sequentialPerSecond: 1000 / wallMs,
+    concurrentSamples: 8,
+    concurrencyLevel: 8,
+    concurrentPerSecond: 8000 / wallMs,
+  });
+
+  it('sizes loop concurrency as latency ÷ busy time, within its bounds', () => {
+    assert.equal(decide(measured(0.1), { cpus: 4 }).concurrency, 10);
+    assert.equal(decide(measured(0.0001), { cpus: 4 }).concurrency, LOOP_CONCURRENCY_RANGE.max);
+    assert.equal(decide(measured(0.24), { cpus: 4 }).concurrency, 5);
+  });
+
+  it('gives mixed work tasksPerWorker from its waiting share', () => {
+    const d = decide(measured(0.5), { cpus: 4 });
+    assert.deepEqual([d.mode, d.workers, d.tasksPerWorker, d.concurrency], ['threads', 4, 2, 8]);
+    assert.equal(decide(measured(0.3), { cpus: 4 }).tasksPerWorker, 3);
+  });
+
+  it('never picks threads when only one CPU is usable or threads cannot run the task', () => {
+    assert.equal(decide(measured(0.9), { cpus: 1 }).mode, 'sync');
+    const plain = decide(measured(0.9), { cpus: 8, threadsUnavailable: 'a plain function' });
+    assert.equal(plain.mode, 'sync');
+    assert.match(plain.reason, /a plain function/);
+    assert.equal(decide(measured(0.5), { cpus: 1 }).mode, 'loop');
+  });
+
+  it('runs tasks that never finished during sampling on the event loop', () => {
+    const d = decide(undefined, { cpus: 4 });
+    assert.equal(d.mode, 'loop');
+    assert.match(d.reason, /no sampled task finished/);
+  });
+});
