@@ -5,14 +5,12 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
-<<<<<<< HEAD
-import { registerWorker } from './commands/worker.js';
-=======
+
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
->>>>>>> main
+import { registerWorker } from './commands/worker.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -24,14 +22,11 @@ const program = new Command('switchyard')
   .exitOverride();
 
 // Subcommands register here, one line each.
-<<<<<<< HEAD
-registerWorker(program);
-=======
 registerBench(program);
 registerDemo(program);
 registerRun(program);
 registerProfile(program);
->>>>>>> main
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

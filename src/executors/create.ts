@@ -1,9 +1,7 @@
 import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
-<<<<<<< HEAD
-import { distributedExecutor } from './distributed.js';
-=======
+
 import { AutoRunner } from './auto.js';
->>>>>>> main
+import { distributedRunner } from './distributed.js';
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
 import { processesRunner } from './processes.js';
@@ -12,17 +10,14 @@ import { threadsRunner } from './threads.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
-<<<<<<< HEAD
 export const AVAILABLE_MODES: readonly Mode[] = [
   'sync',
   'loop',
   'threads',
   'processes',
   'distributed',
+  'auto',
 ];
-=======
-export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'threads', 'processes', 'auto'];
->>>>>>> main
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -46,15 +41,11 @@ function createRunner(opts: ExecutorOptions): Runner {
     case 'threads':
       return threadsRunner(opts);
     case 'processes':
-<<<<<<< HEAD
-      return new ExecutorFront(processesRunner(opts), opts);
-    case 'distributed':
-      return distributedExecutor(opts);
-=======
       return processesRunner(opts);
+    case 'distributed':
+      return distributedRunner(opts);
     case 'auto':
       return new AutoRunner(opts, createRunner, AVAILABLE_MODES);
->>>>>>> main
     default:
       throw new RangeError(
         `createExecutor(): mode '${opts.mode}' is not built yet in this version of switchyard; available now: ${AVAILABLE_MODES.join(', ')}`,

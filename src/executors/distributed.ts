@@ -1,9 +1,8 @@
 /**
  * `distributed` — many machines: tasks become BullMQ jobs on Redis and run on
- * `switchyard worker` processes, each on its own local thread pool. Behind the same
- * executor front as the local modes; BullMQ and ioredis load only when one is created.
+ * `switchyard worker` processes, each on its own local pool. Behind the same executor
+ * front as the local modes; BullMQ and ioredis load only when the first task is sent.
  */
-
 import {
   DEFAULT_QUEUE,
   DISTRIBUTED_CONCURRENCY,
@@ -11,15 +10,13 @@ import {
 } from '../distributed/client.js';
 import { checkConnection } from '../distributed/connection.js';
 import type { ExecutorOptions } from '../options.js';
-import { ExecutorFront } from './front.js';
-import type { Executor } from './types.js';
+import type { Runner } from './runner.js';
 
-export function distributedExecutor(options: ExecutorOptions): Executor {
-  const runner = new DistributedRunner({
+export function distributedRunner(options: ExecutorOptions): Runner {
+  return new DistributedRunner({
     connection: checkConnection(options.connection, 'createExecutor()'),
     queue: options.queue ?? DEFAULT_QUEUE,
     concurrency: options.concurrency ?? DISTRIBUTED_CONCURRENCY,
     retries: options.retries ?? 0,
   });
-  return new ExecutorFront(runner, options);
 }
