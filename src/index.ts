@@ -20,6 +20,7 @@ export {
   type Mode,
   type Settled,
   type SubmitOptions,
+  type Workload,
 } from './executors/types.js';
 export type { ExecutorOptions } from './options.js';
 export {

@@ -23,7 +23,14 @@ export interface Profiled {
   readonly task: TaskLike<never, unknown>;
   readonly fn: TaskFunction<unknown, unknown>;
   readonly sampler: Sampler;
-  chosen?: Promise<{ readonly runner: Runner; readonly prepared: unknown }>;
+  chosen?: Promise<Chosen>;
+  /** Set once `chosen` has resolved, so that later runs go straight through. */
+  direct?: Chosen;
+}
+
+interface Chosen {
+  readonly runner: Runner;
+  readonly prepared: unknown;
 }
 
 export class AutoRunner implements Runner<Profiled> {
@@ -81,7 +88,14 @@ export class AutoRunner implements Runner<Profiled> {
     return profiled;
   }
 
-  async run(profiled: Profiled, run: TaskRun): Promise<unknown> {
+  run(profiled: Profiled, run: TaskRun): Promise<unknown> {
+    // The common case after the sample: no gate and no extra promise per task.
+    const { direct } = profiled;
+    if (direct && !this.#limit) return direct.runner.run(direct.prepared, run);
+    return this.#runLimited(profiled, run);
+  }
+
+  async #runLimited(profiled: Profiled, run: TaskRun): Promise<unknown> {
     const release = await this.#limit?.acquire({ signal: run.controller.signal });
     try {
       return await this.#runProfiled(profiled, run);
@@ -138,7 +152,7 @@ export class AutoRunner implements Runner<Profiled> {
     return profiled.chosen;
   }
 
-  async #choose(profiled: Profiled): Promise<{ runner: Runner; prepared: unknown }> {
+  async #choose(profiled: Profiled): Promise<Chosen> {
     const decision = decide(
       profiled.sampler.measurements(),
       decisionContext(profiled.task, this.#available, this.#options.workers),
@@ -160,6 +174,7 @@ export class AutoRunner implements Runner<Profiled> {
       this.#runners.set(key, runner);
     }
     this.#current = runner;
-    return { runner, prepared: await runner.prepare(profiled.task) };
+    profiled.direct = { runner, prepared: await runner.prepare(profiled.task) };
+    return profiled.direct;
   }
 }

@@ -144,6 +144,7 @@ export class Sampler {
     return {
       sequentialSamples: this.#sequential.length,
       wallMs: median(walls),
+      fastestWallMs: Math.min(...walls),
       cpuMs: median(timings.map((t) => t.cpu)),
       cpuShare,
       busyShare: this.#elu.measured?.utilization ?? cpuShare,
@@ -151,6 +152,7 @@ export class Sampler {
       concurrentSamples: o.settled,
       concurrencyLevel: o.level,
       concurrentPerSecond: o.settled > 0 && span > 0 ? (o.settled / span) * 1000 : 0,
+      overlappedCpuMs: o.settled > 0 ? (o.lastCpu - o.firstCpu) / o.settled : 0,
     };
   }
 
@@ -243,7 +245,7 @@ export class Sampler {
     const { min, max } = this.#plan.sequential;
     const n = this.#sequential.length;
     const m = this.measurements()!;
-    const short = m.wallMs < SHORT_TASK_MS;
+    const short = m.fastestWallMs < SHORT_TASK_MS;
     if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
     // Overlapping on one thread cannot speed up CPU-bound work: do not spend inputs on showing it.
     if (this.#plan.concurrent > 0 && classify(m) !== 'cpu-bound') this.#phase = 'concurrent';
