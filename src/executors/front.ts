@@ -65,8 +65,9 @@ export class ExecutorFront<Prepared> implements Executor {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
     this.#accept();
-    const outcome = this.#runner.prepare(task).then(
-      (prepared) =>
+    const outcome = this.#runner
+      .prepare(task)
+      .then((prepared) =>
         this.#start(prepared, input, {
           signal: opts.signal,
           timeout: opts.timeout ?? this.#timeout,
@@ -74,11 +75,8 @@ export class ExecutorFront<Prepared> implements Executor {
           transfer: opts.transfer,
           progress: throttleProgress(opts.onProgress),
         }),
-      (error: unknown) => {
-        this.#failed++;
-        throw error;
-      },
-    ) as Promise<OutputOf<T>>;
+      )
+      .then(this.#succeeded, this.#failedWith) as Promise<OutputOf<T>>;
     // Released only once the caller's promise has settled, so that when close() resolves
     // every handler the caller attached before it has already run.
     outcome.then(this.#release, this.#release);
@@ -125,20 +123,16 @@ export class ExecutorFront<Prepared> implements Executor {
       inputs,
       (input, index, cancel) => {
         this.#accept();
-        return this.#start(
-          prepared,
-          input,
-          {
-            signal: cancel,
-            shared: true,
-            timeout,
-            progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
-          },
-          this.#release,
-        );
+        return this.#start(prepared, input, {
+          signal: cancel,
+          shared: true,
+          timeout,
+          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+        });
       },
       {
         ...shape,
+        onSettled: this.#settledInMap,
         window: this.#runner.mapWindow,
         // The map's own cancellation follows the executor's, so its tasks need link only to it.
         signals: [this.#cancelAll, opts.signal],
@@ -201,38 +195,42 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#cancelAll.abort(new CancelledError(reason));
   }
 
-  /** Runs one accepted task; `release`, if given, is called as it settles. */
-  #start(prepared: Prepared, input: unknown, start: Start, release?: () => void): Promise<unknown> {
+  /** Runs one accepted task; its caller counts the outcome. */
+  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
     // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
     // map share the map's controller rather than each linking a new one to it.
-    const { controller, unlink } =
+    const link =
       start.shared && start.timeout === undefined
-        ? { controller: start.signal as LazyAbortController, unlink: noop }
+        ? undefined
         : linkedController(this.#cancelAll, start.signal);
-    return this.#runner
-      .run(prepared, {
-        input,
-        controller,
-        timeout: start.timeout,
-        priority: start.priority ?? 0,
-        transfer: start.transfer,
-        progress: start.progress,
-      })
-      .then(
-        (value) => {
-          unlink();
-          this.#completed++;
-          release?.();
-          return value;
-        },
-        (error: unknown) => {
-          unlink();
-          this.#failed++;
-          release?.();
-          throw error;
-        },
-      );
+    const running = this.#runner.run(prepared, {
+      input,
+      controller: link ? link.controller : (start.signal as LazyAbortController),
+      timeout: start.timeout,
+      priority: start.priority ?? 0,
+      transfer: start.transfer,
+      progress: start.progress,
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
   }
+
+  readonly #succeeded = (value: unknown): unknown => {
+    this.#completed++;
+    return value;
+  };
+
+  readonly #failedWith = (error: unknown): never => {
+    this.#failed++;
+    throw error;
+  };
+
+  /** A map's task settled: counted and released in one step, with no promise of its own. */
+  readonly #settledInMap = (ok: boolean): void => {
+    if (ok) this.#completed++;
+    else this.#failed++;
+    this.#release();
+  };
 
   #accept(): void {
     this.#inFlight++;
@@ -243,5 +241,3 @@ export class ExecutorFront<Prepared> implements Executor {
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
   };
 }
-
-function noop(): void {}

@@ -29,6 +29,8 @@ export interface MapWindowOptions {
   readonly prepare?: () => Promise<unknown>;
   /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
   readonly values?: boolean;
+  /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
+  readonly onSettled?: (ok: boolean) => void;
 }
 
 /**
@@ -195,6 +197,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   }
 
   readonly #settle = (outcome: Settled<O>): void => {
+    this.#options.onSettled?.(outcome.ok);
     if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
       this.#failure = outcome.error;
       this.#controller!.abort(
