@@ -2,6 +2,7 @@ export {
   CancelledError,
   ExecutorClosedError,
   QueueClosedError,
+  RedisConnectionError,
   SerializationError,
   TaskError,
   TaskNotFoundError,
@@ -19,6 +20,7 @@ export {
   type Mode,
   type Settled,
   type SubmitOptions,
+  type Workload,
 } from './executors/types.js';
 export type { ExecutorOptions } from './options.js';
 export {

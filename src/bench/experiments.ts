@@ -54,7 +54,7 @@ function baseOptions(mode: Mode, settings: BenchSettings): ExecutorOptions {
     case 'processes':
       return { mode, workers: settings.workers };
     case 'distributed':
-      return settings.connection ? { mode, connection: settings.connection } : { mode };
+      return { mode, connection: settings.connection, queue: settings.queue };
     default:
       return { mode };
   }

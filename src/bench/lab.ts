@@ -11,8 +11,10 @@
 import { cpus, loadavg } from 'node:os';
 import { createExecutor } from '../executors/create.js';
 import type { Executor, Mode } from '../executors/types.js';
+import { withTimeout } from '../primitives/timeout.js';
 import { cpuTimeMs } from './cpu-time.js';
 import { type Experiment, experiment } from './experiments.js';
+import { type LocalWorker, removeQueue, startLocalWorker } from './local-worker.js';
 import { type BenchSettings, missingSetting } from './settings.js';
 import type { BenchDocument, JobName, JobReport, Machine, ModeResult } from './types.js';
 import { verdicts } from './verdicts.js';
@@ -50,7 +52,7 @@ export async function runBench(
         const blocked = missingSetting(mode, settings);
         const result = blocked
           ? unavailable(mode, blocked)
-          : await measureMode(exp, mode, settings.repeat, (run) =>
+          : await measureMode(exp, mode, settings, (run) =>
               onProgress({ job, mode, step: 'run', run, of: settings.repeat }),
             );
         measured.push(result);
@@ -60,6 +62,10 @@ export async function runBench(
     } finally {
       await exp.close();
     }
+  }
+  if (settings.connection && settings.modes.includes('distributed')) {
+    // Best effort, and bounded: an unreachable Redis must not keep the results from the user.
+    await withTimeout(removeQueue(settings.connection, settings.queue), 5_000).catch(() => {});
   }
   return { machine, jobs, verdicts: verdicts(jobs, machine) };
 }
@@ -89,40 +95,60 @@ function finish(m: Measured, syncWall: number | undefined, limitMs: number | nul
 async function measureMode(
   exp: Experiment,
   mode: Mode,
-  repeat: number,
+  settings: BenchSettings,
   onRun: (run: number) => void,
 ): Promise<Measured> {
   const started = performance.now();
-  let executor: Executor;
+  const helper = mode === 'distributed' ? localWorkerFor(exp, settings) : undefined;
+  // Work handed to a worker that died would wait for ever: its death ends the measurement.
+  const guard = <T>(work: Promise<T>): Promise<T> =>
+    helper ? Promise.race([work, helper.failed]) : work;
+  let executor: Executor | undefined;
   try {
-    executor = createExecutor(exp.executorOptions(mode));
-  } catch (error) {
-    return unavailable(mode, `not available: ${messageOf(error)}`);
-  }
-  try {
-    await executor.submit(exp.task, exp.warmup(mode) as never);
+    try {
+      executor = createExecutor(exp.executorOptions(mode));
+    } catch (error) {
+      return unavailable(mode, `not available: ${messageOf(error)}`);
+    }
+    const ex = executor;
+    await guard(ex.submit(exp.task, exp.warmup(mode) as never));
     const startupMs = performance.now() - started;
-    await drain(executor.map(exp.task, warmups(exp, mode, executor)));
+    await guard(drain(ex.map(exp.task, warmups(exp, mode, ex))));
 
     const inputs = exp.inputs(mode) as never[];
     const walls: number[] = [];
     const cpu: number[] = [];
     let verified = true;
-    for (let run = 1; run <= repeat; run++) {
+    for (let run = 1; run <= settings.repeat; run++) {
       onRun(run);
       const cpuBefore = cpuTimeMs();
       const before = performance.now();
-      const outputs = await drain(executor.map(exp.task, inputs));
+      const outputs = await guard(drain(ex.map(exp.task, inputs)));
       walls.push(performance.now() - before);
       cpu.push(cpuTimeMs() - cpuBefore);
       verified &&= exp.verify(outputs);
     }
-    return { mode, wallMs: median(walls), startupMs, cpuMs: median(cpu), verified };
+    const figures = { mode, wallMs: median(walls), startupMs, cpuMs: median(cpu), verified };
+    const chose = ex.decision;
+    return chose ? { ...figures, decision: `${chose.mode}: ${chose.reason}` } : figures;
   } catch (error) {
     return unavailable(mode, `failed: ${messageOf(error)}`);
   } finally {
-    await executor.close({ cancel: true }).catch(() => {});
+    await executor?.close({ cancel: true }).catch(() => {});
+    await helper?.stop();
   }
+}
+
+/** `distributed` runs on one local `switchyard worker` sized like the `threads` pool. */
+function localWorkerFor(exp: Experiment, settings: BenchSettings): LocalWorker {
+  const pool = exp.executorOptions('threads');
+  return startLocalWorker({
+    connection: settings.connection!,
+    queue: settings.queue,
+    tasks: [exp.task.moduleUrl],
+    workers: pool.workers,
+    tasksPerWorker: pool.tasksPerWorker,
+  });
 }
 
 /** One warm-up input per slot, so every worker has loaded the task and opened its connections. */

@@ -29,6 +29,8 @@ export interface BenchSettings {
   readonly scale: number;
   /** Redis URL for the `distributed` mode. */
   readonly connection?: string | undefined;
+  /** Queue of the `distributed` mode: one of its own per bench run. @default `switchyard-bench-<pid>` */
+  readonly queue: string;
 }
 
 /** Modes run when `--modes` is not given. */
@@ -54,6 +56,7 @@ export function benchSettings(given: Partial<BenchSettings> = {}): BenchSettings
     repeat: given.repeat ?? 3,
     scale: given.scale ?? 1,
     connection: given.connection,
+    queue: given.queue ?? `switchyard-bench-${process.pid}`,
   };
 }
 

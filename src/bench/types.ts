@@ -27,6 +27,8 @@ export interface ModeResult {
   readonly verified: boolean;
   /** Why the mode has no figures: not built, not configured, or failed. */
   readonly reason?: string;
+  /** `auto` only: the mode it chose and why, in its own words. */
+  readonly decision?: string;
 }
 
 /** One job's results under every requested mode. */

@@ -29,7 +29,9 @@ export function verdicts(jobs: readonly JobReport[], machine: Machine): string[]
       const winner = ran.filter((r) => r.verified).sort((a, b) => a.wallMs - b.wallMs)[0];
       if (!winner) return warnings;
       const lines = job.job === 'io' ? ioVerdicts(job, winner) : cpuVerdicts(job, winner, machine);
-      return [...warnings, ...lines, ...targets(job, machine)];
+      const auto = find(job, 'auto')?.decision;
+      const chose = auto ? [`${job.job}: auto chose ${auto}`] : [];
+      return [...warnings, ...lines, ...chose, ...targets(job, machine)];
     })
     .concat(busy(machine));
 }

@@ -65,8 +65,9 @@ export class ExecutorFront<Prepared> implements Executor {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
     this.#accept();
-    const outcome = this.#runner.prepare(task).then(
-      (prepared) =>
+    const outcome = this.#runner
+      .prepare(task)
+      .then((prepared) =>
         this.#start(prepared, input, {
           signal: opts.signal,
           timeout: opts.timeout ?? this.#timeout,
@@ -74,11 +75,8 @@ export class ExecutorFront<Prepared> implements Executor {
           transfer: opts.transfer,
           progress: throttleProgress(opts.onProgress),
         }),
-      (error: unknown) => {
-        this.#failed++;
-        throw error;
-      },
-    ) as Promise<OutputOf<T>>;
+      )
+      .then(this.#succeeded, this.#failedWith) as Promise<OutputOf<T>>;
     // Released only once the caller's promise has settled, so that when close() resolves
     // every handler the caller attached before it has already run.
     outcome.then(this.#release, this.#release);
@@ -125,20 +123,16 @@ export class ExecutorFront<Prepared> implements Executor {
       inputs,
       (input, index, cancel) => {
         this.#accept();
-        return this.#start(
-          prepared,
-          input,
-          {
-            signal: cancel,
-            shared: true,
-            timeout,
-            progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
-          },
-          this.#release,
-        );
+        return this.#start(prepared, input, {
+          signal: cancel,
+          shared: true,
+          timeout,
+          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+        });
       },
       {
         ...shape,
+        onSettled: this.#settledInMap,
         window: this.#runner.mapWindow,
         chunks: this.#runner.runChunk && {
           size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
@@ -206,42 +200,29 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#cancelAll.abort(new CancelledError(reason));
   }
 
-  /** Runs one accepted task; `release`, if given, is called as it settles. */
-  #start(prepared: Prepared, input: unknown, start: Start, release?: () => void): Promise<unknown> {
+  /** Runs one accepted task; its caller counts the outcome. */
+  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
     // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
     // map share the map's controller rather than each linking a new one to it.
-    const { controller, unlink } =
+    const link =
       start.shared && start.timeout === undefined
-        ? { controller: start.signal as LazyAbortController, unlink: noop }
+        ? undefined
         : linkedController(this.#cancelAll, start.signal);
-    return this.#runner
-      .run(prepared, {
-        input,
-        controller,
-        timeout: start.timeout,
-        priority: start.priority ?? 0,
-        transfer: start.transfer,
-        progress: start.progress,
-      })
-      .then(
-        (value) => {
-          unlink();
-          this.#completed++;
-          release?.();
-          return value;
-        },
-        (error: unknown) => {
-          unlink();
-          this.#failed++;
-          release?.();
-          throw error;
-        },
-      );
+    const running = this.#runner.run(prepared, {
+      input,
+      controller: link ? link.controller : (start.signal as LazyAbortController),
+      timeout: start.timeout,
+      priority: start.priority ?? 0,
+      transfer: start.transfer,
+      progress: start.progress,
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
   }
 
   /**
    * Runs a chunk of a map's inputs through the runner's chunk seam: one promise and one
-   * dispatch for all of them, each input still counted and failing on its own.
+   * dispatch for all of them; the map window counts and releases each input as it settles.
    */
   #startChunk(
     prepared: Prepared,
@@ -253,52 +234,52 @@ export class ExecutorFront<Prepared> implements Executor {
       onProgress,
     }: { signal: Abortable; timeout: number | undefined; onProgress: MapOptions['onProgress'] },
   ): Promise<ChunkOutcome> {
-    const count = chunk.length;
-    this.#accept(count);
+    this.#accept(chunk.length);
     // As in #start: only a timeout needs a controller of the chunk's own.
-    const { controller, unlink } =
-      timeout === undefined
-        ? { controller: signal as LazyAbortController, unlink: noop }
-        : linkedController(this.#cancelAll, signal);
-    const progress = chunkProgress(onProgress, first);
-    return this.#runner.runChunk!(prepared, { inputs: chunk, controller, timeout, progress }).then(
-      (outcome) => {
-        unlink();
-        const failed = outcome.failures?.size ?? 0;
-        this.#completed += count - failed;
-        this.#failed += failed;
-        this.#releaseMany(count);
-        return outcome;
-      },
-      (error: unknown) => {
-        unlink();
-        this.#failed += count;
-        this.#releaseMany(count);
-        throw error;
-      },
-    );
+    const link = timeout === undefined ? undefined : linkedController(this.#cancelAll, signal);
+    const running = this.#runner.runChunk!(prepared, {
+      inputs: chunk,
+      controller: link ? link.controller : (signal as LazyAbortController),
+      timeout,
+      progress: chunkProgress(onProgress, first),
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
   }
+
+  readonly #succeeded = (value: unknown): unknown => {
+    this.#completed++;
+    return value;
+  };
+
+  readonly #failedWith = (error: unknown): never => {
+    this.#failed++;
+    throw error;
+  };
+
+  /** A map's task settled: counted and released in one step, with no promise of its own. */
+  readonly #settledInMap = (ok: boolean): void => {
+    if (ok) this.#completed++;
+    else this.#failed++;
+    this.#release();
+  };
 
   #accept(count = 1): void {
     this.#inFlight += count;
   }
 
-  readonly #release = (): void => this.#releaseMany(1);
-
-  #releaseMany(count: number): void {
-    this.#inFlight -= count;
+  readonly #release = (): void => {
+    this.#inFlight--;
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
-  }
+  };
 }
-
-function noop(): void {}
 
 /** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
 function chunkProgress(
   onProgress: MapOptions['onProgress'],
   first: number,
 ): (value: unknown, offset: number) => void {
-  if (!onProgress) return noop;
+  if (!onProgress) return ignore;
   const perInput = new Map<number, (value: unknown) => void>();
   return (value, offset) => {
     let report = perInput.get(offset);
@@ -309,3 +290,5 @@ function chunkProgress(
     report(value);
   };
 }
+
+function ignore(): void {}

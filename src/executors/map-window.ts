@@ -35,6 +35,8 @@ export interface MapWindowOptions {
    * Inputs of a sync iterable fill a chunk as they are read; an async one gives chunks of one.
    */
   readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
+  /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
+  readonly onSettled?: (ok: boolean) => void;
 }
 
 /**
@@ -213,6 +215,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   }
 
   readonly #settle = (outcome: Settled<O>): void => {
+    this.#options.onSettled?.(outcome.ok);
     if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
       this.#failure = outcome.error;
       this.#controller!.abort(

@@ -104,6 +104,9 @@ export interface PoolDetails {
   readonly waitTime: Percentiles;
 }
 
+/** The kinds of work `auto` tells apart. */
+export type Workload = 'io-bound' | 'cpu-bound' | 'mixed' | 'tiny';
+
 /** What `auto` decided, and why. */
 export interface Decision {
   readonly mode: Exclude<Mode, 'auto'>;
@@ -112,7 +115,10 @@ export interface Decision {
   readonly tasksPerWorker?: number;
   /** One human sentence. */
   readonly reason: string;
+  /** The numbers behind it (ms, shares 0..1, tasks per second); see `switchyard profile`. */
   readonly measured: Readonly<Record<string, number>>;
+  /** What kind of work the sample showed. */
+  readonly workload?: Workload;
 }
 
 /** The one interface every mode implements. */

@@ -4,7 +4,7 @@
  * without timing anything.
  */
 import { LOOP_CONCURRENCY } from '../executors/loop.js';
-import type { Decision, Mode } from '../executors/types.js';
+import type { Decision, Mode, Workload } from '../executors/types.js';
 import { defaultPoolSize } from '../pool/cpus.js';
 import type { TaskLike } from '../task/reference.js';
 import {
@@ -12,17 +12,21 @@ import {
   IO_BOUND_SHARE,
   LOOP_CONCURRENCY_RANGE,
   MAX_TASKS_PER_WORKER,
+  PROFILING_READ_AHEAD,
   SAMPLE_PATIENCE_MS,
   TINY_TASK_MS,
 } from './thresholds.js';
-
-export type WorkloadClass = 'io-bound' | 'cpu-bound' | 'mixed' | 'tiny';
 
 /** What the profiler measured (times in ms, rates per second). */
 export interface Measurements {
   readonly sequentialSamples: number;
   /** Median wall time of one task run alone. */
   readonly wallMs: number;
+  /**
+   * Shortest of those: the warmed-up cost, which JIT warm-up and preemption by other
+   * processes can only lengthen. What the *tiny* test uses.
+   */
+  readonly fastestWallMs: number;
   /** Median CPU time of one task run alone, on the thread that ran it. */
   readonly cpuMs: number;
   /** Share of the sequential wall time spent on CPU, 0..1 (lowered when other processes take the CPU). */
@@ -41,6 +45,11 @@ export interface Measurements {
   readonly concurrencyLevel: number;
   /** Tasks per second when overlapped (0 when skipped). */
   readonly concurrentPerSecond: number;
+  /**
+   * Time per task the thread was busy while overlapped (0 when skipped): the cost each task
+   * will have in the run, once the JIT is warm and timers and sockets are shared by many.
+   */
+  readonly overlappedBusyMs: number;
 }
 
 /** What the decision may use besides the measurements. */
@@ -68,11 +77,11 @@ export function decisionContext(
 
 /** A decision, with the kind of work it was made for. */
 export interface AutoDecision extends Decision {
-  readonly workload: WorkloadClass;
+  readonly workload: Workload;
 }
 
-export function classify(m: Measurements): WorkloadClass {
-  if (m.wallMs < TINY_TASK_MS) return 'tiny';
+export function classify(m: Measurements): Workload {
+  if (m.fastestWallMs < TINY_TASK_MS) return 'tiny';
   if (m.busyShare >= CPU_BOUND_SHARE) return 'cpu-bound';
   if (m.busyShare <= IO_BOUND_SHARE) return 'io-bound';
   return 'mixed';
@@ -96,11 +105,12 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
 
   switch (workload) {
     case 'tiny': {
-      const overlapHelps = m.concurrentPerSecond > m.sequentialPerSecond;
+      // Tasks this short finish before the next starts, so `sync` and `loop` are one model
+      // here; the loop, ungated, spares each task a wait for its turn.
       return made({
-        mode: overlapHelps ? 'loop' : 'sync',
-        concurrency: overlapHelps ? LOOP_CONCURRENCY : 1,
-        reason: `each task takes ${ms(m.wallMs)}, less than sending it to another thread would cost, so it runs on this thread${overlapHelps ? ', overlapped because that measured faster' : ', one after another because overlapping measured no faster'}.`,
+        mode: 'loop',
+        concurrency: PROFILING_READ_AHEAD,
+        reason: `each task takes as little as ${ms(m.fastestWallMs)}, less than sending it to another thread would cost, so they run on this thread.`,
       });
     }
     case 'io-bound': {
@@ -108,7 +118,7 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
       return made({
         mode: 'loop',
         concurrency,
-        reason: `each task spends ${percent(1 - m.busyShare)} of its ${ms(m.wallMs)} waiting, so one event loop can keep ${concurrency} in flight (Little's law: ${ms(m.wallMs)} latency ÷ ${ms(m.wallMs * m.busyShare)} busy each).`,
+        reason: `each task spends ${percent(1 - m.busyShare)} of its ${ms(m.wallMs)} waiting, so one event loop can keep ${concurrency} in flight (Little's law: ${ms(m.wallMs)} latency ÷ ${ms(busyMs(m))} busy each, capped at ${LOOP_CONCURRENCY_RANGE.max}).`,
       });
     }
     case 'cpu-bound':
@@ -162,11 +172,20 @@ function decideUnmeasured(patienceMs: number, concurrency: number): AutoDecision
   };
 }
 
-/** Tasks one thread can keep in flight before it saturates: latency ÷ busy time per task. */
+/**
+ * Tasks one thread can keep in flight before it saturates — Little's law with the most
+ * throughput one thread gives (1 ÷ busy time per task) as the target: latency ÷ busy time.
+ * Busy time is the overlapped CPU per task when that was measured, else the sequential share.
+ */
 function littlesLaw(m: Measurements): number {
   const { min, max } = LOOP_CONCURRENCY_RANGE;
-  if (m.busyShare <= 0) return max;
-  return clamp(Math.ceil(1 / m.busyShare), min, max);
+  const busy = busyMs(m);
+  if (busy <= 0) return max;
+  return clamp(Math.ceil(m.wallMs / busy), min, max);
+}
+
+function busyMs(m: Measurements): number {
+  return m.overlappedBusyMs > 0 ? m.overlappedBusyMs : m.wallMs * m.busyShare;
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -9,7 +9,7 @@
  * when the timings agree (see {@link STEADY_VARIATION}) and goes on to `max` when they
  * do not.
  */
-export const SEQUENTIAL_SAMPLE = { min: 5, max: 8 } as const;
+export const SEQUENTIAL_SAMPLE = { min: 3, max: 8 } as const;
 
 /**
  * How many inputs the profiler then runs at once (still in the calling thread) to see how
@@ -39,7 +39,7 @@ export const SHORT_TASK_SAMPLE = 32;
 export const STEADY_VARIATION = 0.5;
 
 /**
- * Below this median wall time (ms) a task is *tiny*: handing it to another thread costs a
+ * Below this wall time (ms, the fastest sampled run) a task is *tiny*: handing it to another thread costs a
  * message each way (tens of µs), so dispatch would dominate the work.
  */
 export const TINY_TASK_MS = 0.2;

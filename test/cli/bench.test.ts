@@ -8,7 +8,7 @@ import type { BenchDocument, ModeResult } from '../../src/bench/types.js';
 import { AVAILABLE_MODES } from '../../src/executors/create.js';
 
 const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-const ALL_MODES = ['sync', 'loop', 'threads', 'processes', 'distributed'] as const;
+const ALL_MODES = ['sync', 'loop', 'threads', 'processes', 'auto', 'distributed'] as const;
 
 interface Outcome {
   code: number | null;

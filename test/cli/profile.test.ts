@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FIXTURES, files, runCli } from './spawn.js';
 
-const WORKLOADS = join(FIXTURES, 'workloads.ts');
+const WORKLOADS = join(FIXTURES, 'workloads.mjs');
 const SLOW = { timeout: 120_000 };
 
 function inputFile(t: { after: (fn: () => void) => void }, content: string): string {

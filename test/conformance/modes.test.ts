@@ -1,5 +1,6 @@
 /** Every mode runs the one conformance suite; a new mode adds its line here. */
 import { createExecutor, task } from '../../src/index.js';
+import { distributedTarget } from '../support/distributed.js';
 import { describeConformance } from './suite.js';
 
 describeConformance({
@@ -26,3 +27,4 @@ for (const mode of ['threads', 'processes'] as const) {
   });
 }
 describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance(distributedTarget());

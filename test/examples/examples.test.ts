@@ -1,6 +1,7 @@
 /** The README's examples are real files, run here so the docs cannot rot. */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -14,6 +15,16 @@ async function runExample(name: string): Promise<string> {
 }
 
 describe('examples', { timeout: 120_000 }, () => {
+  it("the README's quick start is examples/quick-start.ts, word for word", () => {
+    const read = (path: string) => readFileSync(new URL(`../../${path}`, import.meta.url), 'utf8');
+    const example = read('examples/quick-start.ts');
+    const code = example.slice(example.indexOf('import {'));
+    const readme = read('README.md');
+    const section = readme.slice(readme.indexOf('## Quick start (library)'));
+    const block = section.slice(section.indexOf('```ts\n') + 6, section.indexOf('```\n', 10));
+    assert.equal(block, code);
+  });
+
   it('quick-start.ts downloads every page in input order and reports the broken one by index', async () => {
     const out = await runExample('quick-start.ts');
     assert.match(out, /^first page: 10240 bytes$/m);

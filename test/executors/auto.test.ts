@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createExecutor, type Decision, task } from '../../src/index.js';
 
-const WORKLOADS = new URL('../fixtures/workloads.ts', import.meta.url);
+const WORKLOADS = new URL('../fixtures/workloads.mjs', import.meta.url);
 const SLOW = { timeout: 120_000 };
 
 describe('auto', () => {
@@ -63,6 +63,6 @@ describe('auto', () => {
     for await (const _ of ex.map(cpu, inputs));
     assert.equal(first?.mode, 'loop');
     assert.notEqual(ex.decision, first);
-    assert.equal((ex.decision as { workload?: string }).workload, 'cpu-bound');
+    assert.equal(ex.decision?.workload, 'cpu-bound');
   });
 });

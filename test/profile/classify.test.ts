@@ -6,7 +6,7 @@ import { decide, type Measurements } from '../../src/profile/classify.js';
 import { profileTask } from '../../src/profile/profile.js';
 import { LOOP_CONCURRENCY_RANGE } from '../../src/profile/thresholds.js';
 
-const WORKLOADS = new URL('../fixtures/workloads.ts', import.meta.url);
+const WORKLOADS = new URL('../fixtures/workloads.mjs', import.meta.url);
 const WITH_THREADS: readonly Mode[] = ['sync', 'loop', 'threads'];
 const SLOW = { timeout: 120_000 };
 
@@ -77,6 +77,7 @@ describe('deciding from measurements', () => {
   const measured = (busyShare: number, wallMs = 20): Measurements => ({
     sequentialSamples: 8,
     wallMs,
+    fastestWallMs: wallMs,
     cpuMs: busyShare * wallMs,
     cpuShare: busyShare,
     busyShare,
@@ -84,12 +85,18 @@ describe('deciding from measurements', () => {
     concurrentSamples: 8,
     concurrencyLevel: 8,
     concurrentPerSecond: 8000 / wallMs,
+    overlappedBusyMs: 0,
   });
 
   it('sizes loop concurrency as latency ÷ busy time, within its bounds', () => {
     assert.equal(decide(measured(0.1), { cpus: 4 }).concurrency, 10);
     assert.equal(decide(measured(0.0001), { cpus: 4 }).concurrency, LOOP_CONCURRENCY_RANGE.max);
     assert.equal(decide(measured(0.24), { cpus: 4 }).concurrency, 5);
+  });
+
+  it('prefers the busy time per task measured while overlapped, the cost the run will have', () => {
+    const d = decide({ ...measured(0.1), overlappedBusyMs: 0.5 }, { cpus: 4 });
+    assert.equal(d.concurrency, 40);
   });
 
   it('gives mixed work tasksPerWorker from its waiting share', () => {

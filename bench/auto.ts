@@ -1,0 +1,99 @@
+/**
+ * `npm run bench:auto` — does `auto` pick well? For each of the four kinds of work the
+ * tests define (`test/fixtures/workloads.mjs`: timer waits, arithmetic, half of each,
+ * 10 µs tasks), the same inputs run through every fixed mode and through `auto`, in one
+ * run, rounds interleaved so that a noisy neighbour hurts every mode alike. Wall time
+ * covers everything a user waits for: creating the executor (starting workers), auto's
+ * profiling, the map, and close. Prints medians, each mode's ratio to the best fixed
+ * mode, and whether auto met its target: at most 1.15× the best fixed mode, never the worst.
+ *
+ * It measures the compiled package (`dist/`, built by the npm script), as users run it.
+ * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto`. `ROUNDS=5` for more.
+ */
+import type { Decision, Mode } from '../src/index.js';
+
+const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
+const { createExecutor, task } = (await import(
+  dist('index.js')
+)) as typeof import('../src/index.js');
+
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const TARGET = 1.15;
+const WORKLOADS = new URL('../test/fixtures/workloads.mjs', import.meta.url);
+const FIXED: readonly Mode[] = ['sync', 'loop', 'threads', 'processes'];
+const MODES: readonly Mode[] = [...FIXED, 'auto'];
+const JOBS = [
+  { name: 'io', inputs: 1_000, what: '20 ms timer wait' },
+  { name: 'cpu', inputs: 200, what: '~10 ms arithmetic' },
+  { name: 'mixed', inputs: 200, what: 'arithmetic, then a 10 ms wait' },
+  { name: 'tiny', inputs: 20_000, what: '~10 µs arithmetic' },
+] as const;
+
+type Job = (typeof JOBS)[number];
+
+async function timeOnce(job: Job, mode: Mode): Promise<{ ms: number; decision?: Decision }> {
+  const inputs = Array.from({ length: job.inputs }, (_, n) => ({ n }));
+  const started = performance.now();
+  const ex = createExecutor({ mode });
+  let sum = 0;
+  for await (const s of ex.mapSettled(task<{ n: number }, number>(WORKLOADS, job.name), inputs)) {
+    if (!s.ok)
+      throw new Error(`${job.name} under ${mode}: input ${s.index} failed: ${s.error.message}`);
+    sum += s.value;
+  }
+  await ex.close();
+  const ms = performance.now() - started;
+  if (sum !== (job.inputs * (job.inputs - 1)) / 2)
+    throw new Error(`${job.name} under ${mode}: wrong results`);
+  return { ms, ...(ex.decision ? { decision: ex.decision } : {}) };
+}
+
+const times = new Map<string, number[]>();
+const decisions = new Map<string, Decision>();
+for (let round = 1; round <= ROUNDS; round++) {
+  for (const job of JOBS) {
+    for (const mode of MODES) {
+      const { ms, decision } = await timeOnce(job, mode);
+      const key = `${job.name}/${mode}`;
+      times.set(key, [...(times.get(key) ?? []), ms]);
+      if (decision) decisions.set(job.name, decision);
+    }
+  }
+  process.stderr.write(`round ${round}/${ROUNDS} done\n`);
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const cell = (ms: number, best: number) => `${ms.toFixed(0)} ms (${(ms / best).toFixed(2)}×)`;
+
+const header = ['workload', ...MODES, 'auto chose', 'auto ≤ 1.15× best, not worst'];
+const rows = JOBS.map((job) => {
+  const med = new Map(MODES.map((m) => [m, median(times.get(`${job.name}/${m}`)!)]));
+  const fixed = FIXED.map((m) => med.get(m)!);
+  const best = Math.min(...fixed);
+  const worst = Math.max(...fixed);
+  const auto = med.get('auto')!;
+  const d = decisions.get(job.name);
+  const chose = d
+    ? `${d.mode}${d.mode === 'loop' ? ` ×${d.concurrency}` : ''}${d.tasksPerWorker && d.tasksPerWorker > 1 ? `, ${d.tasksPerWorker}/worker` : ''}`
+    : '?';
+  const met = auto <= TARGET * best && auto < worst;
+  return [
+    `${job.name} (${job.inputs} × ${job.what})`,
+    ...MODES.map((m) => cell(med.get(m)!, best)),
+    chose,
+    met ? 'yes' : `NO (${(auto / best).toFixed(2)}×)`,
+  ];
+});
+
+console.log(`bench:auto — median of ${ROUNDS} rounds; ratios are to the best fixed mode\n`);
+console.log(`| ${header.join(' | ')} |`);
+console.log(`| ${header.map(() => '---').join(' | ')} |`);
+for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+for (const job of JOBS) {
+  const d = decisions.get(job.name);
+  if (d) console.log(`\n${job.name}: ${d.reason}`);
+}
