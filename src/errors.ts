@@ -103,6 +103,26 @@ export class ExecutorClosedError extends Error {
   }
 }
 
+/**
+ * `distributed`: Redis refused the connection (wrong password) or was unreachable for too
+ * long. Work that was pending is rejected with it rather than left waiting for a Redis that
+ * may never come back.
+ */
+export class RedisConnectionError extends Error {
+  override readonly name = 'RedisConnectionError';
+  /** `'credentials'`: refused (retrying cannot help); `'unreachable'`: down longer than the grace period. */
+  readonly reason: 'credentials' | 'unreachable';
+  constructor(
+    where: string,
+    reason: 'credentials' | 'unreachable',
+    problem: string,
+    cause?: unknown,
+  ) {
+    super(`Redis at ${where}: ${problem}`, cause === undefined ? undefined : { cause });
+    this.reason = reason;
+  }
+}
+
 /** A plain object that carries an error across a thread, process or network boundary. */
 export interface SerializedError {
   readonly name: string;

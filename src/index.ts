@@ -2,6 +2,7 @@ export {
   CancelledError,
   ExecutorClosedError,
   QueueClosedError,
+  RedisConnectionError,
   SerializationError,
   TaskError,
   TaskNotFoundError,

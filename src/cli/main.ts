@@ -5,10 +5,12 @@
  * into a one-line reason and a non-zero exit.
  */
 import { Command, CommanderError } from 'commander';
+
 import { registerBench } from './commands/bench.js';
 import { registerDemo } from './commands/demo.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
+import { registerWorker } from './commands/worker.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -24,6 +26,7 @@ registerBench(program);
 registerDemo(program);
 registerRun(program);
 registerProfile(program);
+registerWorker(program);
 
 try {
   await program.parseAsync(process.argv);

@@ -1,5 +1,7 @@
 import { checkExecutorOptions, type ExecutorOptions } from '../options.js';
+
 import { AutoRunner } from './auto.js';
+import { distributedRunner } from './distributed.js';
 import { ExecutorFront } from './front.js';
 import { eventLoopRunner, LOOP_CONCURRENCY } from './loop.js';
 import { processesRunner } from './processes.js';
@@ -8,7 +10,14 @@ import { threadsRunner } from './threads.js';
 import type { Executor, Mode } from './types.js';
 
 /** Modes this build can run; the others are on the roadmap in the README. */
-export const AVAILABLE_MODES: readonly Mode[] = ['sync', 'loop', 'threads', 'processes', 'auto'];
+export const AVAILABLE_MODES: readonly Mode[] = [
+  'sync',
+  'loop',
+  'threads',
+  'processes',
+  'distributed',
+  'auto',
+];
 
 /**
  * Creates an executor for the chosen concurrency model. Every mode has the same methods.
@@ -33,6 +42,8 @@ function createRunner(opts: ExecutorOptions): Runner {
       return threadsRunner(opts);
     case 'processes':
       return processesRunner(opts);
+    case 'distributed':
+      return distributedRunner(opts);
     case 'auto':
       return new AutoRunner(opts, createRunner, AVAILABLE_MODES);
     default:

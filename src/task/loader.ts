@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { asTaskError, TaskNotFoundError } from '../errors.js';
-import { describeTask, type Task, type TaskFunction } from './reference.js';
+import { describeTask, type Task, type TaskFunction, task } from './reference.js';
 
 type ModuleNamespace = Record<string, unknown>;
 
@@ -29,6 +29,14 @@ export function loadTask(ref: Task<unknown, unknown>): Promise<TaskFunction<unkn
     loaded.catch(() => functions.delete(key));
   }
   return loaded;
+}
+
+/**
+ * The names a task reference may give for this module: its own function exports (and a
+ * CommonJS module's, through `default`). Imports the module on first use.
+ */
+export async function listTasks(moduleUrl: string): Promise<string[]> {
+  return functionExports(await importModule(task(moduleUrl)));
 }
 
 function importModule(ref: Task<unknown, unknown>): Promise<ModuleNamespace> {

@@ -1,4 +1,5 @@
 /** Every mode runs the one conformance suite; a new mode adds its line here. */
+import { distributedTarget } from '../support/distributed.js';
 import { describeConformance } from './suite.js';
 
 describeConformance({
@@ -9,3 +10,4 @@ describeConformance({
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
 describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance(distributedTarget());

@@ -72,6 +72,8 @@ export interface ConformanceTarget {
   readonly before?: () => Promise<void>;
   /** Stops it after its tests. */
   readonly after?: () => Promise<void>;
+  /** Why this mode cannot run here (e.g. a server that is not installed): reported as skipped. */
+  readonly skip?: string | false;
 }
 
 type TestContext = { after: (fn: () => Promise<void>) => void };
@@ -94,7 +96,7 @@ export function describeConformance(target: ConformanceTarget): void {
   /** A fresh marker file path for a task to write. */
   const marker = (): string => join(dir, `marker-${markerCount++}`);
 
-  describe(`conformance: ${mode}`, { timeout: 10 * PATIENCE_MS }, () => {
+  describe(`conformance: ${mode}`, { timeout: 10 * PATIENCE_MS, skip: target.skip }, () => {
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), `switchyard-conformance-${mode}-`));
       await target.before?.();

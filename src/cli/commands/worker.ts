@@ -1,0 +1,58 @@
+/**
+ * `switchyard worker --connection URL --tasks MODULE…`: a distributed worker. It runs only
+ * the function exports of the modules it was started with, on a local pool; SIGTERM or
+ * SIGINT stops it gracefully (no new jobs, the ones in hand finish, exit 0).
+ */
+import { type Command, InvalidArgumentError } from 'commander';
+import { startWorker } from '../../distributed/worker.js';
+
+interface WorkerFlags {
+  connection: string;
+  tasks: string[];
+  queue?: string;
+  workers?: number;
+  tasksPerWorker?: number;
+}
+
+export function registerWorker(program: Command): void {
+  program
+    .command('worker')
+    .description(
+      'run distributed tasks from a BullMQ queue on Redis, on a local pool; only tasks exported by --tasks modules are run',
+    )
+    .requiredOption(
+      '-c, --connection <url>',
+      'Redis URL: redis://[:password@]host:port/db (rediss:// for TLS)',
+    )
+    .requiredOption(
+      '-t, --tasks <modules...>',
+      'task modules (paths or URLs) whose function exports this worker may run',
+    )
+    .option('-q, --queue <name>', 'queue name (as the executor’s `queue` option)', 'switchyard')
+    .option('-w, --workers <n>', 'local pool size (default: the CPUs this process may use)', count)
+    .option('--tasks-per-worker <n>', 'tasks one local worker runs at once', count)
+    .action(async (flags: WorkerFlags) => {
+      const worker = await startWorker({
+        connection: flags.connection,
+        tasks: flags.tasks,
+        ...(flags.queue === undefined ? {} : { queue: flags.queue }),
+        ...(flags.workers === undefined ? {} : { workers: flags.workers }),
+        ...(flags.tasksPerWorker === undefined ? {} : { tasksPerWorker: flags.tasksPerWorker }),
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+      const stop = (signal: NodeJS.Signals) => {
+        process.stderr.write(`switchyard worker: ${signal}: finishing the jobs in hand\n`);
+        worker.close().catch(() => {});
+      };
+      process.once('SIGTERM', stop);
+      process.once('SIGINT', stop);
+      await worker.stopped;
+      process.stderr.write('switchyard worker: stopped\n');
+    });
+}
+
+function count(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be an integer >= 1');
+  return n;
+}

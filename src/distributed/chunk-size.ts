@@ -1,0 +1,36 @@
+/**
+ * How many inputs go into one BullMQ job. Each job costs a few Redis round trips, so tiny
+ * tasks are batched until a job carries about {@link TARGET_JOB_MS} of work; but while
+ * fewer than {@link SPREAD} jobs are out, the waiting inputs are split so that every worker
+ * in the cluster gets a share (a lone giant job would leave the others idle).
+ */
+import { MAX_CHUNK } from './protocol.js';
+
+/** Work one job should carry once the task's cost is known. */
+export const TARGET_JOB_MS = 50;
+/** Jobs kept out at once, at least, when there are inputs enough: room for several machines. */
+export const SPREAD = 8;
+
+export class ChunkSizer {
+  /** Smoothed wall ms per input, by task; absent until a first job of that task returns. */
+  readonly #msPerInput = new Map<string, number>();
+
+  /** Records a finished job: `ms` of worker wall time for `count` inputs. */
+  observe(task: string, ms: number, count: number): void {
+    const sample = Math.max(ms, 0.001) / count;
+    const previous = this.#msPerInput.get(task);
+    this.#msPerInput.set(task, previous === undefined ? sample : previous * 0.7 + sample * 0.3);
+  }
+
+  /**
+   * Inputs for the next job of `task`, given how many are waiting to be sent and how many
+   * jobs are already out. `fixed` (the caller's `chunkSize`) wins when given.
+   */
+  next(task: string, waiting: number, jobsOut: number, fixed?: number): number {
+    if (fixed !== undefined) return Math.min(fixed, MAX_CHUNK, waiting);
+    const cost = this.#msPerInput.get(task);
+    const byCost = cost === undefined ? MAX_CHUNK : Math.max(1, Math.floor(TARGET_JOB_MS / cost));
+    const bySpread = Math.ceil(waiting / Math.max(1, SPREAD - jobsOut));
+    return Math.max(1, Math.min(byCost, bySpread, MAX_CHUNK, waiting));
+  }
+}

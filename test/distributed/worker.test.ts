@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Queue, QueueEvents } from 'bullmq';
+import {
+  type ChunkResult,
+  decodeArray,
+  encodeInputs,
+  type Outcome,
+  PROTOCOL_VERSION,
+} from '../../src/distributed/protocol.js';
+import { createExecutor, task } from '../../src/index.js';
+import { type RedisServer, redisSkip, startRedis } from '../support/redis.js';
+import { JOBS_MODULE, spawnWorker, type WorkerProcess } from '../support/worker.js';
+
+/** A job as anyone with access to the queue could write it: valid unless `fields` say otherwise. */
+function job(fields: Record<string, unknown>): Record<string, unknown> {
+  return {
+    v: PROTOCOL_VERSION,
+    module: JOBS_MODULE.href,
+    export: 'square',
+    inputs: encodeInputs([3]),
+    count: 1,
+    ...fields,
+  };
+}
+
+describe('switchyard worker refuses what it was not started to run', {
+  skip: redisSkip,
+  timeout: 120_000,
+}, () => {
+  let redis: RedisServer;
+  let worker: WorkerProcess;
+  let queue: Queue;
+  let events: QueueEvents;
+
+  before(async () => {
+    redis = await startRedis();
+    worker = await spawnWorker(redis.url);
+    const connection = { host: '127.0.0.1', port: redis.port };
+    queue = new Queue('switchyard', { connection });
+    events = new QueueEvents('switchyard', { connection });
+    await events.waitUntilReady();
+  });
+  after(async () => {
+    await events?.close();
+    await queue?.close();
+    await worker?.kill();
+    await redis?.stop();
+  });
+
+  /** Adds a raw job and resolves with the outcome of its one input. */
+  async function outcomeOf(data: Record<string, unknown>): Promise<Outcome> {
+    const added = await queue.add('raw', data);
+    const result = (await added.waitUntilFinished(events, 30_000)) as ChunkResult;
+    const [outcome] = decodeArray(result.outcomes, 'outcomes') as Outcome[];
+    return outcome!;
+  }
+
+  it('runs a well-formed job for a task it serves', async () => {
+    assert.deepEqual(await outcomeOf(job({})), { ok: true, value: 9 });
+  });
+
+  for (const [what, fields] of [
+    ['an inherited property as export name', { export: 'constructor' }],
+    ['a prototype key as export name', { export: '__proto__' }],
+    ['a non-function export', { export: 'notAFunction' }],
+    ['a module it was not started with', { module: new URL('./other.js', JOBS_MODULE).href }],
+    ['a data: URL carrying code', { module: 'data:text/javascript,process.exit(3)' }],
+    ['a node: builtin', { module: 'node:child_process', export: 'execSync' }],
+  ] as const) {
+    it(`answers ${what} with TaskNotFoundError, importing nothing`, async () => {
+      const outcome = await outcomeOf(job(fields));
+      assert.ok(!outcome.ok, 'the job failed');
+      assert.equal(outcome.error.name, 'TaskNotFoundError');
+      assert.equal(worker.child.exitCode, null, 'the worker is still running');
+    });
+  }
+
+  for (const [what, fields] of [
+    ['another protocol version', { v: 99 }],
+    ['inputs that are not structured-clone data', { inputs: 'bm90IHY4' }],
+    ['a count that does not match the inputs', { count: 2 }],
+    ['a negative timeout', { timeout: -5 }],
+    ['a missing module', { module: undefined }],
+  ] as const) {
+    it(`fails a job with ${what} without running it`, async () => {
+      const added = await queue.add('raw', job(fields), { attempts: 3 });
+      await assert.rejects(added.waitUntilFinished(events, 30_000), /invalid switchyard job/);
+      const failed = await queue.getJob(added.id ?? '');
+      assert.equal(failed?.attemptsMade, 1, 'an invalid job is not retried');
+    });
+  }
+
+  it('keeps serving after all of that', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    assert.equal(await ex.submit(task<number, number>(JOBS_MODULE, 'square'), 4), 16);
+  });
+});
+
+describe('switchyard worker shuts down gracefully', { skip: redisSkip, timeout: 120_000 }, () => {
+  it('on SIGTERM it finishes the jobs in hand, then exits 0', async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    const worker = await spawnWorker(redis.url);
+    t.after(() => worker.kill());
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const slow = task<{ n: number; ms: number }, number>(JOBS_MODULE, 'slowSquare');
+    const inHand = ex.submit(slow, { n: 7, ms: 1_500 });
+    while (ex.stats().running === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    worker.child.kill('SIGTERM');
+    assert.equal(await inHand, 49);
+    assert.deepEqual(await worker.exited, { code: 0, signal: null });
+    assert.match(worker.stderr(), /SIGTERM: finishing the jobs in hand/);
+  });
+});

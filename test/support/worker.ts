@@ -1,0 +1,61 @@
+/**
+ * Spawns real `switchyard worker` processes (the CLI, through tsx) for the distributed
+ * tests, and waits until each says it is serving.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+
+const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+/** The task module the distributed tests' workers serve. */
+export const JOBS_MODULE = new URL('../fixtures/distributed/jobs.ts', import.meta.url);
+
+export interface WorkerProcess {
+  readonly child: ChildProcess;
+  /** Everything it wrote to stderr so far. */
+  stderr(): string;
+  /** Resolves with its exit code and signal. */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGKILL (if still running) and wait for the exit. */
+  kill(): Promise<void>;
+}
+
+/**
+ * Runs `switchyard worker --connection URL --tasks <tasks, by default the jobs fixture> …extra`. Resolves once it
+ * serves (or rejects with its stderr if it exits first, unless `expectExit`).
+ */
+export async function spawnWorker(
+  connection: string,
+  extra: readonly string[] = [],
+  { expectExit = false, tasks = [fileURLToPath(JOBS_MODULE)] } = {},
+): Promise<WorkerProcess> {
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', CLI, 'worker', '--connection', connection, '--tasks', ...tasks, ...extra],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let err = '';
+  const exited = once(child, 'exit').then(([code, signal]) => ({
+    code: code as number | null,
+    signal: signal as NodeJS.Signals | null,
+  }));
+  const serving = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+      if (err.includes(': serving ')) resolve();
+    });
+    exited.then(({ code, signal }) =>
+      expectExit ? resolve() : reject(new Error(`worker exited (${code ?? signal}):\n${err}`)),
+    );
+  });
+  await serving;
+  return {
+    child,
+    stderr: () => err,
+    exited,
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
