@@ -100,10 +100,9 @@ function chart(job: JobReport): string {
     (t) =>
       `<line class="axis" x1="${CHART.label + scale.x(t)}" x2="${CHART.label + scale.x(t)}" y1="${plotBottom}" y2="${plotBottom + 5}"/><text x="${CHART.label + scale.x(t)}" y="${plotBottom + 18}" text-anchor="middle">${formatMs(t)}</text>`,
   );
-  const limit =
-    job.limitMs == null
-      ? ''
-      : `<line class="limit" x1="${CHART.label + scale.x(job.limitMs)}" x2="${CHART.label + scale.x(job.limitMs)}" y1="${CHART.top - 8}" y2="${plotBottom}"/><text class="limit-label" x="${CHART.label + scale.x(job.limitMs) + 4}" y="${CHART.top - 12}">limit ${formatMs(job.limitMs)}</text>`;
+  const limit = !job.limitMs
+    ? ''
+    : `<line class="limit" x1="${CHART.label + scale.x(job.limitMs)}" x2="${CHART.label + scale.x(job.limitMs)}" y1="${CHART.top - 8}" y2="${plotBottom}"/><text class="limit-label" x="${CHART.label + scale.x(job.limitMs) + 4}" y="${CHART.top - 12}">limit ${formatMs(job.limitMs)}</text>`;
   const caption = `Wall time per mode (shorter is better${scale.log ? ', log scale' : ''}); the dashed line is the physical limit.`;
   return `<figure class="chart" data-job="${job.job}">
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="100%" role="img" aria-label="${escapeHtml(`${JOB_TITLES[job.job]}: wall time per mode`)}">

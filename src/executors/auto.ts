@@ -7,7 +7,7 @@
 import type { ExecutorOptions } from '../options.js';
 import { Semaphore } from '../primitives/semaphore.js';
 import { type AutoDecision, decide, decisionContext } from '../profile/classify.js';
-import { DEFAULT_PLAN, NOT_SAMPLED, type SamplePlan, Sampler } from '../profile/sampler.js';
+import { DEFAULT_PLAN, NOT_SAMPLED, Sampler } from '../profile/sampler.js';
 import { PROFILING_READ_AHEAD } from '../profile/thresholds.js';
 import { loadTask } from '../task/loader.js';
 import type { Task, TaskFunction, TaskLike } from '../task/reference.js';
@@ -38,10 +38,10 @@ export class AutoRunner implements Runner<Profiled> {
   readonly #options: ExecutorOptions;
   readonly #createRunner: RunnerFactory;
   readonly #available: readonly Mode[];
-  readonly #plan: SamplePlan;
   /** Samples run here, overlapped as the sampler admits them. */
   readonly #inThread = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
   readonly #profiles = new Map<unknown, Promise<Profiled>>();
+  /** Every task loaded so far, for counting the runs waiting on their samples. */
   readonly #known: Profiled[] = [];
   /** One runner per distinct decided configuration, shared by the tasks that chose it. */
   readonly #runners = new Map<string, Runner>();
@@ -50,16 +50,10 @@ export class AutoRunner implements Runner<Profiled> {
   #decision: AutoDecision | undefined;
   #current: Runner | undefined;
 
-  constructor(
-    options: ExecutorOptions,
-    createRunner: RunnerFactory,
-    available: readonly Mode[],
-    plan: SamplePlan = DEFAULT_PLAN,
-  ) {
+  constructor(options: ExecutorOptions, createRunner: RunnerFactory, available: readonly Mode[]) {
     this.#options = options;
     this.#createRunner = createRunner;
     this.#available = available;
-    this.#plan = plan;
     this.#limit =
       options.concurrency === undefined ? undefined : new Semaphore(options.concurrency);
   }
@@ -70,7 +64,7 @@ export class AutoRunner implements Runner<Profiled> {
   }
 
   get concurrency(): number {
-    return this.#current?.concurrency ?? this.#plan.concurrent;
+    return this.#current?.concurrency ?? DEFAULT_PLAN.concurrent;
   }
 
   get mapWindow(): number {
@@ -92,19 +86,20 @@ export class AutoRunner implements Runner<Profiled> {
     // The common case after the sample: no gate and no extra promise per task.
     const { direct } = profiled;
     if (direct && !this.#limit) return direct.runner.run(direct.prepared, run);
-    return this.#runLimited(profiled, run);
+    return this.#runGated(profiled, run);
   }
 
-  async #runLimited(profiled: Profiled, run: TaskRun): Promise<unknown> {
+  /** Under the user's `concurrency`, if any: as a sample, or once decided, in the chosen mode. */
+  async #runGated(profiled: Profiled, run: TaskRun): Promise<unknown> {
     const release = await this.#limit?.acquire({ signal: run.controller.signal });
     try {
-      return await this.#runProfiled(profiled, run);
+      return await this.#sampleOrForward(profiled, run);
     } finally {
       release?.();
     }
   }
 
-  async #runProfiled(profiled: Profiled, run: TaskRun): Promise<unknown> {
+  async #sampleOrForward(profiled: Profiled, run: TaskRun): Promise<unknown> {
     const sampled = await profiled.sampler.offer(
       () => this.#inThread.run(profiled.fn, run),
       run.controller.signal,
@@ -142,7 +137,7 @@ export class AutoRunner implements Runner<Profiled> {
       typeof task === 'function'
         ? (task as TaskFunction<unknown, unknown>)
         : await loadTask(task as Task<unknown, unknown>);
-    const profiled = { task, fn, sampler: new Sampler(this.#plan) };
+    const profiled = { task, fn, sampler: new Sampler(DEFAULT_PLAN) };
     this.#known.push(profiled);
     return profiled;
   }

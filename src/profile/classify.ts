@@ -46,10 +46,10 @@ export interface Measurements {
   /** Tasks per second when overlapped (0 when skipped). */
   readonly concurrentPerSecond: number;
   /**
-   * CPU time per task while overlapped (0 when skipped): the cost each task will have in
-   * the run, once the JIT is warm and timers and sockets are shared by many tasks.
+   * Time per task the thread was busy while overlapped (0 when skipped): the cost each task
+   * will have in the run, once the JIT is warm and timers and sockets are shared by many.
    */
-  readonly overlappedCpuMs: number;
+  readonly overlappedBusyMs: number;
 }
 
 /** What the decision may use besides the measurements. */
@@ -105,11 +105,12 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
 
   switch (workload) {
     case 'tiny': {
-      const overlapHelps = m.concurrentPerSecond > m.sequentialPerSecond;
+      // Tasks this short finish before the next starts, so `sync` and `loop` are one model
+      // here; the loop, ungated, spares each task a wait for its turn.
       return made({
-        mode: overlapHelps ? 'loop' : 'sync',
-        concurrency: overlapHelps ? PROFILING_READ_AHEAD : 1,
-        reason: `each task takes as little as ${ms(m.fastestWallMs)}, less than sending it to another thread would cost, so it runs on this thread${overlapHelps ? ', overlapped because that measured faster' : ', one after another because overlapping measured no faster'}.`,
+        mode: 'loop',
+        concurrency: PROFILING_READ_AHEAD,
+        reason: `each task takes as little as ${ms(m.fastestWallMs)}, less than sending it to another thread would cost, so they run on this thread.`,
       });
     }
     case 'io-bound': {
@@ -184,7 +185,7 @@ function littlesLaw(m: Measurements): number {
 }
 
 function busyMs(m: Measurements): number {
-  return m.overlappedCpuMs > 0 ? m.overlappedCpuMs : m.wallMs * m.busyShare;
+  return m.overlappedBusyMs > 0 ? m.overlappedBusyMs : m.wallMs * m.busyShare;
 }
 
 function clamp(n: number, min: number, max: number): number {

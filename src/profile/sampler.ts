@@ -72,6 +72,9 @@ export class Sampler {
     lastEnd: 0,
     firstCpu: 0,
     lastCpu: 0,
+    /** Event-loop utilisation from the first overlapped start to the latest end. */
+    eluStart: undefined as EventLoopUtilization | undefined,
+    elu: undefined as EventLoopUtilization | undefined,
     walls: [] as number[],
   };
   /** The sequential sample running now, if any: the patience timer may turn it into an overlapped one. */
@@ -129,30 +132,37 @@ export class Sampler {
     const o = this.#overlapped;
     const span = o.lastEnd - o.firstStart;
     const n = this.#sequential.length;
+    // Busy time per task while overlapped: the thread's active time shared among the runs.
+    const overlappedBusyMs = o.settled > 0 && o.elu ? o.elu.active / o.settled : 0;
     // The warmest half: the first runs pay for loading the module and a cold JIT.
-    const timings =
-      n > 1
-        ? this.#sequential.slice(Math.max(1, Math.floor(n / 2)))
-        : n === 1
-          ? this.#sequential
-          : // No run finished alone: each overlapped run is charged an equal share of the CPU.
-            o.walls.map((wall) => ({ wall, cpu: (o.lastCpu - o.firstCpu) / o.walls.length }));
+    const warm = n > 1 ? this.#sequential.slice(Math.max(1, Math.floor(n / 2))) : [];
+    const overlapped = () =>
+      o.walls.map((wall) => ({ wall, cpu: (o.lastCpu - o.firstCpu) / o.walls.length }));
+    // Failing runs alone (they outlasted the sampler's patience), the overlapped ones speak;
+    // the cold first run only when nothing else finished.
+    const timings = warm.length > 0 ? warm : o.settled > 0 ? overlapped() : this.#sequential;
     if (timings.length === 0) return undefined;
     const walls = timings.map((t) => t.wall);
     const totalWall = sum(walls);
     const cpuShare = totalWall > 0 ? Math.min(1, sum(timings.map((t) => t.cpu)) / totalWall) : 1;
+    const busyShare =
+      warm.length > 0
+        ? (this.#elu.measured?.utilization ?? cpuShare)
+        : o.settled > 0 && totalWall > 0
+          ? Math.min(1, (overlappedBusyMs * walls.length) / totalWall)
+          : cpuShare;
     return {
       sequentialSamples: this.#sequential.length,
       wallMs: median(walls),
       fastestWallMs: Math.min(...walls),
       cpuMs: median(timings.map((t) => t.cpu)),
       cpuShare,
-      busyShare: this.#elu.measured?.utilization ?? cpuShare,
+      busyShare,
       sequentialPerSecond: totalWall > 0 ? (timings.length / totalWall) * 1000 : 0,
       concurrentSamples: o.settled,
       concurrencyLevel: o.level,
       concurrentPerSecond: o.settled > 0 && span > 0 ? (o.settled / span) * 1000 : 0,
-      overlappedCpuMs: o.settled > 0 ? (o.lastCpu - o.firstCpu) / o.settled : 0,
+      overlappedBusyMs,
     };
   }
 
@@ -173,6 +183,7 @@ export class Sampler {
         this.#overlapped.started++;
         this.#overlapped.firstStart = this.#alone.wall0;
         this.#overlapped.firstCpu = this.#alone.cpu0;
+        this.#overlapped.eluStart = performance.eventLoopUtilization();
       }
     } else {
       this.#finish();
@@ -208,6 +219,7 @@ export class Sampler {
       if (o.started++ === 0) {
         o.firstStart = wall0;
         o.firstCpu = cpu0;
+        o.eluStart = performance.eventLoopUtilization();
       }
       o.level = Math.max(o.level, this.#running);
     }
@@ -225,6 +237,7 @@ export class Sampler {
         o.walls.push(end - wall0);
         o.lastEnd = end;
         o.lastCpu = cpuMs();
+        o.elu = o.eluStart && performance.eventLoopUtilization(o.eluStart);
         if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
       }
       this.#pump();

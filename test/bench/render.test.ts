@@ -137,4 +137,11 @@ describe('HTML report', () => {
     assert.match(charts[0]!, /log scale/, 'a 150× spread is drawn on a log scale');
     assert.doesNotMatch(charts[1]!, /log scale/);
   });
+
+  it('draws no limit line, and no NaN, when the limit is zero (a 0 ms latency)', () => {
+    const io = doc.jobs[0]!;
+    const page = renderReport({ ...doc, jobs: [{ ...io, limitMs: 0 }] });
+    assert.doesNotMatch(page, /NaN|Infinity/);
+    assert.doesNotMatch(page, /<line class="limit"/);
+  });
 });

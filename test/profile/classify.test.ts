@@ -85,7 +85,7 @@ describe('deciding from measurements', () => {
     concurrentSamples: 8,
     concurrencyLevel: 8,
     concurrentPerSecond: 8000 / wallMs,
-    overlappedCpuMs: 0,
+    overlappedBusyMs: 0,
   });
 
   it('sizes loop concurrency as latency ÷ busy time, within its bounds', () => {
@@ -94,8 +94,8 @@ describe('deciding from measurements', () => {
     assert.equal(decide(measured(0.24), { cpus: 4 }).concurrency, 5);
   });
 
-  it('prefers the CPU per task measured while overlapped, the cost the run will have', () => {
-    const d = decide({ ...measured(0.1), overlappedCpuMs: 0.5 }, { cpus: 4 });
+  it('prefers the busy time per task measured while overlapped, the cost the run will have', () => {
+    const d = decide({ ...measured(0.1), overlappedBusyMs: 0.5 }, { cpus: 4 });
     assert.equal(d.concurrency, 40);
   });
 
