@@ -13,6 +13,7 @@ import type { Redis } from 'ioredis';
 import {
   CancelledError,
   type RedisConnectionError,
+  SerializationError,
   TaskNotFoundError,
   WorkerCrashedError,
 } from '../errors.js';
@@ -321,20 +322,19 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
 
   /** Encodes one chunk and registers it (before it is added: its events may come first). */
   #makeJob(group: Group, chunk: Entry[]): Parameters<Queue['addBulk']>[0][number] | undefined {
-    let inputs: string;
-    try {
-      inputs = encodeInputs(chunk.map((entry) => entry.run.input));
-    } catch {
+    const inputs = encodeInputs(chunk.map((entry) => entry.run.input));
+    if (typeof inputs !== 'string') {
       // Settle the inputs that cannot be sent on their own, and send the rest.
       const sendable = chunk.filter((entry, index) => {
-        try {
-          encodeInputs([entry.run.input], index);
-          return true;
-        } catch (error) {
-          this.#settle(entry, error as Error);
-          return false;
-        }
+        const unsendable = inputs[index];
+        if (unsendable) this.#settle(entry, unsendable);
+        return !unsendable;
       });
+      if (sendable.length === chunk.length) {
+        const error = new SerializationError('input', 'cannot be cloned to send it');
+        for (const entry of chunk) this.#settle(entry, error);
+        return undefined;
+      }
       return sendable.length > 0 ? this.#makeJob(group, sendable) : undefined;
     }
     const jobId = `${this.#id}-${++this.#jobs}`;

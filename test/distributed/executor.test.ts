@@ -6,6 +6,7 @@ import {
   CancelledError,
   createExecutor,
   RedisConnectionError,
+  SerializationError,
   TaskError,
   TaskNotFoundError,
   TimeoutError,
@@ -73,6 +74,23 @@ describe('distributed executor over two `switchyard worker` processes', {
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     assert.equal(await ex.submit(square, 12), 144);
     assert.equal(await ex.submit(sumBig, [2n ** 70n, 1n]), 2n ** 70n + 1n);
+  });
+
+  it('an input or output that cannot travel is a SerializationError naming where; the rest run', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const settled = [];
+    for await (const outcome of ex.mapSettled(square, [2, { f: () => {} } as never, 4])) {
+      settled[outcome.index] = outcome;
+    }
+    assert.deepEqual([settled[0]?.ok, settled[2]?.ok], [true, true]);
+    const bad = settled[1];
+    assert.ok(bad && !bad.ok && bad.error instanceof SerializationError, 'input 1 cannot travel');
+    assert.equal(bad.error.path, 'input.f');
+    const back = await ex
+      .submit(task(JOBS_MODULE, 'returnsFunction'), null)
+      .catch((e: unknown) => e);
+    assert.ok(back instanceof SerializationError, String(back));
+    assert.equal(back.path, 'output');
   });
 
   it('a task that throws rejects with TaskError carrying the task’s own error', async () => {
