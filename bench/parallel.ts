@@ -15,7 +15,7 @@
  *
  * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:parallel`.
  */
-import { execFileSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -93,9 +93,15 @@ const rows: Row[] = [
   },
 ];
 
+/** Runs one probe; its figure counts even if the pool then fails to shut down (poolifier may hang in destroy). */
 function probe(measure: string, name: string): number {
-  const out = execFileSync(process.execPath, [PROBE, measure, name], { encoding: 'utf8' });
-  return (JSON.parse(out.trim().split('\n').at(-1)!) as { value: number }).value;
+  const { stdout, stderr } = spawnSync(process.execPath, [PROBE, measure, name], {
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  const line = stdout.trim().split('\n').at(-1);
+  if (!line?.startsWith('{')) throw new Error(`${name} ${measure} failed: ${stderr}`);
+  return (JSON.parse(line) as { value: number }).value;
 }
 
 function median(values: number[]): number {

@@ -8,16 +8,6 @@ import { Worker } from 'node:worker_threads';
 const here = (path) => new URL(path, import.meta.url);
 const jobs = here('./jobs.mjs');
 
-export const CONTENDERS = [
-  'threads',
-  'processes',
-  'hand-rolled',
-  'piscina',
-  'tinypool',
-  'workerpool',
-  'poolifier',
-];
-
 export async function open(name, workers) {
   switch (name) {
     case 'threads':
