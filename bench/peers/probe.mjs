@@ -7,12 +7,17 @@ const { open } = await import('./contenders.mjs');
 
 const ms = (since) => performance.now() - since;
 const print = (value) => console.log(JSON.stringify({ value }));
+// Shutdown is not measured, and one peer may never finish it: give it a second, then leave.
+const finish = (pool) =>
+  Promise.race([pool.close(), new Promise((resolve) => setTimeout(resolve, 1_000))]).then(() =>
+    process.exit(0),
+  );
 
 if (measure === 'cold') {
   const pool = await open(name, WORKERS);
   await pool.run({ job: 'tiny', arg: 1 });
   print(ms(started));
-  await pool.close();
+  await finish(pool);
 } else if (measure === 'memory') {
   const settle = () => new Promise((resolve) => setTimeout(resolve, 1_000));
   if (name === 'bare') {
@@ -23,7 +28,7 @@ if (measure === 'cold') {
     await Promise.all(Array.from({ length: 8 }, (_, arg) => pool.run({ job: 'tiny', arg })));
     await settle();
     print(process.memoryUsage().rss);
-    await pool.close();
+    await finish(pool);
   }
 } else if (measure === 'cpu') {
   const { sumOfSquares, sumOfSquaresFormula } = await import('../../dist/bench/jobs/cpu.js');
@@ -38,7 +43,7 @@ if (measure === 'cold') {
     await Promise.all([1, 2, 3, 4].map((arg) => pool.run({ job: 'cpu', arg: 100_000 + arg })));
     since = performance.now();
     outputs = await Promise.all(ns.map((arg) => pool.run({ job: 'cpu', arg })));
-    await pool.close();
+    await finish(pool);
   }
   const elapsed = ms(since);
   ns.forEach((n, i) => {
@@ -62,7 +67,7 @@ if (measure === 'cold') {
   const elapsed = ms(since);
   if (sum !== (count * (count + 1)) / 2) throw new Error(`${name}: wrong results`);
   print((count / elapsed) * 1_000);
-  await pool.close();
+  await finish(pool);
 } else {
   throw new Error(`unknown measure ${measure}`);
 }
