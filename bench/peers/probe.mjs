@@ -35,15 +35,15 @@ if (measure === 'cold') {
   const ns = Array.from({ length: 20 }, (_, x) => 5_000_000 + x);
   let outputs;
   let since;
+  let pool;
   if (name === 'sync') {
     since = performance.now();
     outputs = ns.map((n) => sumOfSquares(n));
   } else {
-    const pool = await open(name, WORKERS);
+    pool = await open(name, WORKERS);
     await Promise.all([1, 2, 3, 4].map((arg) => pool.run({ job: 'cpu', arg: 100_000 + arg })));
     since = performance.now();
     outputs = await Promise.all(ns.map((arg) => pool.run({ job: 'cpu', arg })));
-    await finish(pool);
   }
   const elapsed = ms(since);
   ns.forEach((n, i) => {
@@ -51,6 +51,7 @@ if (measure === 'cold') {
       throw new Error(`${name}: wrong sum for ${n}`);
   });
   print(elapsed);
+  if (pool) await finish(pool);
 } else if (measure === 'submit' || measure === 'map') {
   const count = measure === 'submit' ? 100_000 : 200_000;
   const pool = await open(name, WORKERS);
