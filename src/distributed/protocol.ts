@@ -21,6 +21,7 @@ import {
   WorkerCrashedError,
 } from '../errors.js';
 import type { Settled } from '../executors/types.js';
+import { findUnsendable } from '../pool/unsendable.js';
 
 /** Bumped when the job or result shape changes; a worker refuses jobs of another version. */
 export const PROTOCOL_VERSION = 1;
@@ -80,17 +81,20 @@ export interface WireError extends SerializedError {
   readonly taskCause?: SerializedError;
 }
 
-/** Serializes a chunk's inputs; an input that cannot be cloned throws `SerializationError` naming it. */
-export function encodeInputs(inputs: readonly unknown[], firstIndex = 0): string {
+/**
+ * Serializes a chunk's inputs, or names the first one that cannot travel: the
+ * `SerializationError` for each input (`undefined` for those that can) when any cannot.
+ */
+export function encodeInputs(
+  inputs: readonly unknown[],
+): string | (SerializationError | undefined)[] {
   try {
     return serialize(inputs).toString('base64');
   } catch (error) {
-    const bad = inputs.findIndex((input) => !cloneable(input));
-    throw new SerializationError(
-      `input ${firstIndex + Math.max(bad, 0)}`,
-      `cannot be sent to a distributed worker (${(error as Error).message})`,
-      { cause: error },
-    );
+    return inputs.map((input) => {
+      const bad = findUnsendable(input, 'input');
+      return bad ? new SerializationError(bad.path, bad.problem) : cloneFails(input, error);
+    });
   }
 }
 
@@ -100,16 +104,10 @@ export function encodeOutcomes(outcomes: readonly (Outcome | undefined)[]): stri
     return serialize(outcomes).toString('base64');
   } catch {
     return serialize(
-      outcomes.map((outcome, index) =>
-        outcome?.ok && !cloneable(outcome.value)
-          ? failure(
-              new SerializationError(
-                `output of input ${index}`,
-                'cannot be sent back to the caller',
-              ),
-            )
-          : outcome,
-      ),
+      outcomes.map((outcome) => {
+        const bad = outcome?.ok ? findUnsendable(outcome.value, 'output') : undefined;
+        return bad ? failure(new SerializationError(bad.path, bad.problem)) : outcome;
+      }),
     ).toString('base64');
   }
 }
@@ -222,11 +220,12 @@ export function readChunkJob(data: unknown): CheckedJob {
   return { ...(job as unknown as ChunkJob), values };
 }
 
-function cloneable(value: unknown): boolean {
+/** A value the walk found nothing wrong in that still did not clone: blame the platform's reason. */
+function cloneFails(input: unknown, error: unknown): SerializationError | undefined {
   try {
-    serialize(value);
-    return true;
+    serialize(input);
+    return undefined;
   } catch {
-    return false;
+    return new SerializationError('input', `cannot be cloned (${(error as Error).message})`);
   }
 }

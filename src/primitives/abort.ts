@@ -23,7 +23,7 @@ export class LazyAbortController implements AbortController {
   #reason: unknown;
   // A linked list: executor- and map-wide controllers gain and lose one listener per task,
   // and unlinking a node costs less than hashing a key out of a Set.
-  #listeners: Fifo<() => void> | undefined;
+  #listeners: Fifo<(error: Error) => void> | undefined;
 
   get aborted(): boolean {
     return this.#aborted;
@@ -52,11 +52,13 @@ export class LazyAbortController implements AbortController {
     this.#controller?.abort(this.#reason);
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners) for (let next = listeners.shift(); next; next = listeners.shift()) next();
+    if (listeners) {
+      for (let next = listeners.shift(); next; next = listeners.shift()) next(abortError(this));
+    }
   }
 
-  /** Calls `listener` once on abort; returns the function that detaches it. Use {@link onAbort}. */
-  subscribe(listener: () => void): () => void {
+  /** Calls `listener` once on abort, with {@link abortError}; returns the function that detaches it. Use {@link onAbort}. */
+  subscribe(listener: (error: Error) => void): () => void {
     this.#listeners ??= new Fifo();
     const listeners = this.#listeners;
     const node = listeners.push(listener);
@@ -104,8 +106,8 @@ export function onAbort(
     onAbort(abortError(source));
     return noop;
   }
+  if (source instanceof LazyAbortController) return source.subscribe(onAbort);
   const listener = () => onAbort(abortError(source));
-  if (source instanceof LazyAbortController) return source.subscribe(listener);
   const listeners = fanOut(source instanceof AbortSignal ? source : source.signal);
   listeners.add(listener);
   return () => listeners.delete(listener);

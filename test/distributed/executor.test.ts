@@ -1,9 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { distributedRunner } from '../../src/executors/distributed.js';
 import {
+  CancelledError,
   createExecutor,
   RedisConnectionError,
+  SerializationError,
   TaskError,
   TaskNotFoundError,
   TimeoutError,
@@ -18,7 +21,14 @@ const fail = task<string, never>(JOBS_MODULE, 'fail');
 const hang = task<unknown, never>(JOBS_MODULE, 'hang');
 const sumBig = task<bigint[], bigint>(JOBS_MODULE, 'sumBig');
 const report = task<number, number>(JOBS_MODULE, 'report');
+const squareOrFail = task<number | string, number>(JOBS_MODULE, 'squareOrFail');
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+function abortedController(): AbortController {
+  const controller = new AbortController();
+  controller.abort();
+  return controller;
+}
 
 describe('distributed executor over two `switchyard worker` processes', {
   skip: redisSkip,
@@ -64,6 +74,23 @@ describe('distributed executor over two `switchyard worker` processes', {
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     assert.equal(await ex.submit(square, 12), 144);
     assert.equal(await ex.submit(sumBig, [2n ** 70n, 1n]), 2n ** 70n + 1n);
+  });
+
+  it('an input or output that cannot travel is a SerializationError naming where; the rest run', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const settled = [];
+    for await (const outcome of ex.mapSettled(square, [2, { f: () => {} } as never, 4])) {
+      settled[outcome.index] = outcome;
+    }
+    assert.deepEqual([settled[0]?.ok, settled[2]?.ok], [true, true]);
+    const bad = settled[1];
+    assert.ok(bad && !bad.ok && bad.error instanceof SerializationError, 'input 1 cannot travel');
+    assert.equal(bad.error.path, 'input.f');
+    const back = await ex
+      .submit(task(JOBS_MODULE, 'returnsFunction'), null)
+      .catch((e: unknown) => e);
+    assert.ok(back instanceof SerializationError, String(back));
+    assert.equal(back.path, 'output');
   });
 
   it('a task that throws rejects with TaskError carrying the task’s own error', async () => {
@@ -135,6 +162,29 @@ describe('distributed executor over two `switchyard worker` processes', {
     const reports: unknown[] = [];
     assert.equal(await ex.submit(report, 3, { onProgress: (v) => reports.push(v) }), 3);
     assert.deepEqual(reports, [1, 2, 3]);
+  });
+
+  it('a chunk of a map is one job: values by offset, failures apart, a cancelled chunk rejects', async () => {
+    const runner = distributedRunner({ mode: 'distributed', connection: redis.url });
+    try {
+      const prepared = await runner.prepare(squareOrFail);
+      assert.deepEqual(
+        [1, 2, 3, 4, 5].map(() => runner.chunkSize!(prepared, undefined)),
+        [1, 2, 4, 8, 16],
+        'chunks grow from 1 until the task’s cost is known',
+      );
+      const run = (inputs: unknown[], controller = new AbortController()) =>
+        runner.runChunk!(prepared, { inputs, controller, timeout: undefined, progress: () => {} });
+      const outcome = await run([1, 'boom', 3]);
+      assert.deepEqual([outcome.values[0], outcome.values[2]], [1, 9]);
+      assert.deepEqual([...(outcome.failures?.keys() ?? [])], [1]);
+      assert.ok(outcome.failures?.get(1) instanceof TaskError, 'the failing input is a TaskError');
+      await assert.rejects(run([1, 2], abortedController()), CancelledError);
+      const sizes = [1, 2, 3].map(() => runner.chunkSize!(prepared, undefined));
+      assert.equal(new Set(sizes).size, 1, 'once the cost is measured, the size holds');
+    } finally {
+      await runner.close();
+    }
   });
 
   it('cancelling a map rejects it with CancelledError and leaves the executor usable', async () => {
