@@ -69,8 +69,13 @@ export interface WorkerOptions {
 }
 
 export interface RunningWorker {
+  /** `switchyard-worker-<host>-<pid>`, also its Redis client name. */
+  readonly name: string;
+  readonly queue: string;
   /** The tasks this worker runs, as `file#export`. */
   readonly tasks: readonly string[];
+  /** Jobs it can run at once (its local pool's concurrency). */
+  readonly capacity: number;
   /** Settles when the worker has stopped: rejects if Redis refused its credentials. */
   readonly stopped: Promise<void>;
   /** Stops taking jobs, finishes the ones in hand, then releases the pool and Redis. */
@@ -155,10 +160,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
     });
   });
   stopped.catch(noop);
+  const tasks = [...allowed.values()].map((ref) => describeTask(ref));
   log(
-    `switchyard worker ${name}: serving ${[...allowed.values()].map((ref) => describeTask(ref)).join(', ')} from queue '${queue}' at ${where}, ${capacity} at a time`,
+    `switchyard worker ${name}: serving ${tasks.join(', ')} from queue '${queue}' at ${where}, ${capacity} at a time`,
   );
-  return { tasks: [...allowed.values()].map((ref) => describeTask(ref)), stopped, close };
+  return { name, queue, tasks, capacity, stopped, close };
 }
 
 /**

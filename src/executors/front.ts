@@ -10,7 +10,7 @@ import { type Abortable, LazyAbortController, linkedController } from '../primit
 import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
 import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
-import type { Runner } from './runner.js';
+import type { ChunkOutcome, Runner } from './runner.js';
 import type {
   CloseOptions,
   Decision,
@@ -134,6 +134,11 @@ export class ExecutorFront<Prepared> implements Executor {
         ...shape,
         onSettled: this.#settledInMap,
         window: this.#runner.mapWindow,
+        chunks: this.#runner.runChunk && {
+          size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
+          start: (chunk, first, cancel) =>
+            this.#startChunk(prepared, chunk, first, { signal: cancel, timeout, onProgress }),
+        },
         // The map's own cancellation follows the executor's, so its tasks need link only to it.
         signals: [this.#cancelAll, opts.signal],
         stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
@@ -215,6 +220,33 @@ export class ExecutorFront<Prepared> implements Executor {
     return running;
   }
 
+  /**
+   * Runs a chunk of a map's inputs through the runner's chunk seam: one promise and one
+   * dispatch for all of them; the map window counts and releases each input as it settles.
+   */
+  #startChunk(
+    prepared: Prepared,
+    chunk: unknown[],
+    first: number,
+    {
+      signal,
+      timeout,
+      onProgress,
+    }: { signal: Abortable; timeout: number | undefined; onProgress: MapOptions['onProgress'] },
+  ): Promise<ChunkOutcome> {
+    this.#accept(chunk.length);
+    // As in #start: only a timeout needs a controller of the chunk's own.
+    const link = timeout === undefined ? undefined : linkedController(this.#cancelAll, signal);
+    const running = this.#runner.runChunk!(prepared, {
+      inputs: chunk,
+      controller: link ? link.controller : (signal as LazyAbortController),
+      timeout,
+      progress: chunkProgress(onProgress, first),
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
+  }
+
   readonly #succeeded = (value: unknown): unknown => {
     this.#completed++;
     return value;
@@ -232,8 +264,8 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#release();
   };
 
-  #accept(): void {
-    this.#inFlight++;
+  #accept(count = 1): void {
+    this.#inFlight += count;
   }
 
   readonly #release = (): void => {
@@ -241,3 +273,22 @@ export class ExecutorFront<Prepared> implements Executor {
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
   };
 }
+
+/** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
+function chunkProgress(
+  onProgress: MapOptions['onProgress'],
+  first: number,
+): (value: unknown, offset: number) => void {
+  if (!onProgress) return ignore;
+  const perInput = new Map<number, (value: unknown) => void>();
+  return (value, offset) => {
+    let report = perInput.get(offset);
+    if (!report) {
+      report = throttleProgress((latest) => onProgress(latest, first + offset));
+      perInput.set(offset, report);
+    }
+    report(value);
+  };
+}
+
+function ignore(): void {}

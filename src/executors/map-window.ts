@@ -12,6 +12,7 @@ import {
   linkedController,
   onAbort,
 } from '../primitives/abort.js';
+import type { ChunkOutcome } from './runner.js';
 import type { Settled } from './types.js';
 
 export interface MapWindowOptions {
@@ -29,9 +30,24 @@ export interface MapWindowOptions {
   readonly prepare?: () => Promise<unknown>;
   /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
   readonly values?: boolean;
+  /**
+   * Start inputs in chunks rather than one by one: `size()` is asked as each chunk begins.
+   * Inputs of a sync iterable fill a chunk as they are read; an async one gives chunks of one.
+   */
+  readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
   /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
   readonly onSettled?: (ok: boolean) => void;
 }
+
+/**
+ * Starts a chunk of inputs, the first of which has index `first`; must not throw
+ * synchronously. A rejection fails every input of the chunk with that error.
+ */
+export type StartChunk<I> = (
+  inputs: I[],
+  first: number,
+  cancel: Abortable,
+) => Promise<ChunkOutcome>;
 
 /**
  * Starts one input; must not throw synchronously (return a rejected promise instead).
@@ -93,6 +109,8 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #exhausted = false;
   #fatal: { error: unknown } | undefined; // reading failed or was stopped
   #failure: Error | undefined; // failFast: the first failure in time
+  #chunk: I[] | undefined; // read, to be started together
+  #chunkLimit = 1;
 
   constructor(
     inputs: Iterable<I> | AsyncIterable<I>,
@@ -212,6 +230,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   };
 
   #endReading(fatal?: { error: unknown }): void {
+    this.#startChunk();
     this.#fatal ??= fatal;
     this.#exhausted = true;
     this.#deliver();
@@ -223,6 +242,11 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
    * read one `next()` at a time.
    */
   #pump(): void {
+    this.#read();
+    this.#startChunk();
+  }
+
+  #read(): void {
     const controller = this.#controller!;
     const { window, stopReading } = this.#options;
     while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
@@ -261,6 +285,17 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
       this.#endReading();
       return false;
     }
+    const { chunks } = this.#options;
+    if (chunks) {
+      if (!this.#chunk) {
+        this.#chunk = [];
+        this.#chunkLimit = chunks.size();
+      }
+      this.#chunk.push(step.value);
+      this.#held++;
+      if (this.#chunk.length >= this.#chunkLimit) this.#startChunk();
+      return true;
+    }
     const index = this.#nextIndex++;
     this.#held++;
     const settle = this.#settle;
@@ -269,6 +304,33 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
       (error: unknown) => settle({ index, ok: false, error: toError(error) }),
     );
     return true;
+  }
+
+  /** Starts the inputs gathered in the current chunk, if any: one promise for all of them. */
+  #startChunk(): void {
+    const chunk = this.#chunk;
+    if (!chunk) return;
+    this.#chunk = undefined;
+    const first = this.#nextIndex;
+    const count = chunk.length;
+    this.#nextIndex += count;
+    const settle = this.#settle;
+    this.#options.chunks!.start(chunk, first, this.#controller!).then(
+      ({ values, failures }) => {
+        for (let offset = 0; offset < count; offset++) {
+          const error = failures?.get(offset);
+          const index = first + offset;
+          settle(
+            error ? { index, ok: false, error } : { index, ok: true, value: values[offset] as O },
+          );
+        }
+      },
+      (thrown: unknown) => {
+        const error = toError(thrown);
+        for (let offset = 0; offset < count; offset++)
+          settle({ index: first + offset, ok: false, error });
+      },
+    );
   }
 
   /**

@@ -23,7 +23,7 @@ import {
   WorkerCrashedError,
 } from '../errors.js';
 import type { PoolDetails } from '../executors/types.js';
-import { abortError } from '../primitives/abort.js';
+import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { describeTask, type Task } from '../task/reference.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue, type QueueHandle } from './queue.js';
@@ -51,6 +51,8 @@ export interface PoolTask {
   readonly taskId: number;
   readonly ref: Task<unknown, unknown>;
   readonly name: string;
+  /** Average ms one input of this task runs, measured in the workers; what adaptive chunking is sized from. */
+  inputMs: number | undefined;
 }
 
 /** What a job gives back: outputs by offset, and the inputs that failed on their own. */
@@ -79,6 +81,11 @@ export interface PoolStats {
   readonly retried: number;
   readonly utilization: number;
   readonly pool: PoolDetails;
+}
+
+interface Probe {
+  readonly task: PoolTask;
+  readonly settle: (outcome: LoadFailure | Error | undefined) => void;
 }
 
 type JobState = 'queued' | 'sent' | 'running' | 'done';
@@ -118,14 +125,14 @@ interface PoolWorker {
   stopping: string | undefined;
   idleTimer: NodeJS.Timeout | undefined;
   /** Callers waiting to hear whether a task loads: a failure, a crash, or `undefined` (it loaded). */
-  probes: Map<number, (outcome: LoadFailure | Error | undefined) => void>;
+  probes: Map<number, Probe>;
   exited: Promise<void>;
 }
 
-/** Short jobs are sent ahead to a busy worker until it holds about this much work. */
-const PIPELINE_MS = 1;
+/** Short jobs are sent ahead to a busy worker until it holds about this much work… */
+const PIPELINE_MS = 2;
 /** …but never more than this many jobs ahead. */
-const MAX_AHEAD = 64;
+const MAX_AHEAD = 2048;
 
 export class Pool {
   readonly #options: PoolOptions;
@@ -142,9 +149,8 @@ export class Pool {
   #nextTaskId = 1;
   #running = 0;
   #retried = 0;
-  /** Average ms per job and per input, measured; `undefined` until the first job finishes. */
+  /** Average ms per job, measured; `undefined` until the first job finishes. */
   #jobMs: number | undefined;
-  #inputMs: number | undefined;
   #busyMsOfDead = 0;
   #lifeMsOfDead = 0;
   #closed = false;
@@ -158,31 +164,47 @@ export class Pool {
     const key = `${ref.moduleUrl}#${ref.exportName}`;
     let known = this.#tasks.get(key);
     if (!known) {
-      known = { taskId: this.#nextTaskId++, ref, name: describeTask(ref) };
+      known = { taskId: this.#nextTaskId++, ref, name: describeTask(ref), inputMs: undefined };
       this.#tasks.set(key, known);
     }
     return known;
   }
 
   /**
-   * Loads the task in a worker (starting one if needed) and rejects with
-   * `TaskNotFoundError` when its module or export is missing.
+   * Loads the task in the idle workers (starting the pool on first use) and rejects with
+   * `TaskNotFoundError` when its module or export is missing. Waiting for every idle
+   * worker means the work that follows finds them all ready, not just the first; when
+   * all are busy, the first to answer will do.
    */
   probe(task: PoolTask): Promise<void> {
-    const worker = this.#anyWorker();
+    while (this.#workers.size < this.#options.workers) this.#spawn();
+    const live = [...this.#workers].filter((w) => !w.stopping);
+    const idle = live.filter((w) => this.#idle(w));
+    if (idle.length > 0) return Promise.all(idle.map((w) => this.#probeOne(w, task))).then(noop);
+    const asked = live.length > 0 ? live : [this.#spawn()];
+    return Promise.any(asked.map((w) => this.#probeOne(w, task))).catch((error: AggregateError) => {
+      throw error.errors[0];
+    });
+  }
+
+  #probeOne(worker: PoolWorker, task: PoolTask): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      worker.probes.set(task.taskId, (failure) => {
-        if (!failure) return resolve();
-        if (failure instanceof Error) return reject(failure);
-        const cause = deserializeError(failure);
-        const { moduleUrl, exportName } = task.ref;
-        reject(
-          failure.notFound
-            ? new TaskNotFoundError(moduleUrl, exportName, failure.message, { cause })
-            : new TaskError(cause, task.name),
-        );
+      worker.probes.set(task.taskId, {
+        task,
+        settle: (failure) => {
+          if (!failure) return resolve();
+          if (failure instanceof Error) return reject(failure);
+          const cause = deserializeError(failure);
+          const { moduleUrl, exportName } = task.ref;
+          reject(
+            failure.notFound
+              ? new TaskNotFoundError(moduleUrl, exportName, failure.message, { cause })
+              : new TaskError(cause, task.name),
+          );
+        },
       });
-      this.#ensureLoaded(worker, task);
+      // Sent even if sent before: the loader caches what loaded and retries what failed.
+      this.#load(worker, task);
       this.#keepAlive(worker);
     });
   }
@@ -190,10 +212,18 @@ export class Pool {
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
     return new Promise<JobOutcome>((resolve, reject) => {
-      const { signal } = request.controller;
-      if (signal.aborted) return reject(abortError(signal));
+      const { controller } = request;
+      if (isAborted(controller)) return reject(abortError(controller));
+      if (this.#closed) return reject(new CancelledError('cancelled because the pool was closed'));
+      // Spelled out rather than spread: one object shape for every job keeps this path fast.
       const job: Job = {
-        ...request,
+        task: request.task,
+        inputs: request.inputs,
+        controller,
+        timeout: request.timeout,
+        priority: request.priority,
+        transfer: request.transfer,
+        progress: request.progress,
         id: this.#nextJobId++,
         resolve,
         reject,
@@ -206,17 +236,10 @@ export class Pool {
         timer: undefined,
         detach: noop,
       };
-      const onAbort = () => this.#abort(job);
-      signal.addEventListener('abort', onAbort, { once: true });
-      job.detach = () => signal.removeEventListener('abort', onAbort);
+      job.detach = onAbort(controller, () => this.#abort(job));
       this.#enqueue(job);
       this.#dispatch();
     });
-  }
-
-  /** Expected ms of one input, measured in the workers: what adaptive chunking is sized from. */
-  get measuredInputMs(): number | undefined {
-    return this.#inputMs;
   }
 
   stats(): PoolStats {
@@ -224,7 +247,9 @@ export class Pool {
     let life = this.#lifeMsOfDead;
     const now = performance.now();
     const perWorker: { id: number; tasks: number; running: number }[] = [];
+    let held = 0;
     for (const w of this.#workers) {
+      held += w.held.length;
       busy += w.busyMs;
       life += now - w.startedAt;
       perWorker.push({ id: w.id, tasks: w.completed, running: w.running.size });
@@ -233,7 +258,8 @@ export class Pool {
     return {
       workers: this.#workers.size,
       running: this.#running,
-      queued: this.#queue.size + this.#overflow.length,
+      // Jobs sent ahead to a busy worker are still waiting to run.
+      queued: this.#queue.size + this.#overflow.length + held,
       retried: this.#retried,
       utilization: capacity > 0 ? Math.min(1, busy / capacity) : 0,
       pool: {
@@ -244,13 +270,17 @@ export class Pool {
     };
   }
 
-  /** Stops every worker. Jobs still queued or running are cancelled. */
+  /**
+   * Stops every worker. Jobs still queued or running are cancelled; a running one gets its
+   * signal and the grace period to end before its worker is stopped.
+   */
   async close(): Promise<void> {
     this.#closed = true;
     const reason = new CancelledError('cancelled because the pool was closed');
-    for (const job of [...this.#jobs.values()]) this.#answer(job, reason);
+    for (const job of [...this.#jobs.values()]) this.#cancel(job, reason);
     const exits = [...this.#workers].map((w) => {
-      this.#stop(w, 'the pool closed');
+      if (this.#idle(w)) this.#stop(w, CLOSED);
+      else setTimeout(() => this.#stop(w, CLOSED), this.#options.grace);
       return w.exited;
     });
     await Promise.all(exits);
@@ -267,6 +297,7 @@ export class Pool {
   }
 
   #dispatch(): void {
+    if (this.#closed) return;
     while (this.#queue.size + this.#overflow.length > 0) {
       const worker = this.#pickWorker();
       if (!worker) break;
@@ -344,8 +375,12 @@ export class Pool {
   // ── cancellation and timeouts ────────────────────────────────────────────────────
 
   #abort(job: Job): void {
+    if (!job.answered) this.#cancel(job, abortError(job.controller));
+  }
+
+  /** Answers the caller with `error`; a queued job leaves the line, a dispatched one gets its signal. */
+  #cancel(job: Job, error: Error): void {
     if (job.answered) return;
-    const error = abortError(job.controller.signal);
     if (job.state === 'queued') {
       if (job.place) this.#queue.remove(job.place);
       else this.#overflow.splice(this.#overflow.indexOf(job), 1);
@@ -383,7 +418,7 @@ export class Pool {
       } else {
         const probe = worker.probes.get(message.taskId);
         worker.probes.delete(message.taskId);
-        probe?.(message.error);
+        probe?.settle(message.error);
       }
     }
     this.#dispatch();
@@ -407,7 +442,7 @@ export class Pool {
       worker.busyMs += done.ms;
       this.#runTimes.add(done.ms / n);
       this.#jobMs = average(this.#jobMs, done.ms);
-      this.#inputMs = average(this.#inputMs, done.ms / n);
+      job.task.inputMs = average(job.task.inputMs, done.ms / n);
     }
     if (!job.answered) {
       job.answered = true;
@@ -415,8 +450,11 @@ export class Pool {
     }
     while (worker.running.size < this.#options.tasksPerWorker && worker.held.length > 0)
       this.#start(worker, worker.held.shift()!);
-    if (worker.sent >= this.#options.maxTasksPerWorker && this.#idle(worker))
-      this.#stop(worker, `recycled after ${worker.sent} tasks (maxTasksPerWorker)`);
+    if (this.#idle(worker) && (this.#closed || worker.sent >= this.#options.maxTasksPerWorker))
+      this.#stop(
+        worker,
+        this.#closed ? CLOSED : `recycled after ${worker.sent} tasks (maxTasksPerWorker)`,
+      );
   }
 
   #failures(job: Job, done: DoneMessage): Map<number, Error> | undefined {
@@ -477,18 +515,6 @@ export class Pool {
     return worker;
   }
 
-  /** An idle worker, else a new one, else the least busy: where a task is first loaded. */
-  #anyWorker(): PoolWorker {
-    let least: PoolWorker | undefined;
-    for (const w of this.#workers) {
-      if (w.stopping) continue;
-      if (this.#idle(w)) return w;
-      if (!least || w.running.size + w.held.length < least.running.size + least.held.length)
-        least = w;
-    }
-    return this.#workers.size < this.#options.workers || !least ? this.#spawn() : least;
-  }
-
   #stop(worker: PoolWorker, why: string): void {
     if (worker.stopping) return;
     worker.stopping = why;
@@ -504,7 +530,6 @@ export class Pool {
     this.#busyMsOfDead += worker.busyMs;
     this.#lifeMsOfDead += performance.now() - worker.startedAt;
     const crash = new WorkerCrashedError(death, worker.stopping ?? death.detail);
-    for (const probe of worker.probes.values()) probe(crash);
     for (const job of worker.running) {
       this.#running--;
       clearTimeout(job.timer);
@@ -524,7 +549,17 @@ export class Pool {
       else this.#enqueue(job);
     }
     const replace = !this.#closed && worker.proven && worker.stopping !== IDLE;
-    if (replace && this.#workers.size < this.#options.workers) this.#spawn();
+    const replacement =
+      replace && this.#workers.size < this.#options.workers ? this.#spawn() : undefined;
+    // A proven worker that died (say, stopped for a runaway task) hands its probes on.
+    for (const probe of worker.probes.values()) {
+      if (!replacement) probe.settle(crash);
+      else {
+        replacement.probes.set(probe.task.taskId, probe);
+        this.#load(replacement, probe.task);
+        this.#keepAlive(replacement);
+      }
+    }
     this.#dispatch();
   }
 
@@ -550,7 +585,10 @@ export class Pool {
   // ── bookkeeping ──────────────────────────────────────────────────────────────────
 
   #ensureLoaded(worker: PoolWorker, task: PoolTask): void {
-    if (worker.loaded.has(task.taskId)) return;
+    if (!worker.loaded.has(task.taskId)) this.#load(worker, task);
+  }
+
+  #load(worker: PoolWorker, task: PoolTask): void {
     worker.loaded.add(task.taskId);
     const { moduleUrl, exportName } = task.ref;
     this.#post(worker, { kind: 'load', taskId: task.taskId, moduleUrl, exportName });
@@ -610,6 +648,7 @@ export class Pool {
 }
 
 const IDLE = 'idle';
+const CLOSED = 'the pool closed';
 
 function noop(): void {}
 

@@ -19,8 +19,8 @@ export const GRACE_MS = 500;
 export const IDLE_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
-/** …and at most this many inputs. */
-const MAX_CHUNK = 1024;
+/** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
+const MAP_WINDOW = 1024;
 
 export function poolRunner(
   mode: 'threads' | 'processes',
@@ -51,7 +51,7 @@ export function poolRunner(
   return {
     mode,
     concurrency,
-    mapWindow: Math.max(MAX_CHUNK * 4, concurrency * 2),
+    mapWindow: Math.max(MAP_WINDOW, concurrency),
     prepare(task) {
       let known: PoolTask;
       try {
@@ -77,11 +77,13 @@ export function poolRunner(
     runChunk(task, chunk) {
       return runChunk(pool, task, chunk);
     },
-    chunkSize(_task, timeout) {
+    chunkSize(task, timeout) {
       // A timeout is per task: chunks of one keep a runaway input from taking others down with it.
-      const ms = pool.measuredInputMs;
+      const ms = task.inputMs;
       if (timeout !== undefined || ms === undefined) return 1;
-      return Math.max(1, Math.min(MAX_CHUNK, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
+      // Small enough that every worker has two chunks to work on within the window.
+      const most = Math.max(1, Math.floor(MAP_WINDOW / (2 * workers)));
+      return Math.max(1, Math.min(most, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
     },
     load: () => pool.stats(),
     close: () => pool.close(),

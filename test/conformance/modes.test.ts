@@ -1,4 +1,5 @@
 /** Every mode runs the one conformance suite; a new mode adds its line here. */
+import { createExecutor, task } from '../../src/index.js';
 import { distributedTarget } from '../support/distributed.js';
 import { describeConformance } from './suite.js';
 
@@ -9,5 +10,21 @@ describeConformance({
   concurrent: false,
 });
 describeConformance({ mode: 'loop', plainFunctions: true, stopsRunawayTasks: false });
+for (const mode of ['threads', 'processes'] as const) {
+  describeConformance({
+    mode,
+    plainFunctions: false,
+    stopsRunawayTasks: true,
+    // Warmed up: every worker has started and loaded the suite's .ts tasks (tsx is slow on
+    // a loaded machine), so the suite's orderings measure the pool, not worker start-up.
+    create: async (options) => {
+      const ex = createExecutor({ mode, ...options });
+      const jobs = new URL('../fixtures/jobs.ts', import.meta.url);
+      // A map over nothing loads the task in every worker and runs no task: counts stay 0.
+      for await (const _ of ex.map(task(jobs, 'echo'), [])) break;
+      return ex;
+    },
+  });
+}
 describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
 describeConformance(distributedTarget());

@@ -113,3 +113,47 @@ describe('switchyard worker shuts down gracefully', { skip: redisSkip, timeout: 
     assert.match(worker.stderr(), /SIGTERM: finishing the jobs in hand/);
   });
 });
+
+describe('switchyard worker on the command line', () => {
+  it('a task module that does not exist: exit 1 with a one-line reason, before any Redis', async () => {
+    const worker = await spawnWorker('redis://127.0.0.1:1', [], {
+      expectExit: true,
+      tasks: ['/no/such/jobs.js'],
+    });
+    assert.deepEqual(await worker.exited, { code: 1, signal: null });
+    assert.match(worker.stderr(), /^switchyard: task module \/no\/such\/jobs\.js does not exist/m);
+    assert.equal(worker.stderr().trim().split('\n').length, 1, worker.stderr());
+  });
+
+  it('a bad --workers value: exit non-zero naming the option', async () => {
+    const worker = await spawnWorker('redis://127.0.0.1:1', ['--workers', '0'], {
+      expectExit: true,
+    });
+    assert.notEqual((await worker.exited).code, 0);
+    assert.match(
+      worker.stderr(),
+      /--workers <n>' argument '0' is invalid\. must be an integer >= 1/,
+    );
+  });
+
+  it('--json prints a serving event with its tasks, and a stopped event', {
+    skip: redisSkip,
+  }, async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    const worker = await spawnWorker(redis.url, ['--json', '--workers', '2']);
+    t.after(() => worker.kill());
+    worker.child.kill('SIGINT');
+    assert.deepEqual(await worker.exited, { code: 0, signal: null });
+    const events = worker
+      .stdout()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
+    assert.equal(events[0].event, 'serving');
+    assert.equal(events[0].queue, 'switchyard');
+    assert.equal(events[0].capacity, 2);
+    assert.ok(events[0].tasks.includes('jobs.ts#square'), JSON.stringify(events[0]));
+    assert.equal(events.at(-1).event, 'stopped');
+  });
+});

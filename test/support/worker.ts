@@ -14,6 +14,8 @@ export interface WorkerProcess {
   readonly child: ChildProcess;
   /** Everything it wrote to stderr so far. */
   stderr(): string;
+  /** Everything it wrote to stdout so far. */
+  stdout(): string;
   /** Resolves with its exit code and signal. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** SIGKILL (if still running) and wait for the exit. */
@@ -32,9 +34,13 @@ export async function spawnWorker(
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', CLI, 'worker', '--connection', connection, '--tasks', ...tasks, ...extra],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let err = '';
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => {
+    out += chunk.toString();
+  });
   const exited = once(child, 'exit').then(([code, signal]) => ({
     code: code as number | null,
     signal: signal as NodeJS.Signals | null,
@@ -52,6 +58,7 @@ export async function spawnWorker(
   return {
     child,
     stderr: () => err,
+    stdout: () => out,
     exited,
     async kill() {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');

@@ -12,6 +12,7 @@ interface WorkerFlags {
   queue?: string;
   workers?: number;
   tasksPerWorker?: number;
+  json?: boolean;
 }
 
 export function registerWorker(program: Command): void {
@@ -31,7 +32,18 @@ export function registerWorker(program: Command): void {
     .option('-q, --queue <name>', 'queue name (as the executor’s `queue` option)', 'switchyard')
     .option('-w, --workers <n>', 'local pool size (default: the CPUs this process may use)', count)
     .option('--tasks-per-worker <n>', 'tasks one local worker runs at once', count)
+    .option(
+      '--json',
+      'print {"event":"serving",…} when ready and {"event":"stopped"} at the end on stdout',
+    )
     .action(async (flags: WorkerFlags) => {
+      // Listening before the worker announces itself: a signal that comes first still stops it gracefully.
+      let stopSignal: NodeJS.Signals | undefined;
+      let stop = (signal: NodeJS.Signals) => {
+        stopSignal = signal;
+      };
+      process.once('SIGTERM', (signal) => stop(signal));
+      process.once('SIGINT', (signal) => stop(signal));
       const worker = await startWorker({
         connection: flags.connection,
         tasks: flags.tasks,
@@ -40,15 +52,21 @@ export function registerWorker(program: Command): void {
         ...(flags.tasksPerWorker === undefined ? {} : { tasksPerWorker: flags.tasksPerWorker }),
         log: (line) => process.stderr.write(`${line}\n`),
       });
-      const stop = (signal: NodeJS.Signals) => {
+      const { name, queue, tasks, capacity } = worker;
+      if (flags.json) print({ event: 'serving', name, queue, tasks, capacity });
+      stop = (signal) => {
         process.stderr.write(`switchyard worker: ${signal}: finishing the jobs in hand\n`);
         worker.close().catch(() => {});
       };
-      process.once('SIGTERM', stop);
-      process.once('SIGINT', stop);
+      if (stopSignal) stop(stopSignal);
       await worker.stopped;
       process.stderr.write('switchyard worker: stopped\n');
+      if (flags.json) print({ event: 'stopped', name });
     });
+}
+
+function print(event: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify(event)}\n`);
 }
 
 function count(value: string): number {

@@ -2,14 +2,27 @@
  * Where the worker program is, and the Node flags a worker starts with. Run from `dist/`,
  * the worker is plain JavaScript and starts bare: TypeScript loader flags the caller runs
  * under (`--import tsx`) are dropped, since the module loader imports `.ts` tasks by
- * itself. Run from source (tests, `node --import tsx`), the worker is `main.ts` and needs tsx.
+ * itself. Run from source (tests, `node --import tsx`), the worker program is bundled once
+ * into one JavaScript file with esbuild (tsx's own compiler), so that each worker starts
+ * as fast as from `dist/` instead of compiling its sources through a loader.
  */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 /** True when switchyard itself runs from its TypeScript sources. */
-export const FROM_SOURCE = import.meta.url.endsWith('.ts');
+const FROM_SOURCE = import.meta.url.endsWith('.ts');
+
+let bundled: URL | undefined;
 
 /** The worker program. */
-export const WORKER_MAIN = new URL(`../worker/main.${FROM_SOURCE ? 'ts' : 'js'}`, import.meta.url);
+export function workerMain(): URL {
+  if (!FROM_SOURCE) return new URL('../worker/main.js', import.meta.url);
+  bundled ??= bundleFromSource();
+  return bundled;
+}
 
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
 const TSX = /^tsx(?:\/|$)|[\\/]node_modules[\\/]tsx[\\/]/;
@@ -33,12 +46,39 @@ export function workerExecArgv(extra: readonly string[] = []): string[] {
   return [...kept, ...extra];
 }
 
-/** The URL of tsx's loader, for a child process started from source. */
-export function tsxLoaderUrl(): string {
-  return import.meta.resolve('tsx');
-}
-
 function splitFlag(arg: string): [string, string | undefined] {
   const eq = arg.indexOf('=');
   return eq < 0 ? [arg, undefined] : [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+/**
+ * Bundles `worker/main.ts` into `node_modules/.cache/switchyard/`, named by its content so
+ * that concurrent test processes share one file (written atomically). tsx stays external:
+ * the bundle imports it from the package's own `node_modules` only for a `.ts` task.
+ */
+function bundleFromSource(): URL {
+  const require = createRequire(import.meta.url);
+  const esbuild = require('esbuild') as typeof import('esbuild');
+  const { outputFiles } = esbuild.buildSync({
+    entryPoints: [fileURLToPath(new URL('../worker/main.ts', import.meta.url))],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    write: false,
+    external: ['tsx', 'tsx/*'],
+  });
+  const code = outputFiles[0]!.text;
+  const dir = fileURLToPath(new URL('../../../node_modules/.cache/switchyard/', import.meta.url));
+  const file = join(
+    dir,
+    `worker-${createHash('sha1').update(code).digest('hex').slice(0, 16)}.mjs`,
+  );
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
+  }
+  return pathToFileURL(file);
 }

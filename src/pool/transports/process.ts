@@ -9,7 +9,7 @@ import { fork } from 'node:child_process';
 import type { ResourceLimits } from 'node:worker_threads';
 import type { TransportSpec } from '../transport.js';
 import { SETTINGS_ENV, type WorkerSettings } from '../worker/port.js';
-import { FROM_SOURCE, tsxLoaderUrl, WORKER_MAIN, workerExecArgv } from './entry.js';
+import { workerExecArgv, workerMain } from './entry.js';
 
 /** How V8 ends a process that exhausted its heap. */
 const OUT_OF_MEMORY_SIGNALS = new Set(['SIGABRT', 'SIGTRAP']);
@@ -19,12 +19,9 @@ export const processTransport: TransportSpec = {
   name: 'process',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
     const settings: WorkerSettings = { workerId, tasksPerWorker };
-    const child = fork(WORKER_MAIN, [], {
+    const child = fork(workerMain(), [], {
       serialization: 'advanced',
-      execArgv: workerExecArgv([
-        ...(FROM_SOURCE ? ['--import', tsxLoaderUrl()] : []),
-        ...memoryFlags(resourceLimits),
-      ]),
+      execArgv: workerExecArgv(memoryFlags(resourceLimits)),
       env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });

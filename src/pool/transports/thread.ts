@@ -6,15 +6,13 @@
 import { Worker } from 'node:worker_threads';
 import type { TransportSpec } from '../transport.js';
 import type { WorkerSettings } from '../worker/port.js';
-import { FROM_SOURCE, WORKER_MAIN, workerExecArgv } from './entry.js';
+import { workerExecArgv, workerMain } from './entry.js';
 
 export const threadTransport: TransportSpec = {
   name: 'thread',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
     const workerData: WorkerSettings = { workerId, tasksPerWorker };
-    const [filename, evalOption] = entry();
-    const worker = new Worker(filename, {
-      ...evalOption,
+    const worker = new Worker(workerMain(), {
       workerData,
       execArgv: workerExecArgv(),
       ...(resourceLimits ? { resourceLimits } : {}),
@@ -36,14 +34,3 @@ export const threadTransport: TransportSpec = {
     };
   },
 };
-
-/**
- * From source, Node 20 does not apply `--import tsx` to a worker thread's entry module,
- * so the thread starts from a one-line bootstrap that imports `main.ts` through tsx.
- */
-function entry(): [URL | string, { eval?: boolean }] {
-  if (!FROM_SOURCE) return [WORKER_MAIN, {}];
-  const api = import.meta.resolve('tsx/esm/api');
-  const code = `import(${JSON.stringify(api)}).then(({ tsImport }) => tsImport(${JSON.stringify(WORKER_MAIN.href)}, ${JSON.stringify(WORKER_MAIN.href)}))`;
-  return [code, { eval: true }];
-}

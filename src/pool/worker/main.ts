@@ -5,10 +5,9 @@
  * nothing heavy is imported until a task needs it (tsx only for a `.ts` task module).
  */
 import { deserializeError, type SerializedError, serializeError } from '../../errors.js';
-import { throttleProgress } from '../../executors/progress.js';
 import { loadTask } from '../../task/loader.js';
 import type { TaskContext, TaskFunction } from '../../task/reference.js';
-import type { DoneMessage, Failure, FromWorker, RunMessage } from '../protocol.js';
+import type { DoneMessage, Failure, FromWorker, ProgressMessage, RunMessage } from '../protocol.js';
 import { findUnsendable } from '../unsendable.js';
 import { openPort } from './port.js';
 
@@ -24,6 +23,8 @@ const jobs = new Map<number, Job>();
 const waiting: Job[] = [];
 let running = 0;
 let outbox: FromWorker[] = [];
+/** Progress reports waiting in the outbox, by job and input: a newer report replaces the value. */
+let reports = new Map<string, { value: unknown }>();
 
 port.onMessage((batch) => {
   for (const message of batch) {
@@ -149,7 +150,6 @@ function finish(job: Job, values: unknown[], failures: Failure[], ms: number): v
 }
 
 function contextFor(job: Job, offset: number): TaskContext {
-  let progress: ((value: unknown) => void) | undefined;
   return {
     get signal() {
       if (!job.controller) {
@@ -160,12 +160,25 @@ function contextFor(job: Job, offset: number): TaskContext {
     },
     workerId: port.workerId,
     progress(value) {
-      progress ??= throttleProgress((latest) =>
-        post({ kind: 'progress', jobId: job.message.jobId, offset, value: latest }),
-      );
-      progress(value);
+      report(job.message.jobId, offset, value);
     },
   };
+}
+
+/**
+ * Progress is coalesced per turn of the event loop: a task reporting in a tight loop sends
+ * one message with its latest value, and it goes out before the job's answer.
+ */
+function report(jobId: number, offset: number, value: unknown): void {
+  const key = `${jobId}:${offset}`;
+  const queued = reports.get(key);
+  if (queued) {
+    queued.value = value;
+    return;
+  }
+  const message: ProgressMessage = { kind: 'progress', jobId, offset, value };
+  reports.set(key, message as { value: unknown });
+  post(message);
 }
 
 function post(message: FromWorker): void {
@@ -176,6 +189,7 @@ function post(message: FromWorker): void {
 function flush(): void {
   const batch = outbox;
   outbox = [];
+  reports = new Map();
   try {
     port.post(batch);
   } catch {

@@ -1,0 +1,4 @@
+import { ThreadWorker } from 'poolifier';
+import { run } from './jobs.mjs';
+
+export default new ThreadWorker(run);

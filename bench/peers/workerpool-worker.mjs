@@ -1,0 +1,4 @@
+import workerpool from 'workerpool';
+import { run } from './jobs.mjs';
+
+workerpool.worker({ run });
