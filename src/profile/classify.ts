@@ -32,9 +32,10 @@ export interface Measurements {
   /** Share of the sequential wall time spent on CPU, 0..1 (lowered when other processes take the CPU). */
   readonly cpuShare: number;
   /**
-   * Share of the sequential wall time the thread was busy rather than waiting, 0..1: its
-   * event-loop utilisation, which preemption by other processes does not lower (a
-   * computing thread is busy even while descheduled). What the classification uses.
+   * Share of a task's time the thread computed rather than waited, 0..1: CPU time ÷ (CPU
+   * time + time the event loop sat idle). Unlike CPU ÷ wall, time lost to other processes
+   * counts on neither side, so a loaded machine does not make CPU-bound work look mixed.
+   * What the classification uses.
    */
   readonly busyShare: number;
   /** Tasks per second run one at a time. */
@@ -46,8 +47,8 @@ export interface Measurements {
   /** Tasks per second when overlapped (0 when skipped). */
   readonly concurrentPerSecond: number;
   /**
-   * Time per task the thread was busy while overlapped (0 when skipped): the cost each task
-   * will have in the run, once the JIT is warm and timers and sockets are shared by many.
+   * CPU time per task while overlapped (0 when skipped): the cost each task will have in
+   * the run, once the JIT is warm and timers and sockets are shared by many.
    */
   readonly overlappedBusyMs: number;
 }

@@ -8,10 +8,14 @@ import type { Mode } from '../executors/types.js';
 import { loadTask } from '../task/loader.js';
 import type { Task } from '../task/reference.js';
 import { type AutoDecision, decide, decisionContext } from './classify.js';
-import { NOT_SAMPLED, planForSize, Sampler } from './sampler.js';
+import { DEFAULT_PLAN, NOT_SAMPLED, planForSize, Sampler } from './sampler.js';
+import { SHORT_TASK_SAMPLE } from './thresholds.js';
 
 export interface ProfileOptions {
-  /** Most inputs to run; fewer when the first ones already decide it. @default 16 */
+  /**
+   * Most inputs to run, half alone and half overlapped. By default the plan `auto` uses:
+   * 3–8 alone (up to 32 for sub-millisecond tasks), then 8 overlapped.
+   */
   readonly sample?: number;
   /** Milliseconds each sampled task may run. */
   readonly timeout?: number;
@@ -27,17 +31,15 @@ export interface ProfileReport {
   readonly failed: number;
 }
 
-/** Default number of inputs `switchyard profile` reads. */
-export const DEFAULT_SAMPLE_SIZE = 16;
-
 export async function profileTask(
   task: Task<unknown, unknown>,
   inputs: Iterable<unknown> | AsyncIterable<unknown>,
   options: ProfileOptions,
 ): Promise<ProfileReport> {
-  const size = options.sample ?? DEFAULT_SAMPLE_SIZE;
+  const plan = options.sample === undefined ? DEFAULT_PLAN : planForSize(options.sample);
+  const size = options.sample ?? SHORT_TASK_SAMPLE + plan.concurrent;
   const fn = await loadTask(task);
-  const sampler = new Sampler(planForSize(size));
+  const sampler = new Sampler(plan);
   const runner = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
   const runs: Promise<unknown>[] = [];
   let failed = 0;

@@ -45,6 +45,8 @@ interface Offer {
 interface Timing {
   readonly wall: number;
   readonly cpu: number;
+  /** ms the event loop sat waiting for I/O or timers. */
+  readonly idle: number;
 }
 
 // CPU time of this thread alone where Node offers it (>= 23.9); the process's otherwise.
@@ -63,7 +65,6 @@ export class Sampler {
   readonly #pending: Offer[] = [];
   #running = 0;
   readonly #sequential: Timing[] = [];
-  #elu: { start?: EventLoopUtilization; measured?: EventLoopUtilization } = {};
   readonly #overlapped = {
     started: 0,
     settled: 0,
@@ -72,9 +73,6 @@ export class Sampler {
     lastEnd: 0,
     firstCpu: 0,
     lastCpu: 0,
-    /** Event-loop utilisation from the first overlapped start to the latest end. */
-    eluStart: undefined as EventLoopUtilization | undefined,
-    elu: undefined as EventLoopUtilization | undefined,
     walls: [] as number[],
   };
   /** The sequential sample running now, if any: the patience timer may turn it into an overlapped one. */
@@ -132,12 +130,11 @@ export class Sampler {
     const o = this.#overlapped;
     const span = o.lastEnd - o.firstStart;
     const n = this.#sequential.length;
-    // Busy time per task while overlapped: the thread's active time shared among the runs.
-    const overlappedBusyMs = o.settled > 0 && o.elu ? o.elu.active / o.settled : 0;
+    // Busy time per task while overlapped: the CPU time of the span shared among the runs.
+    const overlappedBusyMs = o.settled > 0 ? (o.lastCpu - o.firstCpu) / o.settled : 0;
     // The warmest half: the first runs pay for loading the module and a cold JIT.
     const warm = n > 1 ? this.#sequential.slice(Math.max(1, Math.floor(n / 2))) : [];
-    const overlapped = () =>
-      o.walls.map((wall) => ({ wall, cpu: (o.lastCpu - o.firstCpu) / o.walls.length }));
+    const overlapped = () => o.walls.map((wall) => ({ wall, cpu: overlappedBusyMs, idle: 0 }));
     // Failing runs alone (they outlasted the sampler's patience), the overlapped ones speak;
     // the cold first run only when nothing else finished.
     const timings = warm.length > 0 ? warm : o.settled > 0 ? overlapped() : this.#sequential;
@@ -145,12 +142,12 @@ export class Sampler {
     const walls = timings.map((t) => t.wall);
     const totalWall = sum(walls);
     const cpuShare = totalWall > 0 ? Math.min(1, sum(timings.map((t) => t.cpu)) / totalWall) : 1;
+    // CPU ÷ (CPU + waiting): time the thread was descheduled by other processes is in
+    // neither, so a loaded machine shifts the share neither way.
+    const cpu = sum(timings.map((t) => t.cpu));
+    const idle = sum(timings.map((t) => t.idle));
     const busyShare =
-      warm.length > 0
-        ? (this.#elu.measured?.utilization ?? cpuShare)
-        : o.settled > 0 && totalWall > 0
-          ? Math.min(1, (overlappedBusyMs * walls.length) / totalWall)
-          : cpuShare;
+      warm.length > 0 && cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : cpuShare;
     return {
       sequentialSamples: this.#sequential.length,
       wallMs: median(walls),
@@ -183,7 +180,6 @@ export class Sampler {
         this.#overlapped.started++;
         this.#overlapped.firstStart = this.#alone.wall0;
         this.#overlapped.firstCpu = this.#alone.cpu0;
-        this.#overlapped.eluStart = performance.eventLoopUtilization();
       }
     } else {
       this.#finish();
@@ -211,15 +207,14 @@ export class Sampler {
     const o = this.#overlapped;
     const wall0 = performance.now();
     const cpu0 = cpuMs();
+    const idle0 = performance.eventLoopUtilization().idle;
     const alone = phase === 'sequential' ? { wall0, cpu0, escaped: false } : undefined;
     if (alone) {
       this.#alone = alone;
-      if (this.#sequential.length === 1) this.#elu.start = performance.eventLoopUtilization();
     } else {
       if (o.started++ === 0) {
         o.firstStart = wall0;
         o.firstCpu = cpu0;
-        o.eluStart = performance.eventLoopUtilization();
       }
       o.level = Math.max(o.level, this.#running);
     }
@@ -230,14 +225,13 @@ export class Sampler {
       this.#patience = undefined;
       if (alone && !alone.escaped) {
         this.#alone = undefined;
-        this.#sequential.push({ wall: end - wall0, cpu: cpuMs() - cpu0 });
-        if (this.#elu.start) this.#elu.measured = performance.eventLoopUtilization(this.#elu.start);
+        const idle = performance.eventLoopUtilization().idle - idle0;
+        this.#sequential.push({ wall: end - wall0, cpu: cpuMs() - cpu0, idle });
         this.#afterSequential();
       } else {
         o.walls.push(end - wall0);
         o.lastEnd = end;
         o.lastCpu = cpuMs();
-        o.elu = o.eluStart && performance.eventLoopUtilization(o.eluStart);
         if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
       }
       this.#pump();
@@ -278,8 +272,6 @@ export class Sampler {
     this.#finished();
   }
 }
-
-type EventLoopUtilization = ReturnType<typeof performance.eventLoopUtilization>;
 
 function sum(values: readonly number[]): number {
   return values.reduce((a, b) => a + b, 0);

@@ -5,14 +5,14 @@
 import type { Command } from 'commander';
 import { AVAILABLE_MODES } from '../../executors/create.js';
 import type { AutoDecision } from '../../profile/classify.js';
-import { DEFAULT_SAMPLE_SIZE, type ProfileReport, profileTask } from '../../profile/profile.js';
+import { type ProfileReport, profileTask } from '../../profile/profile.js';
 import { openInput, readInputs } from '../../run/input.js';
 import { integerAtLeast } from '../options.js';
 import { parseTaskSpec } from '../task-spec.js';
 
 interface ProfileFlags {
   input: string;
-  sample: number;
+  sample?: number;
   timeout?: number;
   json?: boolean;
 }
@@ -28,7 +28,11 @@ export function registerProfile(program: Command): void {
       'task module (path or URL), optionally #EXPORT (default: the default export)',
     )
     .requiredOption('-i, --input <file>', 'JSONL input, one JSON value per line; - for stdin')
-    .option('--sample <n>', 'most inputs to run', integerAtLeast(2), DEFAULT_SAMPLE_SIZE)
+    .option(
+      '--sample <n>',
+      "most inputs to run, half alone, half overlapped (default: auto's plan, 3-8 alone, 8 overlapped)",
+      integerAtLeast(2),
+    )
     .option('--timeout <ms>', 'milliseconds each sampled task may run', integerAtLeast(1))
     .option('--json', 'print the report as JSON')
     .action(async (module: string, flags: ProfileFlags) => {
@@ -60,7 +64,7 @@ function describe({ decision: d, sampled, failed }: ProfileReport): string {
     ['wall time per task (median)', ms(m.wallMs)],
     ['CPU time per task (median)', ms(m.cpuMs)],
     ['CPU share of wall time', share(m.cpuShare)],
-    ['busy share (event-loop utilisation)', share(m.busyShare)],
+    ['busy share: CPU ÷ (CPU + waiting)', share(m.busyShare)],
     ['tasks/s one at a time', rate(m.sequentialPerSecond)],
     [`tasks/s overlapped (${m.concurrencyLevel ?? 0} at once)`, rate(m.concurrentPerSecond)],
     ['usable CPUs', String(m.cpus ?? '?')],
