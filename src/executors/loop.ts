@@ -2,8 +2,9 @@
  * `loop` — cooperative multitasking on the event loop (asyncio's model) — and `sync`, the
  * same runner with room for one task at a time. Tasks switch only at `await`: a task
  * that computes without awaiting holds the thread, and neither its timeout nor a
- * cancellation can interrupt it until it yields. Its `ctx.signal` fires and its promise
- * is rejected at once all the same, so callers are never kept waiting.
+ * cancellation can interrupt it until it yields. A task that awaits has its `ctx.signal`
+ * fired and its promise rejected on time, whether or not it stops, so callers are never
+ * kept waiting; one that computed past its timeout is rejected once it returns.
  */
 import { asTaskError, TimeoutError } from '../errors.js';
 import { abortError, isAborted, onAbort } from '../primitives/abort.js';

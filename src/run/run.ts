@@ -134,7 +134,8 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
         running.set(sent++, entry);
         yield entry.value;
       }
-      exhausted = true;
+      // A destroyed source may also just end: only a read to the end is exhaustion.
+      exhausted = stoppedBy === undefined;
     } catch (error) {
       // Destroying the source is how a signal or a failure stops a pending read.
       if (!stoppedBy) throw error;
@@ -145,10 +146,12 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
     for await (const settled of ex.mapSettled(task, toRun(), { signal: cancel.signal })) {
       const entry = running.get(settled.index)!;
       running.delete(settled.index);
-      const line = settled.ok ? successLine(entry.index, settled.value) : undefined;
-      if (line instanceof Error) await fail(entry, line);
-      else if (line !== undefined) await record(line, false);
-      else await fail(entry, (settled as { error: Error }).error);
+      if (!settled.ok) {
+        await fail(entry, settled.error);
+        continue;
+      }
+      const line = successLine(entry.index, settled.value);
+      await (line instanceof Error ? fail(entry, line) : record(line, false));
     }
   } catch (error) {
     if (!cancel.signal.aborted) throw error;

@@ -273,6 +273,7 @@ describe('switchyard run', () => {
       const summary = JSON.parse(run.stdout);
       assert.equal(summary.stoppedBy, 'SIGINT');
       assert.equal(summary.cancelled, false);
+      assert.equal(summary.complete, false);
     },
   );
 
