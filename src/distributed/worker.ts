@@ -19,6 +19,7 @@ import { CancelledError, TaskNotFoundError, WorkerCrashedError } from '../errors
 import { createExecutor } from '../executors/create.js';
 import { PROGRESS_INTERVAL_MS } from '../executors/progress.js';
 import type { Executor } from '../executors/types.js';
+import { defaultPoolSize } from '../pool/cpus.js';
 import { abortError } from '../primitives/abort.js';
 import { sleep } from '../primitives/sleep.js';
 import { listTasks } from '../task/loader.js';
@@ -175,7 +176,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
 function localExecutor(options: WorkerOptions): Executor {
   return createExecutor({
     mode: 'loop',
-    concurrency: (options.workers ?? 1) * (options.tasksPerWorker ?? 1),
+    concurrency: (options.workers ?? defaultPoolSize()) * (options.tasksPerWorker ?? 1),
   });
 }
 
