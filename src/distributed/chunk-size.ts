@@ -14,28 +14,12 @@ export const SPREAD = 8;
 export class ChunkSizer {
   /** Smoothed wall ms per input, by task; absent until a first job of that task returns. */
   readonly #msPerInput = new Map<string, number>();
-  /** Chunk sizes handed out for tasks not measured yet. */
-  readonly #growing = new Map<string, number>();
 
   /** Records a finished job: `ms` of worker wall time for `count` inputs. */
   observe(task: string, ms: number, count: number): void {
     const sample = Math.max(ms, 0.001) / count;
     const previous = this.#msPerInput.get(task);
     this.#msPerInput.set(task, previous === undefined ? sample : previous * 0.7 + sample * 0.3);
-  }
-
-  /**
-   * Inputs for the next chunk `map` forms of `task`, where the waiting inputs are not known:
-   * enough for {@link TARGET_JOB_MS} once the task's cost is measured; until then 1, 2, 4…
-   * so that a few expensive inputs still spread over the cluster.
-   */
-  forChunk(task: string): number {
-    const cost = this.#msPerInput.get(task);
-    if (cost !== undefined)
-      return Math.max(1, Math.min(MAX_CHUNK, Math.floor(TARGET_JOB_MS / cost)));
-    const size = this.#growing.get(task) ?? 1;
-    this.#growing.set(task, Math.min(size * 2, MAX_CHUNK));
-    return size;
   }
 
   /**

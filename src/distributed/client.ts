@@ -17,7 +17,7 @@ import {
   TaskNotFoundError,
   WorkerCrashedError,
 } from '../errors.js';
-import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from '../executors/runner.js';
+import type { Runner, RunnerLoad, TaskRun } from '../executors/runner.js';
 import { onAbort } from '../primitives/abort.js';
 import { type Release, Semaphore } from '../primitives/semaphore.js';
 import { loadTask } from '../task/loader.js';
@@ -73,8 +73,6 @@ interface Group {
   readonly timeout: number | undefined;
   readonly priority: number;
   readonly entries: Entry[];
-  /** A chunk formed by `map` (the chunk seam): sent as exactly one job. */
-  readonly whole?: boolean;
 }
 
 /** A job in the queue and the tasks it carries, in input order. */
@@ -100,8 +98,6 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   /** Unique per executor: job ids are `<id>-<n>`, so events of other executors are ignored. */
   readonly #id = randomBytes(6).toString('hex');
   readonly #groups = new Map<string, Group>();
-  /** Chunks from {@link runChunk} waiting for the next flush. */
-  #chunks: Group[] = [];
   readonly #sent = new Map<string, Sent>();
   readonly #sizer = new ChunkSizer();
   readonly #slots: Semaphore;
@@ -147,61 +143,6 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     });
   }
 
-  /** One BullMQ job for a chunk of a `map`'s inputs; each input still settles on its own. */
-  runChunk(task: Task<unknown, unknown>, chunk: ChunkRun): Promise<ChunkOutcome> {
-    const { inputs, controller, timeout } = chunk;
-    return new Promise((resolve, reject) => {
-      const values = new Array<unknown>(inputs.length);
-      const failures = new Map<number, Error>();
-      let left = inputs.length;
-      let detach = noop;
-      const settled = () => {
-        if (--left > 0) return;
-        detach();
-        // One error for every input (cancelled, Redis gone) fails the chunk as a whole.
-        const errors = new Set(failures.values());
-        if (failures.size === inputs.length && errors.size === 1) reject([...errors][0]);
-        else resolve({ values, failures });
-      };
-      if (inputs.length === 0) return resolve({ values });
-      const entries = inputs.map(
-        (input, offset): Entry => ({
-          run: {
-            input,
-            controller,
-            timeout,
-            priority: 0,
-            transfer: undefined,
-            progress: (value) => chunk.progress(value, offset),
-          },
-          resolve: (value) => {
-            values[offset] = value;
-            settled();
-          },
-          reject: (error) => {
-            failures.set(offset, error);
-            settled();
-          },
-          detach: noop,
-          release: noop,
-          settled: false,
-        }),
-      );
-      // One listener for the chunk, not one per input.
-      detach = onAbort(controller.signal, (error) => {
-        for (const entry of entries) this.#settle(entry, error);
-      });
-      if (left === 0) return;
-      this.#chunks.push({ task, timeout, priority: 0, entries, whole: true });
-      this.#scheduleFlush();
-    });
-  }
-
-  /** Inputs per chunk for `map`: sized from measured task times, growing from 1 until known. */
-  chunkSize(task: Task<unknown, unknown>): number {
-    return this.#sizer.forChunk(taskKey(task));
-  }
-
   load(): RunnerLoad {
     let running = 0;
     let queued = 0;
@@ -210,7 +151,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
       if (sent.active) running += open;
       else queued += open;
     }
-    for (const group of [...this.#groups.values(), ...this.#chunks]) {
+    for (const group of this.#groups.values()) {
       queued += group.entries.filter((entry) => !entry.settled).length;
     }
     queued += this.#slots.waiting;
@@ -291,9 +232,8 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   }
 
   async #flush(): Promise<void> {
-    const groups = [...this.#groups.values(), ...this.#chunks];
+    const groups = [...this.#groups.values()];
     this.#groups.clear();
-    this.#chunks = [];
     const engine = await this.#connect().catch((error: Error) => {
       for (const group of groups) for (const entry of group.entries) this.#settle(entry, error);
       return undefined;
@@ -303,9 +243,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     for (const group of groups) {
       let waiting = group.entries.filter((entry) => !entry.settled);
       while (waiting.length > 0) {
-        const size = group.whole
-          ? waiting.length
-          : this.#sizer.next(taskKey(group.task), waiting.length, this.#sent.size);
+        const size = this.#sizer.next(taskKey(group.task), waiting.length, this.#sent.size);
         const chunk = waiting.slice(0, size);
         waiting = waiting.slice(size);
         const job = this.#makeJob(group, chunk);
@@ -426,11 +364,10 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
 
   /** Redis refused us or is gone: nothing pending may wait for it. */
   #failAll(error: RedisConnectionError): void {
-    for (const group of [...this.#groups.values(), ...this.#chunks]) {
+    for (const group of this.#groups.values()) {
       for (const entry of group.entries) this.#settle(entry, error);
     }
     this.#groups.clear();
-    this.#chunks = [];
     for (const jobId of [...this.#sent.keys()]) this.#failJob(jobId, error);
   }
 

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { distributedRunner } from '../../src/executors/distributed.js';
 import {
-  CancelledError,
   createExecutor,
   RedisConnectionError,
   SerializationError,
@@ -21,14 +19,7 @@ const fail = task<string, never>(JOBS_MODULE, 'fail');
 const hang = task<unknown, never>(JOBS_MODULE, 'hang');
 const sumBig = task<bigint[], bigint>(JOBS_MODULE, 'sumBig');
 const report = task<number, number>(JOBS_MODULE, 'report');
-const squareOrFail = task<number | string, number>(JOBS_MODULE, 'squareOrFail');
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
-
-function abortedController(): AbortController {
-  const controller = new AbortController();
-  controller.abort();
-  return controller;
-}
 
 describe('distributed executor over two `switchyard worker` processes', {
   skip: redisSkip,
@@ -162,29 +153,6 @@ describe('distributed executor over two `switchyard worker` processes', {
     const reports: unknown[] = [];
     assert.equal(await ex.submit(report, 3, { onProgress: (v) => reports.push(v) }), 3);
     assert.deepEqual(reports, [1, 2, 3]);
-  });
-
-  it('a chunk of a map is one job: values by offset, failures apart, a cancelled chunk rejects', async () => {
-    const runner = distributedRunner({ mode: 'distributed', connection: redis.url });
-    try {
-      const prepared = await runner.prepare(squareOrFail);
-      assert.deepEqual(
-        [1, 2, 3, 4, 5].map(() => runner.chunkSize!(prepared, undefined)),
-        [1, 2, 4, 8, 16],
-        'chunks grow from 1 until the task’s cost is known',
-      );
-      const run = (inputs: unknown[], controller = new AbortController()) =>
-        runner.runChunk!(prepared, { inputs, controller, timeout: undefined, progress: () => {} });
-      const outcome = await run([1, 'boom', 3]);
-      assert.deepEqual([outcome.values[0], outcome.values[2]], [1, 9]);
-      assert.deepEqual([...(outcome.failures?.keys() ?? [])], [1]);
-      assert.ok(outcome.failures?.get(1) instanceof TaskError, 'the failing input is a TaskError');
-      await assert.rejects(run([1, 2], abortedController()), CancelledError);
-      const sizes = [1, 2, 3].map(() => runner.chunkSize!(prepared, undefined));
-      assert.equal(new Set(sizes).size, 1, 'once the cost is measured, the size holds');
-    } finally {
-      await runner.close();
-    }
   });
 
   it('cancelling a map rejects it with CancelledError and leaves the executor usable', async () => {
