@@ -19,7 +19,6 @@ import { CancelledError, TaskNotFoundError, WorkerCrashedError } from '../errors
 import { createExecutor } from '../executors/create.js';
 import { PROGRESS_INTERVAL_MS } from '../executors/progress.js';
 import type { Executor } from '../executors/types.js';
-import { defaultPoolSize } from '../pool/cpus.js';
 import { abortError } from '../primitives/abort.js';
 import { sleep } from '../primitives/sleep.js';
 import { listTasks } from '../task/loader.js';
@@ -168,15 +167,12 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   return { name, queue, tasks, capacity, stopped, close };
 }
 
-/**
- * The local pool jobs run on. `loop` until the `threads` pool delivers a task's last
- * `ctx.progress` report (it drops reports that trail the task's result); then this one
- * line becomes `mode: 'threads'` with `workers` and `tasksPerWorker`.
- */
+/** The local pool jobs run on: threads, so a task past its timeout is really stopped. */
 function localExecutor(options: WorkerOptions): Executor {
   return createExecutor({
-    mode: 'loop',
-    concurrency: (options.workers ?? defaultPoolSize()) * (options.tasksPerWorker ?? 1),
+    mode: 'threads',
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.tasksPerWorker === undefined ? {} : { tasksPerWorker: options.tasksPerWorker }),
   });
 }
 

@@ -18,7 +18,7 @@ export function distributedTarget(): ConformanceTarget {
   return {
     mode: 'distributed',
     plainFunctions: false,
-    stopsRunawayTasks: false,
+    stopsRunawayTasks: true,
     skip: redisSkip,
     async before() {
       redis = await startRedis();
