@@ -1,27 +1,11 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { describe, it } from 'node:test';
 import type { BenchDocument } from '../../src/bench/types.js';
 import { redisSkip, startRedis } from '../support/redis.js';
+import { runCli } from './spawn.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
-
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'bench', ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function bench(args: string[]) {
+  return runCli(['bench', ...args]);
 }
 
 describe('switchyard bench --connection', { skip: redisSkip, timeout: 300_000 }, () => {

@@ -1,44 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BenchDocument, ModeResult } from '../../src/bench/types.js';
 import { AVAILABLE_MODES } from '../../src/executors/create.js';
+import { type Finished, runCli } from './spawn.js';
 
-const MAIN = new URL('../../src/cli/main.ts', import.meta.url).pathname;
 const ALL_MODES = ['sync', 'loop', 'threads', 'processes', 'auto', 'distributed'] as const;
 
-interface Outcome {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-    });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function switchyard(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Finished> {
+  return runCli(args, undefined, env);
 }
 
 const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
 
 describe('switchyard bench --quick --json', { timeout: 180_000 }, () => {
-  let outcome: Outcome;
+  let outcome: Finished;
   let doc: BenchDocument;
   const dir = mkdtemp(join(tmpdir(), 'switchyard-bench-'));
 

@@ -20,10 +20,15 @@ export interface Running {
   readonly finished: Promise<Finished>;
 }
 
-/** Starts `switchyard ...args`; `stdin` (if given) is written and closed. */
-export function startCli(args: readonly string[], stdin?: string): Running {
+/** Starts `switchyard ...args`; `stdin` (if given) is written and closed; `env` adds variables. */
+export function startCli(
+  args: readonly string[],
+  stdin?: string,
+  env: NodeJS.ProcessEnv = {},
+): Running {
   const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
     cwd: ROOT,
+    env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stdout = '';
@@ -38,8 +43,12 @@ export function startCli(args: readonly string[], stdin?: string): Running {
   return { child, finished };
 }
 
-export function runCli(args: readonly string[], stdin?: string): Promise<Finished> {
-  return startCli(args, stdin).finished;
+export function runCli(
+  args: readonly string[],
+  stdin?: string,
+  env?: NodeJS.ProcessEnv,
+): Promise<Finished> {
+  return startCli(args, stdin, env).finished;
 }
 
 export const FIXTURES = fileURLToPath(new URL('../fixtures/', import.meta.url));
