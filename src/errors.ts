@@ -154,6 +154,11 @@ export function deserializeError(data: SerializedError): Error {
   return error;
 }
 
+/** Any thrown value as an `Error` (a non-Error is wrapped with its string form). */
+export function toError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}
+
 /** Wraps what a task threw as a {@link TaskError}; a non-Error throw becomes an Error first. */
 export function asTaskError(thrown: unknown, where?: string): TaskError {
   const cause = thrown instanceof Error ? thrown : deserializeError(serializeError(thrown));

@@ -15,6 +15,7 @@ import {
   type RedisConnectionError,
   SerializationError,
   TaskNotFoundError,
+  toError,
   WorkerCrashedError,
 } from '../errors.js';
 import type { Runner, RunnerLoad, TaskRun } from '../executors/runner.js';
@@ -426,10 +427,6 @@ async function checkExport(ref: Task<unknown, unknown>): Promise<void> {
   } catch (error) {
     if (error instanceof TaskNotFoundError && error.exportName !== undefined) throw error;
   }
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
 
 function noop(): void {}

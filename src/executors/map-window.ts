@@ -4,7 +4,7 @@
  * memory stays bounded for endless inputs, a slow consumer slows the reading (backpressure),
  * and an early slow input in ordered mode cannot let completed results pile up.
  */
-import { CancelledError } from '../errors.js';
+import { CancelledError, toError } from '../errors.js';
 import {
   type Abortable,
   abortError,
@@ -392,8 +392,4 @@ export function checkInputs(inputs: unknown): void {
 
 function describe(value: unknown): string {
   return value === null ? 'null' : typeof value;
-}
-
-function toError(error: unknown): Error {
-  return error instanceof Error ? error : new Error(String(error));
 }
