@@ -31,7 +31,9 @@ export const processTransport: TransportSpec = {
     child.on('error', (error) => {
       spawnError = error;
     });
-    child.on('exit', (exitCode, signal) => {
+    // 'close', not 'exit': 'exit' may come before the last IPC messages are delivered, and
+    // a result that arrived after its worker's death would be failed as a crash.
+    child.on('close', (exitCode, signal) => {
       const memoryLimit =
         capped &&
         ((signal !== null && OUT_OF_MEMORY_SIGNALS.has(signal)) ||
