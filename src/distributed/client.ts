@@ -2,8 +2,14 @@
  * The executor's side of `distributed`: a {@link Runner} that packs waiting tasks into
  * BullMQ jobs (one job per chunk of inputs), adds them to the queue, and settles each task
  * from the queue's event stream (`QueueEvents`) — results are streamed back, never polled
- * job by job. Each job id is settled once, whatever the stream delivers twice, so every
+ * job by job. Each input is settled once, whatever the stream delivers twice, so every
  * input yields exactly once even when a dead worker's job is run again elsewhere.
+ *
+ * Chunks are formed here, from the tasks started in one turn of the event loop (a map's
+ * window, a burst of submits), rather than through the front's `runChunk` seam: that seam
+ * settles a chunk as a whole, whereas here every input keeps its own promise, so the
+ * outcomes a worker streams back while the rest of its chunk runs settle at once — a
+ * failure is seen in time, and results flow while a long chunk still runs.
  *
  * BullMQ and ioredis are imported on first use, so `import 'switchyard'` stays light.
  */
@@ -219,6 +225,8 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
       if (this.#mark(jobId, false)) this.#retried++;
     });
     events.on('progress', ({ jobId, data }) => this.#progress(jobId, data));
+    // So that stats().workers counts the cluster from the first task on.
+    await this.#countWorkers(queue).catch(noop);
     return { queue, events, clients, watch };
   }
 
@@ -303,25 +311,14 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   #completed(jobId: string, result: ChunkResult): void {
     const sent = this.#take(jobId);
     if (!sent) return;
-    let outcomes: Outcome[];
-    try {
-      outcomes = decodeArray(result.outcomes, 'outcomes') as Outcome[];
-    } catch (error) {
-      this.#failJob(jobId, toError(error), sent);
-      return;
-    }
-    const task = describeTask(sent.task);
-    this.#sizer.observe(
-      `${sent.task.moduleUrl}#${sent.task.exportName}`,
-      result.ms,
-      outcomes.length,
-    );
+    const outcomes = this.#settleOutcomes(sent, result.outcomes);
+    if (!outcomes) return;
+    this.#sizer.observe(taskKey(sent.task), result.ms, outcomes.length);
     if (result.attempt > 1) this.#retried += result.attempt - 1;
     sent.entries.forEach((entry, index) => {
-      const outcome = outcomes[index];
-      if (!outcome) this.#settle(entry, new Error(`worker returned no outcome for input ${index}`));
-      else if (outcome.ok) this.#settle(entry, undefined, outcome.value);
-      else this.#settle(entry, fromWireError(outcome.error, task));
+      if (!outcomes[index]) {
+        this.#settle(entry, new Error(`worker returned no outcome for input ${index}`));
+      }
     });
   }
 
@@ -356,11 +353,38 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     return sent !== undefined;
   }
 
+  /** A job's progress event: a task's progress report, or outcomes settled before the job ends. */
   #progress(jobId: string, data: unknown): void {
     const sent = this.#sent.get(jobId);
-    const report = data as { index?: unknown; value?: unknown } | null;
-    if (!sent || typeof report?.index !== 'number') return;
-    sent.entries[report.index]?.run.progress(report.value);
+    const progress = data as Partial<Record<'index' | 'value' | 'outcomes', unknown>> | null;
+    if (!sent || typeof progress !== 'object' || progress === null) return;
+    if (typeof progress.index === 'number') {
+      sent.entries[progress.index]?.run.progress(progress.value);
+    } else if (typeof progress.outcomes === 'string') {
+      this.#settleOutcomes(sent, progress.outcomes);
+    }
+  }
+
+  /**
+   * Settles the inputs of `sent` that `outcomes` (encoded, one entry per input) carries;
+   * entries already settled, by an earlier message or an earlier attempt, stay as they are.
+   */
+  #settleOutcomes(sent: Sent, encoded: string): Outcome[] | undefined {
+    let outcomes: Outcome[];
+    try {
+      outcomes = decodeArray(encoded, 'outcomes') as Outcome[];
+    } catch (error) {
+      for (const entry of sent.entries) this.#settle(entry, toError(error));
+      return undefined;
+    }
+    const task = describeTask(sent.task);
+    outcomes.forEach((outcome, index) => {
+      const entry = sent.entries[index];
+      if (!entry) return;
+      if (outcome.ok) this.#settle(entry, undefined, outcome.value);
+      else this.#settle(entry, fromWireError(outcome.error, task));
+    });
+    return outcomes;
   }
 
   /** Redis refused us or is gone: nothing pending may wait for it. */
@@ -401,15 +425,20 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     }
   }
 
+  /**
+   * `stats().workers` is the number of `switchyard worker` processes serving the queue, as
+   * Redis last listed them: counted when the executor connects, then again at most once a
+   * second while stats are read (stats() cannot wait for Redis); 0 before the first task, and
+   * where Redis refuses CLIENT LIST.
+   */
   #refreshWorkerCount(): void {
     if (!this.#engine || Date.now() - this.#workersCheckedAt < 1_000) return;
+    this.#engine.then((engine) => this.#countWorkers(engine.queue)).catch(noop);
+  }
+
+  async #countWorkers(queue: Queue): Promise<void> {
     this.#workersCheckedAt = Date.now();
-    this.#engine
-      .then((engine) => engine.queue.getWorkersCount())
-      .then((count) => {
-        this.#workers = count;
-      })
-      .catch(noop);
+    this.#workers = await queue.getWorkersCount();
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * What travels through Redis between a distributed executor and `switchyard worker`: one
- * BullMQ job per chunk of inputs, and one result per job carrying every input's outcome.
+ * BullMQ job per chunk of inputs, outcomes streamed back as the chunk's inputs settle (as
+ * job progress), and one result per job carrying every input's outcome.
  * Inputs and outputs are structured-cloned (`v8.serialize`, the same data the local pools
  * accept: bigint, Map, Date, typed arrays…) and sent as base64; errors are flattened to
  * plain objects and rebuilt as switchyard's own classes on the other side.
@@ -23,8 +24,8 @@ import {
 import type { Settled } from '../executors/types.js';
 import { findUnsendable } from '../pool/unsendable.js';
 
-/** Bumped when the job or result shape changes; a worker refuses jobs of another version. */
-export const PROTOCOL_VERSION = 1;
+/** Bumped when the job, progress or result shape changes; a worker refuses jobs of another version. */
+export const PROTOCOL_VERSION = 2;
 
 /** The Redis pub/sub channel on which executors ask workers to abort a job's tasks (message: the job id). */
 export function cancelChannel(queue: string): string {
@@ -62,6 +63,15 @@ export interface ChunkResult {
   /** 1 for the first attempt; more after crash retries. */
   readonly attempt: number;
 }
+
+/**
+ * The data of a job progress event: a task's `ctx.progress(value)` report for the input at
+ * `index`, or `outcomes` settled while the rest of the chunk still runs, as
+ * {@link encodeOutcomes} of one entry per input, `undefined` for those not in this batch.
+ */
+export type JobProgress =
+  | { readonly index: number; readonly value: unknown }
+  | { readonly outcomes: string };
 
 /** One input's outcome on the wire. */
 export type Outcome =

@@ -38,6 +38,7 @@ import {
   decodeArray,
   encodeOutcomes,
   failure,
+  type JobProgress,
   type Outcome,
   PROTOCOL_VERSION,
   readChunkJob,
@@ -48,6 +49,8 @@ import {
 export const LOCK_DURATION_MS = 4_000;
 /** How often workers look for jobs whose lock expired. */
 export const STALLED_INTERVAL_MS = 2_000;
+/** Outcomes of a chunk that settle within this many ms of each other go back in one message. */
+export const STREAM_DELAY_MS = 20;
 
 export interface WorkerOptions {
   /** Redis URL or ioredis options. */
@@ -229,26 +232,30 @@ async function runChunk(
     });
   }
   const todo = [...outcomes.keys()].filter((index) => outcomes[index] === undefined);
-  const progress = new ProgressRelay(job);
+  const relay = new JobRelay(job, data.count);
   const runs = local.mapSettled(
     ref,
     todo.map((index) => data.values[index]),
     {
       signal,
       ...(data.timeout === undefined ? {} : { timeout: data.timeout }),
-      onProgress: (value, i) => progress.send(todo[i]!, value),
+      onProgress: (value, i) => relay.report(todo[i]!, value),
     },
   );
   try {
-    for await (const settled of runs) outcomes[todo[settled.index]!] = toOutcome(settled);
+    for await (const settled of runs) {
+      const index = todo[settled.index]!;
+      const outcome = toOutcome(settled);
+      outcomes[index] = outcome;
+      // A crashed input may yet be retried: only the job's result may report it.
+      if (!crashed(outcome)) relay.settled(index, outcome);
+    }
   } catch (error) {
     if (!signal.aborted) throw error;
     for (const index of todo) outcomes[index] ??= failure(abortError(signal));
   }
-  await progress.flushed();
+  await relay.finished();
 
-  const crashed = (outcome: Outcome | undefined) =>
-    outcome !== undefined && !outcome.ok && outcome.error.name === WorkerCrashedError.name;
   if (outcomes.some(crashed) && attempt < (job.opts.attempts ?? 1)) {
     // Keep what finished, so the retry re-runs only the inputs whose worker crashed.
     const done = outcomes.map((outcome) => (crashed(outcome) ? undefined : outcome));
@@ -274,35 +281,71 @@ function notServed(
   return new TaskNotFoundError(data.module, data.export, problem);
 }
 
+function crashed(outcome: Outcome | undefined): boolean {
+  return outcome !== undefined && !outcome.ok && outcome.error.name === WorkerCrashedError.name;
+}
+
 /**
- * Sends `ctx.progress` reports as BullMQ job progress (which the executor reads from the
- * event stream). The local executor delivers the latest report up to one throttle interval
- * late, so a job waits that long before completing: a report must not trail its result.
+ * Tells the executor, as BullMQ job progress (which it reads from the event stream), what
+ * it should not wait for the end of the job to learn: `ctx.progress` reports, and the
+ * outcomes of inputs that settled while the rest of the chunk still runs — so a failure is
+ * seen in time and results stream back. Outcomes are gathered for {@link STREAM_DELAY_MS}
+ * per batch: a chunk of tiny tasks that ends sooner sends none, a long one one write per
+ * batch rather than per input. The job's result still carries every outcome.
  */
-class ProgressRelay {
+class JobRelay {
   readonly #job: Job;
+  readonly #count: number;
   readonly #sending = new Set<Promise<void>>();
-  #lastAt = Number.NEGATIVE_INFINITY;
+  #lastReportAt = Number.NEGATIVE_INFINITY;
+  /** Outcomes waiting to be sent, by input index. */
+  #batch: (Outcome | undefined)[] | undefined;
+  #timer: NodeJS.Timeout | undefined;
 
-  constructor(job: Job) {
+  constructor(job: Job, count: number) {
     this.#job = job;
+    this.#count = count;
   }
 
-  send(index: number, value: unknown): void {
-    this.#lastAt = performance.now();
-    const sending = this.#job.updateProgress({ index, value }).catch(noop);
-    this.#sending.add(sending);
-    sending.finally(() => this.#sending.delete(sending));
+  report(index: number, value: unknown): void {
+    this.#lastReportAt = performance.now();
+    this.#send({ index, value });
   }
 
-  async flushed(): Promise<void> {
-    if (this.#lastAt === Number.NEGATIVE_INFINITY) return;
+  settled(index: number, outcome: Outcome): void {
+    if (!this.#batch) {
+      this.#batch = new Array<Outcome | undefined>(this.#count);
+      this.#timer = setTimeout(this.#flush, STREAM_DELAY_MS);
+    }
+    this.#batch[index] = outcome;
+  }
+
+  /**
+   * Drops the batch still gathering (the job's result carries it) and waits until the last
+   * progress report has gone: the local executor delivers the latest report up to one
+   * throttle interval late, and a report must not trail its result.
+   */
+  async finished(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#batch = undefined;
     for (;;) {
-      const quietUntil = this.#lastAt + PROGRESS_INTERVAL_MS + 10;
+      const quietUntil = this.#lastReportAt + PROGRESS_INTERVAL_MS + 10;
       if (performance.now() >= quietUntil) break;
       await sleep(quietUntil - performance.now());
     }
     await Promise.all(this.#sending);
+  }
+
+  readonly #flush = (): void => {
+    const batch = this.#batch;
+    this.#batch = undefined;
+    if (batch) this.#send({ outcomes: encodeOutcomes(batch) });
+  };
+
+  #send(progress: JobProgress): void {
+    const sending = this.#job.updateProgress(progress).catch(noop);
+    this.#sending.add(sending);
+    sending.finally(() => this.#sending.delete(sending));
   }
 }
 

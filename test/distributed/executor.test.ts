@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import {
   createExecutor,
   RedisConnectionError,
   SerializationError,
+  type Settled,
   TaskError,
   TaskNotFoundError,
   TimeoutError,
@@ -19,7 +21,23 @@ const fail = task<string, never>(JOBS_MODULE, 'fail');
 const hang = task<unknown, never>(JOBS_MODULE, 'hang');
 const sumBig = task<bigint[], bigint>(JOBS_MODULE, 'sumBig');
 const report = task<number, number>(JOBS_MODULE, 'report');
+const squareOrFail = task<number | string, number>(JOBS_MODULE, 'squareOrFail');
+const failOrHang = task<string, never>(JOBS_MODULE, 'failOrHang');
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+
+/** Runs `work` and counts the BullMQ jobs added to the queue meanwhile, from its event stream. */
+async function jobsAddedDuring(url: string, work: () => Promise<void>): Promise<number> {
+  const redis = new Redis(url);
+  try {
+    const stream = 'bull:switchyard:events';
+    const [[before] = []] = await redis.xrevrange(stream, '+', '-', 'COUNT', 1);
+    await work();
+    const entries = await redis.xrange(stream, before === undefined ? '-' : `(${before}`, '+');
+    return entries.filter(([, fields]) => fields[fields.indexOf('event') + 1] === 'added').length;
+  } finally {
+    redis.disconnect();
+  }
+}
 
 describe('distributed executor over two `switchyard worker` processes', {
   skip: redisSkip,
@@ -59,6 +77,50 @@ describe('distributed executor over two `switchyard worker` processes', {
       'both worker processes ran jobs',
     );
     assert.equal(ex.stats().completed, 1_000);
+  });
+
+  it('a map of 1,000 small inputs goes out as far fewer BullMQ jobs, one per chunk', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const values: number[] = [];
+    const jobs = await jobsAddedDuring(redis.url, async () => {
+      for await (const value of ex.map(square, range(1_000))) values.push(value);
+    });
+    assert.deepEqual(
+      values,
+      range(1_000).map((n) => n * n),
+    );
+    assert.ok(jobs >= 1 && jobs <= 100, `${jobs} jobs for 1,000 inputs`);
+  });
+
+  it('mapSettled: an input that fails inside a chunk fails alone; its chunk-mates succeed', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const inputs: (number | string)[] = range(200);
+    inputs[37] = 'boom';
+    inputs[151] = 'bang';
+    const outcomes: Settled<number>[] = [];
+    const jobs = await jobsAddedDuring(redis.url, async () => {
+      for await (const outcome of ex.mapSettled(squareOrFail, inputs)) {
+        outcomes[outcome.index] = outcome;
+      }
+    });
+    assert.ok(jobs <= 50, `${jobs} jobs for 200 inputs: chunks of several inputs`);
+    outcomes.forEach((outcome, index) => {
+      if (index === 37 || index === 151) {
+        assert.ok(!outcome.ok && outcome.error instanceof TaskError, `input ${index} failed`);
+        assert.match(outcome.error.message, /TypeError: not a number: (boom|bang)/);
+      } else {
+        assert.deepEqual(outcome, { index, ok: true, value: index * index });
+      }
+    });
+    assert.equal(outcomes.filter(Boolean).length, 200, 'every input settled once');
+    assert.deepEqual([ex.stats().completed, ex.stats().failed], [198, 2]);
+  });
+
+  it('stats().workers counts the worker processes serving the queue from the first task on', async () => {
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    assert.equal(ex.stats().workers, 0, 'not connected yet');
+    await ex.submit(square, 2);
+    assert.equal(ex.stats().workers, 2);
   });
 
   it('submit resolves with the task’s output; structured data (bigint) round-trips', async () => {
@@ -168,6 +230,31 @@ describe('distributed executor over two `switchyard worker` processes', {
   });
 });
 
+describe('distributed: outcomes stream back while their chunk still runs', {
+  skip: redisSkip,
+  timeout: 120_000,
+}, () => {
+  it('map rejects with a failure whose chunk-mate never ends, and cancels the rest', async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    // Room for every input at once, so that each one runs whatever job it is in.
+    const worker = await spawnWorker(redis.url, ['--workers', '2', '--tasks-per-worker', '8']);
+    t.after(() => worker.kill());
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const inputs = ['boom', ...range(8).map(() => 'wait')];
+    const jobs = await jobsAddedDuring(redis.url, async () => {
+      await assert.rejects(
+        async () => {
+          for await (const _ of ex.map(failOrHang, inputs)) assert.fail('nothing succeeds');
+        },
+        (error: unknown) => error instanceof TaskError && /RangeError: boom/.test(error.message),
+      );
+    });
+    assert.ok(jobs < inputs.length, `${jobs} jobs for ${inputs.length} inputs: some shared one`);
+    while (ex.stats().running + ex.stats().queued > 0) await sleep(20);
+  });
+});
+
 describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180_000 }, () => {
   it('its jobs are taken over by the other worker: all 1,000 results exactly once, correct', async (t) => {
     const redis = await startRedis();
@@ -183,15 +270,20 @@ describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180
     const inputs = range(1_000).map((n) => ({ n, ms: 5 }));
     const seen = new Map<number, number>();
     let killed = false;
-    for await (const outcome of ex.mapSettled(squareWhere, inputs)) {
-      assert.ok(outcome.ok, outcome.ok ? '' : String(outcome.error));
-      assert.ok(!seen.has(outcome.index), `index ${outcome.index} yielded twice`);
-      seen.set(outcome.index, outcome.value[0]);
-      if (!killed) {
-        killed = true;
-        await doomed.kill();
+    const jobs = await jobsAddedDuring(redis.url, async () => {
+      for await (const outcome of ex.mapSettled(squareWhere, inputs)) {
+        assert.ok(outcome.ok, outcome.ok ? '' : String(outcome.error));
+        assert.ok(!seen.has(outcome.index), `index ${outcome.index} yielded twice`);
+        seen.set(outcome.index, outcome.value[0]);
+        // The first outcome streams back while its chunk still runs: the kill lands mid-chunk,
+        // after some of the chunk's outcomes were sent, before the job could complete.
+        if (!killed) {
+          killed = true;
+          await doomed.kill();
+        }
       }
-    }
+    });
+    assert.ok(jobs < 100, `${jobs} jobs for 1,000 inputs: chunks`);
     assert.equal(seen.size, 1_000);
     for (const [index, value] of seen) assert.equal(value, index * index);
     assert.equal((await doomed.exited).signal, 'SIGKILL');
