@@ -24,10 +24,9 @@ export class ChunkSizer {
 
   /**
    * Inputs for the next job of `task`, given how many are waiting to be sent and how many
-   * jobs are already out. `fixed` (the caller's `chunkSize`) wins when given.
+   * jobs are already out.
    */
-  next(task: string, waiting: number, jobsOut: number, fixed?: number): number {
-    if (fixed !== undefined) return Math.min(fixed, MAX_CHUNK, waiting);
+  next(task: string, waiting: number, jobsOut: number): number {
     const cost = this.#msPerInput.get(task);
     const byCost = cost === undefined ? MAX_CHUNK : Math.max(1, Math.floor(TARGET_JOB_MS / cost));
     const bySpread = Math.ceil(waiting / Math.max(1, SPREAD - jobsOut));

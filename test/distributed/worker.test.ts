@@ -5,6 +5,7 @@ import {
   type ChunkResult,
   decodeArray,
   encodeInputs,
+  type JobProgress,
   type Outcome,
   PROTOCOL_VERSION,
 } from '../../src/distributed/protocol.js';
@@ -58,6 +59,44 @@ describe('switchyard worker refuses what it was not started to run', {
 
   it('runs a well-formed job for a task it serves', async () => {
     assert.deepEqual(await outcomeOf(job({})), { ok: true, value: 9 });
+  });
+
+  it('streams a chunk’s settled outcomes as job progress while the rest of it still runs', async () => {
+    const data = job({
+      export: 'slowSquare',
+      inputs: encodeInputs([
+        { n: 2, ms: 0 },
+        { n: 3, ms: 3_000 },
+      ]),
+      count: 2,
+    });
+    const heard: string[] = [];
+    let streamed: unknown[] = [];
+    const added = await queue.add('raw', data);
+    const onProgress = ({ jobId, data: progress }: { jobId: string; data: unknown }) => {
+      const { outcomes } = progress as JobProgress & { outcomes?: string };
+      if (jobId !== added.id || outcomes === undefined) return;
+      heard.push('outcomes');
+      streamed = decodeArray(outcomes, 'outcomes');
+    };
+    events.on('progress', onProgress);
+    try {
+      const result = (await added.waitUntilFinished(events, 30_000)) as ChunkResult;
+      heard.push('completed');
+      assert.deepEqual(heard, ['outcomes', 'completed'], 'the first outcome came before the end');
+      assert.equal(streamed.length, 2, 'one place per input of the chunk');
+      assert.deepEqual(
+        Object.entries(streamed),
+        [['0', { ok: true, value: 4 }]],
+        'only what had settled',
+      );
+      assert.deepEqual(decodeArray(result.outcomes, 'outcomes'), [
+        { ok: true, value: 4 },
+        { ok: true, value: 9 },
+      ]);
+    } finally {
+      events.off('progress', onProgress);
+    }
   });
 
   for (const [what, fields] of [
