@@ -1,8 +1,8 @@
 /**
  * How many inputs go into one BullMQ job. Each job costs a few Redis round trips, so tiny
  * tasks are batched until a job carries about {@link TARGET_JOB_MS} of work; but while
- * fewer than {@link SPREAD} jobs are out, the waiting inputs are split so that every worker
- * in the cluster gets a share (a lone giant job would leave the others idle).
+ * fewer than {@link spreadOver} jobs are out, the waiting inputs are split so that every
+ * worker in the cluster gets a share (a lone giant job would leave the others idle).
  */
 import { MAX_CHUNK } from './protocol.js';
 
@@ -10,6 +10,15 @@ import { MAX_CHUNK } from './protocol.js';
 export const TARGET_JOB_MS = 50;
 /** Jobs kept out at once, at least, when there are inputs enough: room for several machines. */
 export const SPREAD = 8;
+
+/**
+ * Jobs to keep out for a cluster of `workers` worker processes: two each (one to run, one
+ * to take next, so none waits at the end for a straggler's big share), and at least
+ * {@link SPREAD} while the count is not known yet.
+ */
+export function spreadOver(workers: number): number {
+  return Math.max(SPREAD, 2 * workers);
+}
 
 export class ChunkSizer {
   /** Smoothed wall ms per input, by task; absent until a first job of that task returns. */
@@ -23,13 +32,13 @@ export class ChunkSizer {
   }
 
   /**
-   * Inputs for the next job of `task`, given how many are waiting to be sent and how many
-   * jobs are already out.
+   * Inputs for the next job of `task`, given how many are waiting to be sent, how many
+   * jobs are already out, and how many worker processes serve the queue (0 if not known).
    */
-  next(task: string, waiting: number, jobsOut: number): number {
+  next(task: string, waiting: number, jobsOut: number, workers: number): number {
     const cost = this.#msPerInput.get(task);
     const byCost = cost === undefined ? MAX_CHUNK : Math.max(1, Math.floor(TARGET_JOB_MS / cost));
-    const bySpread = Math.ceil(waiting / Math.max(1, SPREAD - jobsOut));
+    const bySpread = Math.ceil(waiting / Math.max(1, spreadOver(workers) - jobsOut));
     return Math.max(1, Math.min(byCost, bySpread, MAX_CHUNK, waiting));
   }
 }

@@ -252,7 +252,12 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
     for (const group of groups) {
       let waiting = group.entries.filter((entry) => !entry.settled);
       while (waiting.length > 0) {
-        const size = this.#sizer.next(taskKey(group.task), waiting.length, this.#sent.size);
+        const size = this.#sizer.next(
+          taskKey(group.task),
+          waiting.length,
+          this.#sent.size,
+          this.#workers,
+        );
         const chunk = waiting.slice(0, size);
         waiting = waiting.slice(size);
         const job = this.#makeJob(group, chunk);
