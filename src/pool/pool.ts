@@ -567,10 +567,13 @@ export class Pool {
     return worker.running.size === 0 && worker.held.length === 0 && worker.probes.size === 0;
   }
 
-  /** A busy worker holds the caller's process open; an idle one does not, and may retire. */
+  /**
+   * A busy worker holds the caller's process open; an idle one does not, and may retire.
+   * A stopping one stays held until its exit is seen, however late its last messages come.
+   */
   #keepAlive(worker: PoolWorker): void {
     const idle = this.#idle(worker);
-    worker.transport.keepAlive(!idle);
+    worker.transport.keepAlive(!idle || worker.stopping !== undefined);
     clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     if (idle && !worker.stopping && this.#workers.size > this.#options.minWorkers) {

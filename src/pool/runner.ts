@@ -20,7 +20,7 @@ export const IDLE_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
-const MAP_WINDOW = 1024;
+const MAP_WINDOW = 4096;
 
 export function poolRunner(
   mode: 'threads' | 'processes',

@@ -26,14 +26,25 @@ export function workerMain(): URL {
 
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
 const TSX = /^tsx(?:\/|$)|[\\/]node_modules[\\/]tsx[\\/]/;
+/**
+ * Flags about the caller's own entry point (`node --input-type=module -e …`, `--watch`):
+ * a worker given them would run the caller's script, or misread its own.
+ */
+const ENTRY_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--watch-path']);
+const ENTRY_SWITCHES = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--test']);
 
-/** The caller's `execArgv` without TypeScript loader flags, plus `extra`. */
+/** The caller's `execArgv` without TypeScript loader flags or entry-point flags, plus `extra`. */
 export function workerExecArgv(extra: readonly string[] = []): string[] {
   const kept: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = splitFlag(arg);
+    if (ENTRY_SWITCHES.has(arg)) continue;
+    if (ENTRY_FLAGS.has(flag)) {
+      if (inline === undefined) i++;
+      continue;
+    }
     if (LOADER_FLAGS.has(flag)) {
       const value = inline ?? argv[i + 1] ?? '';
       if (inline === undefined) i++;
