@@ -44,6 +44,24 @@ export const STEADY_VARIATION = 0.5;
  */
 export const TINY_TASK_MS = 0.2;
 
+/**
+ * ms of the calling thread's time it costs to send one input to a worker thread and take
+ * its result back when `map` sends inputs in chunks (structured clone and bookkeeping, a
+ * message per chunk): `npm run bench:parallel` measured 220,000–350,000 inputs/s for
+ * chunked `threads` over 2 workers, about 3–4.5 µs each. What decides whether tiny tasks
+ * are worth sending to threads at all.
+ */
+export const CHUNK_DISPATCH_MS = 0.004;
+
+/**
+ * Tiny tasks go to chunked `threads` only when that is predicted to run them at least this
+ * many times as fast as the calling thread alone. The prediction (see `classify.ts`) leaves
+ * out what cannot be known when the sample is in — starting the workers (tens of ms) and
+ * warming their JIT, which a short job never repays — so it must promise a clear gain: on
+ * 2 CPUs, a task of at least ~40 µs (the best 2 CPUs can do is 2×).
+ */
+export const CHUNKED_THREADS_GAIN = 1.8;
+
 /** At or above this share of wall time spent on CPU, a task is *CPU-bound*. */
 export const CPU_BOUND_SHARE = 0.75;
 
