@@ -54,6 +54,55 @@ for (const mode of ['threads', 'processes'] as const) {
       assert.equal(ex.stats().workers, 1);
     });
 
+    it(
+      mode === 'threads'
+        ? 'an input that kills its worker inside a map chunk fails alone; the rest of its chunk runs again'
+        : 'an input that kills its worker inside a map chunk fails its whole chunk (a process cannot tell which input ran); other chunks are untouched',
+      async () => {
+        await using ex = make({ workers: 1 });
+        const inputs = Array.from({ length: 20 }, (_, i) => i);
+        const settled = [];
+        for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), inputs, {
+          chunkSize: 10,
+        }))
+          settled.push(outcome);
+        settled.sort((a, b) => a.index - b.index);
+        const crashed = (i: number) => (mode === 'threads' ? i === 7 : i < 10);
+        for (const outcome of settled) {
+          if (crashed(outcome.index)) {
+            assert.equal(outcome.ok, false, `input ${outcome.index}`);
+            assert.ok(!outcome.ok && outcome.error instanceof WorkerCrashedError);
+            assert.equal(!outcome.ok && (outcome.error as WorkerCrashedError).exitCode, 9);
+          } else
+            assert.deepEqual(outcome, { index: outcome.index, ok: true, value: outcome.index });
+        }
+        assert.equal(settled.length, 20);
+        assert.equal(ex.stats().workers, 1);
+      },
+    );
+
+    it('with retries, an input that kills its worker inside a chunk is re-run, then fails alone or with its chunk', async () => {
+      await using ex = make({ workers: 1, retries: 1 });
+      const settled = [];
+      for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), [5, 6, 7, 8], {
+        chunkSize: 4,
+      }))
+        settled.push(outcome);
+      settled.sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        settled.map((o) => (o.ok ? o.value : o.error.name)),
+        mode === 'threads'
+          ? [5, 6, 'WorkerCrashedError', 8]
+          : [
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+            ],
+      );
+      assert.equal(ex.stats().retried, 1);
+    });
+
     it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {
       await using ex = make({ workers: 1 });
       const first = await ex.submit(ref('whoAmI'), undefined);
