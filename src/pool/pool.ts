@@ -182,20 +182,17 @@ export class Pool {
   }
 
   /**
-   * Loads the task in the idle workers (starting the pool on first use) and rejects with
-   * `TaskNotFoundError` when its module or export is missing. Waiting for every idle
-   * worker means the work that follows finds them all ready, not just the first; when
-   * all are busy, the first to answer will do.
+   * Loads the task in every worker (starting the pool on first use) and settles with the
+   * first answer that says something about the task: loaded (work may start; a worker still
+   * loading runs its share once it is done), or missing (`TaskNotFoundError`) or throwing
+   * on import (`TaskError`). A worker that crashes says nothing about the task: only if
+   * every one does is that the answer.
    */
   probe(task: PoolTask): Promise<void> {
     while (this.#workers.size < this.#options.workers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
-    const idle = live.filter((w) => this.#idle(w));
-    if (idle.length > 0) return Promise.all(idle.map((w) => this.#probeOne(w, task))).then(noop);
     const asked = live.length > 0 ? live : [this.#spawn()];
-    return Promise.any(asked.map((w) => this.#probeOne(w, task))).catch((error: AggregateError) => {
-      throw error.errors[0];
-    });
+    return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
   }
 
   #probeOne(worker: PoolWorker, task: PoolTask): Promise<void> {
@@ -222,37 +219,64 @@ export class Pool {
 
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
-    return new Promise<JobOutcome>((resolve, reject) => {
-      const { controller } = request;
-      if (isAborted(controller)) return reject(abortError(controller));
-      if (this.#closed) return reject(new CancelledError('cancelled because the pool was closed'));
-      // Spelled out rather than spread: one object shape for every job keeps this path fast.
-      const job: Job = {
-        task: request.task,
-        inputs: request.inputs,
-        controller,
-        timeout: request.timeout,
-        priority: request.priority,
-        transfer: request.transfer,
-        progress: request.progress,
-        origin: undefined,
-        crashed: undefined,
-        id: this.#nextJobId++,
-        resolve,
+    return new Promise<JobOutcome>((resolve, reject) => this.#accept(request, resolve, reject));
+  }
+
+  /** Queues a job of one input; settles with its output, or rejects with its error. */
+  runOne(request: JobRequest): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.#accept(
+        request,
+        ({ values, failures }) => {
+          const failure = failures?.get(0);
+          if (failure) reject(failure);
+          else resolve(values[0]);
+        },
         reject,
-        state: 'queued',
-        answered: false,
-        attempts: 0,
-        queuedAt: performance.now(),
-        place: undefined,
-        worker: undefined,
-        timer: undefined,
-        detach: noop,
-      };
-      job.detach = onAbort(controller, () => this.#abort(job));
-      this.#enqueue(job);
-      this.#dispatch();
-    });
+      ),
+    );
+  }
+
+  #accept(
+    request: JobRequest,
+    resolve: (outcome: JobOutcome) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const { controller } = request;
+    if (isAborted(controller)) {
+      reject(abortError(controller));
+      return;
+    }
+    if (this.#closed) {
+      reject(new CancelledError('cancelled because the pool was closed'));
+      return;
+    }
+    // Spelled out rather than spread: one object shape for every job keeps this path fast.
+    const job: Job = {
+      task: request.task,
+      inputs: request.inputs,
+      controller,
+      timeout: request.timeout,
+      priority: request.priority,
+      transfer: request.transfer,
+      progress: request.progress,
+      origin: undefined,
+      crashed: undefined,
+      id: this.#nextJobId++,
+      resolve,
+      reject,
+      state: 'queued',
+      answered: false,
+      attempts: 0,
+      queuedAt: performance.now(),
+      place: undefined,
+      worker: undefined,
+      timer: undefined,
+      detach: noop,
+    };
+    job.detach = onAbort(controller, () => this.#abort(job));
+    this.#enqueue(job);
+    this.#dispatch();
   }
 
   stats(): PoolStats {
@@ -608,8 +632,8 @@ export class Pool {
         return;
       }
       // Part of the job crashed before: the caller hears about every input, the rest failing too.
-      const crashed = (job.crashed ??= new Map());
-      for (const original of job.origin) crashed.set(original, crash);
+      job.crashed ??= new Map();
+      for (const original of job.origin) job.crashed.set(original, crash);
       job.origin = [];
       this.#resolve(job, [], undefined);
       return;
@@ -713,6 +737,21 @@ const IDLE = 'idle';
 const CLOSED = 'the pool closed';
 
 function noop(): void {}
+
+/** The first to fulfil, or the first to reject with anything but a worker crash; else the first crash. */
+function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let crashes = 0;
+    let firstCrash: unknown;
+    for (const answer of answers) {
+      answer.then(resolve, (error: unknown) => {
+        if (!(error instanceof WorkerCrashedError)) return reject(error);
+        firstCrash ??= error;
+        if (++crashes === answers.length) reject(firstCrash);
+      });
+    }
+  });
+}
 
 /** Where the input at `offset` of a job's current inputs was in the job as asked for. */
 function originOf(job: Job, offset: number): number {
