@@ -36,7 +36,7 @@ export function poolRunner(
   const pool = new Pool({
     transport,
     workers,
-    minWorkers: 1,
+    minWorkers: Math.min(options.minWorkers ?? 1, workers),
     tasksPerWorker,
     idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_MS,
     maxTasksPerWorker: options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,

@@ -21,6 +21,14 @@ const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
 const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
 const tsModule = new URL('./fixtures/typed.ts', import.meta.url);
 
+/** Resolves once `condition` holds; fails the test if it never does within a generous time. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > 30_000) assert.fail(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Generous: workers start slowly on a shared machine, and nothing here measures time. */
 const TEST_TIMEOUT = 120_000;
 
@@ -101,6 +109,18 @@ for (const mode of ['threads', 'processes'] as const) {
             ],
       );
       assert.equal(ex.stats().retried, 1);
+    });
+
+    it('an idle pool shrinks to minWorkers after idleTimeout, and grows again on demand', async () => {
+      for (const minWorkers of [0, 2]) {
+        await using ex = make({ workers: 2, minWorkers, idleTimeout: 50 });
+        await Promise.all([1, 2, 3, 4].map((n) => ex.submit(ref('double'), n)));
+        assert.equal(ex.stats().workers, 2);
+        await eventually(() => ex.stats().workers === minWorkers, `shrunk to ${minWorkers}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(ex.stats().workers, minWorkers, 'and stays there');
+        assert.deepEqual(await Promise.all([1, 2].map((n) => ex.submit(ref('double'), n))), [2, 4]);
+      }
     });
 
     it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {
