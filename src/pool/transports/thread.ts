@@ -11,7 +11,14 @@ import { workerExecArgv, workerMain } from './entry.js';
 export const threadTransport: TransportSpec = {
   name: 'thread',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
-    const workerData: WorkerSettings = { workerId, tasksPerWorker };
+    // Written by the worker as it starts each input; read here once it has died, to know
+    // which input killed it (no race: the thread is gone by then).
+    const running = new Int32Array(new SharedArrayBuffer(8));
+    const workerData: WorkerSettings = {
+      workerId,
+      tasksPerWorker,
+      running: running.buffer as SharedArrayBuffer,
+    };
     const worker = startWorker({ workerData, ...(resourceLimits ? { resourceLimits } : {}) });
     let failure: Error | undefined;
     worker.on('message', events.message);
@@ -21,7 +28,12 @@ export const threadTransport: TransportSpec = {
     worker.on('exit', (exitCode) => {
       const memoryLimit =
         (failure as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      events.exit({ exitCode, memoryLimit, detail: memoryLimit ? undefined : failure?.message });
+      events.exit({
+        exitCode,
+        memoryLimit,
+        detail: memoryLimit ? undefined : failure?.message,
+        running: running[0] === 0 ? null : { jobId: running[0]!, offset: running[1]! },
+      });
     });
     return {
       send: (batch, transfer) => worker.postMessage(batch, transfer),

@@ -70,14 +70,16 @@ function accept(message: RunMessage): void {
 
 /**
  * Starts waiting jobs while slots are free. A loop, not recursion: a job of a synchronous
- * task finishes inside `start`, and a batch of thousands must not nest that deep. So the
- * answers to a whole batch of short jobs leave in one message.
+ * task finishes inside `start`, and a batch of thousands must not nest that deep. Where the
+ * port can mark the running input, the answers to a whole batch of short jobs leave in one
+ * message (a crash names its culprit through the mark); elsewhere each job's answer leaves
+ * before the next job starts.
  */
 function drain(): void {
   if (draining) return;
   draining = true;
   while (running < port.tasksPerWorker && waiting.size > 0) {
-    if (outbox.length > 0) flush();
+    if (!port.mark) flush();
     start(waiting.shift()!);
   }
   draining = false;
@@ -139,11 +141,14 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
         continue;
       }
       let output: unknown;
+      port.mark?.(job.message.jobId, offset);
       try {
         output = fn(inputs[offset], new Context(job, offset));
       } catch (error) {
         fail(error);
         continue;
+      } finally {
+        port.mark?.(0, 0);
       }
       if (isThenable(output)) {
         output.then(
