@@ -38,8 +38,14 @@ export interface ExecutorOptions {
   resourceLimits?: ResourceLimits;
   /** Recycle a worker after this many tasks (for leaky task code). @default no limit */
   maxTasksPerWorker?: number;
-  /** ms before an idle worker above the minimum is stopped. @default 30_000 */
+  /** ms before an idle worker above the minimum (`minWorkers`) is stopped. @default 30_000 */
   idleTimeout?: number;
+  /**
+   * Workers of a `threads`/`processes` pool kept running while idle; the others stop after
+   * `idleTimeout`. `0` lets an idle pool shrink to nothing (each burst then starts cold).
+   * @default 1
+   */
+  minWorkers?: number;
   /** `distributed`: a Redis URL (`redis://[:password@]host:port/db`) or ioredis options. */
   connection?: string | Record<string, unknown>;
   /** `distributed`: the queue name. @default 'switchyard' */
@@ -57,6 +63,7 @@ const KNOWN_OPTIONS: readonly (keyof ExecutorOptions)[] = [
   'resourceLimits',
   'maxTasksPerWorker',
   'idleTimeout',
+  'minWorkers',
   'connection',
   'queue',
 ];
@@ -89,6 +96,13 @@ export function checkExecutorOptions(options: unknown): ExecutorOptions {
   checkCount(given, 'maxQueue', 0);
   checkCount(given, 'maxTasksPerWorker', 1);
   checkMilliseconds(given, 'idleTimeout', true);
+  checkCount(given, 'minWorkers', 0);
+  const { minWorkers, workers } = given as { minWorkers?: number; workers?: number };
+  if (minWorkers !== undefined && workers !== undefined && minWorkers > workers) {
+    throw new RangeError(
+      `createExecutor(): option 'minWorkers' (${minWorkers}) must not exceed 'workers' (${workers}); lower minWorkers or raise workers`,
+    );
+  }
   if (
     given.resourceLimits !== undefined &&
     (typeof given.resourceLimits !== 'object' || given.resourceLimits === null)

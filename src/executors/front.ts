@@ -202,15 +202,16 @@ export class ExecutorFront<Prepared> implements Executor {
 
   /** Runs one accepted task; its caller counts the outcome. */
   #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
-    // Only a timeout aborts one task apart from its siblings: without one, the tasks of a
-    // map share the map's controller rather than each linking a new one to it.
-    const link =
-      start.shared && start.timeout === undefined
-        ? undefined
-        : linkedController(this.#cancelAll, start.signal);
+    // A task needs a controller of its own only to be aborted apart from the others: by its
+    // timeout, or by a signal of its own. Otherwise it shares its map's controller, or the
+    // executor's, and costs no controller and no link.
+    const alone = start.timeout !== undefined || (start.signal !== undefined && !start.shared);
+    const link = alone ? linkedController(this.#cancelAll, start.signal) : undefined;
     const running = this.#runner.run(prepared, {
       input,
-      controller: link ? link.controller : (start.signal as LazyAbortController),
+      controller: link
+        ? link.controller
+        : ((start.signal as LazyAbortController | undefined) ?? this.#cancelAll),
       timeout: start.timeout,
       priority: start.priority ?? 0,
       transfer: start.transfer,

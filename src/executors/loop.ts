@@ -88,9 +88,7 @@ export function eventLoopRunner(
       // signal to leave the line by.
       const release = slots.tryAcquire();
       if (release) return runHolding(fn, task, release);
-      return slots
-        .acquire({ signal: task.controller.signal })
-        .then((granted) => runHolding(fn, task, granted));
+      return slots.acquireUntil(task.controller).then((granted) => runHolding(fn, task, granted));
     },
     load: () => ({
       workers: 0,

@@ -31,8 +31,11 @@ export interface MapWindowOptions {
   /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
   readonly values?: boolean;
   /**
-   * Start inputs in chunks rather than one by one: `size()` is asked as each chunk begins.
-   * Inputs of a sync iterable fill a chunk as they are read; an async one gives chunks of one.
+   * Start inputs in chunks rather than one by one: `size()` is asked as each chunk begins
+   * (capped at the window). A chunk is begun only when the window has room for all of it,
+   * so a map in full flow keeps sending whole chunks, not one input per yielded output.
+   * A chunk of an async source that stalls part-way is started as it is at the end of the
+   * current turn of the event loop, so slow sources are not held back waiting to fill it.
    */
   readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
   /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
@@ -111,6 +114,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #failure: Error | undefined; // failFast: the first failure in time
   #chunk: I[] | undefined; // read, to be started together
   #chunkLimit = 1;
+  #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
 
   constructor(
     inputs: Iterable<I> | AsyncIterable<I>,
@@ -243,13 +247,16 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
    */
   #pump(): void {
     this.#read();
-    this.#startChunk();
+    if (!this.#chunk) return;
+    if (this.#pendingRead === undefined) this.#startChunk();
+    else this.#chunkTimer ??= setImmediate(() => this.#startChunk());
   }
 
   #read(): void {
     const controller = this.#controller!;
     const { window, stopReading } = this.#options;
     while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
+      if (this.#options.chunks && !this.#chunk && !this.#openChunk(false)) return;
       const stop = controller.aborted ? undefined : stopReading?.();
       if (controller.aborted || stop) {
         this.#endReading(stop && { error: stop });
@@ -285,15 +292,13 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
       this.#endReading();
       return false;
     }
-    const { chunks } = this.#options;
-    if (chunks) {
-      if (!this.#chunk) {
-        this.#chunk = [];
-        this.#chunkLimit = chunks.size();
-      }
-      this.#chunk.push(step.value);
+    // A read that was pending when its chunk started begins the next one, room or not: the
+    // window had room for it when it was asked for.
+    const chunk = this.#chunk ?? this.#openChunk(true);
+    if (chunk) {
+      chunk.push(step.value);
       this.#held++;
-      if (this.#chunk.length >= this.#chunkLimit) this.#startChunk();
+      if (chunk.length >= this.#chunkLimit) this.#startChunk();
       return true;
     }
     const index = this.#nextIndex++;
@@ -306,10 +311,26 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     return true;
   }
 
+  /**
+   * Opens a new chunk (a chunked map only) if the window has room for all of it, or
+   * `anyway`; `undefined` means wait for room.
+   */
+  #openChunk(anyway: boolean): I[] | undefined {
+    const { window, chunks } = this.#options;
+    if (!chunks) return undefined;
+    const limit = Math.min(window, Math.max(1, chunks.size()));
+    if (!anyway && window - this.#held < limit) return undefined;
+    this.#chunkLimit = limit;
+    this.#chunk = [];
+    return this.#chunk;
+  }
+
   /** Starts the inputs gathered in the current chunk, if any: one promise for all of them. */
   #startChunk(): void {
+    clearImmediate(this.#chunkTimer);
+    this.#chunkTimer = undefined;
     const chunk = this.#chunk;
-    if (!chunk) return;
+    if (!chunk || chunk.length === 0) return;
     this.#chunk = undefined;
     const first = this.#nextIndex;
     const count = chunk.length;
@@ -340,6 +361,8 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #close(finished: boolean, error?: { error: unknown }): void {
     if (this.#closed) return;
     this.#closed = true;
+    clearImmediate(this.#chunkTimer);
+    this.#chunk = undefined;
     const controller = this.#controller;
     if (controller && !finished && !controller.aborted)
       controller.abort(new CancelledError('cancelled because its map was stopped before the end'));

@@ -12,7 +12,8 @@ export interface TaskRun {
   readonly input: unknown;
   /**
    * Aborted from above (caller's signal, map stopped, close with cancel). The runner
-   * aborts it too, with a `TimeoutError`, when the task outlives `timeout`.
+   * aborts it too, with a `TimeoutError`, when the task outlives `timeout` — and for no
+   * other reason: a task without a timeout or a signal of its own shares it with others.
    */
   readonly controller: AbortController;
   /** ms from the moment the task starts running; `undefined` for none. */

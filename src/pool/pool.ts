@@ -7,9 +7,14 @@
  * The pool keeps a mirror of each worker's own queue: a worker runs `tasksPerWorker` jobs
  * at once and holds the rest in arrival order, and the pool moves a job from "sent" to
  * "running" when the worker answers the one before it. That mirror starts a job's timeout
- * clock when the job starts (never while it waits), tells which jobs a dead worker was
- * really running (those failed; the ones it held are re-queued untouched), and lets short
- * tasks be sent ahead (pipelined) so the caller never waits a round trip per task.
+ * clock when the job starts (never while it waits) and lets short tasks be sent ahead
+ * (pipelined) so the caller never waits a round trip per task.
+ *
+ * When a worker dies, the input that killed it fails alone (or is retried) and every other
+ * job it had goes back in line. Threads name that input through memory shared with the
+ * pool, so a worker may answer a whole batch of jobs in one message; a process cannot, so
+ * it answers each job before starting the next and the mirror's running job is the one
+ * to blame — a whole chunk, for a `map` chunk.
  */
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import {
@@ -91,6 +96,12 @@ interface Probe {
 type JobState = 'queued' | 'sent' | 'running' | 'done';
 
 interface Job extends JobRequest {
+  /** Shrinks when an input crashes its worker: the rest run again without it. */
+  inputs: readonly unknown[];
+  /** `origin[i]`: where `inputs[i]` was in the job as asked for; `undefined` while unchanged. */
+  origin: number[] | undefined;
+  /** Inputs that crashed their worker, by original offset. */
+  crashed: Map<number, Error> | undefined;
   readonly id: number;
   readonly resolve: (outcome: JobOutcome) => void;
   readonly reject: (error: Error) => void;
@@ -171,20 +182,17 @@ export class Pool {
   }
 
   /**
-   * Loads the task in the idle workers (starting the pool on first use) and rejects with
-   * `TaskNotFoundError` when its module or export is missing. Waiting for every idle
-   * worker means the work that follows finds them all ready, not just the first; when
-   * all are busy, the first to answer will do.
+   * Loads the task in every worker (starting the pool on first use) and settles with the
+   * first answer that says something about the task: loaded (work may start; a worker still
+   * loading runs its share once it is done), or missing (`TaskNotFoundError`) or throwing
+   * on import (`TaskError`). A worker that crashes says nothing about the task: only if
+   * every one does is that the answer.
    */
   probe(task: PoolTask): Promise<void> {
     while (this.#workers.size < this.#options.workers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
-    const idle = live.filter((w) => this.#idle(w));
-    if (idle.length > 0) return Promise.all(idle.map((w) => this.#probeOne(w, task))).then(noop);
     const asked = live.length > 0 ? live : [this.#spawn()];
-    return Promise.any(asked.map((w) => this.#probeOne(w, task))).catch((error: AggregateError) => {
-      throw error.errors[0];
-    });
+    return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
   }
 
   #probeOne(worker: PoolWorker, task: PoolTask): Promise<void> {
@@ -211,35 +219,64 @@ export class Pool {
 
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
-    return new Promise<JobOutcome>((resolve, reject) => {
-      const { controller } = request;
-      if (isAborted(controller)) return reject(abortError(controller));
-      if (this.#closed) return reject(new CancelledError('cancelled because the pool was closed'));
-      // Spelled out rather than spread: one object shape for every job keeps this path fast.
-      const job: Job = {
-        task: request.task,
-        inputs: request.inputs,
-        controller,
-        timeout: request.timeout,
-        priority: request.priority,
-        transfer: request.transfer,
-        progress: request.progress,
-        id: this.#nextJobId++,
-        resolve,
+    return new Promise<JobOutcome>((resolve, reject) => this.#accept(request, resolve, reject));
+  }
+
+  /** Queues a job of one input; settles with its output, or rejects with its error. */
+  runOne(request: JobRequest): Promise<unknown> {
+    return new Promise((resolve, reject) =>
+      this.#accept(
+        request,
+        ({ values, failures }) => {
+          const failure = failures?.get(0);
+          if (failure) reject(failure);
+          else resolve(values[0]);
+        },
         reject,
-        state: 'queued',
-        answered: false,
-        attempts: 0,
-        queuedAt: performance.now(),
-        place: undefined,
-        worker: undefined,
-        timer: undefined,
-        detach: noop,
-      };
-      job.detach = onAbort(controller, () => this.#abort(job));
-      this.#enqueue(job);
-      this.#dispatch();
-    });
+      ),
+    );
+  }
+
+  #accept(
+    request: JobRequest,
+    resolve: (outcome: JobOutcome) => void,
+    reject: (error: Error) => void,
+  ): void {
+    const { controller } = request;
+    if (isAborted(controller)) {
+      reject(abortError(controller));
+      return;
+    }
+    if (this.#closed) {
+      reject(new CancelledError('cancelled because the pool was closed'));
+      return;
+    }
+    // Spelled out rather than spread: one object shape for every job keeps this path fast.
+    const job: Job = {
+      task: request.task,
+      inputs: request.inputs,
+      controller,
+      timeout: request.timeout,
+      priority: request.priority,
+      transfer: request.transfer,
+      progress: request.progress,
+      origin: undefined,
+      crashed: undefined,
+      id: this.#nextJobId++,
+      resolve,
+      reject,
+      state: 'queued',
+      answered: false,
+      attempts: 0,
+      queuedAt: performance.now(),
+      place: undefined,
+      worker: undefined,
+      timer: undefined,
+      detach: noop,
+    };
+    job.detach = onAbort(controller, () => this.#abort(job));
+    this.#enqueue(job);
+    this.#dispatch();
   }
 
   stats(): PoolStats {
@@ -414,7 +451,7 @@ export class Pool {
       if (message.kind === 'done') this.#onDone(worker, message);
       else if (message.kind === 'progress') {
         const job = this.#jobs.get(message.jobId);
-        if (job && !job.answered) job.progress(message.value, message.offset);
+        if (job && !job.answered) job.progress(message.value, originOf(job, message.offset));
       } else {
         const probe = worker.probes.get(message.taskId);
         worker.probes.delete(message.taskId);
@@ -444,10 +481,7 @@ export class Pool {
       this.#jobMs = average(this.#jobMs, done.ms);
       job.task.inputMs = average(job.task.inputMs, done.ms / n);
     }
-    if (!job.answered) {
-      job.answered = true;
-      job.resolve({ values: done.values, failures: this.#failures(job, done) });
-    }
+    if (!job.answered) this.#resolve(job, done.values, this.#failures(job, done));
     while (worker.running.size < this.#options.tasksPerWorker && worker.held.length > 0)
       this.#start(worker, worker.held.shift()!);
     if (this.#idle(worker) && (this.#closed || worker.sent >= this.#options.maxTasksPerWorker))
@@ -457,6 +491,24 @@ export class Pool {
       );
   }
 
+  /** Answers the caller with outputs by offset in the job's current inputs, put back in its original places. */
+  #resolve(job: Job, values: readonly unknown[], failures: Map<number, Error> | undefined): void {
+    job.answered = true;
+    const { origin, crashed } = job;
+    if (!origin) {
+      job.resolve({ values, failures });
+      return;
+    }
+    const placed: unknown[] = [];
+    const all = new Map(crashed);
+    origin.forEach((original, offset) => {
+      placed[original] = values[offset];
+    });
+    for (const [offset, error] of failures ?? []) all.set(origin[offset]!, error);
+    job.resolve({ values: placed, failures: all });
+  }
+
+  /** Failures reported in `done`, by offset in the job's current inputs. */
   #failures(job: Job, done: DoneMessage): Map<number, Error> | undefined {
     if (!done.failures) return undefined;
     const failures = new Map<number, Error>();
@@ -530,22 +582,20 @@ export class Pool {
     this.#busyMsOfDead += worker.busyMs;
     this.#lifeMsOfDead += performance.now() - worker.startedAt;
     const crash = new WorkerCrashedError(death, worker.stopping ?? death.detail);
-    for (const job of worker.running) {
-      this.#running--;
+    this.#running -= worker.running.size;
+    // To blame: the job whose input was running, when the transport can tell; else every
+    // job the mirror has running. The others run again: they had not started, or they had
+    // finished but their answers died with the worker.
+    const { running } = death;
+    const culprit = running ? this.#jobs.get(running.jobId) : undefined;
+    for (const job of [...worker.running, ...worker.held]) {
       clearTimeout(job.timer);
       if (job.answered) this.#forget(job);
-      else if (job.attempts < this.#options.retries && !this.#closed) {
-        job.attempts++;
-        this.#retried++;
-        this.#enqueue(job);
-      } else {
+      else if (this.#closed) {
         this.#forget(job);
         this.#answer(job, crash);
-      }
-    }
-    // Jobs it only held never started: they go back in line as they were.
-    for (const job of worker.held) {
-      if (job.answered || this.#closed) this.#forget(job);
+      } else if (job === culprit) this.#crashed(job, running!.offset, crash);
+      else if (!running && job.state === 'running') this.#crashed(job, 0, crash, true);
       else this.#enqueue(job);
     }
     const replace = !this.#closed && worker.proven && worker.stopping !== IDLE;
@@ -563,14 +613,50 @@ export class Pool {
     this.#dispatch();
   }
 
+  /**
+   * `job` was running the input at `offset` when its worker died. It runs again while it
+   * has retries; else that input fails with `crash` (`whole`: every input does, when the
+   * transport cannot tell which one ran) and the rest of the job goes back in line.
+   */
+  #crashed(job: Job, offset: number, crash: Error, whole = false): void {
+    if (job.attempts < this.#options.retries) {
+      job.attempts++;
+      this.#retried++;
+      this.#enqueue(job);
+      return;
+    }
+    if (whole || job.inputs.length === 1) {
+      this.#forget(job);
+      if (!job.origin) {
+        this.#answer(job, crash);
+        return;
+      }
+      // Part of the job crashed before: the caller hears about every input, the rest failing too.
+      job.crashed ??= new Map();
+      for (const original of job.origin) job.crashed.set(original, crash);
+      job.origin = [];
+      this.#resolve(job, [], undefined);
+      return;
+    }
+    const origin = job.origin ?? job.inputs.map((_, i) => i);
+    job.crashed ??= new Map();
+    job.crashed.set(origin[offset]!, crash);
+    job.origin = origin.filter((_, i) => i !== offset);
+    job.inputs = job.inputs.filter((_, i) => i !== offset);
+    this.#enqueue(job);
+  }
+
   #idle(worker: PoolWorker): boolean {
     return worker.running.size === 0 && worker.held.length === 0 && worker.probes.size === 0;
   }
 
-  /** A busy worker holds the caller's process open; an idle one does not, and may retire. */
+  /**
+   * A busy worker holds the caller's process open; an idle one does not, and may retire.
+   * A stopping one stays held until its exit is seen, however late its last messages come.
+   */
   #keepAlive(worker: PoolWorker): void {
     const idle = this.#idle(worker);
-    worker.transport.keepAlive(!idle);
+    worker.transport.keepAlive(!idle || worker.stopping !== undefined);
     clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     if (idle && !worker.stopping && this.#workers.size > this.#options.minWorkers) {
@@ -651,6 +737,26 @@ const IDLE = 'idle';
 const CLOSED = 'the pool closed';
 
 function noop(): void {}
+
+/** The first to fulfil, or the first to reject with anything but a worker crash; else the first crash. */
+function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let crashes = 0;
+    let firstCrash: unknown;
+    for (const answer of answers) {
+      answer.then(resolve, (error: unknown) => {
+        if (!(error instanceof WorkerCrashedError)) return reject(error);
+        firstCrash ??= error;
+        if (++crashes === answers.length) reject(firstCrash);
+      });
+    }
+  });
+}
+
+/** Where the input at `offset` of a job's current inputs was in the job as asked for. */
+function originOf(job: Job, offset: number): number {
+  return job.origin ? job.origin[offset]! : offset;
+}
 
 /** An exponentially weighted moving average: recent jobs count most, one outlier little. */
 function average(previous: number | undefined, sample: number): number {

@@ -9,7 +9,7 @@ import type { ChunkOutcome, ChunkRun, Runner } from '../executors/runner.js';
 import type { ExecutorOptions } from '../options.js';
 import { isTask, type TaskLike } from '../task/reference.js';
 import { defaultPoolSize } from './cpus.js';
-import { type JobOutcome, Pool, type PoolTask } from './pool.js';
+import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 import { findUnsendable } from './unsendable.js';
 
@@ -20,7 +20,7 @@ export const IDLE_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
-const MAP_WINDOW = 1024;
+const MAP_WINDOW = 4096;
 
 export function poolRunner(
   mode: 'threads' | 'processes',
@@ -36,7 +36,7 @@ export function poolRunner(
   const pool = new Pool({
     transport,
     workers,
-    minWorkers: 1,
+    minWorkers: Math.min(options.minWorkers ?? 1, workers),
     tasksPerWorker,
     idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_MS,
     maxTasksPerWorker: options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,
@@ -70,9 +70,15 @@ export function poolRunner(
     run(task, { input, controller, timeout, priority, transfer, progress }) {
       const bad = findUnsendable(input, 'input');
       if (bad) return Promise.reject(new SerializationError(bad.path, bad.problem));
-      return pool
-        .run({ task, inputs: [input], controller, timeout, priority, transfer, progress })
-        .then(firstOutput);
+      return pool.runOne({
+        task,
+        inputs: [input],
+        controller,
+        timeout,
+        priority,
+        transfer,
+        progress,
+      });
     },
     runChunk(task, chunk) {
       return runChunk(pool, task, chunk);
@@ -88,12 +94,6 @@ export function poolRunner(
     load: () => pool.stats(),
     close: () => pool.close(),
   };
-}
-
-function firstOutput(outcome: JobOutcome): unknown {
-  const failure = outcome.failures?.get(0);
-  if (failure) throw failure;
-  return outcome.values[0];
 }
 
 /** Runs a chunk; inputs that cannot be sent fail on their own and the rest still run. */

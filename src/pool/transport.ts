@@ -10,6 +10,18 @@ import type { FromWorker, ToWorker } from './protocol.js';
 export interface WorkerDeath extends WorkerExit {
   /** e.g. the uncaught error of a worker thread. */
   readonly detail?: string | undefined;
+  /**
+   * The input whose task code the worker was running when it died; `null` when it ran none
+   * (it died between tasks, or while its tasks awaited); `undefined` when the transport
+   * cannot tell. See {@link RunningInput}.
+   */
+  readonly running?: RunningInput | null | undefined;
+}
+
+/** An input of a job, by the job's id and the input's offset in it. */
+export interface RunningInput {
+  readonly jobId: number;
+  readonly offset: number;
 }
 
 /** Callbacks a transport calls; `exit` exactly once, after the last `message`. */

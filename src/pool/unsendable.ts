@@ -23,17 +23,27 @@ const UNCLONEABLE_CLASSES: readonly [new (...args: never[]) => unknown, string][
 export function findUnsendable(value: unknown, root: string): Unsendable | undefined {
   if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
     return undefined;
-  return walk(value, root, new Set());
+  const found = walk(value, new Set());
+  return found && { path: root + found.steps.reverse().join(''), problem: found.problem };
 }
 
-function walk(value: unknown, path: string, seen: Set<object>): Unsendable | undefined {
-  if (typeof value === 'function') return { path, problem: 'is a function' };
-  if (typeof value === 'symbol') return { path, problem: 'is a symbol' };
+/**
+ * What `walk` found: the problem, and the steps to it from the innermost out. The path is
+ * spelled only once something is found: the common case, a sendable value, builds no strings.
+ */
+interface Found {
+  readonly problem: string;
+  readonly steps: string[];
+}
+
+function walk(value: unknown, seen: Set<object>): Found | undefined {
+  if (typeof value === 'function') return { problem: 'is a function', steps: [] };
+  if (typeof value === 'symbol') return { problem: 'is a symbol', steps: [] };
   if (typeof value !== 'object' || value === null) return undefined;
   if (seen.has(value)) return undefined; // cycles clone fine
   seen.add(value);
   for (const [cls, name] of UNCLONEABLE_CLASSES) {
-    if (value instanceof cls) return { path, problem: `is ${name}` };
+    if (value instanceof cls) return { problem: `is ${name}`, steps: [] };
   }
   if (ArrayBuffer.isView(value) || value instanceof ArrayBuffer || value instanceof Date)
     return undefined;
@@ -41,33 +51,40 @@ function walk(value: unknown, path: string, seen: Set<object>): Unsendable | und
     return undefined;
   if (value instanceof Map) {
     for (const [key, item] of value) {
-      const found =
-        walk(key, `${path}.keys()[${describeKey(key)}]`, seen) ??
-        walk(item, `${path}.get(${describeKey(key)})`, seen);
-      if (found) return found;
+      const inKey = walk(key, seen);
+      if (inKey) return step(inKey, `.keys()[${describeKey(key)}]`);
+      const inItem = walk(item, seen);
+      if (inItem) return step(inItem, `.get(${describeKey(key)})`);
     }
     return undefined;
   }
   if (value instanceof Set) {
     let i = 0;
     for (const item of value) {
-      const found = walk(item, `${path}.values()[${i++}]`, seen);
-      if (found) return found;
+      const found = walk(item, seen);
+      if (found) return step(found, `.values()[${i}]`);
+      i++;
     }
     return undefined;
   }
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = walk(value[i], `${path}[${i}]`, seen);
-      if (found) return found;
+      const found = walk(value[i], seen);
+      if (found) return step(found, `[${i}]`);
     }
     return undefined;
   }
-  for (const key of Object.keys(value)) {
-    const found = walk((value as Record<string, unknown>)[key], `${path}${property(key)}`, seen);
-    if (found) return found;
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue;
+    const found = walk((value as Record<string, unknown>)[key], seen);
+    if (found) return step(found, property(key));
   }
   return undefined;
+}
+
+function step(found: Found, from: string): Found {
+  found.steps.push(from);
+  return found;
 }
 
 function property(key: string): string {

@@ -1,4 +1,4 @@
-import { abortError, checkSignal, isAborted, onAbort } from './abort.js';
+import { type Abortable, abortError, checkSignal, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 
 /** Gives back a permit; calling it more than once has no further effect. */
@@ -45,15 +45,23 @@ export class Semaphore {
    * `CancelledError` if `signal` aborts while waiting (no permit is then taken).
    */
   acquire(options: { signal?: AbortSignal } = {}): Promise<Release> {
-    const signal = checkSignal(options.signal, 'Semaphore.acquire()');
-    if (isAborted(signal)) return Promise.reject(abortError(signal!));
+    return this.acquireUntil(checkSignal(options.signal, 'Semaphore.acquire()'));
+  }
+
+  /**
+   * {@link acquire} abandoned when `source` aborts, which may be a controller: executors
+   * queue thousands of tasks here, and a controller's signal costs more to make than the
+   * wait itself. @internal
+   */
+  acquireUntil(source: Abortable | undefined): Promise<Release> {
+    if (source && isAborted(source)) return Promise.reject(abortError(source));
     if (this.#available > 0 && this.#waiters.size === 0) {
       this.#available--;
       return Promise.resolve(this.#releaser());
     }
     return new Promise<Release>((resolve, reject) => {
       let node: FifoNode<Waiter> | undefined;
-      const detach = onAbort(signal, (error) => {
+      const detach = onAbort(source, (error) => {
         if (node) this.#waiters.remove(node);
         reject(error);
       });

@@ -47,7 +47,7 @@ const FOREVER = 2 ** 31 - 1;
 /** How long the suite waits for something that should happen "soon". Generous: the machine is shared. */
 const PATIENCE_MS = 20_000;
 /** Most inputs `map` may read beyond those yielded; any bound proves the reading is lazy. */
-const READ_AHEAD_LIMIT = 1_024;
+const READ_AHEAD_LIMIT = 4_096;
 
 /** What the suite asks of a mode's executor. */
 export interface SuiteOptions {

@@ -76,6 +76,19 @@ describe('createExecutor options', () => {
     refuses({ mode: 'loop', idleTimeout: -1 }, RangeError, /'idleTimeout'.*>= 0/);
   });
 
+  it('minWorkers is a count no larger than workers', () => {
+    refuses(
+      { mode: 'threads', minWorkers: -1 },
+      RangeError,
+      /'minWorkers' must be an integer >= 0/,
+    );
+    refuses(
+      { mode: 'threads', workers: 2, minWorkers: 3 },
+      RangeError,
+      /'minWorkers' \(3\) must not exceed 'workers' \(2\)/,
+    );
+  });
+
   it('object and string options are checked for their shape', () => {
     refuses(
       { mode: 'loop', resourceLimits: 64 },

@@ -21,6 +21,14 @@ const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
 const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
 const tsModule = new URL('./fixtures/typed.ts', import.meta.url);
 
+/** Resolves once `condition` holds; fails the test if it never does within a generous time. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > 30_000) assert.fail(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Generous: workers start slowly on a shared machine, and nothing here measures time. */
 const TEST_TIMEOUT = 120_000;
 
@@ -52,6 +60,67 @@ for (const mode of ['threads', 'processes'] as const) {
       const next = await ex.submit(ref('whoAmI'), undefined);
       assert.notEqual(next, first);
       assert.equal(ex.stats().workers, 1);
+    });
+
+    it(
+      mode === 'threads'
+        ? 'an input that kills its worker inside a map chunk fails alone; the rest of its chunk runs again'
+        : 'an input that kills its worker inside a map chunk fails its whole chunk (a process cannot tell which input ran); other chunks are untouched',
+      async () => {
+        await using ex = make({ workers: 1 });
+        const inputs = Array.from({ length: 20 }, (_, i) => i);
+        const settled = [];
+        for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), inputs, {
+          chunkSize: 10,
+        }))
+          settled.push(outcome);
+        settled.sort((a, b) => a.index - b.index);
+        const crashed = (i: number) => (mode === 'threads' ? i === 7 : i < 10);
+        for (const outcome of settled) {
+          if (crashed(outcome.index)) {
+            assert.equal(outcome.ok, false, `input ${outcome.index}`);
+            assert.ok(!outcome.ok && outcome.error instanceof WorkerCrashedError);
+            assert.equal(!outcome.ok && (outcome.error as WorkerCrashedError).exitCode, 9);
+          } else
+            assert.deepEqual(outcome, { index: outcome.index, ok: true, value: outcome.index });
+        }
+        assert.equal(settled.length, 20);
+        assert.equal(ex.stats().workers, 1);
+      },
+    );
+
+    it('with retries, an input that kills its worker inside a chunk is re-run, then fails alone or with its chunk', async () => {
+      await using ex = make({ workers: 1, retries: 1 });
+      const settled = [];
+      for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), [5, 6, 7, 8], {
+        chunkSize: 4,
+      }))
+        settled.push(outcome);
+      settled.sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        settled.map((o) => (o.ok ? o.value : o.error.name)),
+        mode === 'threads'
+          ? [5, 6, 'WorkerCrashedError', 8]
+          : [
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+            ],
+      );
+      assert.equal(ex.stats().retried, 1);
+    });
+
+    it('an idle pool shrinks to minWorkers after idleTimeout, and grows again on demand', async () => {
+      for (const minWorkers of [0, 2]) {
+        await using ex = make({ workers: 2, minWorkers, idleTimeout: 50 });
+        await Promise.all([1, 2, 3, 4].map((n) => ex.submit(ref('double'), n)));
+        assert.equal(ex.stats().workers, 2);
+        await eventually(() => ex.stats().workers === minWorkers, `shrunk to ${minWorkers}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(ex.stats().workers, minWorkers, 'and stays there');
+        assert.deepEqual(await Promise.all([1, 2].map((n) => ex.submit(ref('double'), n))), [2, 4]);
+      }
     });
 
     it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {

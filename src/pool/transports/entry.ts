@@ -6,7 +6,6 @@
  * into one JavaScript file with esbuild (tsx's own compiler), so that each worker starts
  * as fast as from `dist/` instead of compiling its sources through a loader.
  */
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -26,14 +25,25 @@ export function workerMain(): URL {
 
 const LOADER_FLAGS = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r']);
 const TSX = /^tsx(?:\/|$)|[\\/]node_modules[\\/]tsx[\\/]/;
+/**
+ * Flags about the caller's own entry point (`node --input-type=module -e …`, `--watch`):
+ * a worker given them would run the caller's script, or misread its own.
+ */
+const ENTRY_FLAGS = new Set(['-e', '--eval', '-p', '--print', '--input-type', '--watch-path']);
+const ENTRY_SWITCHES = new Set(['-i', '--interactive', '-c', '--check', '--watch', '--test']);
 
-/** The caller's `execArgv` without TypeScript loader flags, plus `extra`. */
+/** The caller's `execArgv` without TypeScript loader flags or entry-point flags, plus `extra`. */
 export function workerExecArgv(extra: readonly string[] = []): string[] {
   const kept: string[] = [];
   const argv = process.execArgv;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     const [flag, inline] = splitFlag(arg);
+    if (ENTRY_SWITCHES.has(arg)) continue;
+    if (ENTRY_FLAGS.has(flag)) {
+      if (inline === undefined) i++;
+      continue;
+    }
     if (LOADER_FLAGS.has(flag)) {
       const value = inline ?? argv[i + 1] ?? '';
       if (inline === undefined) i++;
@@ -70,10 +80,7 @@ function bundleFromSource(): URL {
   });
   const code = outputFiles[0]!.text;
   const dir = fileURLToPath(new URL('../../../node_modules/.cache/switchyard/', import.meta.url));
-  const file = join(
-    dir,
-    `worker-${createHash('sha1').update(code).digest('hex').slice(0, 16)}.mjs`,
-  );
+  const file = join(dir, `worker-${contentHash(code)}.mjs`);
   if (!existsSync(file)) {
     mkdirSync(dir, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
@@ -81,4 +88,11 @@ function bundleFromSource(): URL {
     renameSync(partial, file);
   }
   return pathToFileURL(file);
+}
+
+/** FNV-1a over the code: enough to tell bundles apart, without loading `node:crypto` into every program. */
+function contentHash(text: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return `${(hash >>> 0).toString(16)}-${text.length}`;
 }

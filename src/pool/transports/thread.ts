@@ -3,7 +3,7 @@
  * spoken to over its MessagePort. Memory caps are `resourceLimits`; hitting one ends the
  * thread with `ERR_WORKER_OUT_OF_MEMORY`, reported as a memory-limit death.
  */
-import { Worker } from 'node:worker_threads';
+import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { TransportSpec } from '../transport.js';
 import type { WorkerSettings } from '../worker/port.js';
 import { workerExecArgv, workerMain } from './entry.js';
@@ -11,12 +11,15 @@ import { workerExecArgv, workerMain } from './entry.js';
 export const threadTransport: TransportSpec = {
   name: 'thread',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
-    const workerData: WorkerSettings = { workerId, tasksPerWorker };
-    const worker = new Worker(workerMain(), {
-      workerData,
-      execArgv: workerExecArgv(),
-      ...(resourceLimits ? { resourceLimits } : {}),
-    });
+    // Written by the worker as it starts each input; read here once it has died, to know
+    // which input killed it (no race: the thread is gone by then).
+    const running = new Int32Array(new SharedArrayBuffer(8));
+    const workerData: WorkerSettings = {
+      workerId,
+      tasksPerWorker,
+      running: running.buffer as SharedArrayBuffer,
+    };
+    const worker = startWorker({ workerData, ...(resourceLimits ? { resourceLimits } : {}) });
     let failure: Error | undefined;
     worker.on('message', events.message);
     worker.on('error', (error) => {
@@ -25,7 +28,12 @@ export const threadTransport: TransportSpec = {
     worker.on('exit', (exitCode) => {
       const memoryLimit =
         (failure as { code?: string } | undefined)?.code === 'ERR_WORKER_OUT_OF_MEMORY';
-      events.exit({ exitCode, memoryLimit, detail: memoryLimit ? undefined : failure?.message });
+      events.exit({
+        exitCode,
+        memoryLimit,
+        detail: memoryLimit ? undefined : failure?.message,
+        running: running[0] === 0 ? null : { jobId: running[0]!, offset: running[1]! },
+      });
     });
     return {
       send: (batch, transfer) => worker.postMessage(batch, transfer),
@@ -34,3 +42,29 @@ export const threadTransport: TransportSpec = {
     };
   },
 };
+
+/**
+ * The caller's flags a thread can take: a thread refuses process-wide ones (`--trace-gc`,
+ * `--max-old-space-size`), which would make every pool of a program started with them
+ * fail. Learnt from the first refusal, which names them, and remembered.
+ */
+let threadFlags: string[] | undefined;
+
+function startWorker(options: WorkerOptions): Worker {
+  threadFlags ??= workerExecArgv();
+  try {
+    return new Worker(workerMain(), { ...options, execArgv: threadFlags });
+  } catch (error) {
+    const refused = refusedFlags(error);
+    if (!refused) throw error;
+    threadFlags = threadFlags.filter((flag) => !refused.has(flag));
+    return new Worker(workerMain(), { ...options, execArgv: threadFlags });
+  }
+}
+
+/** The flags named by Node's `ERR_WORKER_INVALID_EXEC_ARGV`, if that is what `error` is. */
+function refusedFlags(error: unknown): Set<string> | undefined {
+  if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') return undefined;
+  const listed = /flags: (.*)$/.exec((error as Error).message)?.[1];
+  return listed ? new Set(listed.split(', ')) : undefined;
+}

@@ -5,6 +5,7 @@
  * nothing heavy is imported until a task needs it (tsx only for a `.ts` task module).
  */
 import { deserializeError, type SerializedError, serializeError } from '../../errors.js';
+import { Fifo, type FifoNode } from '../../primitives/fifo.js';
 import { loadTask } from '../../task/loader.js';
 import type { TaskContext, TaskFunction } from '../../task/reference.js';
 import type { DoneMessage, Failure, FromWorker, ProgressMessage, RunMessage } from '../protocol.js';
@@ -15,13 +16,18 @@ interface Job {
   readonly message: RunMessage;
   controller: AbortController | undefined;
   reason: SerializedError | undefined;
+  /** Its place while it waits for a free slot. */
+  place: FifoNode<Job> | undefined;
 }
 
 const port = await openPort();
 const tasks = new Map<number, Promise<TaskFunction<unknown, unknown>>>();
+/** Tasks whose module has loaded: their jobs start at once, not a microtask later. */
+const loaded = new Map<number, TaskFunction<unknown, unknown>>();
 const jobs = new Map<number, Job>();
-const waiting: Job[] = [];
+const waiting = new Fifo<Job>();
 let running = 0;
+let draining = false;
 let outbox: FromWorker[] = [];
 /** Progress reports waiting in the outbox, by job and input: a newer report replaces the value. */
 let reports = new Map<string, { value: unknown }>();
@@ -35,10 +41,14 @@ port.onMessage((batch) => {
 });
 
 function load(taskId: number, moduleUrl: string, exportName: string): void {
-  const loaded = loadTask({ kind: 'switchyard.task', moduleUrl, exportName });
-  tasks.set(taskId, loaded);
-  loaded.then(
-    () => post({ kind: 'loaded', taskId }),
+  const loading = loadTask({ kind: 'switchyard.task', moduleUrl, exportName });
+  tasks.set(taskId, loading);
+  loaded.delete(taskId);
+  loading.then(
+    (fn) => {
+      if (tasks.get(taskId) === loading) loaded.set(taskId, fn);
+      post({ kind: 'loaded', taskId });
+    },
     (error: unknown) =>
       post({
         kind: 'loaded',
@@ -52,19 +62,35 @@ function load(taskId: number, moduleUrl: string, exportName: string): void {
 }
 
 function accept(message: RunMessage): void {
-  const job: Job = { message, controller: undefined, reason: undefined };
+  const job: Job = { message, controller: undefined, reason: undefined, place: undefined };
   jobs.set(message.jobId, job);
-  if (running < port.tasksPerWorker) start(job);
-  else waiting.push(job);
+  job.place = waiting.push(job);
+  drain();
+}
+
+/**
+ * Starts waiting jobs while slots are free. A loop, not recursion: a job of a synchronous
+ * task finishes inside `start`, and a batch of thousands must not nest that deep. Where the
+ * port can mark the running input, the answers to a whole batch of short jobs leave in one
+ * message (a crash names its culprit through the mark); elsewhere each job's answer leaves
+ * before the next job starts.
+ */
+function drain(): void {
+  if (draining) return;
+  draining = true;
+  while (running < port.tasksPerWorker && waiting.size > 0) {
+    if (!port.mark) flush();
+    start(waiting.shift()!);
+  }
+  draining = false;
 }
 
 function cancel(jobId: number, reason: SerializedError): void {
   const job = jobs.get(jobId);
   if (!job || job.reason) return;
   job.reason = reason;
-  const queuedAt = waiting.indexOf(job);
-  if (queuedAt >= 0) {
-    waiting.splice(queuedAt, 1);
+  if (job.place?.linked) {
+    waiting.remove(job.place);
     jobs.delete(jobId);
     post({ kind: 'done', jobId, values: [], dropped: true, ms: 0 });
     return;
@@ -74,9 +100,15 @@ function cancel(jobId: number, reason: SerializedError): void {
 
 function start(job: Job): void {
   running++;
-  const task = tasks.get(job.message.taskId);
-  if (!task)
-    throw new Error(`switchyard worker: job for task ${job.message.taskId} before its load`);
+  job.place = undefined;
+  const { taskId } = job.message;
+  const fn = loaded.get(taskId);
+  if (fn) {
+    runJob(job, fn);
+    return;
+  }
+  const task = tasks.get(taskId);
+  if (!task) throw new Error(`switchyard worker: job for task ${taskId} before its load`);
   task.then(
     (fn) => runJob(job, fn),
     (error: unknown) => {
@@ -109,11 +141,14 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
         continue;
       }
       let output: unknown;
+      port.mark?.(job.message.jobId, offset);
       try {
-        output = fn(inputs[offset], contextFor(job, offset));
+        output = fn(inputs[offset], new Context(job, offset));
       } catch (error) {
         fail(error);
         continue;
+      } finally {
+        port.mark?.(0, 0);
       }
       if (isThenable(output)) {
         output.then(
@@ -145,24 +180,38 @@ function finish(job: Job, values: unknown[], failures: Failure[], ms: number): v
     ms,
   });
   running--;
-  const next = waiting.shift();
-  if (next) start(next);
+  drain();
 }
 
-function contextFor(job: Job, offset: number): TaskContext {
-  return {
-    get signal() {
-      if (!job.controller) {
-        job.controller = new AbortController();
-        if (job.reason) job.controller.abort(deserializeError(job.reason));
-      }
-      return job.controller.signal;
-    },
-    workerId: port.workerId,
-    progress(value) {
-      report(job.message.jobId, offset, value);
-    },
-  };
+/** A task's `ctx`: a class, so the thousands made for a chunk of tiny inputs cost one allocation each. */
+class Context implements TaskContext {
+  readonly #job: Job;
+  readonly #offset: number;
+
+  constructor(job: Job, offset: number) {
+    this.#job = job;
+    this.#offset = offset;
+  }
+
+  get signal(): AbortSignal {
+    const job = this.#job;
+    if (!job.controller) {
+      job.controller = new AbortController();
+      if (job.reason) job.controller.abort(deserializeError(job.reason));
+    }
+    return job.controller.signal;
+  }
+
+  get workerId(): number {
+    return port.workerId;
+  }
+
+  /** A getter, so that `const { progress } = ctx` works and only tasks that report pay for it. */
+  get progress(): (value: unknown) => void {
+    const jobId = this.#job.message.jobId;
+    const offset = this.#offset;
+    return (value) => report(jobId, offset, value);
+  }
 }
 
 /**
@@ -187,6 +236,7 @@ function post(message: FromWorker): void {
 }
 
 function flush(): void {
+  if (outbox.length === 0) return;
   const batch = outbox;
   outbox = [];
   reports = new Map();

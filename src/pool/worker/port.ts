@@ -10,11 +10,20 @@ export interface WorkerPort extends WorkerInit {
   onMessage(listener: (batch: readonly ToWorker[]) => void): void;
   /** Sends a batch; throws (`DataCloneError`) when something in it cannot be serialized. */
   post(batch: readonly FromWorker[]): void;
+  /**
+   * Records, where the pool can read it even after this worker dies, which input's task
+   * code runs now (`jobId` 0: none). Present only where the transport offers such memory
+   * (threads); without it the worker answers each job before starting the next, so that
+   * a crash never takes finished answers down with it.
+   */
+  mark?(jobId: number, offset: number): void;
 }
 
 /** What the pool hands a new worker (thread `workerData`, or the child's environment). */
 export interface WorkerSettings extends WorkerInit {
   readonly tasksPerWorker: number;
+  /** Threads: two int32 cells shared with the pool, `[jobId, offset]` of the input running now. */
+  readonly running?: SharedArrayBuffer | undefined;
 }
 
 /** Name of the environment variable that carries {@link WorkerSettings} to a child process. */
@@ -24,10 +33,17 @@ export async function openPort(): Promise<WorkerPort> {
   const { isMainThread, parentPort, workerData } = await import('node:worker_threads');
   if (!isMainThread && parentPort) {
     const settings = workerData as WorkerSettings;
+    const running = settings.running && new Int32Array(settings.running);
     return {
       ...settings,
       onMessage: (listener) => parentPort.on('message', listener),
       post: (batch) => parentPort.postMessage(batch),
+      ...(running && {
+        mark(jobId: number, offset: number) {
+          running[1] = offset;
+          running[0] = jobId;
+        },
+      }),
     };
   }
   const send = process.send?.bind(process);
