@@ -347,7 +347,9 @@ class JobRelay {
     const batch = this.#batch;
     this.#batch = undefined;
     if (!batch) return;
-    batch.forEach((_outcome, index) => this.#streamed.add(index));
+    batch.forEach((_outcome, index) => {
+      this.#streamed.add(index);
+    });
     this.#send({ outcomes: encodeOutcomes(batch) });
   };
 
