@@ -34,6 +34,7 @@ import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.
 import { PriorityQueue, type QueueHandle } from './queue.js';
 import { Samples } from './samples.js';
 import type { Transport, TransportSpec, WorkerDeath } from './transport.js';
+import { findUnsendable } from './unsendable.js';
 
 export interface PoolOptions {
   readonly transport: TransportSpec;
@@ -100,8 +101,8 @@ interface Job extends JobRequest {
   inputs: readonly unknown[];
   /** `origin[i]`: where `inputs[i]` was in the job as asked for; `undefined` while unchanged. */
   origin: number[] | undefined;
-  /** Inputs that crashed their worker, by original offset. */
-  crashed: Map<number, Error> | undefined;
+  /** Inputs taken out of the job because they failed on their own (crashed their worker, could not be sent), by original offset. */
+  failed: Map<number, Error> | undefined;
   readonly id: number;
   readonly resolve: (outcome: JobOutcome) => void;
   readonly reject: (error: Error) => void;
@@ -182,17 +183,20 @@ export class Pool {
   }
 
   /**
-   * Loads the task in every worker (starting the pool on first use) and settles with the
-   * first answer that says something about the task: loaded (work may start; a worker still
-   * loading runs its share once it is done), or missing (`TaskNotFoundError`) or throwing
-   * on import (`TaskError`). A worker that crashes says nothing about the task: only if
-   * every one does is that the answer.
+   * Loads the task in the idle workers (starting the pool on first use) and rejects with
+   * `TaskNotFoundError` when its module or export is missing. Waiting for every idle
+   * worker means the work that follows finds them all ready, not just the first; when
+   * all are busy, the first to answer will do.
    */
   probe(task: PoolTask): Promise<void> {
     while (this.#workers.size < this.#options.workers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
+    const idle = live.filter((w) => this.#idle(w));
+    if (idle.length > 0) return Promise.all(idle.map((w) => this.#probeOne(w, task))).then(noop);
     const asked = live.length > 0 ? live : [this.#spawn()];
-    return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
+    return Promise.any(asked.map((w) => this.#probeOne(w, task))).catch((error: AggregateError) => {
+      throw error.errors[0];
+    });
   }
 
   #probeOne(worker: PoolWorker, task: PoolTask): Promise<void> {
@@ -261,7 +265,7 @@ export class Pool {
       transfer: request.transfer,
       progress: request.progress,
       origin: undefined,
-      crashed: undefined,
+      failed: undefined,
       id: this.#nextJobId++,
       resolve,
       reject,
@@ -494,13 +498,13 @@ export class Pool {
   /** Answers the caller with outputs by offset in the job's current inputs, put back in its original places. */
   #resolve(job: Job, values: readonly unknown[], failures: Map<number, Error> | undefined): void {
     job.answered = true;
-    const { origin, crashed } = job;
+    const { origin, failed } = job;
     if (!origin) {
       job.resolve({ values, failures });
       return;
     }
     const placed: unknown[] = [];
-    const all = new Map(crashed);
+    const all = new Map(failed);
     origin.forEach((original, offset) => {
       placed[original] = values[offset];
     });
@@ -625,25 +629,25 @@ export class Pool {
       this.#enqueue(job);
       return;
     }
-    if (whole || job.inputs.length === 1) {
-      this.#forget(job);
-      if (!job.origin) {
-        this.#answer(job, crash);
-        return;
-      }
-      // Part of the job crashed before: the caller hears about every input, the rest failing too.
-      job.crashed ??= new Map();
-      for (const original of job.origin) job.crashed.set(original, crash);
-      job.origin = [];
-      this.#resolve(job, [], undefined);
-      return;
-    }
+    const failures = new Map<number, Error>();
+    for (let i = 0; i < job.inputs.length; i++) if (whole || i === offset) failures.set(i, crash);
+    if (this.#removeInputs(job, failures)) this.#enqueue(job);
+  }
+
+  /**
+   * Takes inputs that failed on their own out of a job (by offset in its current inputs),
+   * keeping their errors for its answer. Answers the job when none are left; else true.
+   */
+  #removeInputs(job: Job, failures: ReadonlyMap<number, Error>): boolean {
     const origin = job.origin ?? job.inputs.map((_, i) => i);
-    job.crashed ??= new Map();
-    job.crashed.set(origin[offset]!, crash);
-    job.origin = origin.filter((_, i) => i !== offset);
-    job.inputs = job.inputs.filter((_, i) => i !== offset);
-    this.#enqueue(job);
+    job.failed ??= new Map();
+    for (const [offset, error] of failures) job.failed.set(origin[offset]!, error);
+    job.origin = origin.filter((_, i) => !failures.has(i));
+    job.inputs = job.inputs.filter((_, i) => !failures.has(i));
+    if (job.inputs.length > 0) return true;
+    this.#forget(job);
+    this.#resolve(job, [], undefined);
+    return false;
   }
 
   #idle(worker: PoolWorker): boolean {
@@ -706,15 +710,39 @@ export class Pool {
     } catch (error) {
       if (message.kind !== 'run') throw error;
       const job = this.#jobs.get(message.jobId)!;
-      const failure = new SerializationError(
-        'input',
-        `cannot be sent to a worker (${(error as Error).message})`,
-        { cause: error },
-      );
-      this.#answer(job, failure);
-      // The worker never got it: take it out of the mirror as if it had answered.
-      this.#onDone(worker, { kind: 'done', jobId: job.id, values: [], dropped: true, ms: 0 });
+      // Inputs are not checked before they are sent (that would cost every input of every
+      // chunk a walk): the ones that cannot go fail on their own, and the rest go again.
+      const unsendable = new Map<number, Error>();
+      job.inputs.forEach((input, offset) => {
+        const bad = findUnsendable(input, 'input');
+        if (bad) unsendable.set(offset, new SerializationError(bad.path, bad.problem));
+      });
+      if (unsendable.size === 0) {
+        // Nothing to point at: the job as a whole could not be sent.
+        const failure = new SerializationError(
+          'input',
+          `cannot be sent to a worker (${(error as Error).message})`,
+          { cause: error },
+        );
+        for (let i = 0; i < job.inputs.length; i++) unsendable.set(i, failure);
+      }
+      this.#takeBack(worker, job);
+      if (this.#removeInputs(job, unsendable)) {
+        this.#enqueue(job);
+        this.#dispatch();
+      }
     }
+  }
+
+  /** Takes a job the worker never got out of its mirror. */
+  #takeBack(worker: PoolWorker, job: Job): void {
+    if (job.state === 'running') {
+      worker.running.delete(job);
+      this.#running--;
+      clearTimeout(job.timer);
+    } else worker.held.splice(worker.held.indexOf(job), 1);
+    worker.sent -= job.inputs.length;
+    this.#keepAlive(worker);
   }
 
   /** Gives the caller its answer (once); the job may still be winding down in a worker. */
@@ -737,21 +765,6 @@ const IDLE = 'idle';
 const CLOSED = 'the pool closed';
 
 function noop(): void {}
-
-/** The first to fulfil, or the first to reject with anything but a worker crash; else the first crash. */
-function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let crashes = 0;
-    let firstCrash: unknown;
-    for (const answer of answers) {
-      answer.then(resolve, (error: unknown) => {
-        if (!(error instanceof WorkerCrashedError)) return reject(error);
-        firstCrash ??= error;
-        if (++crashes === answers.length) reject(firstCrash);
-      });
-    }
-  });
-}
 
 /** Where the input at `offset` of a job's current inputs was in the job as asked for. */
 function originOf(job: Job, offset: number): number {

@@ -96,39 +96,16 @@ export function poolRunner(
   };
 }
 
-/** Runs a chunk; inputs that cannot be sent fail on their own and the rest still run. */
+/** Runs a chunk as one job; inputs that cannot be sent fail on their own when it is sent (see `Pool`). */
 function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOutcome> {
   const { inputs, controller, progress } = chunk;
-  const failures = new Map<number, Error>();
-  const sendable: number[] = [];
-  for (let offset = 0; offset < inputs.length; offset++) {
-    const bad = findUnsendable(inputs[offset], 'input');
-    if (bad) failures.set(offset, new SerializationError(bad.path, bad.problem));
-    else sendable.push(offset);
-  }
-  const timeout = chunk.timeout === undefined ? undefined : chunk.timeout * inputs.length;
-  const run = (jobInputs: readonly unknown[], place: (offset: number) => number) =>
-    pool.run({
-      task,
-      inputs: jobInputs,
-      controller,
-      timeout,
-      priority: 0,
-      progress: (value, offset) => progress(value, place(offset)),
-    });
-  if (failures.size === 0) return run(inputs, (offset) => offset);
-  if (sendable.length === 0) return Promise.resolve({ values: [], failures });
-  return run(
-    sendable.map((offset) => inputs[offset]),
-    (offset) => sendable[offset]!,
-  ).then((outcome) => {
-    const values: unknown[] = [];
-    sendable.forEach((original, offset) => {
-      values[original] = outcome.values[offset];
-      const failure = outcome.failures?.get(offset);
-      if (failure) failures.set(original, failure);
-    });
-    return { values, failures };
+  return pool.run({
+    task,
+    inputs,
+    controller,
+    timeout: chunk.timeout === undefined ? undefined : chunk.timeout * inputs.length,
+    priority: 0,
+    progress,
   });
 }
 
