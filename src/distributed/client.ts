@@ -371,25 +371,27 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   }
 
   /**
-   * Settles the inputs of `sent` that `outcomes` (encoded, one entry per input) carries;
+   * Settles the inputs of `sent` that `encoded` (one entry per input, `undefined` or a hole
+   * for those it does not carry) has outcomes for;
    * entries already settled, by an earlier message or an earlier attempt, stay as they are.
    */
-  #settleOutcomes(sent: Sent, encoded: string): Outcome[] | undefined {
-    let outcomes: Outcome[];
+  #settleOutcomes(sent: Sent, encoded: string): (Outcome | undefined)[] | undefined {
+    const task = describeTask(sent.task);
     try {
-      outcomes = decodeArray(encoded, 'outcomes') as Outcome[];
+      const outcomes = decodeArray(encoded, 'outcomes') as (Outcome | undefined)[];
+      outcomes.forEach((outcome, index) => {
+        const entry = sent.entries[index];
+        // No outcome here: not in this batch, or (a job's result) already streamed.
+        if (!entry || !outcome) return;
+        if (outcome.ok) this.#settle(entry, undefined, outcome.value);
+        else this.#settle(entry, fromWireError(outcome.error, task));
+      });
+      return outcomes;
     } catch (error) {
+      // Unreadable: what it was to settle must not wait for it forever.
       for (const entry of sent.entries) this.#settle(entry, toError(error));
       return undefined;
     }
-    const task = describeTask(sent.task);
-    outcomes.forEach((outcome, index) => {
-      const entry = sent.entries[index];
-      if (!entry) return;
-      if (outcome.ok) this.#settle(entry, undefined, outcome.value);
-      else this.#settle(entry, fromWireError(outcome.error, task));
-    });
-    return outcomes;
   }
 
   /** Redis refused us or is gone: nothing pending may wait for it. */

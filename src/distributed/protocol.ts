@@ -1,7 +1,7 @@
 /**
  * What travels through Redis between a distributed executor and `switchyard worker`: one
  * BullMQ job per chunk of inputs, outcomes streamed back as the chunk's inputs settle (as
- * job progress), and one result per job carrying every input's outcome.
+ * job progress), and one result per job carrying the outcomes not streamed yet.
  * Inputs and outputs are structured-cloned (`v8.serialize`, the same data the local pools
  * accept: bigint, Map, Date, typed arrays…) and sent as base64; errors are flattened to
  * plain objects and rebuilt as switchyard's own classes on the other side.
@@ -56,7 +56,10 @@ export interface ChunkJob {
 /** The return value of one job. */
 export interface ChunkResult {
   readonly v: typeof PROTOCOL_VERSION;
-  /** base64 of `v8.serialize(Outcome[])`, one per input in input order. */
+  /**
+   * base64 of `v8.serialize` of one entry per input, in input order: its {@link Outcome},
+   * or `undefined` when it was already sent as job progress ({@link JobProgress}).
+   */
   readonly outcomes: string;
   /** Wall time the worker spent on the chunk, for the executor's chunk sizing. */
   readonly ms: number;

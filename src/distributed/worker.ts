@@ -217,7 +217,7 @@ async function runChunk(
   const startedAt = performance.now();
   const attempt = job.attemptsMade + 1;
   const ref = allowed.get(`${data.module}#${data.export}`);
-  const finish = (outcomes: readonly Outcome[]): ChunkResult => ({
+  const finish = (outcomes: readonly (Outcome | undefined)[]): ChunkResult => ({
     v: PROTOCOL_VERSION,
     outcomes: encodeOutcomes(outcomes),
     ms: performance.now() - startedAt,
@@ -262,7 +262,7 @@ async function runChunk(
     await job.updateData({ ...(job.data as ChunkJob), done: encodeOutcomes(done) });
     throw new Error(`a local worker crashed running ${describeTask(ref)}; retrying the job`);
   }
-  return finish(outcomes as Outcome[]);
+  return finish(relay.unsent(outcomes));
 }
 
 function notServed(
@@ -291,7 +291,7 @@ function crashed(outcome: Outcome | undefined): boolean {
  * outcomes of inputs that settled while the rest of the chunk still runs — so a failure is
  * seen in time and results stream back. Outcomes are gathered for {@link STREAM_DELAY_MS}
  * per batch: a chunk of tiny tasks that ends sooner sends none, a long one one write per
- * batch rather than per input. The job's result still carries every outcome.
+ * batch rather than per input. The job's result carries the outcomes not sent this way.
  */
 class JobRelay {
   readonly #job: Job;
@@ -300,6 +300,8 @@ class JobRelay {
   #lastReportAt = Number.NEGATIVE_INFINITY;
   /** Outcomes waiting to be sent, by input index. */
   #batch: (Outcome | undefined)[] | undefined;
+  /** Indexes of the inputs whose outcome has been sent. */
+  readonly #streamed = new Set<number>();
   #timer: NodeJS.Timeout | undefined;
 
   constructor(job: Job, count: number) {
@@ -336,10 +338,19 @@ class JobRelay {
     await Promise.all(this.#sending);
   }
 
+  /** `outcomes` without those already sent: what the job's result still has to carry. */
+  unsent(outcomes: readonly (Outcome | undefined)[]): (Outcome | undefined)[] {
+    return outcomes.map((outcome, index) => (this.#streamed.has(index) ? undefined : outcome));
+  }
+
   readonly #flush = (): void => {
     const batch = this.#batch;
     this.#batch = undefined;
-    if (batch) this.#send({ outcomes: encodeOutcomes(batch) });
+    if (!batch) return;
+    batch.forEach((_outcome, index) => {
+      this.#streamed.add(index);
+    });
+    this.#send({ outcomes: encodeOutcomes(batch) });
   };
 
   #send(progress: JobProgress): void {

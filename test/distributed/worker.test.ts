@@ -90,10 +90,10 @@ describe('switchyard worker refuses what it was not started to run', {
         [['0', { ok: true, value: 4 }]],
         'only what had settled',
       );
-      assert.deepEqual(decodeArray(result.outcomes, 'outcomes'), [
-        { ok: true, value: 4 },
-        { ok: true, value: 9 },
-      ]);
+      const rest = decodeArray(result.outcomes, 'outcomes');
+      assert.equal(rest.length, 2);
+      assert.equal(rest[0], undefined, 'the result leaves out what was streamed');
+      assert.deepEqual(rest[1], { ok: true, value: 9 });
     } finally {
       events.off('progress', onProgress);
     }

@@ -4,6 +4,9 @@
  * back at full size afterwards.
  */
 import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   CancelledError,
@@ -109,6 +112,25 @@ for (const mode of ['threads', 'processes'] as const) {
             ],
       );
       assert.equal(ex.stats().retried, 1);
+    });
+
+    it('a quick answer is not held back by a task known to run long, queued behind it on the same worker', async () => {
+      await using ex = make({ workers: 1 });
+      await Promise.all([1, 2, 3].map((n) => ex.submit(ref('double'), n)));
+      const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
+      // Teach the worker that spinUntilFile runs long: one run that spins ~100 ms.
+      const warm = join(dir, 'warm');
+      setTimeout(() => writeFileSync(warm, ''), 100);
+      await ex.submit(ref('spinUntilFile'), warm);
+      // …and the pool that jobs are short again, so it sends the next two together.
+      for (let n = 0; n < 40; n++) await ex.submit(ref('double'), n);
+      const release = join(dir, 'release');
+      const quick = ex.submit(ref('double'), 21);
+      const long = ex.submit(ref('spinUntilFile'), release);
+      // The long task spins until the quick answer has arrived: held back, it never would.
+      assert.equal(await quick, 42);
+      writeFileSync(release, '');
+      assert.equal(await long, 'released');
     });
 
     it('an idle pool shrinks to minWorkers after idleTimeout, and grows again on demand', async () => {

@@ -20,6 +20,9 @@ interface Job {
   place: FifoNode<Job> | undefined;
 }
 
+/** ms an answer may wait in the outbox for the short jobs behind it. */
+const BATCH_MS = 1;
+
 const port = await openPort();
 const tasks = new Map<number, Promise<TaskFunction<unknown, unknown>>>();
 /** Tasks whose module has loaded: their jobs start at once, not a microtask later. */
@@ -28,6 +31,10 @@ const jobs = new Map<number, Job>();
 const waiting = new Fifo<Job>();
 let running = 0;
 let draining = false;
+/** ms per input each task took on average here: whether its next job is short enough to batch behind. */
+const inputMs = new Map<number, number>();
+/** When the oldest answer in the outbox was posted. */
+let outboxSince = 0;
 let outbox: FromWorker[] = [];
 /** Progress reports waiting in the outbox, by job and input: a newer report replaces the value. */
 let reports = new Map<string, { value: unknown }>();
@@ -79,8 +86,9 @@ function drain(): void {
   if (draining) return;
   draining = true;
   while (running < port.tasksPerWorker && waiting.size > 0) {
-    if (!port.mark) flush();
-    start(waiting.shift()!);
+    const next = waiting.shift()!;
+    if (outbox.length > 0 && !batchesBehind(next)) flush();
+    start(next);
   }
   draining = false;
 }
@@ -96,6 +104,22 @@ function cancel(jobId: number, reason: SerializedError): void {
     return;
   }
   job.controller?.abort(deserializeError(reason));
+}
+
+/**
+ * Whether answers already in the outbox may wait for `next` to finish: only where a crash
+ * cannot take them down unnoticed (the port marks the running input), only if `next` is
+ * known to be short, and only for about {@link BATCH_MS} — so a quick answer is never held
+ * back by a long task queued behind it.
+ */
+function batchesBehind(next: Job): boolean {
+  if (!port.mark) return false;
+  const ms = inputMs.get(next.message.taskId);
+  return (
+    ms !== undefined &&
+    ms * next.message.inputs.length < BATCH_MS &&
+    performance.now() - outboxSince < BATCH_MS
+  );
 }
 
 function start(job: Job): void {
@@ -172,6 +196,10 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
 
 function finish(job: Job, values: unknown[], failures: Failure[], ms: number): void {
   jobs.delete(job.message.jobId);
+  const { taskId, inputs } = job.message;
+  const perInput = ms / Math.max(1, inputs.length);
+  const before = inputMs.get(taskId);
+  inputMs.set(taskId, before === undefined ? perInput : before * 0.8 + perInput * 0.2);
   post({
     kind: 'done',
     jobId: job.message.jobId,
@@ -231,7 +259,10 @@ function report(jobId: number, offset: number, value: unknown): void {
 }
 
 function post(message: FromWorker): void {
-  if (outbox.length === 0) queueMicrotask(flush);
+  if (outbox.length === 0) {
+    outboxSince = performance.now();
+    queueMicrotask(flush);
+  }
   outbox.push(message);
 }
 
