@@ -46,6 +46,8 @@ export function poolRunner(
     grace: GRACE_MS,
   });
   const checked = new Map<number, Promise<PoolTask>>();
+  /** Loaded tasks by the reference object the caller passed. */
+  const ready = new WeakMap<object, Promise<PoolTask>>();
   const concurrency = workers * tasksPerWorker;
 
   return {
@@ -53,6 +55,9 @@ export function poolRunner(
     concurrency,
     mapWindow: Math.max(MAP_WINDOW, concurrency),
     prepare(task) {
+      // The same reference object, submitted again and again, is looked up once.
+      const seen = typeof task === 'object' ? ready.get(task) : undefined;
+      if (seen) return seen;
       let known: PoolTask;
       try {
         known = pool.task(referenceOf(task, mode, transport.name));
@@ -65,6 +70,8 @@ export function poolRunner(
         checked.set(known.taskId, probed);
         probed.catch(() => checked.delete(known.taskId));
       }
+      const loaded = probed;
+      loaded.then(() => typeof task === 'object' && ready.set(task, loaded), noop);
       return probed;
     },
     run(task, { input, controller, timeout, priority, transfer, progress }) {
@@ -123,3 +130,5 @@ function referenceOf(task: TaskLike<never, unknown>, mode: string, where: 'threa
   }
   return task;
 }
+
+function noop(): void {}
