@@ -4,6 +4,7 @@
  * decides the mode and its sizes, and every later run goes to a runner of that mode. The
  * sample's results are the caller's results, so no input runs twice.
  */
+import { toError } from '../errors.js';
 import type { ExecutorOptions } from '../options.js';
 import { Semaphore } from '../primitives/semaphore.js';
 import { type AutoDecision, decide, decisionContext } from '../profile/classify.js';
@@ -12,7 +13,7 @@ import { PROFILING_READ_AHEAD } from '../profile/thresholds.js';
 import { loadTask } from '../task/loader.js';
 import type { Task, TaskFunction, TaskLike } from '../task/reference.js';
 import { eventLoopRunner } from './loop.js';
-import type { Runner, RunnerLoad, TaskRun } from './runner.js';
+import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from './runner.js';
 import type { Mode } from './types.js';
 
 /** Makes the runner of a fixed mode (the same factory `createExecutor` uses). */
@@ -102,11 +103,41 @@ export class AutoRunner implements Runner<Profiled> {
   async #sampleOrForward(profiled: Profiled, run: TaskRun): Promise<unknown> {
     const sampled = await profiled.sampler.offer(
       () => this.#inThread.run(profiled.fn, run),
-      run.controller.signal,
+      run.controller,
     );
     if (sampled !== NOT_SAMPLED) return sampled;
     const { runner, prepared } = await this.#chosen(profiled);
     return runner.run(prepared, run);
+  }
+
+  /**
+   * `map` always comes here in chunks, since whether the chosen mode takes chunks is only
+   * known once the sample is in. Until then, and in a mode without chunks, a chunk is one
+   * input (see {@link chunkSize}) run as {@link run} would; once a chunking mode (chunked
+   * `threads` for tiny tasks) is chosen, chunks go to it whole.
+   */
+  runChunk(profiled: Profiled, chunk: ChunkRun): Promise<ChunkOutcome> {
+    const { direct } = profiled;
+    if (direct?.runner.runChunk && !this.#limit)
+      return direct.runner.runChunk(direct.prepared, chunk);
+    const { inputs, controller, timeout, progress } = chunk;
+    return runEach(inputs.length, (offset) =>
+      this.run(profiled, {
+        input: inputs[offset],
+        controller,
+        timeout,
+        priority: 0,
+        transfer: undefined,
+        progress: (value) => progress(value, offset),
+      }),
+    );
+  }
+
+  /** The chosen mode's chunk size once it has decided on one that takes chunks; else 1. */
+  chunkSize(profiled: Profiled, timeout: number | undefined): number {
+    const { direct } = profiled;
+    if (!direct?.runner.chunkSize || this.#limit) return 1;
+    return direct.runner.chunkSize(direct.prepared, timeout);
   }
 
   load(): RunnerLoad {
@@ -172,4 +203,35 @@ export class AutoRunner implements Runner<Profiled> {
     profiled.direct = { runner, prepared: await runner.prepare(profiled.task) };
     return profiled.direct;
   }
+}
+
+/**
+ * Runs `count` inputs one by one through `start` and gathers them as one chunk's outcome:
+ * each input that fails does so on its own.
+ */
+function runEach(
+  count: number,
+  start: (offset: number) => Promise<unknown>,
+): Promise<ChunkOutcome> {
+  const values: unknown[] = new Array(count);
+  const failures = new Map<number, Error>();
+  let left = count;
+  if (count === 0) return Promise.resolve({ values });
+  return new Promise((resolve) => {
+    const settled = () => {
+      if (--left === 0) resolve(failures.size > 0 ? { values, failures } : { values });
+    };
+    for (let offset = 0; offset < count; offset++) {
+      start(offset).then(
+        (value) => {
+          values[offset] = value;
+          settled();
+        },
+        (error: unknown) => {
+          failures.set(offset, toError(error));
+          settled();
+        },
+      );
+    }
+  });
 }

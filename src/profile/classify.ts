@@ -8,6 +8,8 @@ import type { Decision, Mode, Workload } from '../executors/types.js';
 import { defaultPoolSize } from '../pool/cpus.js';
 import type { TaskLike } from '../task/reference.js';
 import {
+  CHUNK_DISPATCH_MS,
+  CHUNKED_THREADS_GAIN,
   CPU_BOUND_SHARE,
   IO_BOUND_SHARE,
   LOOP_CONCURRENCY_RANGE,
@@ -27,7 +29,14 @@ export interface Measurements {
    * processes can only lengthen. What the *tiny* test uses.
    */
   readonly fastestWallMs: number;
-  /** Median CPU time of one task run alone, on the thread that ran it. */
+  /**
+   * Shortest time a sampled call took to return its promise: all the work of a synchronous
+   * task, without the turns of the event loop (other runs' bookkeeping, the consumer) a
+   * wall time of a few µs also counts. Only the part before its first `await` of an
+   * asynchronous one. What decides whether tiny tasks are worth sending to threads.
+   */
+  readonly fastestCallMs: number;
+  /** Mean CPU time of one task run alone, on the thread that ran it. */
   readonly cpuMs: number;
   /** Share of the sequential wall time spent on CPU, 0..1 (lowered when other processes take the CPU). */
   readonly cpuShare: number;
@@ -106,12 +115,26 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
 
   switch (workload) {
     case 'tiny': {
+      const each = ms(m.fastestCallMs);
+      const gain = parallel ? chunkedThreadsGain(m.fastestCallMs, context.cpus) : 1;
+      if (parallel && gain >= CHUNKED_THREADS_GAIN) {
+        return made({
+          mode: 'threads',
+          concurrency: context.cpus,
+          workers: context.cpus,
+          tasksPerWorker: 1,
+          reason: `each task computes for ${each}, long enough that ${context.cpus} threads fed in chunks (${ms(CHUNK_DISPATCH_MS)} per input to send) should run them ${gain.toFixed(1)}× as fast as this thread alone.`,
+        });
+      }
       // Tasks this short finish before the next starts, so `sync` and `loop` are one model
       // here; the loop, ungated, spares each task a wait for its turn.
+      const why =
+        whyNotParallel ??
+        `sending each to another thread (${ms(CHUNK_DISPATCH_MS)}, in chunks) would leave ${context.cpus} threads only ${gain.toFixed(1)}× as fast, not worth starting them`;
       return made({
         mode: 'loop',
         concurrency: PROFILING_READ_AHEAD,
-        reason: `each task takes as little as ${ms(m.fastestWallMs)}, less than sending it to another thread would cost, so they run on this thread.`,
+        reason: `each task takes as little as ${each}, and ${why}; they run on this thread.`,
       });
     }
     case 'io-bound': {
@@ -183,6 +206,16 @@ function littlesLaw(m: Measurements): number {
   const busy = busyMs(m);
   if (busy <= 0) return max;
   return clamp(Math.ceil(m.wallMs / busy), min, max);
+}
+
+/**
+ * How many times as fast `cpus` threads fed in chunks would run tasks of `taskMs` as the
+ * calling thread alone: the calling thread spends {@link CHUNK_DISPATCH_MS} on each input
+ * and shares the CPUs with the workers, so the rate is at most cpus ÷ (task + dispatch),
+ * and at most 1 ÷ dispatch, against 1 ÷ task alone.
+ */
+export function chunkedThreadsGain(taskMs: number, cpus: number): number {
+  return Math.min((cpus * taskMs) / (taskMs + CHUNK_DISPATCH_MS), taskMs / CHUNK_DISPATCH_MS);
 }
 
 function busyMs(m: Measurements): number {

@@ -21,6 +21,8 @@ export interface ProfileOptions {
   readonly timeout?: number;
   /** Modes this build can run (`threads` is only recommended when it is one). */
   readonly available: readonly Mode[];
+  /** Worker threads the decision may count on. @default the default pool size (usable CPUs) */
+  readonly workers?: number;
 }
 
 export interface ProfileReport {
@@ -49,7 +51,7 @@ export async function profileTask(
     const run = { input, controller, timeout: options.timeout, priority: 0, transfer: undefined };
     const exec = () => runner.run(fn, { ...run, progress: () => {} });
     runs.push(
-      sampler.offer(exec, controller.signal).then(
+      sampler.offer(exec, controller).then(
         (value) => value !== NOT_SAMPLED,
         () => {
           failed++;
@@ -59,6 +61,9 @@ export async function profileTask(
     );
   }
   const sampled = (await Promise.all(runs)).filter(Boolean).length;
-  const decision = decide(sampler.measurements(), decisionContext(task, options.available));
+  const decision = decide(
+    sampler.measurements(),
+    decisionContext(task, options.available, options.workers),
+  );
   return { decision, sampled, failed };
 }

@@ -6,8 +6,9 @@
  * few overlapped, which shows how much concurrency helps. Sampled runs are real runs:
  * their results are the caller's results, nothing is run twice.
  */
-import { abortError } from '../primitives/abort.js';
+import { type Abortable, abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { classify, type Measurements } from './classify.js';
+import { threadCpuMs } from './thread-cpu.js';
 import {
   CONCURRENT_SAMPLE,
   SAMPLE_PATIENCE_MS,
@@ -47,16 +48,8 @@ interface Timing {
   readonly cpu: number;
   /** ms the event loop sat waiting for I/O or timers. */
   readonly idle: number;
-}
-
-// CPU time of this thread alone where Node offers it (>= 23.9); the process's otherwise.
-const cpuUsage: () => NodeJS.CpuUsage =
-  (process as { threadCpuUsage?: () => NodeJS.CpuUsage }).threadCpuUsage?.bind(process) ??
-  (() => process.cpuUsage());
-
-function cpuMs(): number {
-  const { user, system } = cpuUsage();
-  return (user + system) / 1000;
+  /** ms until the call returned its promise: all of a synchronous task's work, alone. */
+  readonly call: number;
 }
 
 export class Sampler {
@@ -96,30 +89,32 @@ export class Sampler {
   /**
    * Runs `exec` as a sample when the plan still needs one (possibly after earlier samples
    * finish), and resolves with its result; resolves with {@link NOT_SAMPLED} once the
-   * sample is complete. A run still waiting here when `signal` aborts is dropped.
+   * sample is complete. A run still waiting here when `cancel` aborts is dropped.
    */
-  offer<T>(exec: () => Promise<T>, signal: AbortSignal): Promise<T | typeof NOT_SAMPLED> {
+  offer<T>(exec: () => Promise<T>, cancel: Abortable): Promise<T | typeof NOT_SAMPLED> {
     if (this.#phase === 'done') return Promise.resolve(NOT_SAMPLED);
-    if (signal.aborted) return Promise.reject(abortError(signal));
+    if (isAborted(cancel)) return Promise.reject(abortError(cancel));
     return new Promise((resolve, reject) => {
-      const drop = () => {
+      // Through onAbort, not the signal's own listeners: a map offers a whole window of runs
+      // (a thousand) on one controller, and a signal adds and removes its listeners in time
+      // linear in their number.
+      const detach = onAbort(cancel, (error) => {
         const at = this.#pending.indexOf(offer);
         if (at === -1) return;
         this.#pending.splice(at, 1);
-        reject(abortError(signal));
-      };
+        reject(error);
+      });
       const offer: Offer = {
         exec,
         resolve: (value) => {
-          signal.removeEventListener('abort', drop);
+          detach();
           resolve(value as T | typeof NOT_SAMPLED);
         },
         reject: (error) => {
-          signal.removeEventListener('abort', drop);
+          detach();
           reject(error);
         },
       };
-      signal.addEventListener('abort', drop, { once: true });
       this.#pending.push(offer);
       this.#pump();
     });
@@ -134,25 +129,29 @@ export class Sampler {
     const overlappedBusyMs = o.settled > 0 ? (o.lastCpu - o.firstCpu) / o.settled : 0;
     // The warmest half: the first runs pay for loading the module and a cold JIT.
     const warm = n > 1 ? this.#sequential.slice(Math.max(1, Math.floor(n / 2))) : [];
-    const overlapped = () => o.walls.map((wall) => ({ wall, cpu: overlappedBusyMs, idle: 0 }));
+    const overlapped = () =>
+      o.walls.map((wall) => ({ wall, cpu: overlappedBusyMs, idle: 0, call: wall }));
     // Failing runs alone (they outlasted the sampler's patience), the overlapped ones speak;
     // the cold first run only when nothing else finished.
     const timings = warm.length > 0 ? warm : o.settled > 0 ? overlapped() : this.#sequential;
     if (timings.length === 0) return undefined;
     const walls = timings.map((t) => t.wall);
     const totalWall = sum(walls);
-    const cpuShare = totalWall > 0 ? Math.min(1, sum(timings.map((t) => t.cpu)) / totalWall) : 1;
-    // CPU ÷ (CPU + waiting): time the thread was descheduled by other processes is in
-    // neither, so a loaded machine shifts the share neither way.
+    // Summed, not per run: a thread's own CPU counter may advance in scheduler ticks, and
+    // consecutive runs' steps add up to the truth (see thread-cpu.ts).
     const cpu = sum(timings.map((t) => t.cpu));
+    const cpuShare = totalWall > 0 ? Math.min(1, cpu / totalWall) : 1;
+    // CPU ÷ (CPU + waiting): time the thread was descheduled by other processes is in
+    // neither, so a loaded machine shifts the share neither way. A thread that never
+    // waited was busy all along, even if its CPU counter has not ticked yet.
     const idle = sum(timings.map((t) => t.idle));
-    const busyShare =
-      warm.length > 0 && cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : cpuShare;
+    const busyShare = warm.length === 0 ? cpuShare : idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 1;
     return {
       sequentialSamples: this.#sequential.length,
       wallMs: median(walls),
       fastestWallMs: Math.min(...walls),
-      cpuMs: median(timings.map((t) => t.cpu)),
+      fastestCallMs: Math.min(...timings.map((t) => t.call)),
+      cpuMs: cpu / timings.length,
       cpuShare,
       busyShare,
       sequentialPerSecond: totalWall > 0 ? (timings.length / totalWall) * 1000 : 0,
@@ -205,8 +204,10 @@ export class Sampler {
   #start(offer: Offer, phase: 'sequential' | 'concurrent'): void {
     this.#running++;
     const o = this.#overlapped;
+    // Read before the clock starts: on Linux the reading itself costs tens of µs, which a
+    // tiny task's wall time must not include.
+    const cpu0 = threadCpuMs();
     const wall0 = performance.now();
-    const cpu0 = cpuMs();
     const idle0 = performance.eventLoopUtilization().idle;
     const alone = phase === 'sequential' ? { wall0, cpu0, escaped: false } : undefined;
     if (alone) {
@@ -226,17 +227,19 @@ export class Sampler {
       if (alone && !alone.escaped) {
         this.#alone = undefined;
         const idle = performance.eventLoopUtilization().idle - idle0;
-        this.#sequential.push({ wall: end - wall0, cpu: cpuMs() - cpu0, idle });
+        this.#sequential.push({ wall: end - wall0, cpu: threadCpuMs() - cpu0, idle, call });
         this.#afterSequential();
       } else {
         o.walls.push(end - wall0);
         o.lastEnd = end;
-        o.lastCpu = cpuMs();
+        o.lastCpu = threadCpuMs();
         if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
       }
       this.#pump();
     };
-    offer.exec().then(
+    const running = offer.exec();
+    const call = performance.now() - wall0;
+    running.then(
       (value) => {
         settle();
         offer.resolve(value);

@@ -44,6 +44,26 @@ export const STEADY_VARIATION = 0.5;
  */
 export const TINY_TASK_MS = 0.2;
 
+/**
+ * ms of the calling thread's time it costs to send one input to a worker thread and take
+ * its result back when `map` sends inputs in chunks (structured clone and bookkeeping, a
+ * message per chunk): `npm run bench:parallel` measured 220,000–350,000 inputs/s for
+ * chunked `threads` over 2 workers, about 3–4.5 µs each. What decides whether tiny tasks
+ * are worth sending to threads at all.
+ */
+export const CHUNK_DISPATCH_MS = 0.004;
+
+/**
+ * Tiny tasks go to chunked `threads` only when that is predicted to run them at least this
+ * many times as fast as the calling thread alone. The prediction (see `classify.ts`) leaves
+ * out what cannot be known when the sample is in — starting the workers (tens of ms) and
+ * warming their JIT, which a short job never repays — and a loaded machine makes sampled
+ * calls look slower than they are (a 4 µs task was sampled at 38 µs during the full test
+ * suite), so it must promise a clear gain. On 2 CPUs (at best 2×) that means tasks of
+ * about 50 µs or more.
+ */
+export const CHUNKED_THREADS_GAIN = 1.85;
+
 /** At or above this share of wall time spent on CPU, a task is *CPU-bound*. */
 export const CPU_BOUND_SHARE = 0.75;
 

@@ -1,7 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { AutoRunner } from '../../src/executors/auto.js';
+import { ExecutorFront } from '../../src/executors/front.js';
+import { eventLoopRunner } from '../../src/executors/loop.js';
+import type { Runner } from '../../src/executors/runner.js';
+import { threadsRunner } from '../../src/executors/threads.js';
 import { createExecutor, type Decision, task } from '../../src/index.js';
+import type { ExecutorOptions } from '../../src/options.js';
 
 const WORKLOADS = new URL('../fixtures/workloads.mjs', import.meta.url);
 const SLOW = { timeout: 120_000 };
@@ -52,6 +58,49 @@ describe('auto', () => {
     assert.equal(calls.size, 100);
     assert.ok(ex.decision, 'decided after the sample');
   });
+
+  it(
+    'sends the rest of a map to threads in chunks when it chose chunked threads for tiny tasks',
+    SLOW,
+    async () => {
+      // The runners auto hands work to, with the threads one counting the chunks it is sent.
+      const sent: number[] = [];
+      const runnerFor = (options: ExecutorOptions): Runner => {
+        if (options.mode !== 'threads') return eventLoopRunner('loop', options.concurrency ?? 1);
+        const threads = threadsRunner(options);
+        return {
+          ...threads,
+          runChunk: (prepared, chunk) => {
+            sent.push(chunk.inputs.length);
+            return threads.runChunk!(prepared, chunk);
+          },
+        };
+      };
+      const options: ExecutorOptions = { mode: 'auto', workers: 2 };
+      const ex = new ExecutorFront(new AutoRunner(options, runnerFor, ['loop', 'threads']));
+      try {
+        const inputs = Array.from({ length: 4_000 }, (_, n) => ({ n }));
+        const out: number[] = [];
+        for await (const v of ex.map(task<{ n: number }, number>(WORKLOADS, 'short'), inputs))
+          out.push(v);
+        assert.deepEqual(
+          out,
+          inputs.map((i) => i.n),
+        );
+        assert.equal(ex.decision?.mode, 'threads', ex.decision?.reason);
+        assert.equal(ex.decision?.workload, 'tiny');
+        // Every input not sampled went to the threads, and most of them in chunks of several.
+        const inChunks = sent.filter((size) => size > 1);
+        assert.ok(inChunks.length > 0, `chunk sizes: ${sent.join(',')}`);
+        assert.ok(
+          inChunks.reduce((a, b) => a + b, 0) > inputs.length / 2,
+          `chunk sizes: ${sent.join(',')}`,
+        );
+      } finally {
+        await ex.close();
+      }
+    },
+  );
 
   it('decides separately for each task', SLOW, async () => {
     await using ex = createExecutor({ mode: 'auto' });

@@ -2,9 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Mode } from '../../src/executors/types.js';
 import { task } from '../../src/index.js';
-import { decide, type Measurements } from '../../src/profile/classify.js';
+import { chunkedThreadsGain, decide, type Measurements } from '../../src/profile/classify.js';
 import { profileTask } from '../../src/profile/profile.js';
-import { LOOP_CONCURRENCY_RANGE } from '../../src/profile/thresholds.js';
+import {
+  CHUNKED_THREADS_GAIN,
+  LOOP_CONCURRENCY_RANGE,
+  TINY_TASK_MS,
+} from '../../src/profile/thresholds.js';
 
 const WORKLOADS = new URL('../fixtures/workloads.mjs', import.meta.url);
 const WITH_THREADS: readonly Mode[] = ['sync', 'loop', 'threads'];
@@ -60,7 +64,21 @@ describe('profiling the four kinds of work', () => {
     async () => {
       const { decision } = await profile('tiny');
       assert.equal(decision.workload, 'tiny');
-      assert.ok(['sync', 'loop'].includes(decision.mode));
+      assert.ok(['sync', 'loop'].includes(decision.mode), decision.reason);
+    },
+  );
+
+  it(
+    'classifies 100 µs of arithmetic as tiny, and sends it to threads in chunks when 2 CPUs are usable',
+    SLOW,
+    async () => {
+      const { decision } = await profileTask(task(WORKLOADS, 'short'), inputs(48), {
+        available: WITH_THREADS,
+        workers: 2,
+      });
+      assert.equal(decision.workload, 'tiny');
+      assert.equal(decision.mode, 'threads', decision.reason);
+      assert.equal(decision.workers, 2);
     },
   );
 
@@ -78,6 +96,7 @@ describe('deciding from measurements', () => {
     sequentialSamples: 8,
     wallMs,
     fastestWallMs: wallMs,
+    fastestCallMs: wallMs * busyShare,
     cpuMs: busyShare * wallMs,
     cpuShare: busyShare,
     busyShare,
@@ -111,6 +130,49 @@ describe('deciding from measurements', () => {
     assert.equal(plain.mode, 'sync');
     assert.match(plain.reason, /a plain function/);
     assert.equal(decide(measured(0.5), { cpus: 1 }).mode, 'loop');
+  });
+
+  describe('tiny tasks', () => {
+    /** A task that returned after `callMs` and finished within `wallMs`, under the tiny bound. */
+    const tiny = (callMs: number, wallMs = TINY_TASK_MS / 2): Measurements => ({
+      ...measured(1, wallMs),
+      fastestCallMs: callMs,
+    });
+
+    it('stay on the calling thread when a 10 µs task would gain too little from 2 threads', () => {
+      const d = decide(tiny(0.01), { cpus: 2 });
+      assert.equal(d.workload, 'tiny');
+      assert.equal(d.mode, 'loop');
+      assert.match(d.reason, /not worth starting them/);
+    });
+
+    it('go to chunked threads, one worker per CPU, when 100 µs tasks would run nearly twice as fast on 2', () => {
+      const d = decide(tiny(0.1), { cpus: 2 });
+      assert.deepEqual(
+        [d.workload, d.mode, d.workers, d.tasksPerWorker],
+        ['tiny', 'threads', 2, 1],
+      );
+      assert.match(d.reason, /threads fed in chunks/);
+    });
+
+    it('go to threads sooner the more CPUs there are: 10 µs tasks pay off on 8', () => {
+      assert.equal(decide(tiny(0.01), { cpus: 8 }).mode, 'threads');
+    });
+
+    it('stay on the calling thread, saying why, when threads cannot run them', () => {
+      assert.equal(decide(tiny(0.1), { cpus: 1 }).mode, 'loop');
+      const plain = decide(tiny(0.1), { cpus: 2, threadsUnavailable: 'a plain function' });
+      assert.equal(plain.mode, 'loop');
+      assert.match(plain.reason, /a plain function/);
+    });
+
+    it('are worth threads only as far as the calling thread can send them', () => {
+      // However many CPUs, one thread sends at most one input per dispatch cost.
+      assert.ok(chunkedThreadsGain(0.001, 1_000) <= 0.001 / 0.004 + 1e-9);
+      assert.ok(chunkedThreadsGain(0.1, 2) < 2);
+      assert.ok(chunkedThreadsGain(0.1, 2) >= CHUNKED_THREADS_GAIN);
+      assert.ok(chunkedThreadsGain(0.01, 2) < CHUNKED_THREADS_GAIN);
+    });
   });
 
   it('runs tasks that never finished during sampling on the event loop', () => {
