@@ -214,12 +214,13 @@ function runEach(
   start: (offset: number) => Promise<unknown>,
 ): Promise<ChunkOutcome> {
   const values: unknown[] = new Array(count);
-  const failures = new Map<number, Error>();
+  // Made on the first failure: most chunks here are one input that succeeds.
+  let failures: Map<number, Error> | undefined;
   let left = count;
   if (count === 0) return Promise.resolve({ values });
   return new Promise((resolve) => {
     const settled = () => {
-      if (--left === 0) resolve(failures.size > 0 ? { values, failures } : { values });
+      if (--left === 0) resolve({ values, failures });
     };
     for (let offset = 0; offset < count; offset++) {
       start(offset).then(
@@ -228,6 +229,7 @@ function runEach(
           settled();
         },
         (error: unknown) => {
+          failures ??= new Map();
           failures.set(offset, toError(error));
           settled();
         },
