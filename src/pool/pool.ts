@@ -29,6 +29,7 @@ import {
 } from '../errors.js';
 import type { PoolDetails } from '../executors/types.js';
 import { abortError, isAborted, onAbort } from '../primitives/abort.js';
+import { Fifo, type FifoNode } from '../primitives/fifo.js';
 import { describeTask, type Task } from '../task/reference.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue, type QueueHandle } from './queue.js';
@@ -112,6 +113,8 @@ interface Job extends JobRequest {
   attempts: number;
   readonly queuedAt: number;
   place: QueueHandle | undefined;
+  /** Its place among the jobs its worker holds, while it is held. */
+  heldAt: FifoNode<Job> | undefined;
   worker: PoolWorker | undefined;
   timer: NodeJS.Timeout | undefined;
   detach: () => void;
@@ -123,7 +126,7 @@ interface PoolWorker {
   readonly startedAt: number;
   /** Jobs the worker runs now (the mirror), and those it holds in arrival order. */
   readonly running: Set<Job>;
-  readonly held: Job[];
+  readonly held: Fifo<Job>;
   readonly loaded: Set<number>;
   outbox: ToWorker[];
   transfer: TransferListItem[];
@@ -274,6 +277,7 @@ export class Pool {
       attempts: 0,
       queuedAt: performance.now(),
       place: undefined,
+      heldAt: undefined,
       worker: undefined,
       timer: undefined,
       detach: noop,
@@ -290,7 +294,7 @@ export class Pool {
     const perWorker: { id: number; tasks: number; running: number }[] = [];
     let held = 0;
     for (const w of this.#workers) {
-      held += w.held.length;
+      held += w.held.size;
       busy += w.busyMs;
       life += now - w.startedAt;
       perWorker.push({ id: w.id, tasks: w.completed, running: w.running.size });
@@ -365,8 +369,8 @@ export class Pool {
     const ahead = this.#ahead();
     for (const w of this.#workers) {
       if (w.stopping || w.sent >= this.#options.maxTasksPerWorker) continue;
-      const load = w.running.size + w.held.length;
-      if (w.running.size < tasksPerWorker && w.held.length === 0) return w;
+      const load = w.running.size + w.held.size;
+      if (w.running.size < tasksPerWorker && w.held.size === 0) return w;
       if (load < tasksPerWorker + ahead && load < roomyLoad) {
         roomy = w;
         roomyLoad = load;
@@ -395,7 +399,7 @@ export class Pool {
     worker.sent += job.inputs.length;
     this.#waitTimes.add(performance.now() - job.queuedAt);
     if (worker.running.size < this.#options.tasksPerWorker) this.#start(worker, job);
-    else worker.held.push(job);
+    else job.heldAt = worker.held.push(job);
     this.#keepAlive(worker);
   }
 
@@ -473,7 +477,7 @@ export class Pool {
       worker.running.delete(job);
       this.#running--;
     } else {
-      worker.held.splice(worker.held.indexOf(job), 1);
+      worker.held.remove(job.heldAt!);
     }
     job.state = 'done';
     this.#forget(job);
@@ -486,7 +490,7 @@ export class Pool {
       job.task.inputMs = average(job.task.inputMs, done.ms / n);
     }
     if (!job.answered) this.#resolve(job, done.values, this.#failures(job, done));
-    while (worker.running.size < this.#options.tasksPerWorker && worker.held.length > 0)
+    while (worker.running.size < this.#options.tasksPerWorker && worker.held.size > 0)
       this.#start(worker, worker.held.shift()!);
     if (this.#idle(worker) && (this.#closed || worker.sent >= this.#options.maxTasksPerWorker))
       this.#stop(
@@ -537,7 +541,7 @@ export class Pool {
       transport: undefined as unknown as Transport,
       startedAt: performance.now(),
       running: new Set(),
-      held: [],
+      held: new Fifo(),
       loaded: new Set(),
       outbox: [],
       transfer: [],
@@ -651,7 +655,7 @@ export class Pool {
   }
 
   #idle(worker: PoolWorker): boolean {
-    return worker.running.size === 0 && worker.held.length === 0 && worker.probes.size === 0;
+    return worker.running.size === 0 && worker.held.size === 0 && worker.probes.size === 0;
   }
 
   /**
@@ -740,7 +744,7 @@ export class Pool {
       worker.running.delete(job);
       this.#running--;
       clearTimeout(job.timer);
-    } else worker.held.splice(worker.held.indexOf(job), 1);
+    } else worker.held.remove(job.heldAt!);
     worker.sent -= job.inputs.length;
     this.#keepAlive(worker);
   }

@@ -39,6 +39,11 @@ export class Fifo<T> {
     return this.#head?.value;
   }
 
+  /** The values from first to last. */
+  *[Symbol.iterator](): IterableIterator<T> {
+    for (let node = this.#head; node; node = node.next) yield node.value;
+  }
+
   /** Unlinks `node`; does nothing if it was already removed. */
   remove(node: FifoNode<T>): void {
     if (!node.linked) return;
