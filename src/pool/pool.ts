@@ -473,12 +473,7 @@ export class Pool {
   #onDone(worker: PoolWorker, done: DoneMessage): void {
     const job = this.#jobs.get(done.jobId);
     if (!job || job.worker !== worker) return;
-    if (job.state === 'running') {
-      worker.running.delete(job);
-      this.#running--;
-    } else {
-      worker.held.remove(job.heldAt!);
-    }
+    this.#leaveMirror(worker, job);
     job.state = 'done';
     this.#forget(job);
     if (!done.dropped) {
@@ -740,13 +735,20 @@ export class Pool {
 
   /** Takes a job the worker never got out of its mirror. */
   #takeBack(worker: PoolWorker, job: Job): void {
-    if (job.state === 'running') {
-      worker.running.delete(job);
-      this.#running--;
-      clearTimeout(job.timer);
-    } else worker.held.remove(job.heldAt!);
+    this.#leaveMirror(worker, job);
     worker.sent -= job.inputs.length;
     this.#keepAlive(worker);
+  }
+
+  /** Removes a job from its worker's mirror, running or held; its timeout no longer applies. */
+  #leaveMirror(worker: PoolWorker, job: Job): void {
+    clearTimeout(job.timer);
+    if (job.state !== 'running') {
+      worker.held.remove(job.heldAt!);
+      return;
+    }
+    worker.running.delete(job);
+    this.#running--;
   }
 
   /** Gives the caller its answer (once); the job may still be winding down in a worker. */
