@@ -7,16 +7,35 @@
  * How many inputs the profiler runs one at a time in the calling thread. The first is a
  * warm-up (module load, JIT) and is left out of the statistics; the phase stops at `min`
  * when the timings agree (see {@link STEADY_VARIATION}) and goes on to `max` when they
- * do not.
+ * do not. It stops after the first already when that cold run is I/O-bound: a cold run
+ * only overstates CPU time, so the work waits at least that much, and more runs alone
+ * would each cost a full wait (20 ms for a timer wait, 60–160 ms in all) to say so again.
  */
 export const SEQUENTIAL_SAMPLE = { min: 3, max: 8 } as const;
 
 /**
  * How many inputs the profiler then runs at once (still in the calling thread) to see how
- * much overlapping them helps. Skipped for CPU-bound tasks, where the sequential phase has
- * already decided and overlapping on one thread cannot help.
+ * much overlapping them helps: 8, then — only while overlapping keeps paying (see
+ * {@link OVERLAP_SCALING}) — 32. Skipped for CPU-bound tasks, where the sequential phase
+ * has already decided and overlapping on one thread cannot help.
+ *
+ * Why a second, larger level: each wake-up of the event loop (timers, microtasks) costs a
+ * fixed slice of CPU that the tasks it wakes share, so CPU per task falls the more run at
+ * once. For a 20 ms timer wait in a fresh process it measured 70–240 µs per task at 8,
+ * 18–40 µs at 32, 12–15 µs at 128–512; Little's law divides the latency by it, so at 8
+ * alone it picked a loop concurrency of ~100 where the thread can keep 500+ in flight.
+ * 32 is where it gets close to the run's cost while still costing I/O work only one
+ * latency (the 32 are real inputs, their results kept).
  */
-export const CONCURRENT_SAMPLE = 8;
+export const OVERLAPPED_LEVELS: readonly number[] = [8, 32];
+
+/**
+ * The overlapped sample goes on to its next level only while the last one ran its `k`
+ * tasks at least this share of `k` times as fast as one at a time: tasks that overlap
+ * well (waiting, not computing) show it at once — a 20 ms timer wait ×8 runs at 0.95–1 —
+ * while tasks that compute half the time cannot pass 1/(k × ½) = 0.25 at 8 on one thread.
+ */
+export const OVERLAP_SCALING = 0.5;
 
 /**
  * ms the sampler lets runs wait behind samples that have not finished. Sampling one at a
@@ -63,6 +82,16 @@ export const CHUNK_DISPATCH_MS = 0.004;
  * about 50 µs or more.
  */
 export const CHUNKED_THREADS_GAIN = 1.85;
+
+/**
+ * ms of work in each chunk of tiny tasks `auto` keeps on the calling thread: it starts a
+ * chunk's inputs back to back with one promise for all of them (a promise, a permit and
+ * an abort listener each cost more than a 10 µs task: `npm run bench:auto` measured 20,000
+ * such tasks at ~16 µs each one by one, ~7 µs in chunks). 1 ms makes that per-chunk cost
+ * negligible, and keeps results flowing to the consumer (a progress bar, a `break`) at
+ * least every millisecond or so.
+ */
+export const THREAD_CHUNK_MS = 1;
 
 /** At or above this share of wall time spent on CPU, a task is *CPU-bound*. */
 export const CPU_BOUND_SHARE = 0.75;
