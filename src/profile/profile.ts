@@ -15,7 +15,7 @@ export interface ProfileOptions {
   /**
    * Most inputs to run, half alone and half overlapped. By default the plan `auto` uses:
    * 3–8 alone (1 for plain waiting, up to 32 for sub-millisecond tasks), then 8
-   * overlapped, then 32 more while overlapping scales.
+   * overlapped, then 32 and 128 while overlapping scales.
    */
   readonly sample?: number;
   /** Milliseconds each sampled task may run. */

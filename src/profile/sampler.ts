@@ -118,6 +118,19 @@ export class Sampler {
     this.#plan = plan;
   }
 
+  /**
+   * Runs it can use, running or waiting, now and at its next step — one alone and the
+   * first level, or this level and the next — so that no step waits for an input; no
+   * limit once complete.
+   */
+  get wanted(): number {
+    const { overlapped } = this.#plan;
+    if (this.#phase === 'done') return Number.POSITIVE_INFINITY;
+    if (this.#phase === 'sequential') return 1 + (overlapped[0] ?? 0);
+    const at = this.#levels.length - 1;
+    return this.#levels[at]!.size + (overlapped[at + 1] ?? 0);
+  }
+
   /** Runs offered and waiting to learn whether they become samples. */
   get waiting(): number {
     return this.#pending.length;
@@ -317,11 +330,12 @@ export class Sampler {
   /**
    * A level is complete: on to the next while overlapping scales — `k` tasks at once ran
    * nearly `k` times as fast as one alone, i.e. the level took not much longer than one
-   * task alone — else the sample is complete. Tiny tasks finish before the next one
-   * starts, so overlapping more of them shows nothing.
+   * task alone — else the sample is complete. Also complete when the level could not fill
+   * (the inputs ran out or came too slowly to have more at once), and for tiny tasks,
+   * which finish before the next one starts, so that overlapping more shows nothing.
    */
   #afterLevel(done: Level): void {
-    const more = this.#levels.length < this.#plan.overlapped.length;
+    const more = this.#levels.length < this.#plan.overlapped.length && done.started >= done.size;
     const span = done.lastEnd - done.firstStart;
     const alone = this.#sequential.length > 0 ? median(this.#sequential.map((t) => t.wall)) : 0;
     const scaled = alone > 0 && span * OVERLAP_SCALING <= alone;

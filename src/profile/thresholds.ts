@@ -16,18 +16,19 @@ export const SEQUENTIAL_SAMPLE = { min: 3, max: 8 } as const;
 /**
  * How many inputs the profiler then runs at once (still in the calling thread) to see how
  * much overlapping them helps: 8, then — only while overlapping keeps paying (see
- * {@link OVERLAP_SCALING}) — 32. Skipped for CPU-bound tasks, where the sequential phase
- * has already decided and overlapping on one thread cannot help.
+ * {@link OVERLAP_SCALING}) — 32 and 128. Skipped for CPU-bound tasks, where the
+ * sequential phase has already decided and overlapping on one thread cannot help.
  *
- * Why a second, larger level: each wake-up of the event loop (timers, microtasks) costs a
- * fixed slice of CPU that the tasks it wakes share, so CPU per task falls the more run at
- * once. For a 20 ms timer wait in a fresh process it measured 70–240 µs per task at 8,
- * 18–40 µs at 32, 12–15 µs at 128–512; Little's law divides the latency by it, so at 8
- * alone it picked a loop concurrency of ~100 where the thread can keep 500+ in flight.
- * 32 is where it gets close to the run's cost while still costing I/O work only one
- * latency (the 32 are real inputs, their results kept).
+ * Why larger levels: each wake-up of the event loop (timers, microtasks) costs a fixed
+ * slice of CPU that the tasks it wakes share, and a fresh process adds one-time costs
+ * (growing its young heap: two 5–7 ms scavenges fell within one level of 32), so CPU per
+ * task falls the more run at once. For a 20 ms timer wait in a fresh process `auto`
+ * measured 70–240 µs per task at 8, 90–190 µs at 32, 40–70 µs at 128; Little's law
+ * divides the latency by it, so stopping at 8 or 32 picked a loop concurrency of 100–200
+ * where the thread keeps 500+ in flight. Each level costs I/O work one latency, and its
+ * inputs are real ones (results kept), run as fast as the chosen loop would run them.
  */
-export const OVERLAPPED_LEVELS: readonly number[] = [8, 32];
+export const OVERLAPPED_LEVELS: readonly number[] = [8, 32, 128];
 
 /**
  * The overlapped sample goes on to its next level only while the last one ran its `k`
@@ -108,5 +109,9 @@ export const LOOP_CONCURRENCY_RANGE = { min: 4, max: 512 } as const;
 /** Upper bound on `tasksPerWorker` for mixed work. */
 export const MAX_TASKS_PER_WORKER = 64;
 
-/** Inputs `map` may read ahead while `auto` is still profiling (it does not know the final window yet). */
+/**
+ * Inputs a `map` through `auto` may hold: its window is sized before `auto` has decided,
+ * so it must fit what the chosen mode will keep in flight (a `loop` of up to
+ * {@link LOOP_CONCURRENCY_RANGE}.max, tiny tasks in chunks).
+ */
 export const PROFILING_READ_AHEAD = 1024;

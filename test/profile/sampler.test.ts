@@ -1,0 +1,138 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DEFAULT_PLAN,
+  NOT_SAMPLED,
+  planForSize,
+  planSize,
+  Sampler,
+} from '../../src/profile/sampler.js';
+import { OVERLAPPED_LEVELS, SEQUENTIAL_SAMPLE } from '../../src/profile/thresholds.js';
+
+const SLOW = { timeout: 120_000 };
+
+/**
+ * Offers `count` runs of `work` at once, as a map reading ahead does, and waits for all:
+ * how many ran as samples, and how many times each input ran.
+ */
+async function offerAll(sampler: Sampler, count: number, work: (n: number) => Promise<number>) {
+  const runs = new Map<number, number>();
+  const controller = new AbortController();
+  const outcomes = await Promise.all(
+    Array.from({ length: count }, (_, n) =>
+      sampler.offer(() => {
+        runs.set(n, (runs.get(n) ?? 0) + 1);
+        return work(n);
+      }, controller),
+    ),
+  );
+  const sampled = outcomes.filter((o) => o !== NOT_SAMPLED);
+  outcomes.forEach((o, n) => {
+    if (o !== NOT_SAMPLED) assert.equal(o, n, 'a sample resolves with its own result');
+  });
+  return { sampled: sampled.length, runs };
+}
+
+/** Waiting long enough that offering the other runs (CPU time during the first run's wait) stays a small share. */
+const waits = async (n: number) => {
+  await sleep(50);
+  return n;
+};
+
+describe('the sampler', () => {
+  it(
+    'overlaps waiting work after one run alone, at 8, 32 and then 128 at once, as overlapping keeps paying',
+    SLOW,
+    async () => {
+      const sampler = new Sampler(DEFAULT_PLAN);
+      const { sampled, runs } = await offerAll(sampler, 300, waits);
+      const m = sampler.measurements()!;
+      assert.equal(m.sequentialSamples, 1, 'a cold run that waits already shows the work waits');
+      assert.deepEqual(OVERLAPPED_LEVELS, [8, 32, 128]);
+      assert.equal(m.concurrentSamples, 8 + 32 + 128);
+      assert.equal(m.concurrencyLevel, 128);
+      assert.equal(sampled, 1 + 8 + 32 + 128);
+      // Only the samples ran here; the rest were handed back, none twice.
+      assert.equal(runs.size, sampled);
+      assert.deepEqual(
+        [...runs.values()].filter((n) => n !== 1),
+        [],
+      );
+    },
+  );
+
+  it(
+    'stops at the first overlapped level for work that computes half the time: overlapping it on one thread does not pay',
+    SLOW,
+    async () => {
+      const sampler = new Sampler(DEFAULT_PLAN);
+      const half = async (n: number) => {
+        const end = performance.now() + 8;
+        while (performance.now() < end);
+        await sleep(8);
+        return n;
+      };
+      await offerAll(sampler, 60, half);
+      const m = sampler.measurements()!;
+      assert.ok(m.sequentialSamples >= SEQUENTIAL_SAMPLE.min, `${m.sequentialSamples} alone`);
+      assert.equal(m.concurrentSamples, 8);
+      assert.equal(m.concurrencyLevel, 8);
+    },
+  );
+
+  it(
+    'overlaps tiny tasks at the first level only: they finish before the next starts',
+    SLOW,
+    async () => {
+      const sampler = new Sampler(DEFAULT_PLAN);
+      await offerAll(sampler, 200, async (n) => n);
+      const m = sampler.measurements()!;
+      assert.equal(m.concurrentSamples, 8);
+    },
+  );
+
+  it(
+    'closes a level with what was waiting when its first run settled, and ends the sample there: inputs that run out still complete it',
+    SLOW,
+    async () => {
+      const sampler = new Sampler(DEFAULT_PLAN);
+      const { sampled } = await offerAll(sampler, 20, waits);
+      await sampler.complete;
+      const m = sampler.measurements()!;
+      assert.equal(sampled, 20);
+      assert.equal(m.sequentialSamples + m.concurrentSamples, 20);
+      assert.equal(m.concurrencyLevel, 20 - 8 - m.sequentialSamples);
+    },
+  );
+
+  it(
+    'resolves runs offered after the sample is complete with NOT_SAMPLED, without running them',
+    SLOW,
+    async () => {
+      const sampler = new Sampler(DEFAULT_PLAN);
+      await offerAll(sampler, 60, waits);
+      await sampler.complete;
+      let ran = false;
+      const late = await sampler.offer(async () => {
+        ran = true;
+        return 0;
+      }, new AbortController());
+      assert.equal(late, NOT_SAMPLED);
+      assert.equal(ran, false);
+    },
+  );
+});
+
+describe('sample plans', () => {
+  it('a plan for N inputs runs about half alone and the rest overlapped at one level', () => {
+    assert.deepEqual(planForSize(16), { sequential: { min: 3, max: 8 }, overlapped: [8] });
+    assert.deepEqual(planForSize(2), { sequential: { min: 2, max: 2 }, overlapped: [] });
+    assert.equal(planSize(planForSize(16)), 16);
+  });
+
+  it('the default plan samples at most its runs alone and every overlapped level', () => {
+    assert.equal(planSize(DEFAULT_PLAN), SEQUENTIAL_SAMPLE.max + 8 + 32 + 128);
+    assert.equal(planSize(DEFAULT_PLAN, 32), 32 + 8 + 32 + 128);
+  });
+});
