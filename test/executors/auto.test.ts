@@ -139,7 +139,7 @@ describe('auto', () => {
         );
         assert.equal(ex.decision?.workload, 'tiny', ex.decision?.reason);
         assert.equal(ex.decision?.mode, 'loop');
-        assert.ok(ex.decision?.chunkSize! > 1, ex.decision?.reason);
+        assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
         const inChunks = sizes.filter((size) => size > 1).reduce((a, b) => a + b, 0);
         assert.ok(inChunks > inputs.length / 2, `chunk sizes: ${sizes.join(',')}`);
       } finally {
@@ -178,7 +178,7 @@ describe('auto', () => {
           let count = 0;
           for await (const _ of ex.map((n: number) => n, inputs, { timeout: 10_000 })) count++;
           assert.equal(count, inputs.length);
-          assert.ok(ex.decision?.chunkSize! > 1, ex.decision?.reason);
+          assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
           assert.deepEqual(new Set(sizes), new Set([1]));
         } finally {
           await ex.close();
