@@ -163,7 +163,7 @@ async function downloads(): Promise<void> {
 /** Starts the sites server in a child process; it stops when its stdin closes. */
 async function startServerProcess(options: { latencyMs: number }) {
   const code = `
-    const { startSitesServer } = await import(${JSON.stringify(dist('sites/server.js'))});
+    const { startSitesServer } = await import(${JSON.stringify(dist('index.js'))});
     const server = await startSitesServer(${JSON.stringify(options)});
     console.log(JSON.stringify({ url: server.url, sites: server.sites, bodyBytes: server.body(0).length }));
     process.stdin.on('end', () => server.close().then(() => process.exit(0))).resume();`;

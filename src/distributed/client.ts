@@ -13,9 +13,9 @@
  *
  * BullMQ and ioredis are imported on first use, so `import 'switchyard'` stays light.
  */
-import { randomBytes } from 'node:crypto';
 import type { Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { builtin } from '../builtins.js';
 import {
   CancelledError,
   type RedisConnectionError,
@@ -47,6 +47,8 @@ import {
   type Outcome,
   PROTOCOL_VERSION,
 } from './protocol.js';
+
+const crypto = builtin<typeof import('node:crypto')>('node:crypto');
 
 /** Default queue name shared by executors and `switchyard worker`. */
 export const DEFAULT_QUEUE = 'switchyard';
@@ -103,7 +105,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   readonly #options: DistributedOptions;
   readonly #where: string;
   /** Unique per executor: job ids are `<id>-<n>`, so events of other executors are ignored. */
-  readonly #id = randomBytes(6).toString('hex');
+  readonly #id = crypto().randomBytes(6).toString('hex');
   readonly #groups = new Map<string, Group>();
   readonly #sent = new Map<string, Sent>();
   readonly #sizer = new ChunkSizer();

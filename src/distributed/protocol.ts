@@ -9,7 +9,7 @@
  * Nothing in a job is trusted by the worker: {@link readChunkJob} checks every field
  * before use, and a task is named only by module URL and export name — never code.
  */
-import { deserialize, serialize } from 'node:v8';
+import { builtin } from '../builtins.js';
 import {
   CancelledError,
   deserializeError,
@@ -23,6 +23,8 @@ import {
 } from '../errors.js';
 import type { Settled } from '../executors/types.js';
 import { findUnsendable } from '../pool/unsendable.js';
+
+const v8 = builtin<typeof import('node:v8')>('node:v8');
 
 /** Bumped when the job, progress or result shape changes; a worker refuses jobs of another version. */
 export const PROTOCOL_VERSION = 2;
@@ -102,7 +104,7 @@ export function encodeInputs(
   inputs: readonly unknown[],
 ): string | (SerializationError | undefined)[] {
   try {
-    return serialize(inputs).toString('base64');
+    return v8().serialize(inputs).toString('base64');
   } catch (error) {
     return inputs.map((input) => {
       const bad = findUnsendable(input, 'input');
@@ -114,19 +116,21 @@ export function encodeInputs(
 /** Serializes outcomes; an output that cannot be cloned becomes that input's `SerializationError`. */
 export function encodeOutcomes(outcomes: readonly (Outcome | undefined)[]): string {
   try {
-    return serialize(outcomes).toString('base64');
+    return v8().serialize(outcomes).toString('base64');
   } catch {
-    return serialize(
-      outcomes.map((outcome) => {
-        const bad = outcome?.ok ? findUnsendable(outcome.value, 'output') : undefined;
-        return bad ? failure(new SerializationError(bad.path, bad.problem)) : outcome;
-      }),
-    ).toString('base64');
+    return v8()
+      .serialize(
+        outcomes.map((outcome) => {
+          const bad = outcome?.ok ? findUnsendable(outcome.value, 'output') : undefined;
+          return bad ? failure(new SerializationError(bad.path, bad.problem)) : outcome;
+        }),
+      )
+      .toString('base64');
   }
 }
 
 export function decodeArray(base64: string, what: string): unknown[] {
-  const value: unknown = deserialize(Buffer.from(base64, 'base64'));
+  const value: unknown = v8().deserialize(Buffer.from(base64, 'base64'));
   if (!Array.isArray(value)) throw new TypeError(`${what} is not an array`);
   return value;
 }
@@ -236,7 +240,7 @@ export function readChunkJob(data: unknown): CheckedJob {
 /** A value the walk found nothing wrong in that still did not clone: blame the platform's reason. */
 function cloneFails(input: unknown, error: unknown): SerializationError | undefined {
   try {
-    serialize(input);
+    v8().serialize(input);
     return undefined;
   } catch {
     return new SerializationError('input', `cannot be cloned (${(error as Error).message})`);

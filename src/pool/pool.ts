@@ -186,20 +186,19 @@ export class Pool {
   }
 
   /**
-   * Loads the task in the idle workers (starting the pool on first use) and rejects with
-   * `TaskNotFoundError` when its module or export is missing. Waiting for every idle
-   * worker means the work that follows finds them all ready, not just the first; when
-   * all are busy, the first to answer will do.
+   * Loads the task in every worker (starting `minWorkers` on first use; the rest start as
+   * work arrives for them) and settles with the first answer that says something about
+   * the task: loaded (work may start), or missing (`TaskNotFoundError`) or throwing on
+   * import (`TaskError`). A worker that crashes says nothing about the task: only if every
+   * one does is that the answer. Workers still loading take no work until they answer
+   * (see {@link #pickWorker}), so the first jobs go where the task is ready instead of
+   * waiting for the slowest worker to start.
    */
   probe(task: PoolTask): Promise<void> {
-    while (this.#workers.size < this.#options.workers) this.#spawn();
+    while (this.#workers.size < this.#options.minWorkers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
-    const idle = live.filter((w) => this.#idle(w));
-    if (idle.length > 0) return Promise.all(idle.map((w) => this.#probeOne(w, task))).then(noop);
     const asked = live.length > 0 ? live : [this.#spawn()];
-    return Promise.any(asked.map((w) => this.#probeOne(w, task))).catch((error: AggregateError) => {
-      throw error.errors[0];
-    });
+    return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
   }
 
   #probeOne(worker: PoolWorker, task: PoolTask): Promise<void> {
@@ -361,14 +360,17 @@ export class Pool {
     }
   }
 
-  /** A worker with a free slot; else a new one; else one that can hold more short jobs. */
+  /**
+   * A worker with a free slot; else a new one; else one that can hold more short jobs.
+   * Never one still loading a task: its first answer may be tens of ms away.
+   */
   #pickWorker(): PoolWorker | undefined {
     const { tasksPerWorker, workers } = this.#options;
     let roomy: PoolWorker | undefined;
     let roomyLoad = Number.POSITIVE_INFINITY;
     const ahead = this.#ahead();
     for (const w of this.#workers) {
-      if (w.stopping || w.sent >= this.#options.maxTasksPerWorker) continue;
+      if (w.stopping || w.sent >= this.#options.maxTasksPerWorker || w.probes.size > 0) continue;
       const load = w.running.size + w.held.size;
       if (w.running.size < tasksPerWorker && w.held.size === 0) return w;
       if (load < tasksPerWorker + ahead && load < roomyLoad) {
@@ -771,6 +773,19 @@ const IDLE = 'idle';
 const CLOSED = 'the pool closed';
 
 function noop(): void {}
+
+/** The first answer that is not a crash; a crash only if every answer is one. */
+function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let crashes = 0;
+    for (const answer of answers) {
+      answer.then(resolve, (error: unknown) => {
+        if (!(error instanceof WorkerCrashedError)) reject(error);
+        else if (++crashes === answers.length) reject(error);
+      });
+    }
+  });
+}
 
 /** Where the input at `offset` of a job's current inputs was in the job as asked for. */
 function originOf(job: Job, offset: number): number {

@@ -13,10 +13,13 @@
  * @module
  */
 
-import { createHash } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { builtin } from '../builtins.js';
 import { deriveSeed, mulberry32 } from './prng.js';
+
+const crypto = builtin<typeof import('node:crypto')>('node:crypto');
+const http = builtin<typeof import('node:http')>('node:http');
 
 /** Options for {@link startSitesServer}. Every option must be a non-negative integer. */
 export interface SitesServerOptions {
@@ -103,7 +106,7 @@ export interface SitesServer extends AsyncDisposable {
  * @returns 40 lowercase hex characters; compare with {@link SitesServer.checksum}.
  */
 export function checksumOf(bytes: Uint8Array): string {
-  return createHash('sha1').update(bytes).digest('hex');
+  return crypto().createHash('sha1').update(bytes).digest('hex');
 }
 
 const HOST = '127.0.0.1';
@@ -177,7 +180,10 @@ export async function startSitesServer(options: SitesServerOptions = {}): Promis
     res.once('close', () => clearTimeout(timer));
   };
 
-  const server = createServer({ keepAliveTimeout: 60_000, headersTimeout: 65_000 }, onRequest);
+  const server = http().createServer(
+    { keepAliveTimeout: 60_000, headersTimeout: 65_000 },
+    onRequest,
+  );
   server.maxConnections = Number.POSITIVE_INFINITY;
   server.maxRequestsPerSocket = 0;
 

@@ -257,11 +257,13 @@ export function describeConformance(target: ConformanceTarget): void {
         onlyConcurrent,
         async (t) => {
           const ex = await open(t, { concurrency: 3 });
+          const started = [marker(), marker()];
           const aborted = [marker(), marker()];
+          // Input 1 fails only once the other two run: they are in flight, not queued.
           const inputs = [
-            { value: 0, ms: FOREVER, aborted: aborted[0] },
-            { value: 1, ms: 50, fail: true },
-            { value: 2, ms: FOREVER, aborted: aborted[1] },
+            { value: 0, ms: FOREVER, started: started[0], aborted: aborted[0] },
+            { value: 1, fail: true, after: started },
+            { value: 2, ms: FOREVER, started: started[1], aborted: aborted[1] },
           ];
           await assert.rejects(collect(ex.map(jobs.outcome, inputs)), (error) =>
             isTaskErrorFor(error, 1),

@@ -5,55 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Pool } from '../../src/pool/pool.js';
-import type { FromWorker, ToWorker } from '../../src/pool/protocol.js';
-import type { TransportEvents, TransportSpec } from '../../src/pool/transport.js';
+import type { FromWorker } from '../../src/pool/protocol.js';
 import { task } from '../../src/task/reference.js';
-
-interface ScriptedWorker {
-  readonly events: TransportEvents;
-  readonly sent: ToWorker[];
-  held: boolean;
-  terminated: boolean;
-}
-
-function scripted(): { spec: TransportSpec; workers: ScriptedWorker[] } {
-  const workers: ScriptedWorker[] = [];
-  const spec: TransportSpec = {
-    name: 'thread',
-    spawn(_settings, events) {
-      const worker: ScriptedWorker = { events, sent: [], held: false, terminated: false };
-      workers.push(worker);
-      return {
-        send: (batch) => worker.sent.push(...batch),
-        keepAlive: (busy) => {
-          worker.held = busy;
-        },
-        terminate: () => {
-          worker.terminated = true;
-        },
-      };
-    },
-  };
-  return { spec, workers };
-}
-
-const tick = () => new Promise((resolve) => setImmediate(resolve));
+import { scripted, scriptedPool, tick } from './scripted-transport.js';
 
 describe('pool core: holding the process open', () => {
   it('a worker the pool stopped stays held until its exit, even if a message comes after the stop', async () => {
     const { spec, workers } = scripted();
-    const pool = new Pool({
-      transport: spec,
-      workers: 1,
-      minWorkers: 1,
-      tasksPerWorker: 1,
-      idleTimeout: 60_000,
-      maxTasksPerWorker: 1,
-      retries: 0,
-      maxQueue: Number.POSITIVE_INFINITY,
-      grace: 500,
-    });
+    const pool = scriptedPool(spec, { maxTasksPerWorker: 1 });
     const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
     const outcome = pool.run({
       task: echo,

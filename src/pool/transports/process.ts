@@ -5,11 +5,13 @@
  * aborts, which is reported as a memory-limit death. The child ends itself when its
  * parent dies (see `worker/port.ts`), so no orphan outlives the caller.
  */
-import { fork } from 'node:child_process';
 import type { ResourceLimits } from 'node:worker_threads';
+import { builtin } from '../../builtins.js';
 import type { TransportSpec } from '../transport.js';
 import { SETTINGS_ENV, type WorkerSettings } from '../worker/port.js';
 import { workerExecArgv, workerMain } from './entry.js';
+
+const childProcess = builtin<typeof import('node:child_process')>('node:child_process');
 
 /** How V8 ends a process that exhausted its heap. */
 const OUT_OF_MEMORY_SIGNALS = new Set(['SIGABRT', 'SIGTRAP']);
@@ -19,7 +21,7 @@ export const processTransport: TransportSpec = {
   name: 'process',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
     const settings: WorkerSettings = { workerId, tasksPerWorker };
-    const child = fork(workerMain(), [], {
+    const child = childProcess().fork(workerMain(), [], {
       serialization: 'advanced',
       execArgv: workerExecArgv(memoryFlags(resourceLimits)),
       env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) },

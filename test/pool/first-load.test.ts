@@ -1,0 +1,111 @@
+/**
+ * The pool core's first use of a task, message by message over a scripted transport: work
+ * starts on the first worker that has loaded the task, never on one still loading it, and
+ * workers beyond `minWorkers` start only when there is work for them.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { TaskNotFoundError } from '../../src/errors.js';
+import type { Pool, PoolTask } from '../../src/pool/pool.js';
+import type { ToWorker } from '../../src/pool/protocol.js';
+import { task } from '../../src/task/reference.js';
+import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
+
+const runs = (worker: ScriptedWorker) =>
+  worker.sent.filter((m): m is Extract<ToWorker, { kind: 'run' }> => m.kind === 'run');
+
+function submit(pool: Pool, echo: PoolTask, input: number): Promise<unknown> {
+  return pool.runOne({
+    task: echo,
+    inputs: [input],
+    controller: new AbortController(),
+    timeout: undefined,
+    priority: 0,
+    progress: () => {},
+  });
+}
+
+/** Answers every run `worker` has been sent so far with its input. */
+function answerRuns(worker: ScriptedWorker): void {
+  for (const run of runs(worker)) {
+    worker.events.message([{ kind: 'done', jobId: run.jobId, values: run.inputs, ms: 0.01 }]);
+  }
+  worker.sent.length = 0;
+}
+
+async function closeAll(pool: Pool, workers: readonly ScriptedWorker[]): Promise<void> {
+  const closed = pool.close();
+  await tick();
+  for (const worker of workers) worker.events.exit({ exitCode: 0 });
+  await closed;
+}
+
+describe('pool core: a task used for the first time', () => {
+  it('starts work on the first worker to load the task; one still loading takes none until it answers', async () => {
+    const { spec, workers } = scripted();
+    const pool = scriptedPool(spec, { workers: 2, minWorkers: 2 });
+    const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
+    const probed = pool.probe(echo);
+    await tick();
+    const [slow, quick] = workers;
+    assert.ok(slow && quick, 'minWorkers workers started');
+    for (const worker of workers) assert.ok(worker.sent.some((m) => m.kind === 'load'));
+
+    quick.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    await probed;
+    const outputs = [submit(pool, echo, 1), submit(pool, echo, 2)];
+    await tick();
+    assert.equal(runs(quick).length, 1, 'the loaded worker took one job');
+    assert.equal(runs(slow).length, 0, 'the worker still loading took none');
+
+    slow.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    await tick();
+    assert.equal(runs(slow).length, 1, 'once loaded, it takes the job that waited');
+    answerRuns(quick);
+    answerRuns(slow);
+    assert.deepEqual((await Promise.all(outputs)).sort(), [1, 2]);
+    await closeAll(pool, workers);
+  });
+
+  it('rejects as soon as one worker finds the export missing, without waiting for the others', async () => {
+    const { spec, workers } = scripted();
+    const pool = scriptedPool(spec, { workers: 2, minWorkers: 2 });
+    const ref = task(new URL('file:///nowhere/tasks.js'), 'gone');
+    const missing = pool.task(ref);
+    const probed = pool.probe(missing);
+    await tick();
+    const error = { name: 'TaskNotFoundError', message: "no export named 'gone'", notFound: true };
+    workers[1]!.events.message([{ kind: 'loaded', taskId: missing.taskId, error }]);
+    await assert.rejects(
+      probed,
+      (e) => e instanceof TaskNotFoundError && e.exportName === 'gone' && /gone/.test(e.message),
+    );
+    await closeAll(pool, workers);
+  });
+
+  it('starts minWorkers workers for the first task, and the rest when work is waiting for them', async () => {
+    const { spec, workers } = scripted();
+    const pool = scriptedPool(spec, { workers: 2, minWorkers: 1 });
+    const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
+    const probed = pool.probe(echo);
+    await tick();
+    assert.equal(workers.length, 1);
+    workers[0]!.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    await probed;
+
+    const first = submit(pool, echo, 1);
+    await tick();
+    assert.equal(workers.length, 1, 'one job: the started worker is enough');
+    const second = submit(pool, echo, 2);
+    await tick();
+    assert.equal(workers.length, 2, 'a second job with the first worker busy starts another');
+    assert.ok(
+      workers[1]!.sent.some((m) => m.kind === 'load'),
+      'the new worker loads the task before its job',
+    );
+    workers[1]!.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    for (const worker of workers) answerRuns(worker);
+    assert.deepEqual(await Promise.all([first, second]), [1, 2]);
+    await closeAll(pool, workers);
+  });
+});
