@@ -11,6 +11,7 @@ import { type Abortable, abortError, isAborted, onAbort } from '../primitives/ab
 import { classify, type Measurements } from './classify.js';
 import { threadCpuMs } from './thread-cpu.js';
 import {
+  IO_BOUND_SHARE,
   OVERLAP_SCALING,
   OVERLAPPED_LEVELS,
   SAMPLE_PATIENCE_MS,
@@ -312,7 +313,10 @@ export class Sampler {
     const short = m.fastestWallMs < SHORT_TASK_MS;
     const kind = classify(m);
     // The first run is cold, which only adds CPU time: if it waited even so, the work waits.
-    const plainlyWaiting = n === 1 && !short && kind === 'io-bound';
+    // Judged by CPU ÷ (CPU + waiting), which time lost to other processes does not lower.
+    const first = this.#sequential[0]!;
+    const plainlyWaiting =
+      n === 1 && !short && first.idle > 0 && first.cpu / (first.cpu + first.idle) <= IO_BOUND_SHARE;
     if (!plainlyWaiting) {
       if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DEFAULT_PLAN,
@@ -13,25 +13,40 @@ import { OVERLAPPED_LEVELS, SEQUENTIAL_SAMPLE } from '../../src/profile/threshol
 const SLOW = { timeout: 120_000 };
 
 /**
- * Offers `count` runs of `work` at once, as a map reading ahead does, and waits for all:
- * how many ran as samples, and how many times each input ran.
+ * Offers `count` runs of `work` as a map through `auto` does — holding no more than the
+ * sampler wants at a time — and waits for all: how many ran as samples, and how many
+ * times each input ran.
  */
 async function offerAll(sampler: Sampler, count: number, work: (n: number) => Promise<number>) {
   const runs = new Map<number, number>();
   const controller = new AbortController();
-  const outcomes = await Promise.all(
-    Array.from({ length: count }, (_, n) =>
-      sampler.offer(() => {
-        runs.set(n, (runs.get(n) ?? 0) + 1);
-        return work(n);
-      }, controller),
-    ),
-  );
-  const sampled = outcomes.filter((o) => o !== NOT_SAMPLED);
-  outcomes.forEach((o, n) => {
+  const outcomes: Promise<unknown>[] = [];
+  let held = 0;
+  await new Promise<void>((offeredAll) => {
+    const feed = () => {
+      while (outcomes.length < count && held < sampler.wanted) {
+        const n = outcomes.length;
+        held++;
+        const run = () => {
+          runs.set(n, (runs.get(n) ?? 0) + 1);
+          return work(n);
+        };
+        outcomes.push(
+          sampler.offer(run, controller).finally(() => {
+            held--;
+            feed();
+          }),
+        );
+      }
+      if (outcomes.length === count) offeredAll();
+    };
+    feed();
+  });
+  const settled = await Promise.all(outcomes);
+  settled.forEach((o, n) => {
     if (o !== NOT_SAMPLED) assert.equal(o, n, 'a sample resolves with its own result');
   });
-  return { sampled: sampled.length, runs };
+  return { sampled: settled.filter((o) => o !== NOT_SAMPLED).length, runs };
 }
 
 /** Waiting long enough that offering the other runs (CPU time during the first run's wait) stays a small share. */
@@ -41,6 +56,10 @@ const waits = async (n: number) => {
 };
 
 describe('the sampler', () => {
+  // This process's own start-up (loading, compiling the sampler) would otherwise fall
+  // within the first test's first run, which is meant to measure only a cold task.
+  before(() => offerAll(new Sampler(DEFAULT_PLAN), 20, waits));
+
   it(
     'overlaps waiting work after one run alone, at 8, 32 and then 128 at once, as overlapping keeps paying',
     SLOW,
@@ -68,10 +87,13 @@ describe('the sampler', () => {
     async () => {
       const sampler = new Sampler(DEFAULT_PLAN);
       const half = async (n: number) => {
-        const end = performance.now() + 8;
-        while (performance.now() < end);
+        // A fixed amount of arithmetic (several ms), not a fixed time: a loaded machine
+        // stretches its wall time but not its CPU time.
+        let x = 1;
+        for (let i = 0; i < 2_000_000; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
         await sleep(8);
-        return n;
+        // Uses the result, so that the computing cannot be optimised away (x is never 0.5).
+        return x === 0.5 ? -1 : n;
       };
       await offerAll(sampler, 60, half);
       const m = sampler.measurements()!;
