@@ -49,6 +49,13 @@ async function offerAll(sampler: Sampler, count: number, work: (n: number) => Pr
   return { sampled: settled.filter((o) => o !== NOT_SAMPLED).length, runs };
 }
 
+/** A fresh sampler with the default plan, offered `count` runs of `work`, and what it measured. */
+async function sample(count: number, work: (n: number) => Promise<number>) {
+  const sampler = new Sampler(DEFAULT_PLAN);
+  const offered = await offerAll(sampler, count, work);
+  return { sampler, m: sampler.measurements()!, ...offered };
+}
+
 /** Waiting long enough that offering the other runs (CPU time during the first run's wait) stays a small share. */
 const waits = async (n: number) => {
   await sleep(50);
@@ -64,9 +71,7 @@ describe('the sampler', () => {
     'overlaps waiting work after one run alone, at 8, 32 and then 128 at once, as overlapping keeps paying',
     SLOW,
     async () => {
-      const sampler = new Sampler(DEFAULT_PLAN);
-      const { sampled, runs } = await offerAll(sampler, 300, waits);
-      const m = sampler.measurements()!;
+      const { m, sampled, runs } = await sample(300, waits);
       assert.equal(m.sequentialSamples, 1, 'a cold run that waits already shows the work waits');
       assert.deepEqual(OVERLAPPED_LEVELS, [8, 32, 128]);
       assert.equal(m.concurrentSamples, 8 + 32 + 128);
@@ -85,7 +90,6 @@ describe('the sampler', () => {
     'stops at the first overlapped level for work that computes half the time: overlapping it on one thread does not pay',
     SLOW,
     async () => {
-      const sampler = new Sampler(DEFAULT_PLAN);
       const half = async (n: number) => {
         // A fixed amount of arithmetic (several ms), not a fixed time: a loaded machine
         // stretches its wall time but not its CPU time.
@@ -95,8 +99,7 @@ describe('the sampler', () => {
         // Uses the result, so that the computing cannot be optimised away (x is never 0.5).
         return x === 0.5 ? -1 : n;
       };
-      await offerAll(sampler, 60, half);
-      const m = sampler.measurements()!;
+      const { m } = await sample(60, half);
       assert.ok(m.sequentialSamples >= SEQUENTIAL_SAMPLE.min, `${m.sequentialSamples} alone`);
       assert.equal(m.concurrentSamples, 8);
       assert.equal(m.concurrencyLevel, 8);
@@ -107,9 +110,7 @@ describe('the sampler', () => {
     'overlaps tiny tasks at the first level only: they finish before the next starts',
     SLOW,
     async () => {
-      const sampler = new Sampler(DEFAULT_PLAN);
-      await offerAll(sampler, 200, async (n) => n);
-      const m = sampler.measurements()!;
+      const { m } = await sample(200, async (n) => n);
       assert.equal(m.concurrentSamples, 8);
     },
   );
@@ -118,10 +119,8 @@ describe('the sampler', () => {
     'closes a level with what was waiting when its first run settled, and ends the sample there: inputs that run out still complete it',
     SLOW,
     async () => {
-      const sampler = new Sampler(DEFAULT_PLAN);
-      const { sampled } = await offerAll(sampler, 20, waits);
+      const { sampler, m, sampled } = await sample(20, waits);
       await sampler.complete;
-      const m = sampler.measurements()!;
       assert.equal(sampled, 20);
       assert.equal(m.sequentialSamples + m.concurrentSamples, 20);
       assert.equal(m.concurrencyLevel, 20 - 8 - m.sequentialSamples);
@@ -132,8 +131,7 @@ describe('the sampler', () => {
     'resolves runs offered after the sample is complete with NOT_SAMPLED, without running them',
     SLOW,
     async () => {
-      const sampler = new Sampler(DEFAULT_PLAN);
-      await offerAll(sampler, 60, waits);
+      const { sampler } = await sample(60, waits);
       await sampler.complete;
       let ran = false;
       const late = await sampler.offer(async () => {
