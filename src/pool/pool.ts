@@ -105,8 +105,11 @@ interface Job extends JobRequest {
   /** Inputs taken out of the job because they failed on their own (crashed their worker, could not be sent), by original offset. */
   failed: Map<number, Error> | undefined;
   readonly id: number;
-  readonly resolve: (outcome: JobOutcome) => void;
+  /** Settled with the {@link JobOutcome}; or, for `single` jobs (`runOne`), with the output itself. */
+  readonly resolve: (answer: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** Answered like a plain task: its output, or its one failure as a rejection. */
+  readonly single: boolean;
   state: JobState;
   /** The caller has its answer (a cancelled job may still be running in its worker). */
   answered: boolean;
@@ -117,7 +120,6 @@ interface Job extends JobRequest {
   heldAt: FifoNode<Job> | undefined;
   worker: PoolWorker | undefined;
   timer: NodeJS.Timeout | undefined;
-  detach: () => void;
 }
 
 interface PoolWorker {
@@ -156,6 +158,8 @@ export class Pool {
   readonly #overflow: Job[] = [];
   readonly #workers = new Set<PoolWorker>();
   readonly #jobs = new Map<number, Job>();
+  /** Controllers {@link #watch} listens to. */
+  readonly #watched = new WeakSet<AbortController>();
   readonly #tasks = new Map<string, PoolTask>();
   readonly #runTimes = new Samples();
   readonly #waitTimes = new Samples();
@@ -225,28 +229,21 @@ export class Pool {
 
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
-    return new Promise<JobOutcome>((resolve, reject) => this.#accept(request, resolve, reject));
+    return new Promise<JobOutcome>((resolve, reject) =>
+      this.#accept(request, resolve, reject, false),
+    );
   }
 
   /** Queues a job of one input; settles with its output, or rejects with its error. */
   runOne(request: JobRequest): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      this.#accept(
-        request,
-        ({ values, failures }) => {
-          const failure = failures?.get(0);
-          if (failure) reject(failure);
-          else resolve(values[0]);
-        },
-        reject,
-      ),
-    );
+    return new Promise((resolve, reject) => this.#accept(request, resolve, reject, true));
   }
 
   #accept(
     request: JobRequest,
-    resolve: (outcome: JobOutcome) => void,
+    resolve: (answer: never) => void,
     reject: (error: Error) => void,
+    single: boolean,
   ): void {
     const { controller } = request;
     if (isAborted(controller)) {
@@ -269,8 +266,9 @@ export class Pool {
       origin: undefined,
       failed: undefined,
       id: this.#nextJobId++,
-      resolve,
+      resolve: resolve as (answer: unknown) => void,
       reject,
+      single,
       state: 'queued',
       answered: false,
       attempts: 0,
@@ -279,9 +277,8 @@ export class Pool {
       heldAt: undefined,
       worker: undefined,
       timer: undefined,
-      detach: noop,
     };
-    job.detach = onAbort(controller, () => this.#abort(job));
+    this.#watch(controller);
     this.#enqueue(job);
     this.#dispatch();
   }
@@ -421,8 +418,20 @@ export class Pool {
 
   // ── cancellation and timeouts ────────────────────────────────────────────────────
 
-  #abort(job: Job): void {
-    if (!job.answered) this.#cancel(job, abortError(job.controller));
+  /**
+   * Listens to a job's controller, once per controller: many jobs share one (a map's, the
+   * executor's), and a listener per job cost each `submit` three objects. When it aborts,
+   * which is rare, the jobs it governs are found by a walk over the live ones.
+   */
+  #watch(controller: AbortController): void {
+    if (this.#watched.has(controller)) return;
+    this.#watched.add(controller);
+    onAbort(controller, () => {
+      for (const job of [...this.#jobs.values()]) {
+        if (job.controller === controller && !job.answered)
+          this.#cancel(job, abortError(controller));
+      }
+    });
   }
 
   /** Answers the caller with `error`; a queued job leaves the line, a dispatched one gets its signal. */
@@ -500,17 +509,21 @@ export class Pool {
   #resolve(job: Job, values: readonly unknown[], failures: Map<number, Error> | undefined): void {
     job.answered = true;
     const { origin, failed } = job;
-    if (!origin) {
-      job.resolve({ values, failures });
-      return;
-    }
-    const placed: unknown[] = [];
-    const all = new Map(failed);
-    origin.forEach((original, offset) => {
-      placed[original] = values[offset];
-    });
-    for (const [offset, error] of failures ?? []) all.set(origin[offset]!, error);
-    job.resolve({ values: placed, failures: all });
+    if (origin) {
+      const placed: unknown[] = [];
+      const all = new Map(failed);
+      origin.forEach((original, offset) => {
+        placed[original] = values[offset];
+      });
+      for (const [offset, error] of failures ?? []) all.set(origin[offset]!, error);
+      this.#deliver(job, placed, all);
+    } else this.#deliver(job, values, failures);
+  }
+
+  #deliver(job: Job, values: readonly unknown[], failures: ReadonlyMap<number, Error> | undefined) {
+    if (!job.single) job.resolve({ values, failures });
+    else if (failures?.has(0)) job.reject(failures.get(0)!);
+    else job.resolve(values[0]);
   }
 
   /** Failures reported in `done`, by offset in the job's current inputs. */
@@ -758,21 +771,17 @@ export class Pool {
     if (job.answered) return;
     job.answered = true;
     clearTimeout(job.timer);
-    job.detach();
     job.reject(error);
   }
 
   #forget(job: Job): void {
     this.#jobs.delete(job.id);
-    job.detach();
     clearTimeout(job.timer);
   }
 }
 
 const IDLE = 'idle';
 const CLOSED = 'the pool closed';
-
-function noop(): void {}
 
 /** The first answer that is not a crash; a crash only if every answer is one. */
 function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {
