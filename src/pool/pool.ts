@@ -31,6 +31,7 @@ import type { PoolDetails } from '../executors/types.js';
 import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { Fifo, type FifoNode } from '../primitives/fifo.js';
 import { describeTask, type Task } from '../task/reference.js';
+import { packRuns, unpackDones } from './pack.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue, type QueueHandle } from './queue.js';
 import { Samples } from './samples.js';
@@ -190,8 +191,8 @@ export class Pool {
   }
 
   /**
-   * Loads the task in every worker (starting `minWorkers` on first use; the rest start as
-   * work arrives for them) and settles with the first answer that says something about
+   * Loads the task in every worker (starting them all on first use, so that a burst finds
+   * them ready) and settles with the first answer that says something about
    * the task: loaded (work may start), or missing (`TaskNotFoundError`) or throwing on
    * import (`TaskError`). A worker that crashes says nothing about the task: only if every
    * one does is that the answer. Workers still loading take no work until they answer
@@ -199,7 +200,7 @@ export class Pool {
    * waiting for the slowest worker to start.
    */
   probe(task: PoolTask): Promise<void> {
-    while (this.#workers.size < this.#options.minWorkers) this.#spawn();
+    while (this.#workers.size < this.#options.workers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
     const asked = live.length > 0 ? live : [this.#spawn()];
     return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
@@ -573,7 +574,7 @@ export class Pool {
         resourceLimits: this.#options.resourceLimits,
       },
       {
-        message: (batch) => this.#onMessages(worker, batch),
+        message: (batch) => this.#onMessages(worker, unpackDones(batch)),
         exit: (death) => {
           this.#onExit(worker, death);
           exited();
@@ -711,7 +712,7 @@ export class Pool {
     worker.transfer = [];
     if (worker.stopping || batch.length === 0) return;
     try {
-      worker.transport.send(batch, transfer);
+      worker.transport.send(packRuns(batch), transfer);
     } catch {
       // Something in the batch cannot be cloned: send the messages one by one, failing those.
       for (const message of batch) this.#sendAlone(worker, message);
