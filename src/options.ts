@@ -162,9 +162,12 @@ export function checkMilliseconds(
   );
 }
 
+/** Options left out: one shared object, not one per call. */
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
 /** Validates the options shared by `submit`, `map` and `mapSettled`. */
 export function checkCallOptions(options: unknown, where: string): Record<string, unknown> {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
       `${where}: options must be an object, got ${options === null ? 'null' : typeof options}`,

@@ -82,6 +82,11 @@ export interface Runner<Prepared = unknown> {
    * module or export, `TypeError` for a task this mode cannot run (a plain function in a pool).
    */
   prepare(task: TaskLike<never, unknown>): Promise<Prepared>;
+  /**
+   * Optional: what {@link Runner.prepare} gave for this very task reference, if it has
+   * already succeeded, or `undefined`. Spares each `submit` of a known task a promise.
+   */
+  prepared?(task: TaskLike<never, unknown>): Prepared | undefined;
   /** Runs one task; settles with its output or a switchyard error. Never throws synchronously. */
   run(task: Prepared, run: TaskRun): Promise<unknown>;
   /**

@@ -31,6 +31,7 @@ import type { PoolDetails } from '../executors/types.js';
 import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { Fifo, type FifoNode } from '../primitives/fifo.js';
 import { describeTask, type Task } from '../task/reference.js';
+import { packRuns, unpackDones } from './pack.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue, type QueueHandle } from './queue.js';
 import { Samples } from './samples.js';
@@ -105,8 +106,11 @@ interface Job extends JobRequest {
   /** Inputs taken out of the job because they failed on their own (crashed their worker, could not be sent), by original offset. */
   failed: Map<number, Error> | undefined;
   readonly id: number;
-  readonly resolve: (outcome: JobOutcome) => void;
+  /** Settled with the {@link JobOutcome}; or, for `single` jobs (`runOne`), with the output itself. */
+  readonly resolve: (answer: unknown) => void;
   readonly reject: (error: Error) => void;
+  /** Answered like a plain task: its output, or its one failure as a rejection. */
+  readonly single: boolean;
   state: JobState;
   /** The caller has its answer (a cancelled job may still be running in its worker). */
   answered: boolean;
@@ -117,7 +121,6 @@ interface Job extends JobRequest {
   heldAt: FifoNode<Job> | undefined;
   worker: PoolWorker | undefined;
   timer: NodeJS.Timeout | undefined;
-  detach: () => void;
 }
 
 interface PoolWorker {
@@ -156,6 +159,8 @@ export class Pool {
   readonly #overflow: Job[] = [];
   readonly #workers = new Set<PoolWorker>();
   readonly #jobs = new Map<number, Job>();
+  /** Controllers {@link #watch} listens to. */
+  readonly #watched = new WeakSet<AbortController>();
   readonly #tasks = new Map<string, PoolTask>();
   readonly #runTimes = new Samples();
   readonly #waitTimes = new Samples();
@@ -186,8 +191,8 @@ export class Pool {
   }
 
   /**
-   * Loads the task in every worker (starting `minWorkers` on first use; the rest start as
-   * work arrives for them) and settles with the first answer that says something about
+   * Loads the task in every worker (starting them all on first use, so that a burst finds
+   * them ready) and settles with the first answer that says something about
    * the task: loaded (work may start), or missing (`TaskNotFoundError`) or throwing on
    * import (`TaskError`). A worker that crashes says nothing about the task: only if every
    * one does is that the answer. Workers still loading take no work until they answer
@@ -195,7 +200,7 @@ export class Pool {
    * waiting for the slowest worker to start.
    */
   probe(task: PoolTask): Promise<void> {
-    while (this.#workers.size < this.#options.minWorkers) this.#spawn();
+    while (this.#workers.size < this.#options.workers) this.#spawn();
     const live = [...this.#workers].filter((w) => !w.stopping);
     const asked = live.length > 0 ? live : [this.#spawn()];
     return firstAnswer(asked.map((w) => this.#probeOne(w, task)));
@@ -225,28 +230,21 @@ export class Pool {
 
   /** Queues a job; settles with its outcome, or rejects with a switchyard error. */
   run(request: JobRequest): Promise<JobOutcome> {
-    return new Promise<JobOutcome>((resolve, reject) => this.#accept(request, resolve, reject));
+    return new Promise<JobOutcome>((resolve, reject) =>
+      this.#accept(request, resolve, reject, false),
+    );
   }
 
   /** Queues a job of one input; settles with its output, or rejects with its error. */
   runOne(request: JobRequest): Promise<unknown> {
-    return new Promise((resolve, reject) =>
-      this.#accept(
-        request,
-        ({ values, failures }) => {
-          const failure = failures?.get(0);
-          if (failure) reject(failure);
-          else resolve(values[0]);
-        },
-        reject,
-      ),
-    );
+    return new Promise((resolve, reject) => this.#accept(request, resolve, reject, true));
   }
 
   #accept(
     request: JobRequest,
-    resolve: (outcome: JobOutcome) => void,
+    resolve: (answer: never) => void,
     reject: (error: Error) => void,
+    single: boolean,
   ): void {
     const { controller } = request;
     if (isAborted(controller)) {
@@ -269,8 +267,9 @@ export class Pool {
       origin: undefined,
       failed: undefined,
       id: this.#nextJobId++,
-      resolve,
+      resolve: resolve as (answer: unknown) => void,
       reject,
+      single,
       state: 'queued',
       answered: false,
       attempts: 0,
@@ -279,9 +278,8 @@ export class Pool {
       heldAt: undefined,
       worker: undefined,
       timer: undefined,
-      detach: noop,
     };
-    job.detach = onAbort(controller, () => this.#abort(job));
+    this.#watch(controller);
     this.#enqueue(job);
     this.#dispatch();
   }
@@ -421,8 +419,20 @@ export class Pool {
 
   // ── cancellation and timeouts ────────────────────────────────────────────────────
 
-  #abort(job: Job): void {
-    if (!job.answered) this.#cancel(job, abortError(job.controller));
+  /**
+   * Listens to a job's controller, once per controller: many jobs share one (a map's, the
+   * executor's), and a listener per job cost each `submit` three objects. When it aborts,
+   * which is rare, the jobs it governs are found by a walk over the live ones.
+   */
+  #watch(controller: AbortController): void {
+    if (this.#watched.has(controller)) return;
+    this.#watched.add(controller);
+    onAbort(controller, () => {
+      for (const job of [...this.#jobs.values()]) {
+        if (job.controller === controller && !job.answered)
+          this.#cancel(job, abortError(controller));
+      }
+    });
   }
 
   /** Answers the caller with `error`; a queued job leaves the line, a dispatched one gets its signal. */
@@ -500,17 +510,21 @@ export class Pool {
   #resolve(job: Job, values: readonly unknown[], failures: Map<number, Error> | undefined): void {
     job.answered = true;
     const { origin, failed } = job;
-    if (!origin) {
-      job.resolve({ values, failures });
-      return;
-    }
-    const placed: unknown[] = [];
-    const all = new Map(failed);
-    origin.forEach((original, offset) => {
-      placed[original] = values[offset];
-    });
-    for (const [offset, error] of failures ?? []) all.set(origin[offset]!, error);
-    job.resolve({ values: placed, failures: all });
+    if (origin) {
+      const placed: unknown[] = [];
+      const all = new Map(failed);
+      origin.forEach((original, offset) => {
+        placed[original] = values[offset];
+      });
+      for (const [offset, error] of failures ?? []) all.set(origin[offset]!, error);
+      this.#deliver(job, placed, all);
+    } else this.#deliver(job, values, failures);
+  }
+
+  #deliver(job: Job, values: readonly unknown[], failures: ReadonlyMap<number, Error> | undefined) {
+    if (!job.single) job.resolve({ values, failures });
+    else if (failures?.has(0)) job.reject(failures.get(0)!);
+    else job.resolve(values[0]);
   }
 
   /** Failures reported in `done`, by offset in the job's current inputs. */
@@ -560,7 +574,7 @@ export class Pool {
         resourceLimits: this.#options.resourceLimits,
       },
       {
-        message: (batch) => this.#onMessages(worker, batch),
+        message: (batch) => this.#onMessages(worker, unpackDones(batch)),
         exit: (death) => {
           this.#onExit(worker, death);
           exited();
@@ -698,7 +712,7 @@ export class Pool {
     worker.transfer = [];
     if (worker.stopping || batch.length === 0) return;
     try {
-      worker.transport.send(batch, transfer);
+      worker.transport.send(packRuns(batch), transfer);
     } catch {
       // Something in the batch cannot be cloned: send the messages one by one, failing those.
       for (const message of batch) this.#sendAlone(worker, message);
@@ -758,21 +772,17 @@ export class Pool {
     if (job.answered) return;
     job.answered = true;
     clearTimeout(job.timer);
-    job.detach();
     job.reject(error);
   }
 
   #forget(job: Job): void {
     this.#jobs.delete(job.id);
-    job.detach();
     clearTimeout(job.timer);
   }
 }
 
 const IDLE = 'idle';
 const CLOSED = 'the pool closed';
-
-function noop(): void {}
 
 /** The first answer that is not a crash; a crash only if every answer is one. */
 function firstAnswer(answers: readonly Promise<void>[]): Promise<void> {

@@ -32,7 +32,20 @@ export interface CancelMessage {
   readonly reason: SerializedError;
 }
 
+/**
+ * Consecutive single-input `run` messages of one batch, as columns (see `pack.ts`): a burst
+ * of `submit` crosses as three arrays, not as an object and an array per job.
+ */
+export interface RunsMessage {
+  readonly kind: 'runs';
+  readonly jobIds: number[];
+  readonly taskIds: number[];
+  readonly inputs: unknown[];
+}
+
 export type ToWorker = LoadMessage | RunMessage | CancelMessage;
+/** What crosses to a worker: messages, some packed. */
+export type ToWorkerWire = ToWorker | RunsMessage;
 
 /** The answer to a `load`: `error` when the module or export is missing. */
 export interface LoadedMessage {
@@ -77,7 +90,17 @@ export interface ProgressMessage {
   readonly value: unknown;
 }
 
+/** Consecutive `done` messages of single-input jobs that succeeded, as columns (see `pack.ts`). */
+export interface DonesMessage {
+  readonly kind: 'dones';
+  readonly jobIds: number[];
+  readonly values: unknown[];
+  readonly ms: number[];
+}
+
 export type FromWorker = LoadedMessage | DoneMessage | ProgressMessage;
+/** What crosses back from a worker: messages, some packed. */
+export type FromWorkerWire = FromWorker | DonesMessage;
 
 /** What a worker is told at start: who it is. */
 export interface WorkerInit {

@@ -47,17 +47,15 @@ export function poolRunner(
   });
   const checked = new Map<number, Promise<PoolTask>>();
   /** Loaded tasks by the reference object the caller passed. */
-  const ready = new WeakMap<object, Promise<PoolTask>>();
+  const ready = new WeakMap<object, PoolTask>();
   const concurrency = workers * tasksPerWorker;
 
   return {
     mode,
     concurrency,
     mapWindow: Math.max(MAP_WINDOW, concurrency),
+    prepared: (task) => (typeof task === 'object' ? ready.get(task) : undefined),
     prepare(task) {
-      // The same reference object, submitted again and again, is looked up once.
-      const seen = typeof task === 'object' ? ready.get(task) : undefined;
-      if (seen) return seen;
       let known: PoolTask;
       try {
         known = pool.task(referenceOf(task, mode, transport.name));
@@ -70,8 +68,8 @@ export function poolRunner(
         checked.set(known.taskId, probed);
         probed.catch(() => checked.delete(known.taskId));
       }
-      const loaded = probed;
-      loaded.then(() => typeof task === 'object' && ready.set(task, loaded), noop);
+      // The same reference object, submitted again and again, is looked up once.
+      probed.then(() => typeof task === 'object' && ready.set(task, known), noop);
       return probed;
     },
     run(task, { input, controller, timeout, priority, transfer, progress }) {

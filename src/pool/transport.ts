@@ -4,7 +4,7 @@ import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
  * to, stopped, and how its death is described. The pool core sees only this interface.
  */
 import type { WorkerExit } from '../errors.js';
-import type { FromWorker, ToWorker } from './protocol.js';
+import type { FromWorkerWire, ToWorkerWire } from './protocol.js';
 
 /** How a worker ended, with what the platform said about it. */
 export interface WorkerDeath extends WorkerExit {
@@ -26,7 +26,7 @@ export interface RunningInput {
 
 /** Callbacks a transport calls; `exit` exactly once, after the last `message`. */
 export interface TransportEvents {
-  message(batch: readonly FromWorker[]): void;
+  message(batch: readonly FromWorkerWire[]): void;
   exit(death: WorkerDeath): void;
 }
 
@@ -36,7 +36,7 @@ export interface Transport {
    * Sends a batch. Throws (synchronously) when part of it cannot be serialized; nothing
    * is sent then.
    */
-  send(batch: readonly ToWorker[], transfer?: readonly TransferListItem[]): void;
+  send(batch: readonly ToWorkerWire[], transfer?: readonly TransferListItem[]): void;
   /** Lets the worker hold the caller's process open (busy) or not (idle). */
   keepAlive(busy: boolean): void;
   /** Stops the worker at once; `exit` follows. */

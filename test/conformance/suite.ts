@@ -240,11 +240,14 @@ export function describeConformance(target: ConformanceTarget): void {
         onlyConcurrent,
         async (t) => {
           const ex = await open(t, { concurrency: 2 });
-          const inputs = [
-            { value: 0, ms: 1_000, fail: true },
-            { value: 1, ms: 0, fail: true },
-          ];
           for (const ordered of [true, false]) {
+            // Input 0 fails a second after input 1 has started (and failed at once), however
+            // long the second worker takes to come up.
+            const started = marker();
+            const inputs = [
+              { value: 0, ms: 1_000, fail: true, after: [started] },
+              { value: 1, fail: true, started },
+            ];
             await assert.rejects(collect(ex.map(jobs.outcome, inputs, { ordered })), (error) =>
               isTaskErrorFor(error, 1),
             );

@@ -1,4 +1,6 @@
 /** A pool transport the test drives by hand: it records what the pool sends, and the test answers. */
+
+import { unpackRuns } from '../../src/pool/pack.js';
 import { Pool, type PoolOptions } from '../../src/pool/pool.js';
 import type { ToWorker } from '../../src/pool/protocol.js';
 import type { TransportEvents, TransportSpec } from '../../src/pool/transport.js';
@@ -18,7 +20,7 @@ export function scripted(): { spec: TransportSpec; workers: ScriptedWorker[] } {
       const worker: ScriptedWorker = { events, sent: [], held: false, terminated: false };
       workers.push(worker);
       return {
-        send: (batch) => worker.sent.push(...batch),
+        send: (batch) => worker.sent.push(...unpackRuns(batch)),
         keepAlive: (busy) => {
           worker.held = busy;
         },

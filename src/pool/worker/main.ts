@@ -8,6 +8,7 @@ import { deserializeError, type SerializedError, serializeError } from '../../er
 import { Fifo, type FifoNode } from '../../primitives/fifo.js';
 import { loadTask } from '../../task/loader.js';
 import type { TaskContext, TaskFunction } from '../../task/reference.js';
+import { packDones, unpackRuns } from '../pack.js';
 import type { DoneMessage, Failure, FromWorker, ProgressMessage, RunMessage } from '../protocol.js';
 import { findUnsendable } from '../unsendable.js';
 import { openPort } from './port.js';
@@ -40,7 +41,7 @@ let outbox: FromWorker[] = [];
 let reports = new Map<string, { value: unknown }>();
 
 port.onMessage((batch) => {
-  for (const message of batch) {
+  for (const message of unpackRuns(batch)) {
     if (message.kind === 'run') accept(message);
     else if (message.kind === 'cancel') cancel(message.jobId, message.reason);
     else load(message.taskId, message.moduleUrl, message.exportName);
@@ -272,7 +273,7 @@ function flush(): void {
   outbox = [];
   reports = new Map();
   try {
-    port.post(batch);
+    port.post(packDones(batch));
   } catch {
     for (const message of batch) postAlone(message);
   }

@@ -2,14 +2,14 @@
  * The worker side of a transport: how the shared worker main receives batches and answers,
  * inside a worker thread (`parentPort`) or a child process (its IPC channel).
  */
-import type { FromWorker, ToWorker, WorkerInit } from '../protocol.js';
+import type { FromWorkerWire, ToWorkerWire, WorkerInit } from '../protocol.js';
 
 export interface WorkerPort extends WorkerInit {
   /** Tasks this worker runs at once. */
   readonly tasksPerWorker: number;
-  onMessage(listener: (batch: readonly ToWorker[]) => void): void;
+  onMessage(listener: (batch: readonly ToWorkerWire[]) => void): void;
   /** Sends a batch; throws (`DataCloneError`) when something in it cannot be serialized. */
-  post(batch: readonly FromWorker[]): void;
+  post(batch: readonly FromWorkerWire[]): void;
   /**
    * Records, where the pool can read it even after this worker dies, which input's task
    * code runs now (`jobId` 0: none). Present only where the transport offers such memory
