@@ -46,15 +46,34 @@ export async function profileTask(
   const runner = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
   const runs: Promise<unknown>[] = [];
   let failed = 0;
+  // Inputs are offered as a map through `auto` offers them, no more at a time than the
+  // sample can use: reading on costs CPU time that would land in the samples' measurements.
+  let held = 0;
+  let complete = false;
+  let room: (() => void) | undefined;
+  const settled = () => {
+    held--;
+    room?.();
+  };
+  void sampler.complete.then(() => {
+    complete = true;
+    room?.();
+  });
   for await (const input of inputs) {
-    if (runs.length >= size) break;
+    while (held >= sampler.wanted && !complete) await new Promise<void>((r) => (room = r));
+    if (complete || runs.length >= size) break;
+    held++;
     const controller = new AbortController();
     const run = { input, controller, timeout: options.timeout, priority: 0, transfer: undefined };
     const exec = () => runner.run(fn, { ...run, progress: () => {} });
     runs.push(
       sampler.offer(exec, controller).then(
-        (value) => value !== NOT_SAMPLED,
+        (value) => {
+          settled();
+          return value !== NOT_SAMPLED;
+        },
         () => {
+          settled();
           failed++;
           return true;
         },

@@ -121,15 +121,17 @@ export class Sampler {
 
   /**
    * Runs it can use, running or waiting, now and at its next step — one alone and the
-   * first level, or this level and the next — so that no step waits for an input; no
-   * limit once complete.
+   * first level, or this level and the next — so that no step waits for an input, and one
+   * more: a run waiting behind the samples is what lets the sampler's patience see that
+   * they wait on each other (a task that waits for another must not hang because the
+   * sample holds back the rest). No limit once complete.
    */
   get wanted(): number {
     const { overlapped } = this.#plan;
     if (this.#phase === 'done') return Number.POSITIVE_INFINITY;
-    if (this.#phase === 'sequential') return 1 + (overlapped[0] ?? 0);
+    if (this.#phase === 'sequential') return 1 + (overlapped[0] ?? 0) + 1;
     const at = this.#levels.length - 1;
-    return this.#levels[at]!.size + (overlapped[at + 1] ?? 0);
+    return this.#levels[at]!.size + (overlapped[at + 1] ?? 0) + 1;
   }
 
   /** Runs offered and waiting to learn whether they become samples. */
@@ -216,9 +218,10 @@ export class Sampler {
 
   #pump(): void {
     this.#drain();
+    // Kept referenced: when samples wait on the runs held back, this timer is all that is
+    // left to move them on, and the process must not exit with them hanging.
     if (this.#pending.length > 0 && this.#running > 0 && !this.#patience) {
       this.#patience = setTimeout(() => this.#lostPatience(), SAMPLE_PATIENCE_MS);
-      this.#patience.unref();
     }
   }
 

@@ -187,6 +187,30 @@ describe('auto', () => {
     );
   });
 
+  it(
+    'does not hang a map whose tasks wait for each other, though it reads ahead only what its sample uses',
+    SLOW,
+    async () => {
+      await using ex = createExecutor({ mode: 'auto' });
+      // Each task waits until 50 have started: more than the sample runs at first.
+      let started = 0;
+      let release!: () => void;
+      const all = new Promise<void>((resolve) => {
+        release = resolve;
+      });
+      const gathered = async (n: number) => {
+        if (++started === 50) release();
+        await all;
+        return n;
+      };
+      const inputs = Array.from({ length: 200 }, (_, n) => n);
+      const out: number[] = [];
+      for await (const v of ex.map(gathered, inputs)) out.push(v);
+      assert.deepEqual(out, inputs);
+      assert.equal(started, inputs.length);
+    },
+  );
+
   it('decides separately for each task', SLOW, async () => {
     await using ex = createExecutor({ mode: 'auto' });
     const io = task<{ n: number }, number>(WORKLOADS, 'io');
