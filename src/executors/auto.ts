@@ -12,8 +12,8 @@ import { DEFAULT_PLAN, NOT_SAMPLED, Sampler } from '../profile/sampler.js';
 import { PROFILING_READ_AHEAD } from '../profile/thresholds.js';
 import { loadTask } from '../task/loader.js';
 import type { Task, TaskFunction, TaskLike } from '../task/reference.js';
-import { eventLoopRunner } from './loop.js';
-import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from './runner.js';
+import { eventLoopRunner, runChunkInThread } from './loop.js';
+import type { ChunkOutcome, ChunkRun, ReadAhead, Runner, RunnerLoad, TaskRun } from './runner.js';
 import type { Mode } from './types.js';
 
 /** Makes the runner of a fixed mode (the same factory `createExecutor` uses). */
@@ -24,6 +24,8 @@ export interface Profiled {
   readonly task: TaskLike<never, unknown>;
   readonly fn: TaskFunction<unknown, unknown>;
   readonly sampler: Sampler;
+  /** Made as soon as the sample is complete, even when no input is left for the chosen mode. */
+  decision?: AutoDecision;
   chosen?: Promise<Chosen>;
   /** Set once `chosen` has resolved, so that later runs go straight through. */
   direct?: Chosen;
@@ -32,6 +34,8 @@ export interface Profiled {
 interface Chosen {
   readonly runner: Runner;
   readonly prepared: unknown;
+  /** Set when the tasks stay on this thread and are so short that `map` starts them in chunks. */
+  readonly chunkSize?: number | undefined;
 }
 
 export class AutoRunner implements Runner<Profiled> {
@@ -65,11 +69,22 @@ export class AutoRunner implements Runner<Profiled> {
   }
 
   get concurrency(): number {
-    return this.#current?.concurrency ?? DEFAULT_PLAN.concurrent;
+    return this.#current?.concurrency ?? Math.max(1, ...DEFAULT_PLAN.overlapped);
   }
 
   get mapWindow(): number {
     return this.#current?.mapWindow ?? PROFILING_READ_AHEAD;
+  }
+
+  /**
+   * Until the task's sample is in, only what the sample can use: every input read before
+   * the decision takes the slower way of an offer to the sampler, and that CPU time would
+   * land in the measurements of the samples running meanwhile (reading a whole window
+   * ahead cost ~16 ms of a fresh process's CPU during the first 20 ms timer wait, which
+   * then looked 80% busy).
+   */
+  readAhead({ sampler }: Profiled): ReadAhead {
+    return { limit: () => sampler.wanted, lifted: sampler.complete };
   }
 
   prepare(task: TaskLike<never, unknown>): Promise<Profiled> {
@@ -114,12 +129,16 @@ export class AutoRunner implements Runner<Profiled> {
    * `map` always comes here in chunks, since whether the chosen mode takes chunks is only
    * known once the sample is in. Until then, and in a mode without chunks, a chunk is one
    * input (see {@link chunkSize}) run as {@link run} would; once a chunking mode (chunked
-   * `threads` for tiny tasks) is chosen, chunks go to it whole.
+   * `threads` for tiny tasks) is chosen, chunks go to it whole, and tiny tasks kept on
+   * this thread are started a chunk at a time here.
    */
   runChunk(profiled: Profiled, chunk: ChunkRun): Promise<ChunkOutcome> {
     const { direct } = profiled;
-    if (direct?.runner.runChunk && !this.#limit)
-      return direct.runner.runChunk(direct.prepared, chunk);
+    if (direct && !this.#limit) {
+      if (direct.runner.runChunk) return direct.runner.runChunk(direct.prepared, chunk);
+      if (direct.chunkSize && chunk.timeout === undefined)
+        return runChunkInThread(profiled.fn, chunk);
+    }
     const { inputs, controller, timeout, progress } = chunk;
     return runEach(inputs.length, (offset) =>
       this.run(profiled, {
@@ -136,8 +155,10 @@ export class AutoRunner implements Runner<Profiled> {
   /** The chosen mode's chunk size once it has decided on one that takes chunks; else 1. */
   chunkSize(profiled: Profiled, timeout: number | undefined): number {
     const { direct } = profiled;
-    if (!direct?.runner.chunkSize || this.#limit) return 1;
-    return direct.runner.chunkSize(direct.prepared, timeout);
+    if (!direct || this.#limit) return 1;
+    if (direct.runner.chunkSize) return direct.runner.chunkSize(direct.prepared, timeout);
+    // A timeout is per task, and only `run` keeps one for each.
+    return timeout === undefined ? (direct.chunkSize ?? 1) : 1;
   }
 
   load(): RunnerLoad {
@@ -168,9 +189,21 @@ export class AutoRunner implements Runner<Profiled> {
       typeof task === 'function'
         ? (task as TaskFunction<unknown, unknown>)
         : await loadTask(task as Task<unknown, unknown>);
-    const profiled = { task, fn, sampler: new Sampler(DEFAULT_PLAN) };
+    const profiled: Profiled = { task, fn, sampler: new Sampler(DEFAULT_PLAN) };
     this.#known.push(profiled);
+    void profiled.sampler.complete.then(() => this.#decide(profiled));
     return profiled;
+  }
+
+  #decide(profiled: Profiled): AutoDecision {
+    if (!profiled.decision) {
+      profiled.decision = decide(
+        profiled.sampler.measurements(),
+        decisionContext(profiled.task, this.#available, this.#options.workers),
+      );
+      this.#decision = profiled.decision;
+    }
+    return profiled.decision;
   }
 
   #chosen(profiled: Profiled): NonNullable<Profiled['chosen']> {
@@ -179,11 +212,7 @@ export class AutoRunner implements Runner<Profiled> {
   }
 
   async #choose(profiled: Profiled): Promise<Chosen> {
-    const decision = decide(
-      profiled.sampler.measurements(),
-      decisionContext(profiled.task, this.#available, this.#options.workers),
-    );
-    this.#decision = decision;
+    const decision = this.#decide(profiled);
     const { mode: _auto, ...rest } = this.#options;
     // What the user set explicitly wins over what was measured.
     const options: ExecutorOptions = {
@@ -200,7 +229,11 @@ export class AutoRunner implements Runner<Profiled> {
       this.#runners.set(key, runner);
     }
     this.#current = runner;
-    profiled.direct = { runner, prepared: await runner.prepare(profiled.task) };
+    profiled.direct = {
+      runner,
+      prepared: await runner.prepare(profiled.task),
+      chunkSize: decision.chunkSize,
+    };
     return profiled.direct;
   }
 }

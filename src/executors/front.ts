@@ -137,6 +137,7 @@ export class ExecutorFront<Prepared> implements Executor {
         ...shape,
         onSettled: this.#settledInMap,
         window: this.#runner.mapWindow,
+        readAhead: () => this.#runner.readAhead?.(prepared),
         chunks: this.#runner.runChunk && {
           size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
           start: (chunk, first, cancel) =>

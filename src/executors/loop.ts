@@ -11,7 +11,7 @@ import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { Semaphore } from '../primitives/semaphore.js';
 import { loadTask } from '../task/loader.js';
 import { describeTask, type TaskContext, type TaskFunction } from '../task/reference.js';
-import type { Runner, TaskRun } from './runner.js';
+import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from './runner.js';
 
 /** Default concurrency of `loop`: high enough to overlap I/O waits, low enough not to flood a server. */
 export const LOOP_CONCURRENCY = 64;
@@ -99,6 +99,69 @@ export function eventLoopRunner(
     }),
     close: () => Promise.resolve(),
   };
+}
+
+/**
+ * Runs a chunk of a map's inputs on the calling thread, started back to back, with one
+ * promise for the chunk instead of a promise, a permit and an abort listener per input:
+ * for tasks of a few µs, which those would cost more than the task itself (what `auto`
+ * does with tiny tasks it keeps on this thread). An input that throws or rejects fails
+ * alone; cancelling the chunk rejects all of it at once. There is no timeout here — a map
+ * with one sends inputs one at a time through {@link Runner.run} — and no permit: the
+ * map's window bounds how many are in flight.
+ */
+export function runChunkInThread(
+  fn: TaskFunction<unknown, unknown>,
+  { inputs, controller, progress }: ChunkRun,
+): Promise<ChunkOutcome> {
+  return new Promise((resolve, reject) => {
+    const values: unknown[] = new Array(inputs.length);
+    let failures: Map<number, Error> | undefined;
+    const fail = (offset: number, error: unknown) => {
+      failures ??= new Map();
+      failures.set(offset, asTaskError(error, describeTask(fn)));
+    };
+    // The loop itself counts as one, so that a chunk of synchronous tasks settles once, at its end.
+    let left = 1;
+    const settled = () => {
+      if (--left > 0 || isAborted(controller)) return;
+      detach();
+      resolve({ values, failures });
+    };
+    const detach = onAbort(controller, reject);
+    for (let offset = 0; offset < inputs.length && !isAborted(controller); offset++) {
+      let output: unknown;
+      try {
+        output = fn(
+          inputs[offset],
+          new CallingThreadContext(controller, (v) => progress(v, offset)),
+        );
+      } catch (error) {
+        fail(offset, error);
+        continue;
+      }
+      if (!isThenable(output)) {
+        values[offset] = output;
+        continue;
+      }
+      left++;
+      output.then(
+        (value) => {
+          values[offset] = value;
+          settled();
+        },
+        (error: unknown) => {
+          fail(offset, error);
+          settled();
+        },
+      );
+    }
+    settled();
+  });
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**

@@ -12,12 +12,14 @@ import {
   linkedController,
   onAbort,
 } from '../primitives/abort.js';
-import type { ChunkOutcome } from './runner.js';
+import type { ChunkOutcome, ReadAhead } from './runner.js';
 import type { Settled } from './types.js';
 
 export interface MapWindowOptions {
   /** Most inputs read but not yet yielded. */
   readonly window: number;
+  /** A lower limit on reading for a while, if any: asked once, after `prepare`. */
+  readonly readAhead?: () => ReadAhead | undefined;
   /** Yield in input order (else completion order). */
   readonly ordered: boolean;
   /** Reject with the first failure (in completion order) and cancel the rest. */
@@ -115,6 +117,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #chunk: I[] | undefined; // read, to be started together
   #chunkLimit = 1;
   #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
+  #readAhead: ReadAhead | undefined; // until lifted
 
   constructor(
     inputs: Iterable<I> | AsyncIterable<I>,
@@ -168,6 +171,11 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#unlink = unlink;
     this.#source = openSource(this.#inputs);
     onAbort(controller, () => this.#deliver());
+    this.#readAhead = this.#options.readAhead?.();
+    this.#readAhead?.lifted.then(() => {
+      this.#readAhead = undefined;
+      if (!this.#closed) this.#pump();
+    });
     this.#pump();
     this.#deliver();
   }
@@ -254,7 +262,8 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
 
   #read(): void {
     const controller = this.#controller!;
-    const { window, stopReading } = this.#options;
+    const { stopReading } = this.#options;
+    const window = this.#room();
     while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
       if (this.#options.chunks && !this.#chunk && !this.#openChunk(false)) return;
       const stop = controller.aborted ? undefined : stopReading?.();
@@ -311,13 +320,20 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     return true;
   }
 
+  /** Most inputs to hold now. */
+  #room(): number {
+    const { window } = this.#options;
+    return this.#readAhead ? Math.min(window, this.#readAhead.limit()) : window;
+  }
+
   /**
    * Opens a new chunk (a chunked map only) if the window has room for all of it, or
    * `anyway`; `undefined` means wait for room.
    */
   #openChunk(anyway: boolean): I[] | undefined {
-    const { window, chunks } = this.#options;
+    const { chunks } = this.#options;
     if (!chunks) return undefined;
+    const window = this.#room();
     const limit = Math.min(window, Math.max(1, chunks.size()));
     if (!anyway && window - this.#held < limit) return undefined;
     this.#chunkLimit = limit;

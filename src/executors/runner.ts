@@ -45,6 +45,14 @@ export interface ChunkOutcome {
   readonly failures?: ReadonlyMap<number, Error> | undefined;
 }
 
+/** A limit below {@link Runner.mapWindow} on what a `map` reads ahead, for a while. */
+export interface ReadAhead {
+  /** Most inputs to hold now (read and not yet yielded); asked before reading. */
+  readonly limit: () => number;
+  /** Settles when the limit is lifted; the map reads on then, whether or not an input settles. */
+  readonly lifted: PromiseLike<unknown>;
+}
+
 /** Live numbers a runner knows and the front does not. */
 export interface RunnerLoad {
   readonly workers: number;
@@ -64,6 +72,11 @@ export interface Runner<Prepared = unknown> {
   readonly decision?: Decision | undefined;
   /** How many inputs `map` reads ahead of the ones running. */
   readonly mapWindow: number;
+  /**
+   * Optional: a lower limit on what a `map` of `task` reads ahead for now, lifted later
+   * (`auto` reads only what its sample can use until the sample is in).
+   */
+  readAhead?(task: Prepared): ReadAhead;
   /**
    * Checks and loads a task before any input runs: throws `TaskNotFoundError` for a missing
    * module or export, `TypeError` for a task this mode cannot run (a plain function in a pool).

@@ -113,6 +113,11 @@ export interface Decision {
   readonly concurrency: number;
   readonly workers?: number;
   readonly tasksPerWorker?: number;
+  /**
+   * Inputs of a `map` started together as one chunk on the calling thread, when the tasks
+   * are so short that starting each alone would cost more than running it.
+   */
+  readonly chunkSize?: number;
   /** One human sentence. */
   readonly reason: string;
   /** The numbers behind it (ms, shares 0..1, tasks per second); see `switchyard profile`. */

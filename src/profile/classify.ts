@@ -16,6 +16,7 @@ import {
   MAX_TASKS_PER_WORKER,
   PROFILING_READ_AHEAD,
   SAMPLE_PATIENCE_MS,
+  THREAD_CHUNK_MS,
   TINY_TASK_MS,
 } from './thresholds.js';
 
@@ -131,10 +132,12 @@ export function decide(m: Measurements | undefined, context: DecisionContext): A
       const why =
         whyNotParallel ??
         `sending each to another thread (${ms(CHUNK_DISPATCH_MS)}, in chunks) would leave ${context.cpus} threads only ${gain.toFixed(1)}× as fast, not worth starting them`;
+      const chunkSize = inThreadChunk(m.fastestCallMs);
       return made({
         mode: 'loop',
         concurrency: PROFILING_READ_AHEAD,
-        reason: `each task takes as little as ${each}, and ${why}; they run on this thread.`,
+        chunkSize,
+        reason: `each task takes as little as ${each}, and ${why}; they run on this thread, ${chunkSize} to a chunk.`,
       });
     }
     case 'io-bound': {
@@ -216,6 +219,15 @@ function littlesLaw(m: Measurements): number {
  */
 export function chunkedThreadsGain(taskMs: number, cpus: number): number {
   return Math.min((cpus * taskMs) / (taskMs + CHUNK_DISPATCH_MS), taskMs / CHUNK_DISPATCH_MS);
+}
+
+/**
+ * Inputs per chunk for tiny tasks run on the calling thread: about {@link THREAD_CHUNK_MS}
+ * of work, and at most a quarter of the map's window, so that it holds several chunks.
+ */
+export function inThreadChunk(taskMs: number): number {
+  const most = PROFILING_READ_AHEAD / 4;
+  return taskMs > 0 ? clamp(Math.floor(THREAD_CHUNK_MS / taskMs), 1, most) : most;
 }
 
 function busyMs(m: Measurements): number {

@@ -8,13 +8,14 @@ import type { Mode } from '../executors/types.js';
 import { loadTask } from '../task/loader.js';
 import type { Task } from '../task/reference.js';
 import { type AutoDecision, decide, decisionContext } from './classify.js';
-import { DEFAULT_PLAN, NOT_SAMPLED, planForSize, Sampler } from './sampler.js';
+import { DEFAULT_PLAN, NOT_SAMPLED, planForSize, planSize, Sampler } from './sampler.js';
 import { SHORT_TASK_SAMPLE } from './thresholds.js';
 
 export interface ProfileOptions {
   /**
    * Most inputs to run, half alone and half overlapped. By default the plan `auto` uses:
-   * 3–8 alone (up to 32 for sub-millisecond tasks), then 8 overlapped.
+   * 3–8 alone (1 for plain waiting, up to 32 for sub-millisecond tasks), then 8
+   * overlapped, then 32 and 128 while overlapping scales.
    */
   readonly sample?: number;
   /** Milliseconds each sampled task may run. */
@@ -39,7 +40,7 @@ export async function profileTask(
   options: ProfileOptions,
 ): Promise<ProfileReport> {
   const plan = options.sample === undefined ? DEFAULT_PLAN : planForSize(options.sample);
-  const size = options.sample ?? SHORT_TASK_SAMPLE + plan.concurrent;
+  const size = options.sample ?? planSize(plan, SHORT_TASK_SAMPLE);
   const fn = await loadTask(task);
   const sampler = new Sampler(plan);
   const runner = eventLoopRunner('loop', Number.POSITIVE_INFINITY);

@@ -3,14 +3,17 @@
  * samples, runs those in the calling thread and times them. First a few one at a time,
  * which gives each task's own wall and CPU time cleanly (when tasks overlap on one thread,
  * CPU time cannot be told apart per task); then, unless the work is plainly CPU-bound, a
- * few overlapped, which shows how much concurrency helps. Sampled runs are real runs:
- * their results are the caller's results, nothing is run twice.
+ * few overlapped, which shows how much concurrency helps — and, while it keeps helping,
+ * more at once, which shows the CPU cost per task a busy event loop will have. Sampled
+ * runs are real runs: their results are the caller's results, nothing is run twice.
  */
 import { type Abortable, abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { classify, type Measurements } from './classify.js';
 import { threadCpuMs } from './thread-cpu.js';
 import {
-  CONCURRENT_SAMPLE,
+  IO_BOUND_SHARE,
+  OVERLAP_SCALING,
+  OVERLAPPED_LEVELS,
   SAMPLE_PATIENCE_MS,
   SEQUENTIAL_SAMPLE,
   SHORT_TASK_MS,
@@ -23,24 +26,67 @@ export const NOT_SAMPLED: unique symbol = Symbol('switchyard.notSampled');
 
 export interface SamplePlan {
   readonly sequential: { readonly min: number; readonly max: number };
-  readonly concurrent: number;
+  /** How many to run at once at each level; a level after the first only while overlapping scales. */
+  readonly overlapped: readonly number[];
 }
 
 export const DEFAULT_PLAN: SamplePlan = {
   sequential: SEQUENTIAL_SAMPLE,
-  concurrent: CONCURRENT_SAMPLE,
+  overlapped: OVERLAPPED_LEVELS,
 };
 
-/** A plan for a sample of about `size` inputs: half alone, half overlapped. */
+/** A plan for a sample of about `size` inputs: half alone, half overlapped at one level. */
 export function planForSize(size: number): SamplePlan {
   const max = Math.max(2, Math.ceil(size / 2));
-  return { sequential: { min: Math.min(SEQUENTIAL_SAMPLE.min, max), max }, concurrent: size - max };
+  return {
+    sequential: { min: Math.min(SEQUENTIAL_SAMPLE.min, max), max },
+    overlapped: size > max ? [size - max] : [],
+  };
+}
+
+/** Most inputs a plan may sample. */
+export function planSize(plan: SamplePlan, sequential = plan.sequential.max): number {
+  return sequential + plan.overlapped.reduce((a, b) => a + b, 0);
 }
 
 interface Offer {
   readonly exec: () => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+}
+
+/**
+ * One level of the overlapped sample. It admits runs up to its size until the first of
+ * them settles — so a source that runs dry or slows down closes it with fewer — and is
+ * complete when all it admitted have settled.
+ */
+interface Level {
+  readonly size: number;
+  started: number;
+  settled: number;
+  admitting: boolean;
+  /** Most of its runs in flight at once. */
+  peak: number;
+  firstStart: number;
+  lastEnd: number;
+  firstCpu: number;
+  lastCpu: number;
+  readonly walls: number[];
+}
+
+function level(size: number): Level {
+  return {
+    size,
+    started: 0,
+    settled: 0,
+    admitting: true,
+    peak: 0,
+    firstStart: 0,
+    lastEnd: 0,
+    firstCpu: 0,
+    lastCpu: 0,
+    walls: [],
+  };
 }
 
 interface Timing {
@@ -58,16 +104,8 @@ export class Sampler {
   readonly #pending: Offer[] = [];
   #running = 0;
   readonly #sequential: Timing[] = [];
-  readonly #overlapped = {
-    started: 0,
-    settled: 0,
-    level: 0,
-    firstStart: 0,
-    lastEnd: 0,
-    firstCpu: 0,
-    lastCpu: 0,
-    walls: [] as number[],
-  };
+  /** The overlapped levels begun so far; the last is the one running. */
+  readonly #levels: Level[] = [];
   /** The sequential sample running now, if any: the patience timer may turn it into an overlapped one. */
   #alone: { readonly wall0: number; readonly cpu0: number; escaped: boolean } | undefined;
   #patience: NodeJS.Timeout | undefined;
@@ -79,6 +117,19 @@ export class Sampler {
 
   constructor(plan: SamplePlan = DEFAULT_PLAN) {
     this.#plan = plan;
+  }
+
+  /**
+   * Runs it can use, running or waiting, now and at its next step — one alone and the
+   * first level, or this level and the next — so that no step waits for an input; no
+   * limit once complete.
+   */
+  get wanted(): number {
+    const { overlapped } = this.#plan;
+    if (this.#phase === 'done') return Number.POSITIVE_INFINITY;
+    if (this.#phase === 'sequential') return 1 + (overlapped[0] ?? 0);
+    const at = this.#levels.length - 1;
+    return this.#levels[at]!.size + (overlapped[at + 1] ?? 0);
   }
 
   /** Runs offered and waiting to learn whether they become samples. */
@@ -122,7 +173,8 @@ export class Sampler {
 
   /** The numbers so far; `undefined` before the first sample finished. */
   measurements(): Measurements | undefined {
-    const o = this.#overlapped;
+    // The most overlapped level that has numbers: the closest to how the run will go.
+    const o = this.#levels.findLast((l) => l.settled > 0) ?? level(0);
     const span = o.lastEnd - o.firstStart;
     const n = this.#sequential.length;
     // Busy time per task while overlapped: the CPU time of the span shared among the runs.
@@ -155,8 +207,8 @@ export class Sampler {
       cpuShare,
       busyShare,
       sequentialPerSecond: totalWall > 0 ? (timings.length / totalWall) * 1000 : 0,
-      concurrentSamples: o.settled,
-      concurrencyLevel: o.level,
+      concurrentSamples: sum(this.#levels.map((l) => l.settled)),
+      concurrencyLevel: o.peak,
       concurrentPerSecond: o.settled > 0 && span > 0 ? (o.settled / span) * 1000 : 0,
       overlappedBusyMs,
     };
@@ -172,13 +224,11 @@ export class Sampler {
 
   #lostPatience(): void {
     this.#patience = undefined;
-    if (this.#phase === 'sequential') {
-      this.#phase = 'concurrent';
+    if (this.#phase === 'sequential' && this.#plan.overlapped.length > 0) {
+      this.#overlap();
       if (this.#alone) {
         this.#alone.escaped = true;
-        this.#overlapped.started++;
-        this.#overlapped.firstStart = this.#alone.wall0;
-        this.#overlapped.firstCpu = this.#alone.cpu0;
+        this.#admit(this.#levels[0]!, this.#alone.wall0, this.#alone.cpu0);
       }
     } else {
       this.#finish();
@@ -196,29 +246,23 @@ export class Sampler {
         if (this.#running === 0) this.#start(this.#pending.shift()!, 'sequential');
         return;
       }
-      if (this.#overlapped.started >= this.#plan.concurrent) return;
+      const current = this.#levels.at(-1)!;
+      if (!current.admitting || current.started >= current.size) return;
       this.#start(this.#pending.shift()!, 'concurrent');
     }
   }
 
   #start(offer: Offer, phase: 'sequential' | 'concurrent'): void {
     this.#running++;
-    const o = this.#overlapped;
     // Read before the clock starts: on Linux the reading itself costs tens of µs, which a
     // tiny task's wall time must not include.
     const cpu0 = threadCpuMs();
     const wall0 = performance.now();
     const idle0 = performance.eventLoopUtilization().idle;
     const alone = phase === 'sequential' ? { wall0, cpu0, escaped: false } : undefined;
-    if (alone) {
-      this.#alone = alone;
-    } else {
-      if (o.started++ === 0) {
-        o.firstStart = wall0;
-        o.firstCpu = cpu0;
-      }
-      o.level = Math.max(o.level, this.#running);
-    }
+    const into = alone ? undefined : this.#levels.at(-1)!;
+    if (into) this.#admit(into, wall0, cpu0);
+    else this.#alone = alone;
     const settle = () => {
       const end = performance.now();
       this.#running--;
@@ -230,10 +274,13 @@ export class Sampler {
         this.#sequential.push({ wall: end - wall0, cpu: threadCpuMs() - cpu0, idle, call });
         this.#afterSequential();
       } else {
+        // An escaped run alone belongs to the first level, which its escape began.
+        const o = into ?? this.#levels[0]!;
         o.walls.push(end - wall0);
         o.lastEnd = end;
         o.lastCpu = threadCpuMs();
-        if (++o.settled >= this.#plan.concurrent && this.#phase === 'concurrent') this.#finish();
+        o.admitting = false;
+        if (++o.settled === o.started && this.#phase === 'concurrent') this.#afterLevel(o);
       }
       this.#pump();
     };
@@ -251,14 +298,52 @@ export class Sampler {
     );
   }
 
+  #admit(into: Level, wall0: number, cpu0: number): void {
+    if (into.started++ === 0) {
+      into.firstStart = wall0;
+      into.firstCpu = cpu0;
+    }
+    into.peak = Math.max(into.peak, this.#running);
+  }
+
   #afterSequential(): void {
     const { min, max } = this.#plan.sequential;
     const n = this.#sequential.length;
     const m = this.measurements()!;
     const short = m.fastestWallMs < SHORT_TASK_MS;
-    if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
+    const kind = classify(m);
+    // The first run is cold, which only adds CPU time: if it waited even so, the work waits.
+    // Judged by CPU ÷ (CPU + waiting), which time lost to other processes does not lower.
+    const first = this.#sequential[0]!;
+    const plainlyWaiting =
+      n === 1 && !short && first.idle > 0 && first.cpu / (first.cpu + first.idle) <= IO_BOUND_SHARE;
+    if (!plainlyWaiting) {
+      if (n < min || (short ? n < SHORT_TASK_SAMPLE : n < max && !this.#steady())) return;
+    }
     // Overlapping on one thread cannot speed up CPU-bound work: do not spend inputs on showing it.
-    if (this.#plan.concurrent > 0 && classify(m) !== 'cpu-bound') this.#phase = 'concurrent';
+    if (this.#plan.overlapped.length > 0 && kind !== 'cpu-bound') this.#overlap();
+    else this.#finish();
+  }
+
+  /** Begins the next level of the overlapped sample. */
+  #overlap(): void {
+    this.#phase = 'concurrent';
+    this.#levels.push(level(this.#plan.overlapped[this.#levels.length]!));
+  }
+
+  /**
+   * A level is complete: on to the next while overlapping scales — `k` tasks at once ran
+   * nearly `k` times as fast as one alone, i.e. the level took not much longer than one
+   * task alone — else the sample is complete. Also complete when the level could not fill
+   * (the inputs ran out or came too slowly to have more at once), and for tiny tasks,
+   * which finish before the next one starts, so that overlapping more shows nothing.
+   */
+  #afterLevel(done: Level): void {
+    const more = this.#levels.length < this.#plan.overlapped.length && done.started >= done.size;
+    const span = done.lastEnd - done.firstStart;
+    const alone = this.#sequential.length > 0 ? median(this.#sequential.map((t) => t.wall)) : 0;
+    const scaled = alone > 0 && span * OVERLAP_SCALING <= alone;
+    if (more && scaled && classify(this.measurements()!) !== 'tiny') this.#overlap();
     else this.#finish();
   }
 

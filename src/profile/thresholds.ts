@@ -7,16 +7,36 @@
  * How many inputs the profiler runs one at a time in the calling thread. The first is a
  * warm-up (module load, JIT) and is left out of the statistics; the phase stops at `min`
  * when the timings agree (see {@link STEADY_VARIATION}) and goes on to `max` when they
- * do not.
+ * do not. It stops after the first already when that cold run is I/O-bound: a cold run
+ * only overstates CPU time, so the work waits at least that much, and more runs alone
+ * would each cost a full wait (20 ms for a timer wait, 60–160 ms in all) to say so again.
  */
 export const SEQUENTIAL_SAMPLE = { min: 3, max: 8 } as const;
 
 /**
  * How many inputs the profiler then runs at once (still in the calling thread) to see how
- * much overlapping them helps. Skipped for CPU-bound tasks, where the sequential phase has
- * already decided and overlapping on one thread cannot help.
+ * much overlapping them helps: 8, then — only while overlapping keeps paying (see
+ * {@link OVERLAP_SCALING}) — 32 and 128. Skipped for CPU-bound tasks, where the
+ * sequential phase has already decided and overlapping on one thread cannot help.
+ *
+ * Why larger levels: each wake-up of the event loop (timers, microtasks) costs a fixed
+ * slice of CPU that the tasks it wakes share, and a fresh process adds one-time costs
+ * (growing its young heap: two 5–7 ms scavenges fell within one level of 32), so CPU per
+ * task falls the more run at once. For a 20 ms timer wait in a fresh process `auto`
+ * measured 70–240 µs per task at 8, 90–190 µs at 32, 40–70 µs at 128; Little's law
+ * divides the latency by it, so stopping at 8 or 32 picked a loop concurrency of 100–200
+ * where the thread keeps 500+ in flight. Each level costs I/O work one latency, and its
+ * inputs are real ones (results kept), run as fast as the chosen loop would run them.
  */
-export const CONCURRENT_SAMPLE = 8;
+export const OVERLAPPED_LEVELS: readonly number[] = [8, 32, 128];
+
+/**
+ * The overlapped sample goes on to its next level only while the last one ran its `k`
+ * tasks at least this share of `k` times as fast as one at a time: tasks that overlap
+ * well (waiting, not computing) show it at once — a 20 ms timer wait ×8 runs at 0.95–1 —
+ * while tasks that compute half the time cannot pass 1/(k × ½) = 0.25 at 8 on one thread.
+ */
+export const OVERLAP_SCALING = 0.5;
 
 /**
  * ms the sampler lets runs wait behind samples that have not finished. Sampling one at a
@@ -64,6 +84,16 @@ export const CHUNK_DISPATCH_MS = 0.004;
  */
 export const CHUNKED_THREADS_GAIN = 1.85;
 
+/**
+ * ms of work in each chunk of tiny tasks `auto` keeps on the calling thread: it starts a
+ * chunk's inputs back to back with one promise for all of them (a promise, a permit and
+ * an abort listener each cost more than a 10 µs task: `npm run bench:auto` measured 20,000
+ * such tasks at ~16 µs each one by one, ~7 µs in chunks). 1 ms makes that per-chunk cost
+ * negligible, and keeps results flowing to the consumer (a progress bar, a `break`) at
+ * least every millisecond or so.
+ */
+export const THREAD_CHUNK_MS = 1;
+
 /** At or above this share of wall time spent on CPU, a task is *CPU-bound*. */
 export const CPU_BOUND_SHARE = 0.75;
 
@@ -79,5 +109,9 @@ export const LOOP_CONCURRENCY_RANGE = { min: 4, max: 512 } as const;
 /** Upper bound on `tasksPerWorker` for mixed work. */
 export const MAX_TASKS_PER_WORKER = 64;
 
-/** Inputs `map` may read ahead while `auto` is still profiling (it does not know the final window yet). */
+/**
+ * Inputs a `map` through `auto` may hold: its window is sized before `auto` has decided,
+ * so it must fit what the chosen mode will keep in flight (a `loop` of up to
+ * {@link LOOP_CONCURRENCY_RANGE}.max, tiny tasks in chunks).
+ */
 export const PROFILING_READ_AHEAD = 1024;

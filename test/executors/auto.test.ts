@@ -102,6 +102,91 @@ describe('auto', () => {
     },
   );
 
+  describe('tiny tasks it keeps on the calling thread', () => {
+    /** An executor whose map chunks are counted as they reach auto. */
+    const counting = (options: ExecutorOptions = { mode: 'auto' }) => {
+      const auto = new AutoRunner(options, (o) => eventLoopRunner('loop', o.concurrency ?? 1), [
+        'loop',
+      ]);
+      const sizes: number[] = [];
+      const runChunk = auto.runChunk.bind(auto);
+      auto.runChunk = (profiled, chunk) => {
+        sizes.push(chunk.inputs.length);
+        return runChunk(profiled, chunk);
+      };
+      return { ex: new ExecutorFront(auto), sizes };
+    };
+    const inputs = Array.from({ length: 5_000 }, (_, n) => n);
+
+    it('starts the rest of a map in chunks there, each input once', SLOW, async () => {
+      const { ex, sizes } = counting();
+      const calls = new Map<number, number>();
+      const triple = (n: number) => {
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        return n * 3;
+      };
+      try {
+        const out: number[] = [];
+        for await (const v of ex.map(triple, inputs)) out.push(v);
+        assert.deepEqual(
+          out,
+          inputs.map((n) => n * 3),
+        );
+        assert.equal(calls.size, inputs.length);
+        assert.deepEqual(
+          [...calls.values()].filter((n) => n !== 1),
+          [],
+        );
+        assert.equal(ex.decision?.workload, 'tiny', ex.decision?.reason);
+        assert.equal(ex.decision?.mode, 'loop');
+        assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
+        const inChunks = sizes.filter((size) => size > 1).reduce((a, b) => a + b, 0);
+        assert.ok(inChunks > inputs.length / 2, `chunk sizes: ${sizes.join(',')}`);
+      } finally {
+        await ex.close();
+      }
+    });
+
+    it('fails only the input that threw in a chunk, as a TaskError', SLOW, async () => {
+      const { ex } = counting();
+      const picky = (n: number) => {
+        if (n === 4_321) throw new Error('not this one');
+        return n;
+      };
+      try {
+        const failed = [];
+        let ok = 0;
+        for await (const s of ex.mapSettled(picky, inputs)) {
+          if (s.ok) ok++;
+          else failed.push(s);
+        }
+        assert.equal(ok, inputs.length - 1);
+        assert.equal(failed.length, 1);
+        assert.equal(failed[0]!.index, 4_321);
+        assert.equal(failed[0]!.error.name, 'TaskError');
+      } finally {
+        await ex.close();
+      }
+    });
+
+    it(
+      'sends them one at a time when the map has a timeout: each keeps its own',
+      SLOW,
+      async () => {
+        const { ex, sizes } = counting();
+        try {
+          let count = 0;
+          for await (const _ of ex.map((n: number) => n, inputs, { timeout: 10_000 })) count++;
+          assert.equal(count, inputs.length);
+          assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
+          assert.deepEqual(new Set(sizes), new Set([1]));
+        } finally {
+          await ex.close();
+        }
+      },
+    );
+  });
+
   it('decides separately for each task', SLOW, async () => {
     await using ex = createExecutor({ mode: 'auto' });
     const io = task<{ n: number }, number>(WORKLOADS, 'io');

@@ -32,7 +32,9 @@ describe('profiling the four kinds of work', () => {
         decision.concurrency >= LOOP_CONCURRENCY_RANGE.min &&
           decision.concurrency <= LOOP_CONCURRENCY_RANGE.max,
       );
-      assert.ok(sampled >= 8 && sampled <= 16, `sampled ${sampled}`);
+      // Waiting overlaps well, so the sample goes on past its first level of 8 at once.
+      assert.ok(decision.measured.concurrencyLevel! > 8, JSON.stringify(decision.measured));
+      assert.ok(sampled > 8, `sampled ${sampled}`);
     },
   );
 
