@@ -78,11 +78,12 @@ export class ExecutorFront<Prepared> implements Executor {
       ready === undefined
         ? this.#runner.prepare(task).then((prepared) => this.#start(prepared, input, start))
         : this.#start(ready, input, start);
-    const outcome = running.then(this.#succeeded, this.#failedWith) as Promise<OutputOf<T>>;
-    // Released only once the caller's promise has settled, so that when close() resolves
-    // every handler the caller attached before it has already run.
-    outcome.then(this.#release, this.#release);
-    return outcome;
+    // The caller gets the runner's own promise. One reaction, attached first, counts and
+    // releases the task: when close() resolves, every handler the caller attached has run
+    // (they were queued behind this one). It never rethrows, so a failure the caller only
+    // awaits later — after close(), say — is not reported as an unhandled rejection.
+    running.then(this.#succeeded, this.#failedOne);
+    return running as Promise<OutputOf<T>>;
   }
 
   map<T extends TaskLike<never, unknown>>(
@@ -251,14 +252,14 @@ export class ExecutorFront<Prepared> implements Executor {
     return running;
   }
 
-  readonly #succeeded = (value: unknown): unknown => {
+  readonly #succeeded = (): void => {
     this.#completed++;
-    return value;
+    this.#release();
   };
 
-  readonly #failedWith = (error: unknown): never => {
+  readonly #failedOne = (): void => {
     this.#failed++;
-    throw error;
+    this.#release();
   };
 
   /** A map's task settled: counted and released in one step, with no promise of its own. */

@@ -33,7 +33,7 @@ import { Fifo, type FifoNode } from '../primitives/fifo.js';
 import { describeTask, type Task } from '../task/reference.js';
 import { packRuns, unpackDones } from './pack.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
-import { PriorityQueue, type QueueHandle } from './queue.js';
+import { PriorityQueue } from './queue.js';
 import { Samples } from './samples.js';
 import type { Transport, TransportSpec, WorkerDeath } from './transport.js';
 import { findUnsendable } from './unsendable.js';
@@ -116,7 +116,7 @@ interface Job extends JobRequest {
   answered: boolean;
   attempts: number;
   readonly queuedAt: number;
-  place: QueueHandle | undefined;
+  place: FifoNode<Job> | undefined;
   /** Its place among the jobs its worker holds, while it is held. */
   heldAt: FifoNode<Job> | undefined;
   worker: PoolWorker | undefined;
@@ -139,6 +139,8 @@ interface PoolWorker {
   busyMs: number;
   /** Answered at least once: it can start, so a replacement is worth starting. */
   proven: boolean;
+  /** What the transport was last told: the worker holds the caller's process open. */
+  holdsProcess: boolean;
   /** Why the pool stops it, when it does; anything else ending it is a crash. */
   stopping: string | undefined;
   idleTimer: NodeJS.Timeout | undefined;
@@ -439,7 +441,7 @@ export class Pool {
   #cancel(job: Job, error: Error): void {
     if (job.answered) return;
     if (job.state === 'queued') {
-      if (job.place) this.#queue.remove(job.place);
+      if (job.place) this.#queue.remove(job.place, job.priority);
       else this.#overflow.splice(this.#overflow.indexOf(job), 1);
       this.#admit();
       this.#forget(job);
@@ -560,6 +562,8 @@ export class Pool {
       completed: 0,
       busyMs: 0,
       proven: false,
+      // A new thread or child holds its parent's process open until told otherwise.
+      holdsProcess: true,
       stopping: undefined,
       idleTimer: undefined,
       probes: new Map(),
@@ -591,7 +595,7 @@ export class Pool {
     worker.stopping = why;
     clearTimeout(worker.idleTimer);
     // Held open until its exit is seen, so that whoever awaits it is not left hanging.
-    worker.transport.keepAlive(true);
+    this.#hold(worker, true);
     worker.transport.terminate();
   }
 
@@ -675,7 +679,7 @@ export class Pool {
    */
   #keepAlive(worker: PoolWorker): void {
     const idle = this.#idle(worker);
-    worker.transport.keepAlive(!idle || worker.stopping !== undefined);
+    this.#hold(worker, !idle || worker.stopping !== undefined);
     clearTimeout(worker.idleTimer);
     worker.idleTimer = undefined;
     if (idle && !worker.stopping && this.#workers.size > this.#options.minWorkers) {
@@ -685,6 +689,13 @@ export class Pool {
       }, this.#options.idleTimeout);
       worker.idleTimer.unref();
     }
+  }
+
+  /** Tells the transport only when it changes: `ref()`/`unref()` on every batch cost ~2%. */
+  #hold(worker: PoolWorker, hold: boolean): void {
+    if (worker.holdsProcess === hold) return;
+    worker.holdsProcess = hold;
+    worker.transport.keepAlive(hold);
   }
 
   // ── bookkeeping ──────────────────────────────────────────────────────────────────

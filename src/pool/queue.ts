@@ -6,11 +6,6 @@
 import { Fifo, type FifoNode } from '../primitives/fifo.js';
 
 /** A queued item's place, to remove it early. */
-export interface QueueHandle {
-  readonly priority: number;
-  readonly node: FifoNode<unknown>;
-}
-
 export class PriorityQueue<T> {
   readonly #buckets = new Map<number, Fifo<T>>();
   /** Distinct priorities present, highest first. */
@@ -21,7 +16,8 @@ export class PriorityQueue<T> {
     return this.#size;
   }
 
-  push(value: T, priority: number): QueueHandle {
+  /** Queues `value`; keep the node (and the priority) to {@link remove} it. */
+  push(value: T, priority: number): FifoNode<T> {
     let bucket = this.#buckets.get(priority);
     if (!bucket) {
       bucket = new Fifo<T>();
@@ -31,7 +27,7 @@ export class PriorityQueue<T> {
       else this.#priorities.splice(at, 0, priority);
     }
     this.#size++;
-    return { priority, node: bucket.push(value) as FifoNode<unknown> };
+    return bucket.push(value);
   }
 
   shift(): T | undefined {
@@ -45,12 +41,12 @@ export class PriorityQueue<T> {
   }
 
   /** Removes a queued item; does nothing if it already left. */
-  remove(handle: QueueHandle): void {
-    const bucket = this.#buckets.get(handle.priority);
-    if (!bucket || !handle.node.linked) return;
-    bucket.remove(handle.node as FifoNode<T>);
+  remove(node: FifoNode<T>, priority: number): void {
+    const bucket = this.#buckets.get(priority);
+    if (!bucket || !node.linked) return;
+    bucket.remove(node);
     this.#size--;
-    if (bucket.size === 0) this.#drop(handle.priority);
+    if (bucket.size === 0) this.#drop(priority);
   }
 
   #drop(priority: number): void {

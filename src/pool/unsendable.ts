@@ -23,6 +23,7 @@ const UNCLONEABLE_CLASSES: readonly [new (...args: never[]) => unknown, string][
 export function findUnsendable(value: unknown, root: string): Unsendable | undefined {
   if (typeof value !== 'object' && typeof value !== 'function' && typeof value !== 'symbol')
     return undefined;
+  if (isFlat(value)) return undefined;
   const found = walk(value, new Set());
   return found && { path: root + found.steps.reverse().join(''), problem: found.problem };
 }
@@ -31,6 +32,25 @@ export function findUnsendable(value: unknown, root: string): Unsendable | undef
  * What `walk` found: the problem, and the steps to it from the innermost out. The path is
  * spelled only once something is found: the common case, a sendable value, builds no strings.
  */
+/**
+ * A plain object or array whose values are all primitives — most inputs — is sendable,
+ * and is answered without the walk's bookkeeping (a `Set` per call, on every `submit`).
+ */
+function isFlat(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  if (!Array.isArray(value) && Object.getPrototypeOf(value) !== Object.prototype) return false;
+  for (const key in value) {
+    const item: unknown = (value as Record<string, unknown>)[key];
+    if (
+      typeof item === 'object'
+        ? item !== null
+        : typeof item === 'function' || typeof item === 'symbol'
+    )
+      return false;
+  }
+  return true;
+}
+
 interface Found {
   readonly problem: string;
   readonly steps: string[];

@@ -4,10 +4,12 @@
  * back at full size afterwards.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
 import {
   CancelledError,
   createExecutor,
@@ -20,6 +22,7 @@ import {
   WorkerCrashedError,
 } from '../../src/index.js';
 
+const run = promisify(execFile);
 const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
 const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
 const tsModule = new URL('./fixtures/typed.ts', import.meta.url);
@@ -142,6 +145,22 @@ for (const mode of ['threads', 'processes'] as const) {
         assert.equal(ex.stats().workers, minWorkers, 'and stays there');
         assert.deepEqual(await Promise.all([1, 2].map((n) => ex.submit(ref('double'), n))), [2, 4]);
       }
+    });
+
+    it('a program that never calls close() still exits once its work is done: idle workers do not hold it', async () => {
+      const index = new URL('../../src/index.ts', import.meta.url).href;
+      const program = `
+        const { createExecutor, task } = await import(${JSON.stringify(index)});
+        const ex = createExecutor({ mode: '${mode}', workers: 2, idleTimeout: 60_000 });
+        const double = task(${JSON.stringify(fixtures.href)}, 'double');
+        console.log(await Promise.all([1, 2, 3].map((n) => ex.submit(double, n))));`;
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', program],
+        // Far less than idleTimeout: only an exit with idle workers still there ends it in time.
+        { timeout: 30_000 },
+      );
+      assert.equal(stdout.trim(), '[ 2, 4, 6 ]');
     });
 
     it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {

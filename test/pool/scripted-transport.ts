@@ -17,7 +17,8 @@ export function scripted(): { spec: TransportSpec; workers: ScriptedWorker[] } {
   const spec: TransportSpec = {
     name: 'thread',
     spawn(_settings, events) {
-      const worker: ScriptedWorker = { events, sent: [], held: false, terminated: false };
+      // Like a real thread or child process, a new worker holds the process open.
+      const worker: ScriptedWorker = { events, sent: [], held: true, terminated: false };
       workers.push(worker);
       return {
         send: (batch) => worker.sent.push(...unpackRuns(batch)),

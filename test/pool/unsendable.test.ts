@@ -68,7 +68,7 @@ describe('PriorityQueue', () => {
           const queue = new PriorityQueue<number>();
           const handles = items.map((item, i) => queue.push(i, item.priority));
           items.forEach((item, i) => {
-            if (item.remove) queue.remove(handles[i]!);
+            if (item.remove) queue.remove(handles[i]!, item.priority);
           });
           const expected = items
             .map((item, i) => ({ ...item, i }))
