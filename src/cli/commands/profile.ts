@@ -30,7 +30,7 @@ export function registerProfile(program: Command): void {
     .requiredOption('-i, --input <file>', 'JSONL input, one JSON value per line; - for stdin')
     .option(
       '--sample <n>',
-      "most inputs to run, half alone, half overlapped (default: auto's plan, 3-8 alone, 8 overlapped)",
+      "most inputs to run, half alone, half overlapped (default: auto's plan, 1-8 alone, then 8, 32 and 128 overlapped while overlapping pays)",
       integerAtLeast(2),
     )
     .option('--timeout <ms>', 'milliseconds each sampled task may run', integerAtLeast(1))
