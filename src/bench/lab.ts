@@ -112,6 +112,7 @@ async function measureMode(
     }
     const ex = executor;
     await guard(ex.submit(exp.task, exp.warmup(mode) as never));
+    await guard(everyWorkerUp(exp, mode, ex));
     const startupMs = performance.now() - started;
     await guard(drain(ex.map(exp.task, warmups(exp, mode, ex))));
 
@@ -149,6 +150,24 @@ function localWorkerFor(exp: Experiment, settings: BenchSettings): LocalWorker {
     workers: pool.workers,
     tasksPerWorker: pool.tasksPerWorker,
   });
+}
+
+/** ms the bench waits for every worker of a pool to be up before it gives up waiting. */
+const WORKERS_UP_MS = 30_000;
+
+/**
+ * Returns once every worker of a pool has run a task. A pool starts work on the first
+ * worker that has loaded the task, so a first result does not mean the others are up, and
+ * a timed run that began with a worker still starting would count its start-up.
+ */
+async function everyWorkerUp(exp: Experiment, mode: Mode, executor: Executor): Promise<void> {
+  const deadline = performance.now() + WORKERS_UP_MS;
+  for (;;) {
+    const perWorker = executor.stats().pool?.perWorker;
+    if (!perWorker || perWorker.every((w) => w.tasks > 0) || performance.now() > deadline) return;
+    await drain(executor.map(exp.task, warmups(exp, mode, executor)));
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** One warm-up input per slot, so every worker has loaded the task and opened its connections. */
