@@ -19,103 +19,100 @@ import type {
   ToWorkerWire,
 } from './protocol.js';
 
-export function packRuns(batch: readonly ToWorker[]): readonly ToWorkerWire[] {
-  return packConsecutive(
-    batch,
-    isSingleRun,
-    (): RunsMessage => {
-      return { kind: 'runs', jobIds: [], taskIds: [], inputs: [] };
-    },
-    addRun,
-  );
+/** How one kind of small message packs into columns and back. */
+interface Columns<M, Fit extends M, Packed extends { readonly kind: string }> {
+  readonly kind: Packed['kind'];
+  /** Whether `message` may join a packed stretch. */
+  fits(message: M): message is Fit;
+  /** An empty packed message. */
+  open(): Packed;
+  add(packed: Packed, message: Fit): void;
+  /** The messages `packed` stands for, in order. */
+  expand(packed: Packed): M[];
 }
 
-export function unpackRuns(batch: readonly ToWorkerWire[]): readonly ToWorker[] {
-  if (!batch.some((message) => message.kind === 'runs')) return batch as readonly ToWorker[];
-  return batch.flatMap((message): ToWorker[] => {
-    if (message.kind !== 'runs') return [message];
-    return message.jobIds.map((jobId, i) => ({
+/** Runs of one input each. */
+const RUNS: Columns<ToWorker, RunMessage, RunsMessage> = {
+  kind: 'runs',
+  fits: (message): message is RunMessage => message.kind === 'run' && message.inputs.length === 1,
+  open: () => ({ kind: 'runs', jobIds: [], taskIds: [], inputs: [] }),
+  add(packed, run) {
+    packed.jobIds.push(run.jobId);
+    packed.taskIds.push(run.taskId);
+    packed.inputs.push(run.inputs[0]);
+  },
+  expand: (packed) =>
+    packed.jobIds.map((jobId, i) => ({
       kind: 'run',
       jobId,
-      taskId: message.taskIds[i]!,
-      inputs: [message.inputs[i]],
-    }));
-  });
-}
+      taskId: packed.taskIds[i]!,
+      inputs: [packed.inputs[i]],
+    })),
+};
 
-export function packDones(batch: readonly FromWorker[]): readonly FromWorkerWire[] {
-  return packConsecutive(
-    batch,
-    isPlainDone,
-    (): DonesMessage => {
-      return { kind: 'dones', jobIds: [], values: [], ms: [] };
-    },
-    addDone,
-  );
-}
-
-export function unpackDones(batch: readonly FromWorkerWire[]): readonly FromWorker[] {
-  if (!batch.some((message) => message.kind === 'dones')) return batch as readonly FromWorker[];
-  return batch.flatMap((message): FromWorker[] => {
-    if (message.kind !== 'dones') return [message];
-    return message.jobIds.map((jobId, i) => ({
-      kind: 'done',
-      jobId,
-      values: [message.values[i]],
-      ms: message.ms[i]!,
-    }));
-  });
-}
-
-function isSingleRun(message: ToWorker): message is RunMessage {
-  return message.kind === 'run' && message.inputs.length === 1;
-}
-
-function addRun(packed: RunsMessage, run: RunMessage): void {
-  packed.jobIds.push(run.jobId);
-  packed.taskIds.push(run.taskId);
-  packed.inputs.push(run.inputs[0]);
-}
-
-/** A single-input job's answer with nothing but its output: no failure, not dropped. */
-function isPlainDone(message: FromWorker): message is DoneMessage {
-  return (
+/** Answers of single-input jobs with nothing but an output: no failure, not dropped. */
+const DONES: Columns<FromWorker, DoneMessage, DonesMessage> = {
+  kind: 'dones',
+  fits: (message): message is DoneMessage =>
     message.kind === 'done' &&
     message.values.length === 1 &&
     message.failures === undefined &&
-    message.dropped === undefined
-  );
+    message.dropped === undefined,
+  open: () => ({ kind: 'dones', jobIds: [], values: [], ms: [] }),
+  add(packed, done) {
+    packed.jobIds.push(done.jobId);
+    packed.values.push(done.values[0]);
+    packed.ms.push(done.ms);
+  },
+  expand: (packed) =>
+    packed.jobIds.map((jobId, i) => ({
+      kind: 'done',
+      jobId,
+      values: [packed.values[i]],
+      ms: packed.ms[i]!,
+    })),
+};
+
+export const packRuns = (batch: readonly ToWorker[]): readonly ToWorkerWire[] => pack(batch, RUNS);
+export const unpackRuns = (batch: readonly ToWorkerWire[]): readonly ToWorker[] =>
+  unpack(batch, RUNS);
+export const packDones = (batch: readonly FromWorker[]): readonly FromWorkerWire[] =>
+  pack(batch, DONES);
+export const unpackDones = (batch: readonly FromWorkerWire[]): readonly FromWorker[] =>
+  unpack(batch, DONES);
+
+/** `batch` with its packed messages expanded; `batch` itself when it has none. */
+function unpack<M, Packed extends { readonly kind: string }>(
+  batch: readonly (M | Packed)[],
+  columns: Columns<M, M, Packed>,
+): readonly M[] {
+  const isPacked = (message: M | Packed): message is Packed =>
+    (message as { kind: string }).kind === columns.kind;
+  if (!batch.some(isPacked)) return batch as readonly M[];
+  return batch.flatMap((message) => (isPacked(message) ? columns.expand(message) : [message]));
 }
 
-function addDone(packed: DonesMessage, done: DoneMessage): void {
-  packed.jobIds.push(done.jobId);
-  packed.values.push(done.values[0]);
-  packed.ms.push(done.ms);
-}
-
-/** `batch` with every stretch of two or more messages that `fit` replaced by one packed message. */
-function packConsecutive<M, Fit extends M, Packed>(
+/** `batch` with every stretch of two or more messages that fit replaced by one packed message. */
+function pack<M, Fit extends M, Packed extends { readonly kind: string }>(
   batch: readonly M[],
-  fits: (message: M) => message is Fit,
-  open: () => Packed,
-  add: (packed: Packed, message: Fit) => void,
+  columns: Columns<M, Fit, Packed>,
 ): readonly (M | Packed)[] {
   let packed: (M | Packed)[] | undefined;
   for (let i = 0; i < batch.length; i++) {
     const message = batch[i]!;
     const next = batch[i + 1];
-    if (!fits(message) || next === undefined || !fits(next)) {
+    if (!columns.fits(message) || next === undefined || !columns.fits(next)) {
       packed?.push(message);
       continue;
     }
     packed ??= batch.slice(0, i);
-    const columns = open();
+    const stretch = columns.open();
     for (; i < batch.length; i++) {
       const member = batch[i]!;
-      if (!fits(member)) break;
-      add(columns, member);
+      if (!columns.fits(member)) break;
+      columns.add(stretch, member);
     }
-    packed.push(columns);
+    packed.push(stretch);
     i--;
   }
   return packed ?? batch;
