@@ -11,6 +11,7 @@
 import { cpus, loadavg } from 'node:os';
 import { createExecutor } from '../executors/create.js';
 import type { Executor, Mode } from '../executors/types.js';
+import { sleep } from '../primitives/sleep.js';
 import { withTimeout } from '../primitives/timeout.js';
 import { cpuTimeMs } from './cpu-time.js';
 import { type Experiment, experiment } from './experiments.js';
@@ -166,7 +167,7 @@ async function everyWorkerUp(exp: Experiment, mode: Mode, executor: Executor): P
     const perWorker = executor.stats().pool?.perWorker;
     if (!perWorker || perWorker.every((w) => w.tasks > 0) || performance.now() > deadline) return;
     await drain(executor.map(exp.task, warmups(exp, mode, executor)));
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    await sleep(5);
   }
 }
 

@@ -48,7 +48,7 @@ import {
   PROTOCOL_VERSION,
 } from './protocol.js';
 
-const crypto = builtin<typeof import('node:crypto')>('node:crypto');
+const nodeCrypto = builtin<typeof import('node:crypto')>('node:crypto');
 
 /** Default queue name shared by executors and `switchyard worker`. */
 export const DEFAULT_QUEUE = 'switchyard';
@@ -105,7 +105,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   readonly #options: DistributedOptions;
   readonly #where: string;
   /** Unique per executor: job ids are `<id>-<n>`, so events of other executors are ignored. */
-  readonly #id = crypto().randomBytes(6).toString('hex');
+  readonly #id = nodeCrypto().randomBytes(6).toString('hex');
   readonly #groups = new Map<string, Group>();
   readonly #sent = new Map<string, Sent>();
   readonly #sizer = new ChunkSizer();

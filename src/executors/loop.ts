@@ -9,6 +9,7 @@
 import { asTaskError, TimeoutError } from '../errors.js';
 import { abortError, isAborted, onAbort } from '../primitives/abort.js';
 import { Semaphore } from '../primitives/semaphore.js';
+import { isThenable } from '../primitives/thenable.js';
 import { loadTask } from '../task/loader.js';
 import { describeTask, type TaskContext, type TaskFunction } from '../task/reference.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from './runner.js';
@@ -158,10 +159,6 @@ export function runChunkInThread(
     }
     settled();
   });
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return typeof (value as PromiseLike<unknown> | undefined)?.then === 'function';
 }
 
 /**

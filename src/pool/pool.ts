@@ -523,7 +523,11 @@ export class Pool {
     } else this.#deliver(job, values, failures);
   }
 
-  #deliver(job: Job, values: readonly unknown[], failures: ReadonlyMap<number, Error> | undefined) {
+  #deliver(
+    job: Job,
+    values: readonly unknown[],
+    failures: ReadonlyMap<number, Error> | undefined,
+  ): void {
     if (!job.single) job.resolve({ values, failures });
     else if (failures?.has(0)) job.reject(failures.get(0)!);
     else job.resolve(values[0]);

@@ -18,7 +18,7 @@ import type { AddressInfo } from 'node:net';
 import { builtin } from '../builtins.js';
 import { deriveSeed, mulberry32 } from './prng.js';
 
-const crypto = builtin<typeof import('node:crypto')>('node:crypto');
+const nodeCrypto = builtin<typeof import('node:crypto')>('node:crypto');
 const http = builtin<typeof import('node:http')>('node:http');
 
 /** Options for {@link startSitesServer}. Every option must be a non-negative integer. */
@@ -106,7 +106,7 @@ export interface SitesServer extends AsyncDisposable {
  * @returns 40 lowercase hex characters; compare with {@link SitesServer.checksum}.
  */
 export function checksumOf(bytes: Uint8Array): string {
-  return crypto().createHash('sha1').update(bytes).digest('hex');
+  return nodeCrypto().createHash('sha1').update(bytes).digest('hex');
 }
 
 const HOST = '127.0.0.1';

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskNotFoundError } from '../../src/errors.js';
-import type { Pool, PoolTask } from '../../src/pool/pool.js';
+import type { Pool, PoolOptions, PoolTask } from '../../src/pool/pool.js';
 import type { ToWorker } from '../../src/pool/protocol.js';
 import { task } from '../../src/task/reference.js';
 import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
@@ -33,6 +33,16 @@ function answerRuns(worker: ScriptedWorker): void {
   worker.sent.length = 0;
 }
 
+/** A scripted pool with `options`, a turn after it was asked to load export `name`. */
+async function firstUse(name: string, options: Partial<PoolOptions>) {
+  const { spec, workers } = scripted();
+  const pool = scriptedPool(spec, options);
+  const known = pool.task(task(new URL('file:///nowhere/tasks.js'), name));
+  const probed = pool.probe(known);
+  await tick();
+  return { pool, workers, task: known, probed };
+}
+
 async function closeAll(pool: Pool, workers: readonly ScriptedWorker[]): Promise<void> {
   const closed = pool.close();
   await tick();
@@ -42,11 +52,12 @@ async function closeAll(pool: Pool, workers: readonly ScriptedWorker[]): Promise
 
 describe('pool core: a task used for the first time', () => {
   it('starts work on the first worker to load the task; one still loading takes none until it answers', async () => {
-    const { spec, workers } = scripted();
-    const pool = scriptedPool(spec, { workers: 2, minWorkers: 2 });
-    const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
-    const probed = pool.probe(echo);
-    await tick();
+    const {
+      pool,
+      workers,
+      task: echo,
+      probed,
+    } = await firstUse('echo', { workers: 2, minWorkers: 2 });
     const [slow, quick] = workers;
     assert.ok(slow && quick, 'minWorkers workers started');
     for (const worker of workers) assert.ok(worker.sent.some((m) => m.kind === 'load'));
@@ -68,12 +79,15 @@ describe('pool core: a task used for the first time', () => {
   });
 
   it('rejects as soon as one worker finds the export missing, without waiting for the others', async () => {
-    const { spec, workers } = scripted();
-    const pool = scriptedPool(spec, { workers: 2, minWorkers: 2 });
-    const ref = task(new URL('file:///nowhere/tasks.js'), 'gone');
-    const missing = pool.task(ref);
-    const probed = pool.probe(missing);
-    await tick();
+    const {
+      pool,
+      workers,
+      task: missing,
+      probed,
+    } = await firstUse('gone', {
+      workers: 2,
+      minWorkers: 2,
+    });
     const error = { name: 'TaskNotFoundError', message: "no export named 'gone'", notFound: true };
     workers[1]!.events.message([{ kind: 'loaded', taskId: missing.taskId, error }]);
     await assert.rejects(
@@ -84,11 +98,12 @@ describe('pool core: a task used for the first time', () => {
   });
 
   it('starts every worker at the first use of a task (not only minWorkers), so that a burst finds them all', async () => {
-    const { spec, workers } = scripted();
-    const pool = scriptedPool(spec, { workers: 3, minWorkers: 1 });
-    const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
-    const probed = pool.probe(echo);
-    await tick();
+    const {
+      pool,
+      workers,
+      task: echo,
+      probed,
+    } = await firstUse('echo', { workers: 3, minWorkers: 1 });
     assert.equal(workers.length, 3);
     for (const worker of workers) assert.ok(worker.sent.some((m) => m.kind === 'load'));
     for (const worker of workers) worker.events.message([{ kind: 'loaded', taskId: echo.taskId }]);

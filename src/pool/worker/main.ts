@@ -6,6 +6,7 @@
  */
 import { deserializeError, type SerializedError, serializeError } from '../../errors.js';
 import { Fifo, type FifoNode } from '../../primitives/fifo.js';
+import { isThenable } from '../../primitives/thenable.js';
 import { loadTask } from '../../task/loader.js';
 import type { TaskContext, TaskFunction } from '../../task/reference.js';
 import { packDones, unpackRuns } from '../pack.js';
@@ -317,12 +318,4 @@ function sendable(message: FromWorker): FromWorker[] {
   });
   const checked: DoneMessage = { ...message, values, failures };
   return [checked];
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
 }
