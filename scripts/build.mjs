@@ -45,7 +45,7 @@ const SHARED_ENTRY_POINTS = [
  * The worker program runs alone in its thread or process, so nothing is gained by sharing
  * its modules: one file is the quickest start (each extra file cost a worker ~1–2 ms).
  */
-const WORKER_ENTRY_POINT = 'pool/worker/main.ts';
+const WORKER_ENTRY_POINT = 'runners/pool/worker/main.ts';
 
 const common = {
   absWorkingDir: root,

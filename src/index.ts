@@ -8,8 +8,8 @@ export {
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
-} from './errors.js';
-export { AVAILABLE_MODES, createExecutor } from './executors/create.js';
+} from './core/errors.js';
+export type { ExecutorOptions } from './core/options.js';
 export {
   type CloseOptions,
   type Decision,
@@ -21,8 +21,8 @@ export {
   type Settled,
   type SubmitOptions,
   type Workload,
-} from './executors/types.js';
-export type { ExecutorOptions } from './options.js';
+} from './core/types.js';
+export { AVAILABLE_MODES, createExecutor } from './executor/create.js';
 export {
   Queue,
   type Release,

@@ -5,8 +5,9 @@
  *
  * @module
  */
-import type { Mode } from '../executors/types.js';
-import type { ExecutorOptions } from '../options.js';
+
+import type { ExecutorOptions } from '../core/options.js';
+import type { Mode } from '../core/types.js';
 import { startSitesServer } from '../sites/server.js';
 import type { Task } from '../task/reference.js';
 import { MAX_SUM_OF_SQUARES_N, sumOfSquaresFormula, sumOfSquaresTask } from './jobs/cpu.js';

@@ -9,8 +9,8 @@
  * @module
  */
 import { cpus, loadavg } from 'node:os';
-import { createExecutor } from '../executors/create.js';
-import type { Executor, Mode } from '../executors/types.js';
+import type { Executor, Mode } from '../core/types.js';
+import { createExecutor } from '../executor/create.js';
 import { sleep } from '../primitives/sleep.js';
 import { withTimeout } from '../primitives/timeout.js';
 import { cpuTimeMs } from './cpu-time.js';

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { createExecutor } from '../executors/create.js';
+import { createExecutor } from '../executor/create.js';
 import type { Task } from '../task/reference.js';
 import { incrementAtomicTask, incrementPlainTask, type RaceInput } from './jobs/race.js';
 

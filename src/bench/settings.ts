@@ -3,8 +3,9 @@
  *
  * @module
  */
-import type { Mode } from '../executors/types.js';
-import { defaultPoolSize } from '../pool/cpus.js';
+
+import { defaultPoolSize } from '../core/cpus.js';
+import type { Mode } from '../core/types.js';
 import type { JobName } from './types.js';
 
 /** Everything a bench run needs; {@link benchSettings} fills in the defaults. */

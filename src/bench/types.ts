@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Mode } from '../executors/types.js';
+import type { Mode } from '../core/types.js';
 
 /** The two jobs of the classic experiment. */
 export const JOBS = ['io', 'cpu'] as const;

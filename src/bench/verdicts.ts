@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Mode } from '../executors/types.js';
+import type { Mode } from '../core/types.js';
 import { formatMs, formatRatio } from './format.js';
 import type { JobReport, Machine, ModeResult } from './types.js';
 

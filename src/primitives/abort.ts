@@ -8,7 +8,7 @@
  * {@link LazyAbortController} and {@link onAbort}.
  */
 import { setMaxListeners } from 'node:events';
-import { CancelledError, TimeoutError } from '../errors.js';
+import { CancelledError, TimeoutError } from '../core/errors.js';
 import { Fifo } from './fifo.js';
 
 /**

@@ -1,4 +1,4 @@
-import { QueueClosedError } from '../errors.js';
+import { QueueClosedError } from '../core/errors.js';
 import { abortError, checkSignal, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 

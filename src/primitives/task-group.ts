@@ -1,4 +1,4 @@
-import { CancelledError } from '../errors.js';
+import { CancelledError } from '../core/errors.js';
 import { abortError, checkSignal, linkedController } from './abort.js';
 
 /** The handle a {@link taskGroup} body uses to start tasks. */

@@ -1,4 +1,4 @@
-import { TimeoutError } from '../errors.js';
+import { TimeoutError } from '../core/errors.js';
 import { type Abortable, checkSignal, isAborted, linkedController, onAbort } from './abort.js';
 
 /** Work that can be raced against a deadline: a promise, or a function given the abort signal. */

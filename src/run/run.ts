@@ -4,10 +4,10 @@
  * re-runs. Composition only — lines, resume, output, signals and progress each live in
  * their own module.
  */
-import { ResultNotJsonError, serializeError } from '../errors.js';
-import { createExecutor } from '../executors/create.js';
-import type { Decision, Executor, Mode } from '../executors/types.js';
-import type { ExecutorOptions } from '../options.js';
+import { ResultNotJsonError, serializeError } from '../core/errors.js';
+import type { ExecutorOptions } from '../core/options.js';
+import type { Decision, Executor, Mode } from '../core/types.js';
+import { createExecutor } from '../executor/create.js';
 import type { Task } from '../task/reference.js';
 import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
 import { OutputWriter } from './output.js';

@@ -15,7 +15,7 @@
 
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { builtin } from '../builtins.js';
+import { builtin } from '../core/builtins.js';
 import { deriveSeed, mulberry32 } from './prng.js';
 
 const nodeCrypto = builtin<typeof import('node:crypto')>('node:crypto');

@@ -6,7 +6,7 @@
  */
 
 import { fileURLToPath } from 'node:url';
-import { asTaskError, TaskNotFoundError } from '../errors.js';
+import { asTaskError, TaskNotFoundError } from '../core/errors.js';
 import { describeTask, type Task, type TaskFunction, task } from './reference.js';
 
 type ModuleNamespace = Record<string, unknown>;

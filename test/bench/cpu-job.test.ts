@@ -7,7 +7,7 @@ import {
   sumOfSquaresFormula,
   sumOfSquaresTask,
 } from '../../src/bench/jobs/cpu.js';
-import { createExecutor } from '../../src/executors/create.js';
+import { createExecutor } from '../../src/executor/create.js';
 
 /** The definition itself, term by term in BigInt: slow but beyond doubt. */
 function bigintSum(n: number): bigint {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { downloadSite, downloadSiteTask } from '../../src/bench/jobs/io.js';
-import { createExecutor } from '../../src/executors/create.js';
+import { createExecutor } from '../../src/executor/create.js';
 import { startSitesServer } from '../../src/sites/server.js';
 
 describe('downloadSite (the classic I/O job)', { timeout: 120_000 }, () => {

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import type { BenchDocument, ModeResult } from '../../src/bench/types.js';
-import { AVAILABLE_MODES } from '../../src/executors/create.js';
+import { AVAILABLE_MODES } from '../../src/executor/create.js';
 import { type Finished, runCli } from './spawn.js';
 
 const ALL_MODES = ['sync', 'loop', 'threads', 'processes', 'auto', 'distributed'] as const;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CancelledError, TimeoutError } from '../../src/errors.js';
+import { CancelledError, TimeoutError } from '../../src/core/errors.js';
 import {
   abortError,
   LazyAbortController,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CancelledError, QueueClosedError } from '../../src/errors.js';
+import { CancelledError, QueueClosedError } from '../../src/core/errors.js';
 import { Queue } from '../../src/primitives/queue.js';
 
 /** Lets every pending promise callback run. */

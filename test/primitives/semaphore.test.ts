@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { CancelledError } from '../../src/errors.js';
+import { CancelledError } from '../../src/core/errors.js';
 import { type Release, Semaphore } from '../../src/primitives/semaphore.js';
 
 /** Lets every pending promise callback run. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CancelledError } from '../../src/errors.js';
+import { CancelledError } from '../../src/core/errors.js';
 import { sleep } from '../../src/primitives/sleep.js';
 
 describe('sleep', () => {

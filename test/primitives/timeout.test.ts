@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { CancelledError, TimeoutError } from '../../src/errors.js';
+import { CancelledError, TimeoutError } from '../../src/core/errors.js';
 import { sleep } from '../../src/primitives/sleep.js';
 import { withTimeout } from '../../src/primitives/timeout.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TaskError, TaskNotFoundError } from '../../src/errors.js';
+import { TaskError, TaskNotFoundError } from '../../src/core/errors.js';
 import { loadTask } from '../../src/task/loader.js';
 import { task } from '../../src/task/reference.js';
 

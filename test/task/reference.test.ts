@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Executor } from '../../src/executors/types.js';
+import type { Executor } from '../../src/core/types.js';
 import {
   describeTask,
   type InputOf,

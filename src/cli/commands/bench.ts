@@ -11,7 +11,7 @@ import { renderReport } from '../../bench/report.js';
 import { type BenchSettings, benchSettings, QUICK } from '../../bench/settings.js';
 import { renderTables, wantsColor } from '../../bench/table.js';
 import { JOBS, type JobName } from '../../bench/types.js';
-import { MODES, type Mode } from '../../executors/types.js';
+import { MODES, type Mode } from '../../core/types.js';
 import { integerAtLeast, listOf, positiveAtMost } from '../options.js';
 
 interface BenchFlags {

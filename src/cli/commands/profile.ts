@@ -3,10 +3,10 @@
  * inputs and says what kind of work it is, which mode and sizes fit it, and why.
  */
 import type { Command } from 'commander';
-import { AVAILABLE_MODES } from '../../executors/create.js';
-import type { AutoDecision } from '../../profile/classify.js';
-import { type ProfileReport, profileTask } from '../../profile/profile.js';
+import { AVAILABLE_MODES } from '../../executor/create.js';
 import { openInput, readInputs } from '../../run/input.js';
+import type { AutoDecision } from '../../runners/auto/classify.js';
+import { type ProfileReport, profileTask } from '../../runners/auto/profile.js';
 import { integerAtLeast } from '../options.js';
 import { parseTaskSpec } from '../task-spec.js';
 

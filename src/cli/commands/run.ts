@@ -3,7 +3,7 @@
  * every input line, appending one result line per input; re-running resumes.
  */
 import { type Command, Option } from 'commander';
-import { MODES, type Mode } from '../../executors/types.js';
+import { MODES, type Mode } from '../../core/types.js';
 import { createProgress } from '../../run/progress.js';
 import { type OnError, type RunSummary, runJsonl } from '../../run/run.js';
 import { SIGNAL_EXIT_CODES } from '../../run/signals.js';

@@ -4,7 +4,7 @@
  * SIGINT stops it gracefully (no new jobs, the ones in hand finish, exit 0).
  */
 import { type Command, InvalidArgumentError } from 'commander';
-import { startWorker } from '../../distributed/worker.js';
+import { startWorker } from '../../distributed-worker/worker.js';
 
 interface WorkerFlags {
   connection: string;

@@ -1,0 +1,299 @@
+import type { TransferListItem } from 'node:worker_threads';
+/**
+ * The part of every executor that users touch — `submit`, `map`, `mapSettled`, `stats`,
+ * `close` — written once. A mode only supplies a {@link Runner}; this class adds option
+ * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
+ */
+import { CancelledError, ExecutorClosedError } from '../core/errors.js';
+import { checkCallOptions } from '../core/options.js';
+import type { ChunkOutcome, Runner } from '../core/runner.js';
+import type {
+  CloseOptions,
+  Decision,
+  Executor,
+  ExecutorStats,
+  MapOptions,
+  Mode,
+  Settled,
+  SubmitOptions,
+} from '../core/types.js';
+import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
+import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
+import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
+import { throttleProgress } from './progress.js';
+
+interface Start {
+  /** Where cancellation comes from besides the executor's own `close({ cancel })`. */
+  readonly signal: Abortable | undefined;
+  /** `signal` is a map's controller, already linked to the executor's, that tasks may share. */
+  readonly shared?: boolean;
+  readonly timeout: number | undefined;
+  readonly priority?: number | undefined;
+  readonly transfer?: readonly TransferListItem[] | undefined;
+  readonly progress: (value: unknown) => void;
+}
+
+export class ExecutorFront<Prepared> implements Executor {
+  readonly #runner: Runner<Prepared>;
+  readonly #timeout: number | undefined;
+  /** Aborted by `close({ cancel })` or a close timeout: every task's signal descends from it. */
+  readonly #cancelAll = new LazyAbortController();
+  #closing: Promise<void> | undefined;
+  #inFlight = 0;
+  #whenIdle: (() => void) | undefined;
+  #completed = 0;
+  #failed = 0;
+
+  constructor(runner: Runner<Prepared>, defaults: { timeout?: number | undefined } = {}) {
+    this.#runner = runner;
+    this.#timeout = defaults.timeout;
+  }
+
+  get mode(): Mode {
+    return this.#runner.mode;
+  }
+
+  get decision(): Decision | undefined {
+    return this.#runner.decision;
+  }
+
+  submit<T extends TaskLike<never, unknown>>(
+    task: T,
+    input: InputOf<T>,
+    options?: SubmitOptions,
+  ): Promise<OutputOf<T>> {
+    const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
+    if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
+    this.#accept();
+    const start: Start = {
+      signal: opts.signal,
+      timeout: opts.timeout ?? this.#timeout,
+      priority: opts.priority,
+      transfer: opts.transfer,
+      progress: throttleProgress(opts.onProgress),
+    };
+    // A task prepared before starts now: no promise hop on the path every submit takes.
+    const ready = this.#runner.prepared?.(task);
+    const running =
+      ready === undefined
+        ? this.#runner.prepare(task).then((prepared) => this.#start(prepared, input, start))
+        : this.#start(ready, input, start);
+    // The caller gets the runner's own promise. One reaction, attached first, counts and
+    // releases the task: when close() resolves, every handler the caller attached has run
+    // (they were queued behind this one). It never rethrows, so a failure the caller only
+    // awaits later — after close(), say — is not reported as an unhandled rejection.
+    running.then(this.#succeeded, this.#failedOne);
+    return running as Promise<OutputOf<T>>;
+  }
+
+  map<T extends TaskLike<never, unknown>>(
+    task: T,
+    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+    options?: MapOptions,
+  ): AsyncIterableIterator<OutputOf<T>> {
+    const opts = checkCallOptions(options, 'map()') as MapOptions;
+    checkInputs(inputs);
+    return this.#map(task, inputs, opts, {
+      ordered: opts.ordered ?? true,
+      failFast: true,
+      values: true,
+    }) as AsyncIterableIterator<OutputOf<T>>;
+  }
+
+  mapSettled<T extends TaskLike<never, unknown>>(
+    task: T,
+    inputs: Iterable<InputOf<T>> | AsyncIterable<InputOf<T>>,
+    options?: Omit<MapOptions, 'ordered'>,
+  ): AsyncIterableIterator<Settled<OutputOf<T>>> {
+    const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
+    checkInputs(inputs);
+    return this.#map(task, inputs, opts, {
+      ordered: false,
+      failFast: false,
+    }) as AsyncIterableIterator<Settled<OutputOf<T>>>;
+  }
+
+  #map(
+    task: TaskLike<never, unknown>,
+    inputs: Iterable<unknown> | AsyncIterable<unknown>,
+    opts: MapOptions,
+    shape: Pick<MapWindowOptions, 'ordered' | 'failFast' | 'values'>,
+  ): AsyncIterableIterator<unknown> {
+    let prepared: Prepared;
+    const timeout = opts.timeout ?? this.#timeout;
+    const { onProgress } = opts;
+    return mapWindow(
+      inputs,
+      (input, index, cancel) => {
+        this.#accept();
+        return this.#start(prepared, input, {
+          signal: cancel,
+          shared: true,
+          timeout,
+          progress: throttleProgress(onProgress && ((value) => onProgress(value, index))),
+        });
+      },
+      {
+        ...shape,
+        onSettled: this.#settledInMap,
+        window: this.#runner.mapWindow,
+        readAhead: () => this.#runner.readAhead?.(prepared),
+        chunks: this.#runner.runChunk && {
+          size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
+          start: (chunk, first, cancel) =>
+            this.#startChunk(prepared, chunk, first, { signal: cancel, timeout, onProgress }),
+        },
+        // The map's own cancellation follows the executor's, so its tasks need link only to it.
+        signals: [this.#cancelAll, opts.signal],
+        stopReading: () => (this.#closing ? new ExecutorClosedError(this.mode) : undefined),
+        // Loaded before any input is read, so a missing export fails the map up front.
+        prepare: async () => {
+          if (this.#closing) throw new ExecutorClosedError(this.mode);
+          prepared = await this.#runner.prepare(task);
+        },
+      },
+    );
+  }
+
+  stats(): ExecutorStats {
+    const load = this.#runner.load();
+    return {
+      mode: this.mode,
+      workers: load.workers,
+      concurrency: this.#runner.concurrency,
+      running: load.running,
+      queued: load.queued,
+      completed: this.#completed,
+      failed: this.#failed,
+      retried: load.retried,
+      utilization: load.utilization,
+      ...(load.pool ? { pool: load.pool } : {}),
+    };
+  }
+
+  close(options: CloseOptions = {}): Promise<void> {
+    const opts = checkCallOptions(options, 'close()') as CloseOptions;
+    if (opts.cancel)
+      this.#cancel('cancelled because the executor was closed with { cancel: true }');
+    this.#closing ??= this.#shutDown(opts.timeout);
+    return this.#closing;
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  async #shutDown(timeout: number | undefined): Promise<void> {
+    const deadline =
+      timeout === undefined
+        ? undefined
+        : setTimeout(
+            () => this.#cancel(`cancelled because close() waited its ${timeout} ms timeout`),
+            timeout,
+          );
+    if (this.#inFlight > 0) {
+      await new Promise<void>((resolve) => {
+        this.#whenIdle = resolve;
+      });
+    }
+    clearTimeout(deadline);
+    await this.#runner.close();
+  }
+
+  #cancel(reason: string): void {
+    this.#cancelAll.abort(new CancelledError(reason));
+  }
+
+  /** Runs one accepted task; its caller counts the outcome. */
+  #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
+    // A task needs a controller of its own only to be aborted apart from the others: by its
+    // timeout, or by a signal of its own. Otherwise it shares its map's controller, or the
+    // executor's, and costs no controller and no link.
+    const alone = start.timeout !== undefined || (start.signal !== undefined && !start.shared);
+    const link = alone ? linkedController(this.#cancelAll, start.signal) : undefined;
+    const running = this.#runner.run(prepared, {
+      input,
+      controller: link
+        ? link.controller
+        : ((start.signal as LazyAbortController | undefined) ?? this.#cancelAll),
+      timeout: start.timeout,
+      priority: start.priority ?? 0,
+      transfer: start.transfer,
+      progress: start.progress,
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
+  }
+
+  /**
+   * Runs a chunk of a map's inputs through the runner's chunk seam: one promise and one
+   * dispatch for all of them; the map window counts and releases each input as it settles.
+   */
+  #startChunk(
+    prepared: Prepared,
+    chunk: unknown[],
+    first: number,
+    {
+      signal,
+      timeout,
+      onProgress,
+    }: { signal: Abortable; timeout: number | undefined; onProgress: MapOptions['onProgress'] },
+  ): Promise<ChunkOutcome> {
+    this.#accept(chunk.length);
+    // As in #start: only a timeout needs a controller of the chunk's own.
+    const link = timeout === undefined ? undefined : linkedController(this.#cancelAll, signal);
+    const running = this.#runner.runChunk!(prepared, {
+      inputs: chunk,
+      controller: link ? link.controller : (signal as LazyAbortController),
+      timeout,
+      progress: chunkProgress(onProgress, first),
+    });
+    if (link) running.then(link.unlink, link.unlink);
+    return running;
+  }
+
+  readonly #succeeded = (): void => {
+    this.#completed++;
+    this.#release();
+  };
+
+  readonly #failedOne = (): void => {
+    this.#failed++;
+    this.#release();
+  };
+
+  /** A map's task settled: counted and released in one step, with no promise of its own. */
+  readonly #settledInMap = (ok: boolean): void => {
+    if (ok) this.#completed++;
+    else this.#failed++;
+    this.#release();
+  };
+
+  #accept(count = 1): void {
+    this.#inFlight += count;
+  }
+
+  readonly #release = (): void => {
+    this.#inFlight--;
+    if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
+  };
+}
+
+/** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
+function chunkProgress(
+  onProgress: MapOptions['onProgress'],
+  first: number,
+): (value: unknown, offset: number) => void {
+  if (!onProgress) return ignore;
+  const perInput = new Map<number, (value: unknown) => void>();
+  return (value, offset) => {
+    let report = perInput.get(offset);
+    if (!report) {
+      report = throttleProgress((latest) => onProgress(latest, first + offset));
+      perInput.set(offset, report);
+    }
+    report(value);
+  };
+}
+
+function ignore(): void {}

@@ -1,0 +1,434 @@
+/**
+ * The lazy, windowed `map` every executor shares. Inputs are pulled one at a time only
+ * while fewer than `window` of them are between "read" and "yielded to the consumer", so
+ * memory stays bounded for endless inputs, a slow consumer slows the reading (backpressure),
+ * and an early slow input in ordered mode cannot let completed results pile up.
+ */
+import { CancelledError, toError } from '../core/errors.js';
+import type { ChunkOutcome, ReadAhead } from '../core/runner.js';
+import type { Settled } from '../core/types.js';
+import {
+  type Abortable,
+  abortError,
+  type LazyAbortController,
+  linkedController,
+  onAbort,
+} from '../primitives/abort.js';
+
+export interface MapWindowOptions {
+  /** Most inputs read but not yet yielded. */
+  readonly window: number;
+  /** A lower limit on reading for a while, if any: asked once, after `prepare`. */
+  readonly readAhead?: () => ReadAhead | undefined;
+  /** Yield in input order (else completion order). */
+  readonly ordered: boolean;
+  /** Reject with the first failure (in completion order) and cancel the rest. */
+  readonly failFast: boolean;
+  /** Any of them aborting cancels everything. */
+  readonly signals?: readonly (Abortable | undefined)[];
+  /** Asked before each read: an error here stops reading, and is thrown once in-flight work is yielded. */
+  readonly stopReading?: () => Error | undefined;
+  /** Awaited on the first `next()`, before any input is read; its rejection ends the map. */
+  readonly prepare?: () => Promise<unknown>;
+  /** Yield each output itself rather than its `Settled` record (fail-fast maps only). */
+  readonly values?: boolean;
+  /**
+   * Start inputs in chunks rather than one by one: `size()` is asked as each chunk begins
+   * (capped at the window). A chunk is begun only when the window has room for all of it,
+   * so a map in full flow keeps sending whole chunks, not one input per yielded output.
+   * A chunk of an async source that stalls part-way is started as it is at the end of the
+   * current turn of the event loop, so slow sources are not held back waiting to fill it.
+   */
+  readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
+  /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
+  readonly onSettled?: (ok: boolean) => void;
+}
+
+/**
+ * Starts a chunk of inputs, the first of which has index `first`; must not throw
+ * synchronously. A rejection fails every input of the chunk with that error.
+ */
+export type StartChunk<I> = (
+  inputs: I[],
+  first: number,
+  cancel: Abortable,
+) => Promise<ChunkOutcome>;
+
+/**
+ * Starts one input; must not throw synchronously (return a rejected promise instead).
+ * `cancel` aborts when the map stops (failure, break, its signal).
+ */
+export type StartInput<I, O> = (input: I, index: number, cancel: Abortable) => Promise<O>;
+
+/**
+ * Maps `inputs` through `start`, reading lazily within the window, and yields each outcome.
+ * An iterator object rather than an async generator: a generator costs every item a few
+ * extra trips through the microtask queue, which is most of the cost of a tiny task.
+ */
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions & { readonly failFast: true; readonly values: true },
+): AsyncIterableIterator<O>;
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions,
+): AsyncIterableIterator<Settled<O>>;
+export function mapWindow<I, O>(
+  inputs: Iterable<I> | AsyncIterable<I>,
+  start: StartInput<I, O>,
+  options: MapWindowOptions,
+): AsyncIterableIterator<Settled<O> | O> {
+  return new MapWindow(inputs, start, options);
+}
+
+/** What the map yields: `Settled<O>` records, or with `values` the outputs themselves. */
+type Item<O> = Settled<O> | O;
+
+interface Request<O> {
+  resolve(step: IteratorResult<Item<O>, undefined>): void;
+  reject(error: unknown): void;
+}
+
+const DONE: IteratorReturnResult<undefined> = Object.freeze({ done: true, value: undefined });
+
+class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
+  readonly #inputs: Iterable<I> | AsyncIterable<I>;
+  readonly #start: StartInput<I, O>;
+  readonly #options: MapWindowOptions;
+  #source: Source<I> | undefined;
+  #controller: LazyAbortController | undefined;
+  #unlink: (() => void) | undefined;
+  #preparing: Promise<void> | undefined;
+  #closed = false;
+  /** `next()` calls waiting for an outcome, oldest first. */
+  readonly #requests: Request<O>[] = [];
+  /** Completed, not yet yielded: completion order, or (ordered) a ring indexed by input index. */
+  readonly #ready: (Settled<O> | undefined)[] = [];
+  #readyHead = 0;
+  #held = 0; // read and not yet yielded
+  #nextIndex = 0; // of the next input read
+  #nextToYield = 0; // ordered: index of the next outcome due
+  #pendingRead: Promise<void> | undefined; // an async source's next() in flight
+  #exhausted = false;
+  #fatal: { error: unknown } | undefined; // reading failed or was stopped
+  #failure: Error | undefined; // failFast: the first failure in time
+  #chunk: I[] | undefined; // read, to be started together
+  #chunkLimit = 1;
+  #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
+  #readAhead: ReadAhead | undefined; // until lifted
+
+  constructor(
+    inputs: Iterable<I> | AsyncIterable<I>,
+    start: StartInput<I, O>,
+    options: MapWindowOptions,
+  ) {
+    this.#inputs = inputs;
+    this.#start = start;
+    this.#options = options;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Item<O>, undefined>> {
+    if (this.#closed) return Promise.resolve(DONE);
+    // The common case, an outcome ready for the only caller, costs no waiting request.
+    if (this.#controller && this.#requests.length === 0 && !this.#failure) {
+      const outcome = this.#take();
+      if (outcome) return Promise.resolve(this.#hand(outcome));
+    }
+    return new Promise((resolve, reject) => {
+      this.#requests.push({ resolve, reject });
+      if (this.#controller) this.#deliver();
+      else this.#preparing ??= this.#open();
+    });
+  }
+
+  return(): Promise<IteratorResult<Item<O>, undefined>> {
+    this.#close(false);
+    return Promise.resolve(DONE);
+  }
+
+  throw(error?: unknown): Promise<IteratorResult<Item<O>, undefined>> {
+    this.#close(false);
+    return Promise.reject(error);
+  }
+
+  /** First `next()`: prepare (before any input is read), then start reading. */
+  async #open(): Promise<void> {
+    try {
+      await this.#options.prepare?.();
+    } catch (error) {
+      this.#close(true, { error });
+      return;
+    }
+    if (this.#closed) return;
+    const { controller, unlink } = linkedController(...(this.#options.signals ?? []));
+    this.#controller = controller;
+    this.#unlink = unlink;
+    this.#source = openSource(this.#inputs);
+    onAbort(controller, () => this.#deliver());
+    this.#readAhead = this.#options.readAhead?.();
+    this.#readAhead?.lifted.then(() => {
+      this.#readAhead = undefined;
+      if (!this.#closed) this.#pump();
+    });
+    this.#pump();
+    this.#deliver();
+  }
+
+  /** Hands outcomes to waiting `next()` calls, and ends the map when it is over. */
+  #deliver(): void {
+    const controller = this.#controller!;
+    while (this.#requests.length > 0 && !this.#closed) {
+      const outcome = this.#failure ? undefined : this.#take();
+      if (outcome) {
+        // Taken off the line before reading on: a read may end the map and answer the rest.
+        const request = this.#requests.shift()!;
+        request.resolve(this.#hand(outcome));
+        continue;
+      }
+      if (this.#failure) this.#close(false, { error: this.#failure });
+      else if (controller.aborted) this.#close(false, { error: abortError(controller) });
+      else if (this.#exhausted && this.#held === 0) this.#close(true, this.#fatal);
+      return;
+    }
+  }
+
+  /** Gives `outcome` to the consumer, which opens a place in the window. */
+  #hand(outcome: Settled<O>): IteratorYieldResult<Item<O>> {
+    this.#held--;
+    this.#pump();
+    // With `values` the map is fail-fast: a failure never gets here, it ends the map.
+    return { done: false, value: this.#options.values ? (outcome as { value: O }).value : outcome };
+  }
+
+  #take(): Settled<O> | undefined {
+    const ready = this.#ready;
+    if (!this.#options.ordered) {
+      if (this.#readyHead === ready.length) return undefined;
+      const outcome = ready[this.#readyHead++];
+      if (this.#readyHead === ready.length) {
+        ready.length = 0;
+        this.#readyHead = 0;
+      }
+      return outcome;
+    }
+    const slot = this.#nextToYield % this.#options.window;
+    const outcome = ready[slot];
+    if (outcome) {
+      ready[slot] = undefined;
+      this.#nextToYield++;
+    }
+    return outcome;
+  }
+
+  readonly #settle = (outcome: Settled<O>): void => {
+    this.#options.onSettled?.(outcome.ok);
+    if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
+      this.#failure = outcome.error;
+      this.#controller!.abort(
+        new CancelledError('cancelled because another input of the same map failed', {
+          cause: outcome.error,
+        }),
+      );
+    }
+    if (this.#options.ordered) this.#ready[outcome.index % this.#options.window] = outcome;
+    else this.#ready.push(outcome);
+    this.#deliver();
+  };
+
+  #endReading(fatal?: { error: unknown }): void {
+    this.#startChunk();
+    this.#fatal ??= fatal;
+    this.#exhausted = true;
+    this.#deliver();
+  }
+
+  /**
+   * Reads while the window has room. Called whenever room opens (at the start, after each
+   * yield), so a sync iterable is read inline, with no promise per input; an async one is
+   * read one `next()` at a time.
+   */
+  #pump(): void {
+    this.#read();
+    if (!this.#chunk) return;
+    if (this.#pendingRead === undefined) this.#startChunk();
+    else this.#chunkTimer ??= setImmediate(() => this.#startChunk());
+  }
+
+  #read(): void {
+    const controller = this.#controller!;
+    const { stopReading } = this.#options;
+    const window = this.#room();
+    while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
+      if (this.#options.chunks && !this.#chunk && !this.#openChunk(false)) return;
+      const stop = controller.aborted ? undefined : stopReading?.();
+      if (controller.aborted || stop) {
+        this.#endReading(stop && { error: stop });
+        return;
+      }
+      let step: IteratorResult<I> | Promise<IteratorResult<I>>;
+      try {
+        step = this.#source!.next();
+      } catch (error) {
+        this.#endReading({ error });
+        return;
+      }
+      if (step instanceof Promise) {
+        this.#pendingRead = step.then(
+          (result) => {
+            this.#pendingRead = undefined;
+            if (this.#accept(result)) this.#pump();
+          },
+          (error: unknown) => {
+            this.#pendingRead = undefined;
+            this.#endReading({ error });
+          },
+        );
+        return;
+      }
+      if (!this.#accept(step)) return;
+    }
+  }
+
+  /** Starts the input a read produced; false once reading is over. */
+  #accept(step: IteratorResult<I>): boolean {
+    if (step.done || this.#controller!.aborted) {
+      this.#endReading();
+      return false;
+    }
+    // A read that was pending when its chunk started begins the next one, room or not: the
+    // window had room for it when it was asked for.
+    const chunk = this.#chunk ?? this.#openChunk(true);
+    if (chunk) {
+      chunk.push(step.value);
+      this.#held++;
+      if (chunk.length >= this.#chunkLimit) this.#startChunk();
+      return true;
+    }
+    const index = this.#nextIndex++;
+    this.#held++;
+    const settle = this.#settle;
+    this.#start(step.value, index, this.#controller!).then(
+      (value) => settle({ index, ok: true, value }),
+      (error: unknown) => settle({ index, ok: false, error: toError(error) }),
+    );
+    return true;
+  }
+
+  /** Most inputs to hold now. */
+  #room(): number {
+    const { window } = this.#options;
+    return this.#readAhead ? Math.min(window, this.#readAhead.limit()) : window;
+  }
+
+  /**
+   * Opens a new chunk (a chunked map only) if the window has room for all of it, or
+   * `anyway`; `undefined` means wait for room.
+   */
+  #openChunk(anyway: boolean): I[] | undefined {
+    const { chunks } = this.#options;
+    if (!chunks) return undefined;
+    const window = this.#room();
+    const limit = Math.min(window, Math.max(1, chunks.size()));
+    if (!anyway && window - this.#held < limit) return undefined;
+    this.#chunkLimit = limit;
+    this.#chunk = [];
+    return this.#chunk;
+  }
+
+  /** Starts the inputs gathered in the current chunk, if any: one promise for all of them. */
+  #startChunk(): void {
+    clearImmediate(this.#chunkTimer);
+    this.#chunkTimer = undefined;
+    const chunk = this.#chunk;
+    if (!chunk || chunk.length === 0) return;
+    this.#chunk = undefined;
+    const first = this.#nextIndex;
+    const count = chunk.length;
+    this.#nextIndex += count;
+    const settle = this.#settle;
+    this.#options.chunks!.start(chunk, first, this.#controller!).then(
+      ({ values, failures }) => {
+        for (let offset = 0; offset < count; offset++) {
+          const error = failures?.get(offset);
+          const index = first + offset;
+          settle(
+            error ? { index, ok: false, error } : { index, ok: true, value: values[offset] as O },
+          );
+        }
+      },
+      (thrown: unknown) => {
+        const error = toError(thrown);
+        for (let offset = 0; offset < count; offset++)
+          settle({ index: first + offset, ok: false, error });
+      },
+    );
+  }
+
+  /**
+   * Ends the map once: `finished` when every input was yielded, else what is still in
+   * flight is cancelled. Waiting `next()` calls get `error` (the first one) or the end.
+   */
+  #close(finished: boolean, error?: { error: unknown }): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearImmediate(this.#chunkTimer);
+    this.#chunk = undefined;
+    const controller = this.#controller;
+    if (controller && !finished && !controller.aborted)
+      controller.abort(new CancelledError('cancelled because its map was stopped before the end'));
+    this.#unlink?.();
+    const requests = this.#requests.splice(0);
+    if (error) requests.shift()?.reject(error.error);
+    for (const request of requests) request.resolve(DONE);
+    // Not awaited: a source blocked in next() (an open Queue, a socket) must not hold up the
+    // consumer; the source is closed as soon as that read returns.
+    const source = this.#source;
+    if (source)
+      Promise.resolve(this.#pendingRead)
+        .then(() => source.return())
+        .catch(() => {});
+  }
+}
+
+interface Source<I> {
+  next(): IteratorResult<I> | Promise<IteratorResult<I>>;
+  return(): Promise<void>;
+}
+
+/** One pull interface over sync and async iterables; sync ones are not forced through a promise per item. */
+function openSource<I>(inputs: Iterable<I> | AsyncIterable<I>): Source<I> {
+  if (inputs != null && typeof (inputs as AsyncIterable<I>)[Symbol.asyncIterator] === 'function') {
+    const iterator = (inputs as AsyncIterable<I>)[Symbol.asyncIterator]();
+    return { next: () => iterator.next(), return: async () => void (await iterator.return?.()) };
+  }
+  if (inputs != null && typeof (inputs as Iterable<I>)[Symbol.iterator] === 'function') {
+    const iterator = (inputs as Iterable<I>)[Symbol.iterator]();
+    return { next: () => iterator.next(), return: async () => void iterator.return?.() };
+  }
+  throw new TypeError(
+    `map(): inputs must be an Iterable or AsyncIterable, got ${describe(inputs)}`,
+  );
+}
+
+/** Throws at the call site (not at the first iteration) when `inputs` cannot be iterated. */
+export function checkInputs(inputs: unknown): void {
+  const iterable =
+    inputs != null &&
+    (typeof (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
+      typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function');
+  if (!iterable) {
+    throw new TypeError(
+      `map(): inputs must be an Iterable or AsyncIterable (an array, a generator, a stream), got ${describe(inputs)}`,
+    );
+  }
+}
+
+function describe(value: unknown): string {
+  return value === null ? 'null' : typeof value;
+}

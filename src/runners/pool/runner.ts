@@ -1,0 +1,133 @@
+/**
+ * A pool as a {@link Runner}: what the executor front needs from `threads` and `processes`.
+ * It turns task references into pool tasks (checked in a worker before any input runs),
+ * refuses plain functions and unsendable inputs up front, and sizes `map` chunks from the
+ * task times the workers measure.
+ */
+
+import { defaultPoolSize } from '../../core/cpus.js';
+import { SerializationError } from '../../core/errors.js';
+import type { ExecutorOptions } from '../../core/options.js';
+import type { ChunkOutcome, ChunkRun, Runner } from '../../core/runner.js';
+import { findUnsendable } from '../../core/unsendable.js';
+import { isTask, type TaskLike } from '../../task/reference.js';
+import { Pool, type PoolTask } from './pool.js';
+import type { TransportSpec } from './transport.js';
+
+/** ms a task has, once its signal fired (timeout, cancel), before its worker is stopped. */
+export const GRACE_MS = 500;
+/** Default `idleTimeout`. */
+export const IDLE_TIMEOUT_MS = 30_000;
+/** Adaptive chunks carry about this much work… */
+const CHUNK_MS = 2;
+/** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
+const MAP_WINDOW = 4096;
+
+export function poolRunner(
+  mode: 'threads' | 'processes',
+  transport: TransportSpec,
+  options: ExecutorOptions,
+): Runner<PoolTask> {
+  const tasksPerWorker = options.tasksPerWorker ?? 1;
+  const workers =
+    options.workers ??
+    (options.concurrency === undefined
+      ? defaultPoolSize()
+      : Math.max(1, Math.ceil(options.concurrency / tasksPerWorker)));
+  const pool = new Pool({
+    transport,
+    workers,
+    minWorkers: Math.min(options.minWorkers ?? 1, workers),
+    tasksPerWorker,
+    idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_MS,
+    maxTasksPerWorker: options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,
+    retries: options.retries ?? 0,
+    maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
+    resourceLimits: options.resourceLimits,
+    grace: GRACE_MS,
+  });
+  const checked = new Map<number, Promise<PoolTask>>();
+  /** Loaded tasks by the reference object the caller passed. */
+  const ready = new WeakMap<object, PoolTask>();
+  const concurrency = workers * tasksPerWorker;
+
+  return {
+    mode,
+    concurrency,
+    mapWindow: Math.max(MAP_WINDOW, concurrency),
+    prepared: (task) => (typeof task === 'object' ? ready.get(task) : undefined),
+    prepare(task) {
+      let known: PoolTask;
+      try {
+        known = pool.task(referenceOf(task, mode, transport.name));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      let probed = checked.get(known.taskId);
+      if (!probed) {
+        probed = pool.probe(known).then(() => known);
+        checked.set(known.taskId, probed);
+        probed.catch(() => checked.delete(known.taskId));
+      }
+      // The same reference object, submitted again and again, is looked up once.
+      probed.then(() => typeof task === 'object' && ready.set(task, known), noop);
+      return probed;
+    },
+    run(task, { input, controller, timeout, priority, transfer, progress }) {
+      const bad = findUnsendable(input, 'input');
+      if (bad) return Promise.reject(new SerializationError(bad.path, bad.problem));
+      return pool.runOne({
+        task,
+        inputs: [input],
+        controller,
+        timeout,
+        priority,
+        transfer,
+        progress,
+      });
+    },
+    runChunk(task, chunk) {
+      return runChunk(pool, task, chunk);
+    },
+    chunkSize(task, timeout) {
+      // A timeout is per task: chunks of one keep a runaway input from taking others down with it.
+      const ms = task.inputMs;
+      if (timeout !== undefined || ms === undefined) return 1;
+      // Small enough that every worker has two chunks to work on within the window.
+      const most = Math.max(1, Math.floor(MAP_WINDOW / (2 * workers)));
+      return Math.max(1, Math.min(most, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
+    },
+    load: () => pool.stats(),
+    close: () => pool.close(),
+  };
+}
+
+/** Runs a chunk as one job; inputs that cannot be sent fail on their own when it is sent (see `Pool`). */
+function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOutcome> {
+  const { inputs, controller, progress } = chunk;
+  return pool.run({
+    task,
+    inputs,
+    controller,
+    timeout: chunk.timeout === undefined ? undefined : chunk.timeout * inputs.length,
+    priority: 0,
+    progress,
+  });
+}
+
+function referenceOf(task: TaskLike<never, unknown>, mode: string, where: 'thread' | 'process') {
+  if (typeof task === 'function') {
+    const name = task.name || 'myTask';
+    throw new TypeError(
+      `${mode}: cannot run the plain function ${task.name ? `${task.name}()` : '(anonymous)'}: a function cannot be sent to a worker ${where}. Export it from a module and pass a reference instead: task(new URL('../../pool/tasks.js', import.meta.url), '${name}')`,
+    );
+  }
+  if (!isTask(task)) {
+    throw new TypeError(
+      `${mode}: expected a task reference made by task(new URL('../../pool/tasks.js', import.meta.url), 'name'), got ${task === null ? 'null' : typeof task}`,
+    );
+  }
+  return task;
+}
+
+function noop(): void {}

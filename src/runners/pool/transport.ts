@@ -1,0 +1,56 @@
+import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
+/**
+ * The one difference between `threads` and `processes`: how a worker is started, spoken
+ * to, stopped, and how its death is described. The pool core sees only this interface.
+ */
+import type { WorkerExit } from '../../core/errors.js';
+import type { FromWorkerWire, ToWorkerWire } from './protocol.js';
+
+/** How a worker ended, with what the platform said about it. */
+export interface WorkerDeath extends WorkerExit {
+  /** e.g. the uncaught error of a worker thread. */
+  readonly detail?: string | undefined;
+  /**
+   * The input whose task code the worker was running when it died; `null` when it ran none
+   * (it died between tasks, or while its tasks awaited); `undefined` when the transport
+   * cannot tell. See {@link RunningInput}.
+   */
+  readonly running?: RunningInput | null | undefined;
+}
+
+/** An input of a job, by the job's id and the input's offset in it. */
+export interface RunningInput {
+  readonly jobId: number;
+  readonly offset: number;
+}
+
+/** Callbacks a transport calls; `exit` exactly once, after the last `message`. */
+export interface TransportEvents {
+  message(batch: readonly FromWorkerWire[]): void;
+  exit(death: WorkerDeath): void;
+}
+
+/** One live worker. */
+export interface Transport {
+  /**
+   * Sends a batch. Throws (synchronously) when part of it cannot be serialized; nothing
+   * is sent then.
+   */
+  send(batch: readonly ToWorkerWire[], transfer?: readonly TransferListItem[]): void;
+  /** Lets the worker hold the caller's process open (busy) or not (idle). */
+  keepAlive(busy: boolean): void;
+  /** Stops the worker at once; `exit` follows. */
+  terminate(): void;
+}
+
+/** What a pool needs to start workers of one kind. */
+export interface TransportSpec {
+  readonly name: 'thread' | 'process';
+  spawn(settings: SpawnSettings, events: TransportEvents): Transport;
+}
+
+export interface SpawnSettings {
+  readonly workerId: number;
+  readonly tasksPerWorker: number;
+  readonly resourceLimits?: ResourceLimits | undefined;
+}

@@ -1,0 +1,76 @@
+/**
+ * `processes`: each worker is a child process started with `child_process.fork`, spoken to
+ * over its IPC channel with `serialization: 'advanced'` (structured clone, like threads).
+ * Memory caps become `--max-old-space-size`/`--stack-size`; a child that runs out of heap
+ * aborts, which is reported as a memory-limit death. The child ends itself when its
+ * parent dies (see `worker/port.ts`), so no orphan outlives the caller.
+ */
+import type { ResourceLimits } from 'node:worker_threads';
+import { builtin } from '../../../core/builtins.js';
+import type { TransportSpec } from '../transport.js';
+import { SETTINGS_ENV, type WorkerSettings } from '../worker/port.js';
+import { workerExecArgv, workerMain } from './entry.js';
+
+const childProcess = builtin<typeof import('node:child_process')>('node:child_process');
+
+/** How V8 ends a process that exhausted its heap. */
+const OUT_OF_MEMORY_SIGNALS = new Set(['SIGABRT', 'SIGTRAP']);
+const OUT_OF_MEMORY_EXIT_CODE = 134;
+
+export const processTransport: TransportSpec = {
+  name: 'process',
+  spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
+    const settings: WorkerSettings = { workerId, tasksPerWorker };
+    const child = childProcess().fork(workerMain(), [], {
+      serialization: 'advanced',
+      execArgv: workerExecArgv(memoryFlags(resourceLimits)),
+      env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    const capped = resourceLimits?.maxOldGenerationSizeMb !== undefined;
+    let spawnError: Error | undefined;
+    child.on('message', events.message as (message: unknown) => void);
+    child.on('error', (error) => {
+      spawnError = error;
+    });
+    // 'close', not 'exit': 'exit' may come before the last IPC messages are delivered, and
+    // a result that arrived after its worker's death would be failed as a crash.
+    child.on('close', (exitCode, signal) => {
+      const memoryLimit =
+        capped &&
+        ((signal !== null && OUT_OF_MEMORY_SIGNALS.has(signal)) ||
+          exitCode === OUT_OF_MEMORY_EXIT_CODE);
+      events.exit({ exitCode, signal, memoryLimit, detail: spawnError?.message });
+    });
+    return {
+      send: (batch) => {
+        child.send(batch as unknown as never);
+      },
+      keepAlive: (busy) => {
+        const channel = child.channel as { ref(): void; unref(): void } | null | undefined;
+        if (busy) {
+          child.ref();
+          channel?.ref();
+        } else {
+          child.unref();
+          channel?.unref();
+        }
+      },
+      terminate: () => void child.kill('SIGKILL'),
+    };
+  },
+};
+
+function memoryFlags(limits: ResourceLimits | undefined): string[] {
+  const flags: string[] = [];
+  if (limits?.maxOldGenerationSizeMb !== undefined)
+    flags.push(`--max-old-space-size=${limits.maxOldGenerationSizeMb}`);
+  if (limits?.maxYoungGenerationSizeMb !== undefined)
+    // The young generation is two semi-spaces plus as much again for promotion: a third each.
+    flags.push(
+      `--max-semi-space-size=${Math.max(1, Math.floor(limits.maxYoungGenerationSizeMb / 3))}`,
+    );
+  if (limits?.stackSizeMb !== undefined)
+    flags.push(`--stack-size=${Math.floor(limits.stackSizeMb * 1024)}`);
+  return flags;
+}

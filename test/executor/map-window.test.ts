@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CancelledError } from '../../src/core/errors.js';
+import { mapWindow } from '../../src/executor/map-window.js';
+import { Queue } from '../../src/primitives/queue.js';
+import { collect } from '../conformance/suite.js';
+
+const identity = (input: number) => Promise.resolve(input);
+
+describe('mapWindow', () => {
+  it('never holds more than `window` inputs read but not yet yielded', async () => {
+    let reads = 0;
+    function* naturals() {
+      for (;;) yield reads++;
+    }
+    const results = mapWindow(naturals(), identity, {
+      window: 3,
+      ordered: true,
+      failFast: true,
+      values: true,
+    });
+    for (let taken = 1; taken <= 10; taken++) {
+      assert.equal((await results.next()).value, taken - 1);
+      assert.ok(reads - taken <= 3, `read ${reads}, took ${taken}`);
+    }
+    await results.return?.();
+  });
+
+  it('a source that throws: what was started is yielded, then the error', async () => {
+    function* failing() {
+      yield 1;
+      yield 2;
+      throw new Error('source broke');
+    }
+    const seen: unknown[] = [];
+    await assert.rejects(
+      (async () => {
+        for await (const v of mapWindow(failing(), identity, {
+          window: 8,
+          ordered: true,
+          failFast: true,
+          values: true,
+        }))
+          seen.push(v);
+      })(),
+      /source broke/,
+    );
+    assert.deepEqual(seen, [1, 2]);
+  });
+
+  it('breaking out while the source is blocked in next() returns at once, and closes the source once that read ends', async () => {
+    const q = new Queue<number>();
+    await q.put(1);
+    let closed = false;
+    async function* fromQueue() {
+      try {
+        for await (const v of q) yield v;
+      } finally {
+        closed = true;
+      }
+    }
+    for await (const v of mapWindow(fromQueue(), identity, {
+      window: 4,
+      ordered: true,
+      failFast: true,
+      values: true,
+    })) {
+      assert.equal(v, 1);
+      break; // the reader is now waiting on the empty queue
+    }
+    assert.equal(closed, false);
+    q.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(closed, true);
+  });
+
+  it('concurrent next() calls are answered in order, the extra ones with the end', async () => {
+    const results = mapWindow([10, 20], identity, { window: 4, ordered: true, failFast: false });
+    const [a, b, c] = await Promise.all([results.next(), results.next(), results.next()]);
+    assert.deepEqual(
+      [a.value, b.value, c.done],
+      [{ index: 0, ok: true, value: 10 }, { index: 1, ok: true, value: 20 }, true],
+    );
+  });
+
+  it('stopReading ends the map with its error once what was started is yielded', async () => {
+    let stop: Error | undefined;
+    const results = mapWindow([1, 2, 3, 4], identity, {
+      window: 1,
+      ordered: true,
+      failFast: true,
+      values: true,
+      stopReading: () => stop,
+    });
+    assert.equal((await results.next()).value, 1);
+    stop = new Error('closing');
+    await assert.rejects(collect(results), /closing/);
+  });
+
+  it('its signals cancel the inputs in flight', async () => {
+    const controller = new AbortController();
+    const cancelled: unknown[] = [];
+    const results = mapWindow(
+      [1],
+      (_input, _index, cancel) =>
+        new Promise((_resolve, reject) => {
+          (cancel as AbortController).signal.addEventListener('abort', () => {
+            cancelled.push(cancel);
+            reject(new CancelledError());
+          });
+        }),
+      { window: 2, ordered: true, failFast: true, signals: [controller.signal] },
+    );
+    const next = results.next();
+    await new Promise((resolve) => setImmediate(resolve));
+    controller.abort();
+    await assert.rejects(next, CancelledError);
+    assert.equal(cancelled.length, 1);
+  });
+});

@@ -1,0 +1,394 @@
+/**
+ * The faults a pool must contain, run against real workers in both pool modes: every
+ * failure ends as the right typed error, only the task at fault fails, and the pool is
+ * back at full size afterwards.
+ */
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import {
+  CancelledError,
+  createExecutor,
+  type ExecutorOptions,
+  SerializationError,
+  TaskError,
+  TaskNotFoundError,
+  TimeoutError,
+  task,
+  WorkerCrashedError,
+} from '../../../src/index.js';
+
+const run = promisify(execFile);
+const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
+const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
+const tsModule = new URL('./fixtures/typed.ts', import.meta.url);
+
+/** Resolves once `condition` holds; fails the test if it never does within a generous time. */
+async function eventually(condition: () => boolean, what: string): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > 30_000) assert.fail(`never happened: ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+/** Generous: workers start slowly on a shared machine, and nothing here measures time. */
+const TEST_TIMEOUT = 120_000;
+
+for (const mode of ['threads', 'processes'] as const) {
+  const make = (options: Omit<ExecutorOptions, 'mode'> = {}) =>
+    createExecutor({ mode, workers: 2, ...options });
+
+  describe(`${mode}: faults are contained`, { timeout: TEST_TIMEOUT }, () => {
+    it('a task that throws rejects with TaskError carrying its own error, and its worker stays', async () => {
+      await using ex = make({ workers: 1 });
+      const before = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('fail'), 'boom').catch((e: unknown) => e);
+      assert.ok(error instanceof TaskError);
+      assert.match(error.message, /RangeError: boom/);
+      const cause = error.cause as Error & { code?: string };
+      assert.equal(cause.name, 'RangeError');
+      assert.equal(cause.message, 'boom');
+      assert.equal(cause.code, 'E_TEST');
+      assert.match(cause.stack ?? '', /tasks\.mjs/);
+      assert.equal(await ex.submit(ref('whoAmI'), undefined), before);
+    });
+
+    it('a task that calls process.exit(3) rejects with WorkerCrashedError, and a new worker takes over', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('exit'), 3).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      assert.equal(error.exitCode, 3);
+      const next = await ex.submit(ref('whoAmI'), undefined);
+      assert.notEqual(next, first);
+      assert.equal(ex.stats().workers, 1);
+    });
+
+    it(
+      mode === 'threads'
+        ? 'an input that kills its worker inside a map chunk fails alone; the rest of its chunk runs again'
+        : 'an input that kills its worker inside a map chunk fails its whole chunk (a process cannot tell which input ran); other chunks are untouched',
+      async () => {
+        await using ex = make({ workers: 1 });
+        const inputs = Array.from({ length: 20 }, (_, i) => i);
+        const settled = [];
+        for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), inputs, {
+          chunkSize: 10,
+        }))
+          settled.push(outcome);
+        settled.sort((a, b) => a.index - b.index);
+        const crashed = (i: number) => (mode === 'threads' ? i === 7 : i < 10);
+        for (const outcome of settled) {
+          if (crashed(outcome.index)) {
+            assert.equal(outcome.ok, false, `input ${outcome.index}`);
+            assert.ok(!outcome.ok && outcome.error instanceof WorkerCrashedError);
+            assert.equal(!outcome.ok && (outcome.error as WorkerCrashedError).exitCode, 9);
+          } else
+            assert.deepEqual(outcome, { index: outcome.index, ok: true, value: outcome.index });
+        }
+        assert.equal(settled.length, 20);
+        assert.equal(ex.stats().workers, 1);
+      },
+    );
+
+    it('with retries, an input that kills its worker inside a chunk is re-run, then fails alone or with its chunk', async () => {
+      await using ex = make({ workers: 1, retries: 1 });
+      const settled = [];
+      for await (const outcome of ex.mapSettled(ref<number, number>('exitAtSeven'), [5, 6, 7, 8], {
+        chunkSize: 4,
+      }))
+        settled.push(outcome);
+      settled.sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        settled.map((o) => (o.ok ? o.value : o.error.name)),
+        mode === 'threads'
+          ? [5, 6, 'WorkerCrashedError', 8]
+          : [
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+              'WorkerCrashedError',
+            ],
+      );
+      assert.equal(ex.stats().retried, 1);
+    });
+
+    it('a quick answer is not held back by a task known to run long, queued behind it on the same worker', async () => {
+      await using ex = make({ workers: 1 });
+      await Promise.all([1, 2, 3].map((n) => ex.submit(ref('double'), n)));
+      const dir = mkdtempSync(join(tmpdir(), 'switchyard-'));
+      // Teach the worker that spinUntilFile runs long: one run that spins ~100 ms.
+      const warm = join(dir, 'warm');
+      setTimeout(() => writeFileSync(warm, ''), 100);
+      await ex.submit(ref('spinUntilFile'), warm);
+      // …and the pool that jobs are short again, so it sends the next two together.
+      for (let n = 0; n < 40; n++) await ex.submit(ref('double'), n);
+      const release = join(dir, 'release');
+      const quick = ex.submit(ref('double'), 21);
+      const long = ex.submit(ref('spinUntilFile'), release);
+      // The long task spins until the quick answer has arrived: held back, it never would.
+      assert.equal(await quick, 42);
+      writeFileSync(release, '');
+      assert.equal(await long, 'released');
+    });
+
+    it('an idle pool shrinks to minWorkers after idleTimeout, and grows again on demand', async () => {
+      for (const minWorkers of [0, 2]) {
+        await using ex = make({ workers: 2, minWorkers, idleTimeout: 50 });
+        await Promise.all([1, 2, 3, 4].map((n) => ex.submit(ref('double'), n)));
+        await eventually(() => ex.stats().workers === minWorkers, `shrunk to ${minWorkers}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(ex.stats().workers, minWorkers, 'and stays there');
+        assert.deepEqual(await Promise.all([1, 2].map((n) => ex.submit(ref('double'), n))), [2, 4]);
+      }
+    });
+
+    it('a program that never calls close() still exits once its work is done: idle workers do not hold it', async () => {
+      const index = new URL('../../../src/index.ts', import.meta.url).href;
+      const program = `
+        const { createExecutor, task } = await import(${JSON.stringify(index)});
+        const ex = createExecutor({ mode: '${mode}', workers: 2, idleTimeout: 60_000 });
+        const double = task(${JSON.stringify(fixtures.href)}, 'double');
+        console.log(await Promise.all([1, 2, 3].map((n) => ex.submit(double, n))));`;
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', '--input-type=module', '-e', program],
+        // Far less than idleTimeout: only an exit with idle workers still there ends it in time.
+        { timeout: 30_000 },
+      );
+      assert.equal(stdout.trim(), '[ 2, 4, 6 ]');
+    });
+
+    it('a task that loops forever past its timeout rejects with TimeoutError and its worker is replaced', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex.submit(ref('spin'), 0, { timeout: 200 }).catch((e: unknown) => e);
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(error.timeoutMs, 200);
+      assert.notEqual(await ex.submit(ref('whoAmI'), undefined), first);
+    });
+
+    it('a timeout fires the task signal first, so a task that honours it ends without a new worker', async () => {
+      await using ex = make({ workers: 1 });
+      const first = await ex.submit(ref('whoAmI'), undefined);
+      const error = await ex
+        .submit(ref('waitForSignal'), undefined, { timeout: 100 })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof TimeoutError);
+      assert.equal(await ex.submit(ref('whoAmI'), undefined), first);
+    });
+
+    it('a task that allocates past its memory cap rejects with WorkerCrashedError(memoryLimit)', async () => {
+      await using ex = make({ workers: 1, resourceLimits: { maxOldGenerationSizeMb: 32 } });
+      const error = await ex.submit(ref('allocate'), undefined).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError, String(error));
+      assert.equal(error.memoryLimit, true);
+      assert.match(error.message, /memory limit/);
+      assert.equal(await ex.submit(ref('double'), 4), 8);
+    });
+
+    it('a running task that is cancelled rejects with CancelledError and gets its signal', async () => {
+      await using ex = make({ workers: 1 });
+      const controller = new AbortController();
+      const running = ex.submit(ref('spin'), 0, { signal: controller.signal });
+      const queued = ex.submit(ref('double'), 1, { signal: controller.signal });
+      const other = ex.submit(ref('double'), 2);
+      setTimeout(() => controller.abort(), 100);
+      await assert.rejects(running, CancelledError);
+      await assert.rejects(queued, CancelledError);
+      assert.equal(await other, 4);
+      assert.equal(ex.stats().workers, 1);
+    });
+
+    it('an input holding a function is refused before queueing with SerializationError naming the path', async () => {
+      await using ex = make();
+      const error = await ex
+        .submit(ref('echo'), { options: { onDone: () => {} } })
+        .catch((e: unknown) => e);
+      assert.ok(error instanceof SerializationError);
+      assert.equal(error.path, 'input.options.onDone');
+      assert.match(error.message, /^input\.options\.onDone is a function/);
+    });
+
+    it('inputs of a map chunk that cannot be sent fail alone, naming their path; the rest of the chunk runs', async () => {
+      await using ex = make({ workers: 1 });
+      const inputs: unknown[] = [1, 2, { onDone: () => {} }, 4, [5, Symbol('six')], 6];
+      const settled = [];
+      for await (const outcome of ex.mapSettled(ref('echo'), inputs, { chunkSize: 6 }))
+        settled.push(outcome);
+      settled.sort((a, b) => a.index - b.index);
+      assert.deepEqual(
+        settled.map((o) =>
+          o.ok ? o.value : `${o.error.name}: ${(o.error as SerializationError).path}`,
+        ),
+        [1, 2, 'SerializationError: input.onDone', 4, 'SerializationError: input[1]', 6],
+      );
+    });
+
+    it('a task that returns a function rejects with SerializationError naming the output', async () => {
+      await using ex = make({ workers: 1 });
+      const error = await ex.submit(ref('returnFunction'), undefined).catch((e: unknown) => e);
+      assert.ok(error instanceof SerializationError);
+      assert.equal(error.path, 'output');
+      assert.equal(await ex.submit(ref('double'), 5), 10);
+    });
+
+    it('a missing export rejects with TaskNotFoundError naming what exists', async () => {
+      await using ex = make();
+      const error = await ex.submit(ref('noSuchTask'), 1).catch((e: unknown) => e);
+      assert.ok(error instanceof TaskNotFoundError);
+      assert.match(error.message, /noSuchTask/);
+      assert.match(error.message, /double/);
+    });
+
+    it('a missing module fails the map before any input is read', async () => {
+      await using ex = make();
+      let read = 0;
+      function* inputs() {
+        for (;;) yield read++;
+      }
+      const missing = task(new URL('../../pool/fixtures/absent.mjs', import.meta.url), 'x');
+      await assert.rejects(async () => {
+        for await (const _ of ex.map(missing, inputs())) break;
+      }, TaskNotFoundError);
+      assert.equal(read, 0);
+    });
+
+    it('a .ts task module runs in a worker without a build step', async () => {
+      await using ex = make();
+      assert.equal(await ex.submit(task<string, string>(tsModule, 'shout'), 'hi'), 'HI!');
+    });
+
+    it('a plain function is refused with a TypeError saying to pass a task reference', async () => {
+      await using ex = make();
+      const plain = (n: number) => n;
+      await assert.rejects(ex.submit(plain, 1), (error: Error) => {
+        assert.ok(error instanceof TypeError);
+        assert.match(error.message, /task\(new URL\(/);
+        return true;
+      });
+    });
+
+    it('1,000 tasks with random throws and exits each settle exactly once, and the pool ends at full size', async () => {
+      await using ex = make();
+      let seed = 7;
+      const random = () => {
+        seed = (seed * 16807) % 2147483647;
+        return seed / 2147483647;
+      };
+      const inputs = Array.from({ length: 1000 }, (_, i) => ({ i, roll: random() }));
+      const settled = new Map<number, string>();
+      await Promise.all(
+        inputs.map((input) =>
+          ex.submit(ref('chaos'), input).then(
+            (value) => {
+              assert.equal(settled.has(input.i), false);
+              settled.set(input.i, value === input.i ? 'ok' : 'wrong');
+            },
+            (error: Error) => {
+              assert.equal(settled.has(input.i), false);
+              settled.set(input.i, error.name);
+            },
+          ),
+        ),
+      );
+      assert.equal(settled.size, 1000);
+      const expect = (roll: number) =>
+        roll < 0.01 ? 'WorkerCrashedError' : roll < 0.06 ? 'TaskError' : 'ok';
+      for (const { i, roll } of inputs) {
+        // A crash fails only the task that ran it; tasks held by that worker are re-queued.
+        assert.equal(settled.get(i), expect(roll), `input ${i}`);
+      }
+      assert.equal(ex.stats().workers, 2);
+      assert.equal(ex.stats().completed + ex.stats().failed, 1000);
+    });
+
+    it('close() waits for work in flight to finish', async () => {
+      const ex = make();
+      const results = [ex.submit(ref('sleep'), 150), ex.submit(ref('sleep'), 100)];
+      await ex.close();
+      assert.deepEqual(await Promise.all(results), [150, 100]);
+      assert.equal(ex.stats().workers, 0);
+      await assert.rejects(ex.submit(ref('double'), 1), /closed/);
+    });
+
+    it('close({ cancel: true }) cancels work in flight, even a task that never yields', async () => {
+      const ex = make();
+      await ex.submit(ref('double'), 1);
+      const work = [
+        ex.submit(ref('spin'), 0),
+        ...[1, 2, 3].map((n) => ex.submit(ref('sleep'), n * 1000)),
+      ];
+      const outcomes = Promise.allSettled(work);
+      await ex.close({ cancel: true });
+      for (const outcome of await outcomes) {
+        assert.equal(outcome.status, 'rejected');
+        assert.ok(outcome.reason instanceof CancelledError);
+      }
+      assert.equal(ex.stats().workers, 0);
+    });
+
+    it('close({ timeout }) drains until the deadline, then cancels the rest', async () => {
+      const ex = make({ workers: 1 });
+      await ex.submit(ref('double'), 1);
+      const outcomes = Promise.allSettled([
+        ex.submit(ref('sleep'), 10),
+        ex.submit(ref('waitForSignal'), undefined),
+      ]);
+      await ex.close({ timeout: 2_000 });
+      const [quick, stuck] = await outcomes;
+      assert.deepEqual(quick, { status: 'fulfilled', value: 10 });
+      assert.equal(stuck?.status, 'rejected');
+      assert.ok(stuck.reason instanceof CancelledError);
+    });
+
+    it('retries re-run a task whose worker crashed, and count it', async () => {
+      await using ex = make({ workers: 1, retries: 2 });
+      const error = await ex.submit(ref('exit'), 9).catch((e: unknown) => e);
+      assert.ok(error instanceof WorkerCrashedError);
+      assert.equal(ex.stats().retried, 2);
+    });
+
+    it('ctx.progress reaches onProgress on the caller side', async () => {
+      await using ex = make({ workers: 1 });
+      const seen: unknown[] = [];
+      assert.equal(
+        await ex.submit(ref('reportProgress'), 3, { onProgress: (v) => seen.push(v) }),
+        3,
+      );
+      assert.ok(seen.length >= 1);
+      assert.equal(seen.at(-1), 3);
+    });
+
+    it('ctx.workerId tells the workers apart, and stats count tasks per worker', async () => {
+      await using ex = make({ tasksPerWorker: 2 });
+      const ids = await Promise.all(
+        Array.from({ length: 8 }, () => ex.submit(ref('sleepThenWhoAmI'), 50)),
+      );
+      assert.equal(new Set(ids).size, 2);
+      const { pool } = ex.stats();
+      assert.ok(pool);
+      assert.equal(pool.perWorker.length, 2);
+      assert.equal(
+        pool.perWorker.reduce((sum, w) => sum + w.tasks, 0),
+        8,
+      );
+    });
+  });
+
+  if (mode === 'processes') {
+    describe('processes: fatal signals', { timeout: TEST_TIMEOUT }, () => {
+      it('a task that kills itself with SIGSEGV rejects with WorkerCrashedError naming the signal', async () => {
+        await using ex = make({ workers: 1 });
+        const error = await ex.submit(ref('segfault'), undefined).catch((e: unknown) => e);
+        assert.ok(error instanceof WorkerCrashedError);
+        assert.equal(error.signal, 'SIGSEGV');
+        assert.equal(await ex.submit(ref('double'), 3), 6);
+      });
+    });
+  }
+}
