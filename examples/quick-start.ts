@@ -1,6 +1,7 @@
 // The README's quick start, runnable: `node --import tsx examples/quick-start.ts`.
 // It downloads pages from switchyard's embedded loopback sites server, so it runs offline.
-import { createExecutor, startSitesServer, tasks } from 'switchyard';
+import { createExecutor, tasks } from 'switchyard';
+import { startSitesServer } from 'switchyard/sites';
 
 // One typed reference per export of jobs.ts: jobs.download is Task<string, number>.
 const jobs = tasks<typeof import('./jobs.js')>(new URL('./jobs.ts', import.meta.url));

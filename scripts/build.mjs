@@ -36,6 +36,7 @@ const dist = resolve(root, args.out);
 /** Loaded by path in the calling process: the library, the CLI, the bench task modules. */
 const SHARED_ENTRY_POINTS = [
   'index.ts',
+  'sites/server.ts',
   'cli/main.ts',
   'bench/jobs/cpu.ts',
   'bench/jobs/io.ts',

@@ -11,6 +11,17 @@ export {
 } from './core/errors.js';
 export type { ExecutorOptions } from './core/options.js';
 export {
+  type InputOf,
+  type OutputOf,
+  type Task,
+  type TaskContext,
+  type TaskFunction,
+  type TaskLike,
+  type TasksOf,
+  task,
+  tasks,
+} from './core/task.js';
+export {
   type CloseOptions,
   type Decision,
   type Executor,
@@ -32,20 +43,3 @@ export {
   taskGroup,
   withTimeout,
 } from './primitives/index.js';
-export {
-  checksumOf,
-  type SitesServer,
-  type SitesServerOptions,
-  startSitesServer,
-} from './sites/server.js';
-export {
-  type InputOf,
-  type OutputOf,
-  type Task,
-  type TaskContext,
-  type TaskFunction,
-  type TaskLike,
-  type TasksOf,
-  task,
-  tasks,
-} from './task/reference.js';

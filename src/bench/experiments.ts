@@ -7,9 +7,9 @@
  */
 
 import type { ExecutorOptions } from '../core/options.js';
+import type { Task } from '../core/task.js';
 import type { Mode } from '../core/types.js';
 import { startSitesServer } from '../sites/server.js';
-import type { Task } from '../task/reference.js';
 import { MAX_SUM_OF_SQUARES_N, sumOfSquaresFormula, sumOfSquaresTask } from './jobs/cpu.js';
 import { downloadSiteTask, type SiteDownload } from './jobs/io.js';
 import type { BenchSettings } from './settings.js';

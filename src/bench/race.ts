@@ -4,8 +4,9 @@
  *
  * @module
  */
+
+import type { Task } from '../core/task.js';
 import { createExecutor } from '../executor/create.js';
-import type { Task } from '../task/reference.js';
 import { incrementAtomicTask, incrementPlainTask, type RaceInput } from './jobs/race.js';
 
 /** Sizes of the race. */

@@ -3,7 +3,7 @@
  * optionally followed by `#` and the export's name; without it the default export is used.
  */
 import { resolve } from 'node:path';
-import { type Task, task } from '../task/reference.js';
+import { type Task, task } from '../core/task.js';
 
 const URL_SCHEME = /^[a-z][a-z0-9+.-]+:/i;
 

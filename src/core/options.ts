@@ -3,7 +3,7 @@
  * a wrong value into an error naming the option and what it accepts.
  */
 import type { ResourceLimits } from 'node:worker_threads';
-import { checkSignal } from '../primitives/abort.js';
+import { checkCount, checkMilliseconds, checkSignal } from './checks.js';
 import { MODES, type Mode } from './types.js';
 
 /** Options of `createExecutor`. Only `mode` is required. */
@@ -124,42 +124,6 @@ export function checkExecutorOptions(options: unknown): ExecutorOptions {
     throw new TypeError(`createExecutor(): option 'queue' must be a non-empty string`);
   }
   return given as unknown as ExecutorOptions;
-}
-
-/** Validates an integer count option (`Infinity` allowed): `where` names the function for the message. */
-export function checkCount(
-  options: Record<string, unknown>,
-  name: string,
-  min: number,
-  where = 'createExecutor()',
-): void {
-  const value = options[name];
-  if (value === undefined) return;
-  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= min))
-    return;
-  throw new RangeError(
-    `${where}: option '${name}' must be an integer >= ${min} (or Infinity), got ${String(value)}`,
-  );
-}
-
-/** Validates a duration option in milliseconds: a finite number > 0 (or >= 0 with `allowZero`). */
-export function checkMilliseconds(
-  options: Record<string, unknown>,
-  name: string,
-  allowZero = false,
-  where = 'createExecutor()',
-): void {
-  const value = options[name];
-  if (value === undefined) return;
-  if (
-    typeof value === 'number' &&
-    Number.isFinite(value) &&
-    (value > 0 || (allowZero && value === 0))
-  )
-    return;
-  throw new RangeError(
-    `${where}: option '${name}' must be a number of milliseconds ${allowZero ? '>= 0' : '> 0'}, got ${String(value)}`,
-  );
 }
 
 /** Options left out: one shared object, not one per call. */

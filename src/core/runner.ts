@@ -4,7 +4,7 @@ import type { TransferListItem } from 'node:worker_threads';
  * for every mode) and what actually runs tasks: the calling thread, a pool of workers, a
  * cluster. A mode is a {@link Runner}; everything users touch is shared.
  */
-import type { TaskLike } from '../task/reference.js';
+import type { TaskLike } from './task.js';
 import type { Decision, Mode, PoolDetails } from './types.js';
 
 /** One task, as the executor front hands it to a runner. */

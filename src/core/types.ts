@@ -1,5 +1,5 @@
 import type { TransferListItem } from 'node:worker_threads';
-import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
+import type { InputOf, OutputOf, TaskLike } from './task.js';
 
 /** Every concurrency model switchyard knows. */
 export const MODES = ['sync', 'loop', 'threads', 'processes', 'distributed', 'auto'] as const;

@@ -16,6 +16,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
 import { CancelledError, TaskNotFoundError, WorkerCrashedError } from '../core/errors.js';
+import { describeTask, type Task, task } from '../core/task.js';
 import type { Executor } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
 import { PROGRESS_INTERVAL_MS } from '../executor/progress.js';
@@ -43,7 +44,6 @@ import {
   toOutcome,
 } from '../runners/distributed/protocol.js';
 import { listTasks } from '../task/loader.js';
-import { describeTask, type Task, task } from '../task/reference.js';
 
 /** How long a job's lock lives without renewal: a dead worker's job is free again after it. */
 export const LOCK_DURATION_MS = 4_000;

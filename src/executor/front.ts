@@ -7,6 +7,7 @@ import type { TransferListItem } from 'node:worker_threads';
 import { CancelledError, ExecutorClosedError } from '../core/errors.js';
 import { checkCallOptions } from '../core/options.js';
 import type { ChunkOutcome, Runner } from '../core/runner.js';
+import type { InputOf, OutputOf, TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
   Decision,
@@ -18,7 +19,6 @@ import type {
   SubmitOptions,
 } from '../core/types.js';
 import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
-import type { InputOf, OutputOf, TaskLike } from '../task/reference.js';
 import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 

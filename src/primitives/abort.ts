@@ -86,12 +86,6 @@ export function throwIfAborted(source: Abortable | undefined): void {
   if (source && isAborted(source)) throw abortError(source);
 }
 
-/** Validates an optional `signal` option. */
-export function checkSignal(signal: unknown, where: string): AbortSignal | undefined {
-  if (signal === undefined || signal instanceof AbortSignal) return signal;
-  throw new TypeError(`${where}: signal must be an AbortSignal, got ${typeof signal}`);
-}
-
 /**
  * Calls `onAbort` once when `source` aborts (at once if it already has). Returns a
  * function that detaches the listener — call it when the operation settles, so that

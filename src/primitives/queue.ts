@@ -1,5 +1,6 @@
+import { checkSignal } from '../core/checks.js';
 import { QueueClosedError } from '../core/errors.js';
-import { abortError, checkSignal, isAborted, onAbort } from './abort.js';
+import { abortError, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 
 interface Taker<T> {

@@ -1,4 +1,5 @@
-import { type Abortable, abortError, checkSignal, isAborted, onAbort } from './abort.js';
+import { checkSignal } from '../core/checks.js';
+import { type Abortable, abortError, isAborted, onAbort } from './abort.js';
 import { Fifo, type FifoNode } from './fifo.js';
 
 /** Gives back a permit; calling it more than once has no further effect. */

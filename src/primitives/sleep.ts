@@ -1,4 +1,5 @@
-import { checkSignal, onAbort, throwIfAborted } from './abort.js';
+import { checkSignal } from '../core/checks.js';
+import { onAbort, throwIfAborted } from './abort.js';
 
 /**
  * Resolves after `ms` milliseconds; rejects with `CancelledError` if `signal` aborts first.

@@ -1,5 +1,6 @@
+import { checkSignal } from '../core/checks.js';
 import { CancelledError } from '../core/errors.js';
-import { abortError, checkSignal, linkedController } from './abort.js';
+import { abortError, linkedController } from './abort.js';
 
 /** The handle a {@link taskGroup} body uses to start tasks. */
 export interface TaskGroup {

@@ -1,5 +1,6 @@
+import { checkSignal } from '../core/checks.js';
 import { TimeoutError } from '../core/errors.js';
-import { type Abortable, checkSignal, isAborted, linkedController, onAbort } from './abort.js';
+import { type Abortable, isAborted, linkedController, onAbort } from './abort.js';
 
 /** Work that can be raced against a deadline: a promise, or a function given the abort signal. */
 export type Work<T> = PromiseLike<T> | ((signal: AbortSignal) => T | PromiseLike<T>);

@@ -6,9 +6,9 @@
  */
 import { ResultNotJsonError, serializeError } from '../core/errors.js';
 import type { ExecutorOptions } from '../core/options.js';
+import type { Task } from '../core/task.js';
 import type { Decision, Executor, Mode } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
-import type { Task } from '../task/reference.js';
 import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
 import { OutputWriter } from './output.js';
 import type { ProgressReporter } from './progress.js';

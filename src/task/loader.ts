@@ -7,7 +7,7 @@
 
 import { fileURLToPath } from 'node:url';
 import { asTaskError, TaskNotFoundError } from '../core/errors.js';
-import { describeTask, type Task, type TaskFunction, task } from './reference.js';
+import { describeTask, type Task, type TaskFunction, task } from '../core/task.js';
 
 type ModuleNamespace = Record<string, unknown>;
 

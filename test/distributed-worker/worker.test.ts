@@ -103,10 +103,7 @@ describe('switchyard worker refuses what it was not started to run', {
     ['an inherited property as export name', { export: 'constructor' }],
     ['a prototype key as export name', { export: '__proto__' }],
     ['a non-function export', { export: 'notAFunction' }],
-    [
-      'a module it was not started with',
-      { module: new URL('../distributed/other.js', JOBS_MODULE).href },
-    ],
+    ['a module it was not started with', { module: new URL('./other.js', JOBS_MODULE).href }],
     ['a data: URL carrying code', { module: 'data:text/javascript,process.exit(3)' }],
     ['a node: builtin', { module: 'node:child_process', export: 'execSync' }],
   ] as const) {

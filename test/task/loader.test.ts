@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskError, TaskNotFoundError } from '../../src/core/errors.js';
+import { task } from '../../src/core/task.js';
 import { loadTask } from '../../src/task/loader.js';
-import { task } from '../../src/task/reference.js';
 
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url);
 const ctx = { signal: new AbortController().signal, workerId: 0, progress: () => {} };

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { task } from '../../task/reference.js';
+import { task } from '../../core/task.js';
 
 /**
  * The largest `n` {@link sumOfSquares} accepts: every `i * i` with `i < 2^26` is below

@@ -11,8 +11,8 @@
  * @module
  */
 import { Pool } from 'undici';
+import { type TaskContext, task } from '../../core/task.js';
 import { checksumOf } from '../../sites/server.js';
-import { type TaskContext, task } from '../../task/reference.js';
 
 /** What {@link downloadSite} is given. */
 export interface SiteRequest {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { task } from '../../task/reference.js';
+import { task } from '../../core/task.js';
 
 /** What each racing thread is given. */
 export interface RaceInput {

@@ -14,10 +14,10 @@ import type {
   RunnerLoad,
   TaskRun,
 } from '../../core/runner.js';
+import type { Task, TaskFunction, TaskLike } from '../../core/task.js';
 import type { Mode } from '../../core/types.js';
 import { Semaphore } from '../../primitives/semaphore.js';
 import { loadTask } from '../../task/loader.js';
-import type { Task, TaskFunction, TaskLike } from '../../task/reference.js';
 import { eventLoopRunner, runChunkInThread } from '../loop/loop.js';
 import { type AutoDecision, decide, decisionContext } from './classify.js';
 import { DEFAULT_PLAN, NOT_SAMPLED, Sampler } from './sampler.js';

@@ -5,8 +5,8 @@
  */
 
 import { defaultPoolSize } from '../../core/cpus.js';
+import type { TaskLike } from '../../core/task.js';
 import type { Decision, Mode, Workload } from '../../core/types.js';
-import type { TaskLike } from '../../task/reference.js';
 import { LOOP_CONCURRENCY } from '../loop/loop.js';
 import {
   CHUNK_DISPATCH_MS,

@@ -4,9 +4,9 @@
  * behind it — without running the rest.
  */
 
+import type { Task } from '../../core/task.js';
 import type { Mode } from '../../core/types.js';
 import { loadTask } from '../../task/loader.js';
-import type { Task } from '../../task/reference.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { type AutoDecision, decide, decisionContext } from './classify.js';
 import { DEFAULT_PLAN, NOT_SAMPLED, planForSize, planSize, Sampler } from './sampler.js';

@@ -25,10 +25,10 @@ import {
   WorkerCrashedError,
 } from '../../core/errors.js';
 import type { Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
+import { describeTask, isTask, type Task, type TaskLike } from '../../core/task.js';
 import { onAbort } from '../../primitives/abort.js';
 import { type Release, Semaphore } from '../../primitives/semaphore.js';
 import { loadTask } from '../../task/loader.js';
-import { describeTask, isTask, type Task, type TaskLike } from '../../task/reference.js';
 import { ChunkSizer } from './chunk-size.js';
 import {
   type ConnectionOption,
@@ -128,7 +128,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
   async prepare(task: TaskLike<never, unknown>): Promise<Task<unknown, unknown>> {
     if (!isTask(task)) {
       throw new TypeError(
-        `the distributed executor needs a task reference, got ${typeof task === 'function' ? `the plain function ${describeTask(task)}` : typeof task}: functions cannot travel to other machines; export it from a module started with \`switchyard worker --tasks\` and pass task(new URL('../../distributed/jobs.js', import.meta.url), 'name')`,
+        `the distributed executor needs a task reference, got ${typeof task === 'function' ? `the plain function ${describeTask(task)}` : typeof task}: functions cannot travel to other machines; export it from a module started with \`switchyard worker --tasks\` and pass task(new URL('./jobs.js', import.meta.url), 'name')`,
       );
     }
     await Promise.all([this.#connect(), checkExport(task)]);

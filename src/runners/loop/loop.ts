@@ -8,11 +8,11 @@
  */
 import { asTaskError, TimeoutError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
+import { describeTask, type TaskContext, type TaskFunction } from '../../core/task.js';
 import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { Semaphore } from '../../primitives/semaphore.js';
 import { isThenable } from '../../primitives/thenable.js';
 import { loadTask } from '../../task/loader.js';
-import { describeTask, type TaskContext, type TaskFunction } from '../../task/reference.js';
 
 /** Default concurrency of `loop`: high enough to overlap I/O waits, low enough not to flood a server. */
 export const LOOP_CONCURRENCY = 64;

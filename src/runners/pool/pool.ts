@@ -27,11 +27,11 @@ import {
   TimeoutError,
   WorkerCrashedError,
 } from '../../core/errors.js';
+import { describeTask, type Task } from '../../core/task.js';
 import type { PoolDetails } from '../../core/types.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { Fifo, type FifoNode } from '../../primitives/fifo.js';
-import { describeTask, type Task } from '../../task/reference.js';
 import { packRuns, unpackDones } from './pack.js';
 import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
 import { PriorityQueue } from './queue.js';

@@ -9,8 +9,8 @@ import { defaultPoolSize } from '../../core/cpus.js';
 import { SerializationError } from '../../core/errors.js';
 import type { ExecutorOptions } from '../../core/options.js';
 import type { ChunkOutcome, ChunkRun, Runner } from '../../core/runner.js';
+import { isTask, type TaskLike } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
-import { isTask, type TaskLike } from '../../task/reference.js';
 import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 
@@ -119,12 +119,12 @@ function referenceOf(task: TaskLike<never, unknown>, mode: string, where: 'threa
   if (typeof task === 'function') {
     const name = task.name || 'myTask';
     throw new TypeError(
-      `${mode}: cannot run the plain function ${task.name ? `${task.name}()` : '(anonymous)'}: a function cannot be sent to a worker ${where}. Export it from a module and pass a reference instead: task(new URL('../../pool/tasks.js', import.meta.url), '${name}')`,
+      `${mode}: cannot run the plain function ${task.name ? `${task.name}()` : '(anonymous)'}: a function cannot be sent to a worker ${where}. Export it from a module and pass a reference instead: task(new URL('./tasks.js', import.meta.url), '${name}')`,
     );
   }
   if (!isTask(task)) {
     throw new TypeError(
-      `${mode}: expected a task reference made by task(new URL('../../pool/tasks.js', import.meta.url), 'name'), got ${task === null ? 'null' : typeof task}`,
+      `${mode}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), got ${task === null ? 'null' : typeof task}`,
     );
   }
   return task;

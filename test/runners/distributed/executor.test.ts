@@ -182,10 +182,7 @@ describe('distributed executor over two `switchyard worker` processes', {
   it('a non-function export and a module the workers were not started with are refused', async () => {
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     await assert.rejects(ex.submit(task(JOBS_MODULE, 'notAFunction'), 1), TaskNotFoundError);
-    const elsewhere = task<number, number>(
-      new URL('../../distributed/other.js', JOBS_MODULE),
-      'square',
-    );
+    const elsewhere = task<number, number>(new URL('./other.js', JOBS_MODULE), 'square');
     const error = await ex.submit(elsewhere, 1).catch((e: unknown) => e);
     assert.ok(error instanceof TaskNotFoundError, String(error));
     assert.match(

@@ -3,8 +3,8 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CancelledError, TaskError } from '../../../src/core/errors.js';
 import type { ChunkRun } from '../../../src/core/runner.js';
+import type { TaskFunction } from '../../../src/core/task.js';
 import { runChunkInThread } from '../../../src/runners/loop/loop.js';
-import type { TaskFunction } from '../../../src/task/reference.js';
 
 const chunk = (inputs: unknown[], over: Partial<ChunkRun> = {}): ChunkRun => ({
   inputs,

@@ -251,7 +251,7 @@ for (const mode of ['threads', 'processes'] as const) {
       function* inputs() {
         for (;;) yield read++;
       }
-      const missing = task(new URL('../../pool/fixtures/absent.mjs', import.meta.url), 'x');
+      const missing = task(new URL('./fixtures/absent.mjs', import.meta.url), 'x');
       await assert.rejects(async () => {
         for await (const _ of ex.map(missing, inputs())) break;
       }, TaskNotFoundError);

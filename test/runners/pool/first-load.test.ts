@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskNotFoundError } from '../../../src/core/errors.js';
+import { task } from '../../../src/core/task.js';
 import type { Pool, PoolOptions, PoolTask } from '../../../src/runners/pool/pool.js';
 import type { ToWorker } from '../../../src/runners/pool/protocol.js';
-import { task } from '../../../src/task/reference.js';
 import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
 
 const runs = (worker: ScriptedWorker) =>

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { task } from '../../../src/core/task.js';
 import type { FromWorker } from '../../../src/runners/pool/protocol.js';
-import { task } from '../../../src/task/reference.js';
 import { scripted, scriptedPool, tick } from './scripted-transport.js';
 
 describe('pool core: holding the process open', () => {

@@ -5,11 +5,11 @@
  * nothing heavy is imported until a task needs it (tsx only for a `.ts` task module).
  */
 import { deserializeError, type SerializedError, serializeError } from '../../../core/errors.js';
+import type { TaskContext, TaskFunction } from '../../../core/task.js';
 import { findUnsendable } from '../../../core/unsendable.js';
 import { Fifo, type FifoNode } from '../../../primitives/fifo.js';
 import { isThenable } from '../../../primitives/thenable.js';
 import { loadTask } from '../../../task/loader.js';
-import type { TaskContext, TaskFunction } from '../../../task/reference.js';
 import { packDones, unpackRuns } from '../pack.js';
 import type { DoneMessage, Failure, FromWorker, ProgressMessage, RunMessage } from '../protocol.js';
 import { openPort } from './port.js';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import type { Executor } from '../../src/core/types.js';
 import {
   describeTask,
   type InputOf,
@@ -10,7 +9,8 @@ import {
   type Task,
   task,
   tasks,
-} from '../../src/task/reference.js';
+} from '../../src/core/task.js';
+import type { Executor } from '../../src/core/types.js';
 import type { Outcome } from '../fixtures/jobs.js';
 
 const jobsUrl = new URL('../fixtures/jobs.ts', import.meta.url);
