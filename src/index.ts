@@ -1,15 +1,31 @@
+export { DEFAULTS, defaultWorkers } from './core/defaults.js';
 export {
   CancelledError,
+  ERROR_CODES,
+  type ErrorCode,
   ExecutorClosedError,
   QueueClosedError,
+  QueueFullError,
   RedisConnectionError,
   SerializationError,
+  SwitchyardError,
   TaskError,
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
+  type WorkerExit,
 } from './core/errors.js';
-export type { ExecutorOptions } from './core/options.js';
+export type {
+  AutoOptions,
+  CommonOptions,
+  DistributedOptions,
+  ExecutorOptions,
+  LoopOptions,
+  PoolOptions,
+  ProcessesOptions,
+  SyncOptions,
+  ThreadsOptions,
+} from './core/options.js';
 export {
   type InputOf,
   type OutputOf,

@@ -4,11 +4,13 @@
  * re-runs. Composition only — lines, resume, output, signals and progress each live in
  * their own module.
  */
-import { ResultNotJsonError, serializeError } from '../core/errors.js';
+
 import type { ExecutorOptions } from '../core/options.js';
 import type { Task } from '../core/task.js';
 import type { Decision, Executor, Mode } from '../core/types.js';
+import { toWire } from '../core/wire.js';
 import { createExecutor } from '../executor/create.js';
+import { ResultNotJsonError } from './errors.js';
 import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
 import { OutputWriter } from './output.js';
 import type { ProgressReporter } from './progress.js';
@@ -193,7 +195,7 @@ function successLine(index: number, value: unknown): string | Error {
 }
 
 function failureLine(index: number, error: Error): string {
-  const { name, message } = serializeError(error);
+  const { name, message } = toWire(error);
   return JSON.stringify({ index, ok: false, error: { name, message } });
 }
 
