@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   ExecutorClosedError: 'ERR_EXECUTOR_CLOSED',
   QueueFullError: 'ERR_QUEUE_FULL',
   RedisConnectionError: 'ERR_REDIS_CONNECTION',
+  TaskLostError: 'ERR_TASK_LOST',
   QueueClosedError: 'ERR_QUEUE_CLOSED',
 } as const;
 
@@ -213,6 +214,24 @@ export class RedisConnectionError extends SwitchyardError {
   }
 }
 
+/**
+ * `distributed`: the job carrying the task is gone from Redis and no result for it was
+ * kept — Redis lost its data (restarted without persistence, flushed, evicted keys) or
+ * something removed the job. The task may or may not have run; `detail` says what was seen.
+ */
+export class TaskLostError extends SwitchyardError {
+  override readonly name = 'TaskLostError';
+  /** The BullMQ job id that carried the task. */
+  readonly jobId: string;
+  constructor(jobId: string, detail: string) {
+    super(
+      ERROR_CODES.TaskLostError,
+      `the task's job ${jobId} vanished from Redis: ${detail}; the task may or may not have run — submit it again if it is safe to, and run Redis with persistence (appendonly yes) to keep jobs across restarts`,
+    );
+    this.jobId = jobId;
+  }
+}
+
 /** A `Queue` was used after `close()`: `put` is refused, and `get` once the queue is drained. */
 export class QueueClosedError extends SwitchyardError {
   override readonly name = 'QueueClosedError';
@@ -251,6 +270,7 @@ const REGISTERED: readonly [ErrorCode, ErrorClass][] = [
   [ERROR_CODES.ExecutorClosedError, ExecutorClosedError],
   [ERROR_CODES.QueueFullError, QueueFullError],
   [ERROR_CODES.RedisConnectionError, RedisConnectionError],
+  [ERROR_CODES.TaskLostError, TaskLostError],
   [ERROR_CODES.QueueClosedError, QueueClosedError],
 ];
 for (const [code, Class] of REGISTERED) CLASSES.set(code, Class);

@@ -10,6 +10,7 @@ import {
   SerializationError,
   SwitchyardError,
   TaskError,
+  TaskLostError,
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
@@ -27,6 +28,7 @@ const SAMPLES = [
   new QueueFullError(10),
   new RedisConnectionError('127.0.0.1:6379', 'unreachable', 'gone'),
   new QueueClosedError('put'),
+  new TaskLostError('abc-1', 'Redis has no job abc-1 and no result for it'),
 ];
 
 describe('errors', () => {
