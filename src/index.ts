@@ -10,6 +10,7 @@ export {
   SerializationError,
   SwitchyardError,
   TaskError,
+  TaskLostError,
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
