@@ -48,6 +48,7 @@ export function scriptedPool(spec: TransportSpec, options: Partial<PoolOptions> 
     retries: 0,
     maxQueue: Number.POSITIVE_INFINITY,
     grace: 500,
+    loadTimeout: 60_000,
     ...options,
   });
 }
