@@ -179,7 +179,9 @@ export class Pool {
   #enqueue(job: Job): void {
     this.#jobs.set(job.id, job);
     job.state = 'queued';
+    // Back from a worker that died: it has no place in any worker now.
     job.slot = undefined;
+    job.heldAt = undefined;
     job.place = this.#queue.push(job, job.priority);
   }
 
