@@ -38,7 +38,11 @@ for (const mode of ['threads', 'processes'] as const) {
         const settled = await Promise.allSettled(
           [0, 0, 0, 0, 800, 0, 0, 0].map((ms) => ex.submit(busy, ms)),
         );
-        assert.deepEqual(outcomes(settled), [0, 0, 0, 0, 'TimeoutError', 0, 0, 0], `round ${round}`);
+        assert.deepEqual(
+          outcomes(settled),
+          [0, 0, 0, 0, 'TimeoutError', 0, 0, 0],
+          `round ${round}`,
+        );
       }
     });
 
