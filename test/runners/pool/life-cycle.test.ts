@@ -17,6 +17,7 @@ import { Pool } from '../../../src/runners/pool/pool.js';
 import { processTransport } from '../../../src/runners/pool/transports/process.js';
 import { threadTransport } from '../../../src/runners/pool/transports/thread.js';
 import { alive, workersOf } from './proc.js';
+import { poolOptions } from './scripted-transport.js';
 
 const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
 const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
@@ -63,18 +64,7 @@ for (const [mode, transport] of [
     });
 
     it('a task module whose top-level await never settles fails its load as TaskNotFoundError; its worker is replaced and the pool works on', async () => {
-      const pool = new Pool({
-        transport,
-        workers: 1,
-        minWorkers: 1,
-        tasksPerWorker: 1,
-        idleTimeout: 60_000,
-        maxTasksPerWorker: Number.POSITIVE_INFINITY,
-        retries: 0,
-        maxQueue: Number.POSITIVE_INFINITY,
-        grace: 500,
-        loadTimeout: 1_000,
-      });
+      const pool = new Pool(poolOptions(transport, { loadTimeout: 1_000 }));
       await assert.rejects(
         pool.probe(pool.task(neverLoads)),
         (error) =>
@@ -91,18 +81,7 @@ for (const [mode, transport] of [
     it('close() does not wait for a load that never ends', async () => {
       await using ex = make({ workers: 1 });
       await ex.submit(ref('double'), 1);
-      const pool = new Pool({
-        transport,
-        workers: 1,
-        minWorkers: 1,
-        tasksPerWorker: 1,
-        idleTimeout: 60_000,
-        maxTasksPerWorker: Number.POSITIVE_INFINITY,
-        retries: 0,
-        maxQueue: Number.POSITIVE_INFINITY,
-        grace: 500,
-        loadTimeout: 10 * TEST_TIMEOUT,
-      });
+      const pool = new Pool(poolOptions(transport, { loadTimeout: 10 * TEST_TIMEOUT }));
       const loading = pool.probe(pool.task(neverLoads));
       loading.catch(() => {});
       await pause(200);

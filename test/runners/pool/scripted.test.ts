@@ -11,10 +11,15 @@ import { task } from '../../../src/core/task.js';
 import type { Pool, PoolOptions, PoolTask } from '../../../src/runners/pool/pool.js';
 import type { RunMessage } from '../../../src/runners/pool/protocol.js';
 import type { TransportSpec } from '../../../src/runners/pool/transport.js';
-import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
-
-const runs = (worker: ScriptedWorker) =>
-  worker.sent.filter((m): m is RunMessage => m.kind === 'run');
+import {
+  closeAll,
+  runs,
+  type ScriptedWorker,
+  scripted,
+  scriptedPool,
+  submit,
+  tick,
+} from './scripted-transport.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -30,23 +35,6 @@ async function loadedPool(options: Partial<PoolOptions> = {}) {
   return { pool, workers, echo };
 }
 
-function submit(
-  pool: Pool,
-  echo: PoolTask,
-  input: unknown,
-  extra: { timeout?: number; refusable?: boolean } = {},
-): Promise<unknown> {
-  return pool.runOne({
-    task: echo,
-    inputs: [input],
-    controller: new AbortController(),
-    timeout: extra.timeout,
-    priority: 0,
-    progress: () => {},
-    refusable: extra.refusable,
-  });
-}
-
 /** Answers run `run` with its input, as done in `ms`. */
 function answer(worker: ScriptedWorker, run: RunMessage, ms = 0.01): void {
   worker.events.message([{ kind: 'done', jobId: run.jobId, values: run.inputs, ms }]);
@@ -59,13 +47,6 @@ async function teachShortJobs(pool: Pool, worker: ScriptedWorker, echo: PoolTask
   answer(worker, runs(worker)[0]!);
   await first;
   worker.sent.length = 0;
-}
-
-async function closeAll(pool: Pool, workers: readonly ScriptedWorker[]): Promise<void> {
-  const closed = pool.close();
-  await tick();
-  for (const worker of workers) worker.events.exit({ exitCode: 0 });
-  await closed;
 }
 
 describe('pool core: the mirror of what a worker runs', () => {
