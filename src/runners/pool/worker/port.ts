@@ -54,13 +54,21 @@ export async function openPort(): Promise<WorkerPort> {
   // whose event loop never hears that, is ended by its watchdog when the parent dies.
   process.on('disconnect', () => process.exit(0));
   const settings = JSON.parse(process.env[SETTINGS_ENV] ?? '{}') as WorkerSettings;
+  // A child drops what arrives while nothing listens: hold it until the worker listens.
+  const early: (readonly ToWorkerWire[])[] = [];
+  const hold = (batch: unknown) => early.push(batch as readonly ToWorkerWire[]);
+  process.on('message', hold);
   if (settings.parentPipe !== undefined) {
     const { watchParent } = await import('./watchdog.js');
-    watchParent(settings.parentPipe);
+    await watchParent(settings.parentPipe);
   }
   return {
     ...settings,
-    onMessage: (listener) => process.on('message', listener as (message: unknown) => void),
+    onMessage: (listener) => {
+      process.off('message', hold);
+      process.on('message', listener as (message: unknown) => void);
+      for (const batch of early.splice(0)) listener(batch);
+    },
     post: (batch) => {
       send(batch);
     },

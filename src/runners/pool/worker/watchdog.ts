@@ -27,9 +27,16 @@ pipe.on('close', die);
 pipe.on('error', die);
 `;
 
-/** Watches `fd`, a pipe whose other end only the parent holds; the process dies when it closes. */
-export function watchParent(fd: number): void {
+/**
+ * Watches `fd`, a pipe whose other end only the parent holds; the process dies when it
+ * closes. Resolves once the watchdog runs: the worker should take work only then, since a
+ * process that exits while a thread of it is still starting waits for that thread — a
+ * task's `process.exit()` was seen by the pool up to hundreds of ms late on a busy
+ * machine, after its timeout had fired.
+ */
+export function watchParent(fd: number): Promise<void> {
   const thread = new Worker(SOURCE, { eval: true, workerData: fd, execArgv: [] });
   // The channel to the parent decides when this process may end, not the watchdog.
   thread.unref();
+  return new Promise((resolve) => thread.once('online', resolve));
 }
