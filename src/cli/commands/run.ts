@@ -68,6 +68,13 @@ export function registerRun(program: Command): void {
           }),
         },
         progress: createProgress(),
+        onDrain: (signal, running) => {
+          const again = signal === 'SIGINT' ? 'press Ctrl-C again' : `send ${signal} again`;
+          const tasks = running === 1 ? '1 running task' : `${running} running tasks`;
+          process.stderr.write(
+            `\nswitchyard: stopping: finishing ${tasks} and writing their results; ${again} to cancel them\n`,
+          );
+        },
       });
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : describe(summary));
       if (summary.error) process.stderr.write(`switchyard: ${summary.error}\n`);
