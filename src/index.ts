@@ -45,6 +45,8 @@ export {
   type ExecutorStats,
   type MapOptions,
   MODES,
+  type Percentiles,
+  type PoolDetails,
   type Mode,
   type Settled,
   type SubmitOptions,
@@ -58,5 +60,6 @@ export {
   sleep,
   type TaskGroup,
   taskGroup,
+  type Work,
   withTimeout,
 } from './primitives/index.js';
