@@ -402,10 +402,10 @@ export function describeConformance(target: ConformanceTarget): void {
         const ex = await open(t);
         for (const bad of [42, 'jobs.ts#echo', null, { moduleUrl: 'x' }]) {
           const expected = /expected a task reference made by task\(new URL/;
-          assert.throws(() => ex.submit(bad as never, 1), TypeError);
-          assert.throws(() => ex.submit(bad as never, 1), expected);
-          assert.throws(() => ex.map(bad as never, [1]), expected);
-          assert.throws(() => ex.mapSettled(bad as never, [1]), expected);
+          assert.throws(() => ex.submit(bad as never, 1 as never), TypeError);
+          assert.throws(() => ex.submit(bad as never, 1 as never), expected);
+          assert.throws(() => ex.map(bad as never, [1] as never), expected);
+          assert.throws(() => ex.mapSettled(bad as never, [1] as never), expected);
         }
       });
     });
