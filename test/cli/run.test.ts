@@ -373,6 +373,10 @@ describe('switchyard run', () => {
         /no export named 'absent'/,
       ],
       [[`${TASKS}#`, '-i', input, '-o', output], /must be MODULE or MODULE#EXPORT/],
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'loop', '--workers', '2'],
+        /--workers does not apply to --mode loop; it is for --mode threads, processes, auto/,
+      ],
     ];
     for (const [args, reason] of cases) {
       const run = await runCli(['run', ...args]);
