@@ -46,6 +46,8 @@ export {
   type MapOptions,
   MODES,
   type Mode,
+  type Percentiles,
+  type PoolDetails,
   type Settled,
   type SubmitOptions,
   type Workload,
@@ -58,5 +60,6 @@ export {
   sleep,
   type TaskGroup,
   taskGroup,
+  type Work,
   withTimeout,
 } from './primitives/index.js';

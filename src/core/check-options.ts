@@ -47,6 +47,7 @@ export function checkExecutorOptions(options: unknown): ExecutorOptions {
       `${WHERE}: option 'minWorkers' (${minWorkers}) must not exceed 'workers' (${workers}); lower minWorkers or raise workers`,
     );
   }
+  checkPoolSize(given);
   checkResourceLimits(given.resourceLimits);
   if (
     given.connection !== undefined &&
@@ -75,6 +76,29 @@ function checkTaken(key: string, mode: Mode): void {
   }
   throw new TypeError(
     `${WHERE}: option '${key}' does not apply to mode '${mode}'; it is taken by ${takers.map((m) => `'${m}'`).join(', ')}. Mode '${mode}' takes ${MODE_OPTIONS[mode].filter((o) => o !== 'mode').join(', ')}`,
+  );
+}
+
+/**
+ * A pool's `workers × tasksPerWorker` is its concurrency: given both, `concurrency` must
+ * agree, rather than be silently overruled. (Under `auto`, `concurrency` caps every mode it
+ * uses and `workers` sizes a pool it may choose, so both may be given.)
+ */
+function checkPoolSize(given: Record<string, unknown>): void {
+  if (given.mode !== 'threads' && given.mode !== 'processes') return;
+  const {
+    concurrency,
+    workers,
+    tasksPerWorker = 1,
+  } = given as {
+    concurrency?: number;
+    workers?: number;
+    tasksPerWorker?: number;
+  };
+  if (concurrency === undefined || workers === undefined) return;
+  if (concurrency === workers * tasksPerWorker) return;
+  throw new RangeError(
+    `${WHERE}: option 'concurrency' (${concurrency}) disagrees with 'workers' × 'tasksPerWorker' (${workers} × ${tasksPerWorker}); a pool runs workers × tasksPerWorker tasks at once — give one of concurrency and workers`,
   );
 }
 

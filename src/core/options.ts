@@ -127,8 +127,9 @@ export interface DistributedOptions extends CommonOptions {
    */
   retries?: number;
   /**
-   * A Redis URL (`redis://[:password@]host:port/db`) or ioredis options.
-   * @default 'redis://127.0.0.1:6379'
+   * A Redis URL (`redis://[:password@]host:port/db`, `rediss://` for TLS) or ioredis
+   * options. Required: there is no default Redis.
+   * @example createExecutor({ mode: 'distributed', connection: 'redis://:secret@redis.internal:6379' })
    */
   connection?: string | Record<string, unknown>;
   /**

@@ -17,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
 import { DEFAULTS } from '../core/defaults.js';
 import { CancelledError, ERROR_CODES, TaskNotFoundError } from '../core/errors.js';
+import { loadBullmq } from '../core/peers.js';
 import { describeTask, type Task, task } from '../core/task.js';
 import type { Executor } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
@@ -91,7 +92,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const where = describeConnection(options.connection);
   const name = `switchyard-worker-${hostname()}-${process.pid}`;
   const [{ Worker: BullWorker, UnrecoverableError }, client] = await Promise.all([
-    import('bullmq'),
+    loadBullmq(),
     openRedis(options.connection, name),
   ]);
   let fatal: ((error: Error) => void) | undefined;

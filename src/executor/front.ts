@@ -7,7 +7,7 @@ import { checkCallOptions } from '../core/check-options.js';
  */
 import { CancelledError, ExecutorClosedError } from '../core/errors.js';
 import type { ChunkOutcome, Runner } from '../core/runner.js';
-import type { InputOf, OutputOf, TaskLike } from '../core/task.js';
+import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
   Decision,
@@ -67,6 +67,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: SubmitOptions,
   ): Promise<OutputOf<T>> {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
+    checkTask(task, 'submit()');
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
     this.#accept();
     const start: Start = {
@@ -97,6 +98,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: MapOptions,
   ): AsyncIterableIterator<OutputOf<T>> {
     const opts = checkCallOptions(options, 'map()') as MapOptions;
+    checkTask(task, 'map()');
     checkInputs(inputs);
     return this.#map(task, inputs, opts, {
       ordered: opts.ordered ?? true,
@@ -111,6 +113,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: Omit<MapOptions, 'ordered'>,
   ): AsyncIterableIterator<Settled<OutputOf<T>>> {
     const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
+    checkTask(task, 'mapSettled()');
     checkInputs(inputs);
     return this.#map(task, inputs, opts, {
       ordered: false,
@@ -330,3 +333,15 @@ function chunkProgress(
 }
 
 function ignore(): void {}
+
+/**
+ * The task argument is a task reference or a function (which only some modes run; the
+ * others refuse it with their own reasons when they prepare it).
+ */
+function checkTask(task: unknown, where: string): void {
+  if (typeof task === 'function' || isTask(task)) return;
+  const what = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
+  throw new TypeError(
+    `${where}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), or a function for sync and loop; got ${what}`,
+  );
+}

@@ -397,6 +397,17 @@ export function describeConformance(target: ConformanceTarget): void {
         assert.throws(() => ex.submit(jobs.echo, 1, { timeout: -1 }), /'timeout'/);
         assert.throws(() => ex.map(jobs.echo, [1], { ordered: 'yes' as never }), /'ordered'/);
       });
+
+      it('something that is neither a task reference nor a function is a TypeError saying what to pass', async (t) => {
+        const ex = await open(t);
+        for (const bad of [42, 'jobs.ts#echo', null, { moduleUrl: 'x' }]) {
+          const expected = /expected a task reference made by task\(new URL/;
+          assert.throws(() => ex.submit(bad as never, 1 as never), TypeError);
+          assert.throws(() => ex.submit(bad as never, 1 as never), expected);
+          assert.throws(() => ex.map(bad as never, [1] as never), expected);
+          assert.throws(() => ex.mapSettled(bad as never, [1] as never), expected);
+        }
+      });
     });
 
     describe('cancellation', () => {

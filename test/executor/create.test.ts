@@ -143,6 +143,25 @@ describe('createExecutor options', () => {
     refuses({ mode: 'distributed', queue: '' }, TypeError, /'queue' must be a non-empty string/);
   });
 
+  it("a pool's concurrency must agree with workers × tasksPerWorker when both are given", () => {
+    refuses(
+      { mode: 'threads', workers: 2, concurrency: 8 },
+      RangeError,
+      /'concurrency' \(8\) disagrees with 'workers' × 'tasksPerWorker' \(2 × 1\)/,
+    );
+    const agreeing = createExecutor({
+      mode: 'processes',
+      workers: 2,
+      tasksPerWorker: 4,
+      concurrency: 8,
+    });
+    assert.equal(agreeing.stats().concurrency, 8);
+    assert.equal(
+      createExecutor({ mode: 'threads', concurrency: 6, tasksPerWorker: 3 }).stats().concurrency,
+      6,
+    );
+  });
+
   it('resourceLimits takes only known caps, each a positive number of MB', () => {
     refuses(
       { mode: 'threads', resourceLimits: { maxOldGenerationSizeMB: 64 } },

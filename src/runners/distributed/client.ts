@@ -24,6 +24,7 @@ import {
   toError,
   WorkerCrashedError,
 } from '../../core/errors.js';
+import { loadBullmq } from '../../core/peers.js';
 import type { Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
 import { describeTask, isTask, type Task, type TaskLike } from '../../core/task.js';
 import { fromWire } from '../../core/wire.js';
@@ -193,7 +194,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
 
   async #open(): Promise<Engine> {
     const [{ Queue, QueueEvents }, commands, reader] = await Promise.all([
-      import('bullmq'),
+      loadBullmq(),
       openRedis(this.#options.connection, `switchyard-executor-${this.#id}`),
       openRedis(this.#options.connection, `switchyard-executor-${this.#id}-events`),
     ]);

@@ -8,7 +8,7 @@
  */
 import { asTaskError, QueueFullError, TimeoutError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
-import { describeTask, isTask, type TaskContext, type TaskFunction } from '../../core/task.js';
+import { describeTask, type TaskContext, type TaskFunction } from '../../core/task.js';
 import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { Room } from '../../primitives/room.js';
 import { Semaphore } from '../../primitives/semaphore.js';
@@ -81,12 +81,10 @@ export function eventLoopRunner(
     mode,
     concurrency,
     mapWindow: Math.min(concurrency, 1 << 16),
-    prepare(task) {
-      if (typeof task === 'function')
-        return Promise.resolve(task as TaskFunction<unknown, unknown>);
-      if (!isTask(task)) return Promise.reject(notATask(mode, task));
-      return loadTask(task);
-    },
+    prepare: (task) =>
+      typeof task === 'function'
+        ? Promise.resolve(task as TaskFunction<unknown, unknown>)
+        : loadTask(task as Parameters<typeof loadTask>[0]),
     run(fn, task) {
       // A free permit is taken without a promise; only a task that has to wait needs a
       // signal to leave the line by.
@@ -191,12 +189,4 @@ class CallingThreadContext implements TaskContext {
   get signal(): AbortSignal {
     return this.#controller.signal;
   }
-}
-
-/** What `sync` and `loop` say when given something that is neither a function nor a task reference. */
-function notATask(mode: string, task: unknown): TypeError {
-  const what = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
-  return new TypeError(
-    `${mode}: expected a function or a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), got ${what}`,
-  );
 }
