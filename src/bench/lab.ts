@@ -1,41 +1,54 @@
 /**
- * The lab: runs each job under each mode and measures it the same way every time —
- * start-up apart (creating the executor and its first task), then `repeat` timed runs of
- * the whole job on the started executor, each verified, the median kept.
+ * The lab: runs each job under each mode (and each compared Python program) and measures
+ * it the same way every time — start-up apart, then timed runs of the whole job on the
+ * started contender, as many as the repeat policy asks, each verified — and hands the
+ * figures to the verdicts.
  *
- * A mode that cannot run here (not built, not configured, or failing) becomes a result
- * with a `reason` and no figures: the bench never crashes because of one mode.
+ * A contender that cannot run here (not built, not configured, not installed, or failing)
+ * becomes a result with a `reason` and no figures: the bench never crashes because of one.
  *
  * @module
  */
 import { cpus, loadavg } from 'node:os';
-import type { Executor, Mode } from '../core/types.js';
-import { createExecutor } from '../executor/create.js';
-import { sleep } from '../primitives/sleep.js';
 import { withTimeout } from '../primitives/timeout.js';
 import { cpuTimeMs } from './cpu-time.js';
 import { type Experiment, experiment } from './experiments.js';
-import { type LocalWorker, removeQueue, startLocalWorker } from './local-worker.js';
+import { removeQueue } from './local-worker.js';
+import { startNodeSession } from './node-session.js';
+import { pythonSkips, pythonVersion, startPythonSession } from './python-session.js';
+import { describePolicy, needsAnotherRun, settled } from './repeats.js';
+import { messageOf, NotAvailable, type Session } from './session.js';
 import { type BenchSettings, missingSetting } from './settings.js';
-import type { BenchDocument, JobName, JobReport, Machine, ModeResult } from './types.js';
-import { verdicts } from './verdicts.js';
+import { interquartileRange, median } from './stats.js';
+import {
+  type BenchDocument,
+  type Contender,
+  isPython,
+  type JobName,
+  type JobReport,
+  type Machine,
+  type ModeResult,
+  PYTHON_MODES,
+  type TimedRun,
+} from './types.js';
+import { judge, notes } from './verdicts.js';
 
 /** What the lab is doing now, for a progress display. */
 export interface BenchProgress {
   readonly job: JobName;
-  readonly mode: Mode;
-  /** `'start'`: creating the executor; `'run'`: timed run `run` of `of` is starting; `'done'`: the mode is finished. */
+  readonly mode: Contender;
+  /** `'start'`: starting the contender; `'run'`: timed run `run` is starting; `'done'`: the contender is finished. */
   readonly step: 'start' | 'run' | 'done';
   readonly run: number;
-  readonly of: number;
-  /** Set with `'done'`: the mode's figures, before they are related to `sync`. */
+  /** Set with `'done'`: the contender's figures, before they are related to `sync`. */
   readonly result?: Measured;
 }
 
-/** Most warm-up tasks sent at once to bring every worker and connection up. */
-const MAX_WARMUP = 1_024;
-/** Fewest warm-up tasks: enough for the JIT to optimise the task before it is timed. */
-const MIN_WARMUP = 8;
+/** A contender's raw figures, before they are related to `sync` and the limit. */
+export type Measured = Omit<ModeResult, 'speedup' | 'limitRatio'>;
+
+/** The tolerance `settled` is judged by when the runs were a fixed count. */
+const DEFAULT_TOLERANCE = 0.05;
 
 /** Runs the experiment described by `settings` and returns the whole document. */
 export async function runBench(
@@ -48,18 +61,15 @@ export async function runBench(
     const exp = await experiment(job, settings);
     try {
       const measured: Measured[] = [];
-      for (const mode of settings.modes) {
-        onProgress({ job, mode, step: 'start', run: 0, of: settings.repeat });
-        const blocked = missingSetting(mode, settings);
-        const result = blocked
-          ? unavailable(mode, blocked)
-          : await measureMode(exp, mode, settings, (run) =>
-              onProgress({ job, mode, step: 'run', run, of: settings.repeat }),
-            );
+      for (const mode of contenders(settings)) {
+        onProgress({ job, mode, step: 'start', run: 0 });
+        const result = await measure(exp, mode, settings, (run) =>
+          onProgress({ job, mode, step: 'run', run }),
+        );
         measured.push(result);
-        onProgress({ job, mode, step: 'done', run: settings.repeat, of: settings.repeat, result });
+        onProgress({ job, mode, step: 'done', run: result.runs.length, result });
       }
-      jobs.push(report(exp, measured));
+      jobs.push(report(exp, measured, machine, settings));
     } finally {
       await exp.close();
     }
@@ -68,139 +78,130 @@ export async function runBench(
     // Best effort, and bounded: an unreachable Redis must not keep the results from the user.
     await withTimeout(removeQueue(settings.connection, settings.queue), 5_000).catch(() => {});
   }
-  return { machine, jobs, verdicts: verdicts(jobs, machine) };
+  return { machine, repeats: describePolicy(settings.repeat), jobs, notes: notes(machine) };
 }
 
-/** A mode's raw figures, before they are related to `sync` and the limit. */
-export type Measured = Omit<ModeResult, 'speedup' | 'limitRatio'>;
-
-function report(exp: Experiment, measured: readonly Measured[]): JobReport {
-  const syncWall = measured.find((m) => m.mode === 'sync')?.wallMs ?? undefined;
-  const limitMs = exp.limitMs(syncWall);
-  return {
-    job: exp.job,
-    workload: exp.workload,
-    params: exp.params,
-    limitMs,
-    limitRule: exp.limitRule,
-    results: measured.map((m) => finish(m, syncWall, limitMs)),
-  };
+/** switchyard's modes, then the compared Python programs. */
+export function contenders(settings: BenchSettings): Contender[] {
+  return [...settings.modes, ...(settings.compare.includes('python') ? PYTHON_MODES : [])];
 }
 
-function finish(m: Measured, syncWall: number | undefined, limitMs: number | null): ModeResult {
-  const ratio = (a: number | null | undefined, b: number | null | undefined): number | null =>
-    a == null || b == null || b === 0 ? null : a / b;
-  return { ...m, speedup: ratio(syncWall, m.wallMs), limitRatio: ratio(m.wallMs, limitMs) };
-}
-
-async function measureMode(
+async function measure(
   exp: Experiment,
-  mode: Mode,
+  contender: Contender,
   settings: BenchSettings,
   onRun: (run: number) => void,
 ): Promise<Measured> {
-  const started = performance.now();
-  const helper = mode === 'distributed' ? localWorkerFor(exp, settings) : undefined;
-  // Work handed to a worker that died would wait for ever: its death ends the measurement.
-  const guard = <T>(work: Promise<T>): Promise<T> =>
-    helper ? Promise.race([work, helper.failed]) : work;
-  let executor: Executor | undefined;
+  const skipped = isPython(contender)
+    ? pythonSkips(contender, exp)
+    : missingSetting(contender, settings);
+  if (skipped) return unavailable(contender, skipped);
+  let session: Session;
   try {
-    try {
-      executor = createExecutor(exp.executorOptions(mode));
-    } catch (error) {
-      return unavailable(mode, `not available: ${messageOf(error)}`);
-    }
-    const ex = executor;
-    await guard(ex.submit(exp.task, exp.warmup(mode) as never));
-    await guard(everyWorkerUp(exp, mode, ex));
-    const startupMs = performance.now() - started;
-    await guard(drain(ex.map(exp.task, warmups(exp, mode, ex))));
-
-    const inputs = exp.inputs(mode) as never[];
-    const walls: number[] = [];
-    const cpu: number[] = [];
+    session = await (isPython(contender)
+      ? startPythonSession(exp, contender, settings)
+      : startNodeSession(exp, contender, settings));
+  } catch (error) {
+    return unavailable(
+      contender,
+      error instanceof NotAvailable ? error.message : `failed: ${messageOf(error)}`,
+    );
+  }
+  try {
+    const runs: TimedRun[] = [];
     let verified = true;
-    for (let run = 1; run <= settings.repeat; run++) {
-      onRun(run);
-      const cpuBefore = cpuTimeMs();
+    while (needsAnotherRun(settings.repeat, walls(runs))) {
+      onRun(runs.length + 1);
+      const cpuBefore = cpuTimeMs(exp.unmeasured);
       const before = performance.now();
-      const outputs = await guard(drain(ex.map(exp.task, inputs)));
-      walls.push(performance.now() - before);
-      cpu.push(cpuTimeMs() - cpuBefore);
+      const outputs = await session.run();
+      runs.push({
+        wallMs: performance.now() - before,
+        cpuMs: cpuTimeMs(exp.unmeasured) - cpuBefore,
+      });
       verified &&= exp.verify(outputs);
     }
-    const figures = { mode, wallMs: median(walls), startupMs, cpuMs: median(cpu), verified };
-    const chose = ex.decision;
-    return chose ? { ...figures, decision: `${chose.mode}: ${chose.reason}` } : figures;
+    const decision = session.decision();
+    return {
+      ...figures(contender, runs, settings),
+      startupMs: session.startupMs,
+      verified,
+      ...(decision && { decision }),
+    };
   } catch (error) {
-    return unavailable(mode, `failed: ${messageOf(error)}`);
+    return unavailable(contender, `failed: ${messageOf(error)}`);
   } finally {
-    await executor?.close({ cancel: true }).catch(() => {});
-    await helper?.stop();
+    await session.close();
   }
 }
 
-/** `distributed` runs on one local `switchyard worker` sized like the `threads` pool. */
-function localWorkerFor(exp: Experiment, settings: BenchSettings): LocalWorker {
-  const pool = exp.executorOptions('threads');
-  return startLocalWorker({
-    connection: settings.connection!,
-    queue: settings.queue,
-    tasks: [exp.task.moduleUrl],
-    workers: pool.workers,
-    tasksPerWorker: pool.tasksPerWorker,
+function figures(
+  mode: Contender,
+  runs: readonly TimedRun[],
+  settings: BenchSettings,
+): Pick<Measured, 'mode' | 'wallMs' | 'spreadMs' | 'runs' | 'settled' | 'cpuMs'> {
+  const tolerance =
+    settings.repeat.kind === 'until-settled' ? settings.repeat.tolerance : DEFAULT_TOLERANCE;
+  return {
+    mode,
+    wallMs: median(walls(runs)),
+    spreadMs: interquartileRange(walls(runs)),
+    runs,
+    settled: settled(walls(runs), tolerance),
+    cpuMs: median(runs.map((r) => r.cpuMs)),
+  };
+}
+
+function walls(runs: readonly TimedRun[]): number[] {
+  return runs.map((r) => r.wallMs);
+}
+
+function unavailable(mode: Contender, reason: string): Measured {
+  return {
+    mode,
+    wallMs: null,
+    spreadMs: null,
+    runs: [],
+    settled: false,
+    startupMs: null,
+    cpuMs: null,
+    verified: false,
+    reason,
+  };
+}
+
+/** Relates each figure to its runtime's `sync` and to the limit, and draws the verdicts. */
+function report(
+  exp: Experiment,
+  measured: readonly Measured[],
+  machine: Machine,
+  settings: BenchSettings,
+): JobReport {
+  const syncOf = (python: boolean) =>
+    measured.find((m) => m.mode === (python ? 'python sync' : 'sync'))?.wallMs ?? undefined;
+  const results = measured.map((m) => {
+    const sync = syncOf(isPython(m.mode));
+    return { ...m, speedup: ratio(sync, m.wallMs), limitRatio: ratio(m.wallMs, exp.limitMs(sync)) };
   });
+  const job = {
+    job: exp.job,
+    workload: exp.workload,
+    setup: exp.setup,
+    params: exp.params,
+    limitMs: exp.limitMs(syncOf(false)),
+    limitRule: exp.limitRule,
+    results,
+  };
+  return { ...job, ...judge(job, machine, settings) };
 }
 
-/** ms the bench waits for every worker of a pool to be up before it gives up waiting. */
-const WORKERS_UP_MS = 30_000;
-
-/**
- * Returns once every worker of a pool has run a task. A pool starts work on the first
- * worker that has loaded the task, so a first result does not mean the others are up, and
- * a timed run that began with a worker still starting would count its start-up.
- */
-async function everyWorkerUp(exp: Experiment, mode: Mode, executor: Executor): Promise<void> {
-  const deadline = performance.now() + WORKERS_UP_MS;
-  for (;;) {
-    const perWorker = executor.stats().pool?.perWorker;
-    if (!perWorker || perWorker.every((w) => w.tasks > 0) || performance.now() > deadline) return;
-    await drain(executor.map(exp.task, warmups(exp, mode, executor)));
-    await sleep(5);
-  }
-}
-
-/** One warm-up input per slot, so every worker has loaded the task and opened its connections. */
-function warmups(exp: Experiment, mode: Mode, executor: Executor): never[] {
-  const slots = Math.min(Math.max(executor.stats().concurrency, MIN_WARMUP), MAX_WARMUP);
-  return Array.from({ length: slots }, () => exp.warmup(mode) as never);
-}
-
-async function drain<T>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const value of iterable) out.push(value);
-  return out;
-}
-
-function unavailable(mode: Mode, reason: string): Measured {
-  return { mode, wallMs: null, startupMs: null, cpuMs: null, verified: false, reason };
-}
-
-function messageOf(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n', 1)[0]!;
-}
-
-/** The median; the mean of the middle two for an even count. */
-export function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+function ratio(a: number | null | undefined, b: number | null | undefined): number | null {
+  return a == null || b == null || b === 0 ? null : a / b;
 }
 
 function describeMachine(settings: BenchSettings): Machine {
   const list = cpus();
+  const python = settings.compare.includes('python') ? pythonVersion() : undefined;
   return {
     cpus: list.length,
     cores: settings.cores,
@@ -209,5 +210,6 @@ function describeMachine(settings: BenchSettings): Machine {
     platform: process.platform,
     arch: process.arch,
     loadAverage: loadavg()[0] ?? 0,
+    ...(python && { python }),
   };
 }
