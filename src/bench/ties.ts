@@ -2,8 +2,8 @@
  * Who won, and whether the figures can tell. A mode's noise is the interval its timed runs
  * spread over; two modes whose intervals overlap are a tie, since the runs could have
  * ordered them either way. Among the modes tied with the fastest, the recommendation is
- * the simplest model that got there: fewer moving parts for the same time. (The verdict
- * says whether it also used the least CPU.)
+ * the simplest model that got there — fewer moving parts for the same time — unless
+ * another mode beat it beyond noise. (The verdict says whether it also used the least CPU.)
  *
  * @module
  */
@@ -42,7 +42,7 @@ export interface Standing {
   readonly runnerUp: Mode | undefined;
   /** The fastest and every mode whose interval overlaps its interval, simplest first; empty when the fastest stands apart. */
   readonly tied: readonly Mode[];
-  /** The mode to use: the fastest if it stands apart, else the simplest of the tied. */
+  /** The mode to use: the fastest if it stands apart, else the simplest of the tied that no mode beat beyond noise. */
   readonly recommended: Mode;
 }
 
@@ -71,11 +71,15 @@ export function standing(entrants: readonly Entrant[]): Standing | undefined {
   if (!fastest) return undefined;
   const withFastest = byTime.filter((e) => e === fastest || overlap(e.interval, fastest.interval));
   const tied = withFastest.length > 1 ? [...withFastest].sort(bySimplicity) : [];
+  // Overlap is not transitive: two modes may each overlap the fastest and not each other.
+  // A mode another one beat beyond noise is not recommended, however simple. The fastest
+  // never is: no interval lies wholly below the lowest median.
+  const unbeaten = tied.find((e) => !entrants.some((o) => o.interval.high < e.interval.low));
   return {
     fastest: fastest.mode,
     runnerUp: byTime[1]?.mode,
     tied: tied.map((e) => e.mode),
-    recommended: (tied[0] ?? fastest).mode,
+    recommended: (unbeaten ?? fastest).mode,
   };
 }
 

@@ -125,16 +125,23 @@ function headline(
   const title = JOB_TITLES[job.job];
   const rec = find(right, stand.recommended)!;
   const why = `${job.job === 'io' ? ioWhy(job)[rec.mode as Mode] : cpuWhy(machine)[rec.mode as Mode]}`;
-  const facts = `${figure(rec)}${vsSync(rec)}${job.job === 'io' ? `, ${formatRatio(rec.limitRatio)} the latency bound (${formatMs(job.limitMs)})` : ''}`;
+  const ratios = [
+    ...(rec.mode === 'sync' || rec.speedup == null
+      ? []
+      : [`${formatRatio(rec.speedup)} faster than sync`]),
+    ...(job.job === 'io'
+      ? [`${formatRatio(rec.limitRatio)} the latency bound (${formatMs(job.limitMs)})`]
+      : []),
+  ];
   if (stand.tied.length > 0) {
     const tied = stand.tied.map((m) => find(right, m)!);
-    return `${title}: ${names(stand.tied)} tie: their spreads overlap (${tied.map((r) => `${r.mode} ${figure(r)}`).join('; ')}), so these runs cannot order them. ${rec.mode} is recommended as the simplest of them (${SIMPLEST_BECAUSE[rec.mode as Mode]})${cpuClause(rec, tied)}: ${facts}; ${why}.`;
+    return `${title}: ${names(stand.tied)} tie: their spreads overlap (${tied.map((r) => `${r.mode} ${figure(r)}`).join('; ')}), so these runs cannot order them. ${rec.mode} is recommended as the simplest of them (${SIMPLEST_BECAUSE[rec.mode as Mode]})${cpuClause(rec, tied)}${ratios.length > 0 ? `: ${ratios.join(', ')}` : ''}; ${why}.`;
   }
   const runnerUp = stand.runnerUp ? find(right, stand.runnerUp) : undefined;
   const apart = runnerUp
     ? `, clear of the runner-up ${runnerUp.mode} (${figure(runnerUp)})`
     : ', the only mode that ran';
-  return `${title}: ${rec.mode} is recommended: it was the fastest, ${facts}${apart}; ${why}.`;
+  return `${title}: ${rec.mode} is recommended: it was the fastest, ${[figure(rec), ...ratios].join(', ')}${apart}; ${why}.`;
 }
 
 /** Whether the recommended mode also used the least CPU of the tied ones, in words. */
@@ -181,8 +188,9 @@ function ioLessons(job: JobFigures, stand: Standing, right: readonly Ran[]): str
   }
   const pools = right.filter((r) => r.mode === 'threads' || r.mode === 'processes');
   if (stand.recommended === 'loop' && pools.length > 0) {
+    const one = pools.length === 1;
     lessons.push(
-      `${names(pools.map((r) => r.mode as Mode))} overlap the waits too, but pay for workers and messages this job does not need.`,
+      `${names(pools.map((r) => r.mode))} ${one ? 'overlaps' : 'overlap'} the waits too, but ${one ? 'pays' : 'pay'} for workers and messages this job does not need.`,
     );
   }
   return lessons;
@@ -220,12 +228,6 @@ export function figure(r: Ran): string {
   if (r.runs.length < 3 || !r.spreadMs)
     return `${formatMs(r.wallMs)} (${r.runs.length} run${r.runs.length === 1 ? '' : 's'})`;
   return `${formatMs(r.wallMs)}, middle half ${formatRange(r.spreadMs.low, r.spreadMs.high)}`;
-}
-
-function vsSync(r: ModeResult): string {
-  return r.mode === 'sync' || r.speedup == null
-    ? ''
-    : `, ${formatRatio(r.speedup)} faster than sync`;
 }
 
 /** `loop`, `loop and threads`, `loop, threads and processes`. */
