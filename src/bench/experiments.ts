@@ -118,7 +118,7 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
   return {
     job: 'io',
     workload: `download ${sites} sites (${latencyMs} ms ± ${jitterMs} ms latency, 10 KB each, checksummed) with ${concurrency} in flight`,
-    setup: `the sites server runs in a process of its own, at ${server.url}`,
+    setup: 'the sites server runs in a process of its own, on a free loopback port',
     params: { sites, latencyMs, concurrency },
     limitRule: `ceil(${sites} / ${concurrency}) × ${latencyMs} ms`,
     task: downloadSiteTask,

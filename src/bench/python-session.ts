@@ -21,6 +21,7 @@ const PYTHON_DIR = fileURLToPath(new URL('../../python/', import.meta.url));
 const PYTHON = 'python3';
 /** `-B`: write no bytecode into the package; `-E -s`: ignore PYTHON* variables and the user's site-packages. */
 const PYTHON_FLAGS = ['-B', '-E', '-s'];
+const NOT_FOUND = `not available: ${PYTHON} not found`;
 /** How long a program that ignores its closed stdin is given before its process group is killed. */
 const STOP_GRACE_MS = 5_000;
 
@@ -32,8 +33,9 @@ const PROGRAMS: Readonly<Record<PythonMode, string>> = {
   'python processes': 'processes',
 };
 
-/** The reason a row is not run for a job, or `undefined` when it is. */
+/** Why a row cannot or need not run for a job, or `undefined` when it runs. */
 export function pythonSkips(row: PythonMode, exp: Experiment): string | undefined {
+  if (pythonVersion() === undefined) return NOT_FOUND;
   return row === 'python asyncio' && exp.job === 'cpu'
     ? 'not run: coroutines take turns on one thread, so CPU work runs as in python sync (as loop shows for Node)'
     : undefined;
@@ -109,7 +111,7 @@ function pythonProgram(child: ChildProcess): PythonProgram {
     child.once('error', (error: NodeJS.ErrnoException) =>
       reject(
         error.code === 'ENOENT'
-          ? new NotAvailable(`not available: ${PYTHON} not found`)
+          ? new NotAvailable(NOT_FOUND)
           : new Error(`${PYTHON} could not start: ${error.message}`),
       ),
     );

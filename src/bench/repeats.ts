@@ -66,5 +66,5 @@ export function needsAnotherRun(policy: RepeatPolicy, walls: readonly number[]):
 export function describePolicy(policy: RepeatPolicy): string {
   return policy.kind === 'fixed'
     ? `each mode does exactly ${policy.runs} timed run${policy.runs === 1 ? '' : 's'} (--repeat)`
-    : `each mode repeats its timed run until the middle half of its runs lies within ±${Math.round(policy.tolerance * 100)}% of their median: ${policy.minRuns} to ${policy.maxRuns} runs, within about ${formatMs(policy.budgetMs)} per mode (a mode whose runs take over half of that runs once)`;
+    : `each mode repeats its timed run until the middle half of its runs lies within ±${Math.round(policy.tolerance * 100)}% of their median: ${policy.minRuns} to ${policy.maxRuns} runs, within about ${formatMs(policy.budgetMs)} per mode, so a mode whose runs take over half of that runs once`;
 }

@@ -113,7 +113,10 @@ function chart(job: JobReport): string {
     const dots = r.runs
       .map((run) => `<circle class="run" cx="${x(run.wallMs)}" cy="${mid}" r="2"/>`)
       .join('');
-    const end = Math.max(scale.x(r.wallMs), r.spreadMs ? scale.x(r.spreadMs.high) : 0);
+    // The label goes past whatever is drawn on the row: bar, whisker and the slowest run.
+    const end = scale.x(
+      Math.max(r.wallMs, r.spreadMs?.high ?? 0, ...r.runs.map((run) => run.wallMs)),
+    );
     return `<text x="${CHART.label - 8}" y="${y + 19}" text-anchor="end">${r.mode}</text><rect class="bar ${kind}" x="${CHART.label}" y="${y + 5}" width="${Math.max(1, scale.x(r.wallMs)).toFixed(1)}" height="${CHART.row - 10}"><title>${r.mode}: ${formatMs(r.wallMs)} (median of ${r.runs.length})</title></rect><g class="whisker">${spread}${dots}</g><text x="${(CHART.label + end + 8).toFixed(1)}" y="${y + 19}">${formatMs(r.wallMs)}</text>`;
   });
   const plotBottom = height - CHART.bottom;
