@@ -7,8 +7,9 @@ It speaks JSON lines. The first line on stdin names the program and the job::
 
 Once the program has started and run the warm-up inputs (its threads, processes and
 connections are up), it prints ``{"ready": true}``. Each ``run`` line then runs the whole
-job once and prints ``{"outputs": [...]}``, in input order. The bench times each run from
-its side of the pipe, as it times its own modes, and verifies the outputs.
+job once and prints ``{"outputs": [...]}``, in input order; each ``warm`` line runs the
+warm-up inputs again, the same way. The bench times each run from its side of the pipe, as
+it times its own modes, and verifies the outputs.
 
 When stdin closes (the bench is done, or it died), the program stops. A run in progress is
 not waited for: the whole process group, this process and its pool's processes, is
@@ -38,8 +39,9 @@ def main():
     commands = queue.Queue()
     threading.Thread(target=read_commands, args=(commands,), daemon=True).start()
     reply({"ready": True})
-    while commands.get() == "run":
-        reply({"outputs": [encode(output) for output in run(spec["inputs"])]})
+    inputs = {"run": spec["inputs"], "warm": spec["warmup"]}
+    for command in iter(commands.get, None):
+        reply({"outputs": [encode(output) for output in run(inputs[command])]})
     program.close()
 
 

@@ -1,7 +1,7 @@
 /**
  * One of switchyard's modes as a {@link Session}: its executor created and every worker up
- * (that is the start-up), then warmed up untimed — tasks loaded, connections open, the JIT
- * done — so that a timed run measures the job and nothing else.
+ * (that is the start-up); its warm-up fills every slot with a cheap input — tasks loaded,
+ * connections open, the JIT done — so that a timed run measures the job and nothing else.
  *
  * @module
  */
@@ -46,10 +46,12 @@ export async function startNodeSession(
     await guard(executor.submit(exp.task, exp.warmup(mode) as never));
     await guard(everyWorkerUp(exp, mode, executor));
     const startupMs = performance.now() - started;
-    await guard(drain(executor.map(exp.task, warmups(exp, mode, executor))));
     const inputs = exp.inputs(mode) as never[];
     return {
       startupMs,
+      warm: async () => {
+        await guard(drain(executor.map(exp.task, warmups(exp, mode, executor))));
+      },
       run: () => guard(drain(executor.map(exp.task, inputs))),
       decision: () => {
         const chose = executor.decision;

@@ -77,14 +77,19 @@ export async function startPythonSession(
     await program.stop();
     throw error;
   }
+  const ask = async (command: 'warm' | 'run'): Promise<unknown[]> => {
+    program.send(command);
+    const { outputs } = (await program.reply()) as { outputs?: unknown[] };
+    if (!Array.isArray(outputs))
+      throw new Error(`the Python program answered "${command}" without outputs`);
+    return outputs;
+  };
   return {
     startupMs: performance.now() - started,
-    run: async () => {
-      program.send('run');
-      const { outputs } = (await program.reply()) as { outputs?: unknown[] };
-      if (!Array.isArray(outputs)) throw new Error('the Python program answered without outputs');
-      return outputs;
+    warm: async () => {
+      await ask('warm');
     },
+    run: () => ask('run'),
     decision: () => undefined,
     close: () => program.stop(),
   };

@@ -9,6 +9,8 @@
 export interface Session {
   /** What starting it cost, in ms: until every worker (thread, process) had run a task. */
   readonly startupMs: number;
+  /** Runs the warm-up inputs, untimed: before each timed run, connections that idled are reopened. */
+  warm(): Promise<void>;
   /** Runs the whole job once; resolves with its outputs in input order. */
   run(): Promise<readonly unknown[]>;
   /** `auto` only: the mode it chose and why. */
