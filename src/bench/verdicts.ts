@@ -10,7 +10,14 @@ import type { Mode } from '../core/types.js';
 import { formatMs, formatRange, formatRatio } from './format.js';
 import { pythonContrast } from './python-verdicts.js';
 import type { BenchSettings } from './settings.js';
-import { type Entrant, noiseInterval, overlap, type Standing, standing } from './ties.js';
+import {
+  ASSUMED_NOISE,
+  type Entrant,
+  noiseInterval,
+  overlap,
+  type Standing,
+  standing,
+} from './ties.js';
 import {
   type Contender,
   isPython,
@@ -144,13 +151,13 @@ function headline(
   return `${title}: ${rec.mode} is recommended: it was the fastest, ${[figure(rec), ...ratios].join(', ')}${apart}; ${why}.`;
 }
 
-/** Whether the recommended mode also used the least CPU of the tied ones, in words. */
+/** Whether the recommended mode also used the least CPU of the tied ones (within noise), in words. */
 function cpuClause(rec: Ran, tied: readonly Ran[]): string {
   const others = tied.filter((r) => r !== rec);
   const leanest = [...tied].sort((a, b) => a.cpuMs - b.cpuMs)[0]!;
   const against = others.map((r) => `${r.mode} ${formatMs(r.cpuMs)}`).join(', ');
-  return leanest === rec
-    ? ` and the one that used the least CPU (${formatMs(rec.cpuMs)}, against ${against})`
+  return rec.cpuMs <= leanest.cpuMs * (1 + ASSUMED_NOISE)
+    ? ` and ${leanest === rec ? 'the one that used the least CPU' : 'used as little CPU as any of them'} (${formatMs(rec.cpuMs)}, against ${against})`
     : `; ${leanest.mode} used less CPU (${formatMs(leanest.cpuMs)}, against ${formatMs(rec.cpuMs)})`;
 }
 
