@@ -87,7 +87,10 @@ describe('verdicts', () => {
       machine,
       settings,
     );
-    assert.match(j.verdicts[0]!, /and used as little CPU as any of them \(2\.06 s, against processes 2\.04 s\)/);
+    assert.match(
+      j.verdicts[0]!,
+      /and used as little CPU as any of them \(2\.06 s, against processes 2\.04 s\)/,
+    );
   });
 
   it('never names a winner that the runs do not separate: two modes within noise are a tie, not a win', () => {

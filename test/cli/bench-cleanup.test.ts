@@ -5,7 +5,6 @@
  * checked the same way in test/bench/python-session.test.ts.)
  */
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { describe, it } from 'node:test';
 import { descendants, eventually, goneWithin } from '../support/processes.js';
 import { startCli } from './spawn.js';
