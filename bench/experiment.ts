@@ -23,6 +23,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchDocument, JobReport } from '../src/bench/types.js';
+import { printTable } from './markdown-table.js';
 
 const RUNS = Number(process.env.RUNS ?? 5);
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -118,7 +119,7 @@ async function main(): Promise<void> {
     );
     const first = job(runs[0]!, name);
     console.log(`  ${first.workload}; ${first.setup}`);
-    table(
+    printTable(
       ['mode', ...runs.map((_, i) => `run ${i + 1}`)],
       first.results.map((r) => [
         r.mode,
@@ -135,7 +136,7 @@ async function main(): Promise<void> {
   }
 
   console.log(`\ntargets, over all ${RUNS} runs`);
-  table(
+  printTable(
     ['target', ...runs.map((_, i) => `run ${i + 1}`), 'median', 'all runs'],
     TARGETS.map((t) => {
       const numbers = runs.map((run) => Number.parseFloat(t.shown(run)));
@@ -186,17 +187,6 @@ function ms(value: number): string {
 
 function seconds(value: number): string {
   return `${(value / 1000).toFixed(1)} s`;
-}
-
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(
-    `| ${widths.map((w, c) => (c === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-  );
-  for (const r of rows) console.log(line(r));
 }
 
 await main();

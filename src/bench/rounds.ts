@@ -149,21 +149,25 @@ export function rotate<T>(items: readonly T[], round: number): T[] {
   return [...items.slice(k), ...items.slice(0, k)];
 }
 
+/** The figures of a contender that has none, and why. */
+export function unavailable(mode: Contender, reason: string): Measured {
+  return {
+    mode,
+    wallMs: null,
+    spreadMs: null,
+    runs: [],
+    settled: false,
+    startupMs: null,
+    cpuMs: null,
+    verified: false,
+    reason,
+  };
+}
+
 function measured(entry: Entry, settings: BenchSettings): Measured {
   const walls = entry.runs.map((r) => r.wallMs);
-  if (entry.reason || walls.length === 0) {
-    return {
-      mode: entry.mode,
-      wallMs: null,
-      spreadMs: null,
-      runs: [],
-      settled: false,
-      startupMs: null,
-      cpuMs: null,
-      verified: false,
-      reason: entry.reason ?? 'no figures',
-    };
-  }
+  if (entry.reason || walls.length === 0)
+    return unavailable(entry.mode, entry.reason ?? 'no figures');
   const tolerance =
     settings.repeat.kind === 'until-settled' ? settings.repeat.tolerance : DEFAULT_TOLERANCE;
   return {

@@ -1,4 +1,5 @@
 /** Hand-made bench figures: the verdicts and the renderers must not care where they came from. */
+import { unavailable } from '../../src/bench/rounds.js';
 import { interquartileRange, median } from '../../src/bench/stats.js';
 import type { Contender, JobName, JobReport, Machine, ModeResult } from '../../src/bench/types.js';
 import type { JobFigures } from '../../src/bench/verdicts.js';
@@ -35,19 +36,7 @@ export function ran(
 
 /** A row with no figures. */
 export function absent(mode: Contender, reason: string): ModeResult {
-  return {
-    mode,
-    wallMs: null,
-    spreadMs: null,
-    runs: [],
-    settled: false,
-    startupMs: null,
-    cpuMs: null,
-    speedup: null,
-    limitRatio: null,
-    verified: false,
-    reason,
-  };
+  return { ...unavailable(mode, reason), speedup: null, limitRatio: null };
 }
 
 /** A job's figures, each row related to its runtime's sync and to the limit as the lab does. */
