@@ -5,6 +5,7 @@
  *
  * @module
  */
+import type { PoolOptions } from '../core/options.js';
 import type { Executor, Mode } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
 import { sleep } from '../primitives/sleep.js';
@@ -67,7 +68,7 @@ export async function startNodeSession(
 
 /** `distributed` runs on one local `switchyard worker` sized like the `threads` pool. */
 function localWorkerFor(exp: Experiment, settings: BenchSettings): LocalWorker {
-  const pool = exp.executorOptions('threads');
+  const pool = exp.executorOptions('threads') as PoolOptions;
   return startLocalWorker({
     connection: settings.connection!,
     queue: settings.queue,

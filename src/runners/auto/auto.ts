@@ -5,7 +5,7 @@
  * sample's results are the caller's results, so no input runs twice.
  */
 import { toError } from '../../core/errors.js';
-import type { ExecutorOptions } from '../../core/options.js';
+import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
   ChunkOutcome,
   ChunkRun,
@@ -47,7 +47,7 @@ interface Chosen {
 
 export class AutoRunner implements Runner<Profiled> {
   readonly mode = 'auto';
-  readonly #options: ExecutorOptions;
+  readonly #options: AutoOptions;
   readonly #createRunner: RunnerFactory;
   readonly #available: readonly Mode[];
   /** Samples run here, overlapped as the sampler admits them. */
@@ -62,7 +62,7 @@ export class AutoRunner implements Runner<Profiled> {
   #decision: AutoDecision | undefined;
   #current: Runner | undefined;
 
-  constructor(options: ExecutorOptions, createRunner: RunnerFactory, available: readonly Mode[]) {
+  constructor(options: AutoOptions, createRunner: RunnerFactory, available: readonly Mode[]) {
     this.#options = options;
     this.#createRunner = createRunner;
     this.#available = available;
@@ -222,13 +222,13 @@ export class AutoRunner implements Runner<Profiled> {
     const decision = this.#decide(profiled);
     const { mode: _auto, ...rest } = this.#options;
     // What the user set explicitly wins over what was measured.
-    const options: ExecutorOptions = {
+    const options = {
       concurrency: decision.concurrency,
       ...(decision.workers === undefined ? {} : { workers: decision.workers }),
       ...(decision.tasksPerWorker === undefined ? {} : { tasksPerWorker: decision.tasksPerWorker }),
       ...rest,
       mode: decision.mode,
-    };
+    } as ExecutorOptions;
     const key = JSON.stringify(options);
     let runner = this.#runners.get(key);
     if (!runner) {

@@ -5,9 +5,9 @@
  */
 
 import { defaultPoolSize } from '../../core/cpus.js';
+import { DEFAULTS } from '../../core/defaults.js';
 import type { TaskLike } from '../../core/task.js';
 import type { Decision, Mode, Workload } from '../../core/types.js';
-import { LOOP_CONCURRENCY } from '../loop/loop.js';
 import {
   CHUNK_DISPATCH_MS,
   CHUNKED_THREADS_GAIN,
@@ -101,7 +101,7 @@ export function classify(m: Measurements): Workload {
 
 /** The decision for what was measured (`undefined`: no sampled run finished). */
 export function decide(m: Measurements | undefined, context: DecisionContext): AutoDecision {
-  if (!m) return decideUnmeasured(SAMPLE_PATIENCE_MS, LOOP_CONCURRENCY);
+  if (!m) return decideUnmeasured(SAMPLE_PATIENCE_MS, DEFAULTS.loopConcurrency);
   const workload = classify(m);
   const measured = { ...m, cpus: context.cpus } as Record<string, number>;
   const cpu = percent(m.busyShare);

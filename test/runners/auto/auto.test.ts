@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { ExecutorOptions } from '../../../src/core/options.js';
+import type { AutoOptions, ExecutorOptions, LoopOptions } from '../../../src/core/options.js';
 import type { Runner } from '../../../src/core/runner.js';
 import { ExecutorFront } from '../../../src/executor/front.js';
 import { createExecutor, type Decision, task } from '../../../src/index.js';
@@ -66,7 +66,8 @@ describe('auto', () => {
       // The runners auto hands work to, with the threads one counting the chunks it is sent.
       const sent: number[] = [];
       const runnerFor = (options: ExecutorOptions): Runner => {
-        if (options.mode !== 'threads') return eventLoopRunner('loop', options.concurrency ?? 1);
+        if (options.mode !== 'threads')
+          return eventLoopRunner('loop', (options as LoopOptions).concurrency ?? 1);
         const threads = threadsRunner(options);
         return {
           ...threads,
@@ -104,10 +105,12 @@ describe('auto', () => {
 
   describe('tiny tasks it keeps on the calling thread', () => {
     /** An executor whose map chunks are counted as they reach auto. */
-    const counting = (options: ExecutorOptions = { mode: 'auto' }) => {
-      const auto = new AutoRunner(options, (o) => eventLoopRunner('loop', o.concurrency ?? 1), [
-        'loop',
-      ]);
+    const counting = (options: AutoOptions = { mode: 'auto' }) => {
+      const auto = new AutoRunner(
+        options,
+        (o) => eventLoopRunner('loop', (o as LoopOptions).concurrency ?? 1),
+        ['loop'],
+      );
       const sizes: number[] = [];
       const runChunk = auto.runChunk.bind(auto);
       auto.runChunk = (profiled, chunk) => {
