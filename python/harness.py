@@ -51,7 +51,7 @@ def read_commands(commands):
     commands.put(None)
     # Still here after the grace period: the main thread is in a run. Stop everything.
     time.sleep(STOP_GRACE_SECONDS)
-    if os.getpgrp() == os.getpid():
+    if hasattr(os, "killpg") and os.getpgrp() == os.getpid():
         os.killpg(os.getpgrp(), signal.SIGKILL)
     os._exit(1)
 

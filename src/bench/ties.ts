@@ -21,7 +21,7 @@ export const SIMPLICITY: readonly Mode[] = [
 ];
 
 /** Runs it takes before a mode's own spread says anything about its noise. */
-export const FEWEST_RUNS_FOR_SPREAD = 3;
+const FEWEST_RUNS_FOR_SPREAD = 3;
 /** The noise assumed, either side, for a figure from fewer runs: the precision the bench aims for. */
 export const ASSUMED_NOISE = 0.05;
 

@@ -40,11 +40,11 @@ export type Ran = ModeResult & { readonly wallMs: number; readonly cpuMs: number
  * carries anyway — executor start of a run, a message to a worker, a scheduler time
  * slice on a busy core — so the models cannot be compared at that size.
  */
-export const MIN_COMPARABLE_MS = 50;
+const MIN_COMPARABLE_MS = 50;
 /** Start-up above this share of `sync`'s time is worth a sentence: it changes the picture for a program that runs once. */
 const NOTABLE_STARTUP_SHARE = 0.1;
 
-export const JOB_TITLES = { io: 'I/O-bound', cpu: 'CPU-bound' } as const;
+const JOB_TITLES = { io: 'I/O-bound', cpu: 'CPU-bound' } as const;
 
 /** Why the simplest of tied modes is the simplest. */
 const SIMPLEST_BECAUSE: Readonly<Record<Mode, string>> = {
@@ -231,20 +231,20 @@ function cpuLessons(job: JobFigures, right: readonly Ran[], machine: Machine): s
 }
 
 /** `118 ms (middle half 112–121 ms)`, or `16.3 s (1 run)`. */
-export function figure(r: Ran): string {
+function figure(r: Ran): string {
   if (r.runs.length < 3 || !r.spreadMs)
     return `${formatMs(r.wallMs)} (${r.runs.length} run${r.runs.length === 1 ? '' : 's'})`;
   return `${formatMs(r.wallMs)}, middle half ${formatRange(r.spreadMs.low, r.spreadMs.high)}`;
 }
 
 /** `loop`, `loop and threads`, `loop, threads and processes`. */
-export function names(modes: readonly Contender[]): string {
+function names(modes: readonly Contender[]): string {
   return modes.length <= 1
     ? (modes[0] ?? '')
     : `${modes.slice(0, -1).join(', ')} and ${modes[modes.length - 1]}`;
 }
 
-export function find<R extends ModeResult>(results: readonly R[], mode: Contender): R | undefined {
+function find<R extends ModeResult>(results: readonly R[], mode: Contender): R | undefined {
   return results.find((r) => r.mode === mode);
 }
 
