@@ -230,7 +230,7 @@ function cpuLessons(job: JobFigures, right: readonly Ran[], machine: Machine): s
   return lessons;
 }
 
-/** `118 ms (middle half 112–121 ms)`, or `16.3 s (1 run)`. */
+/** `118 ms, middle half 112–121 ms`, or `16.3 s (1 run)`: fewer than three runs show no spread. */
 function figure(r: Ran): string {
   if (r.runs.length < 3 || !r.spreadMs)
     return `${formatMs(r.wallMs)} (${r.runs.length} run${r.runs.length === 1 ? '' : 's'})`;
