@@ -12,7 +12,7 @@ import { once } from 'node:events';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { Experiment } from './experiments.js';
-import { NotAvailable, type Session } from './session.js';
+import { lastLine, NotAvailable, type Session } from './session.js';
 import type { BenchSettings } from './settings.js';
 import type { PythonMode } from './types.js';
 
@@ -152,9 +152,4 @@ function killGroup(pid: number): void {
   } catch {
     // already gone
   }
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] || 'it printed nothing';
 }

@@ -29,3 +29,9 @@ export function messageOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.split('\n', 1)[0]!;
 }
+
+/** The last line a process printed, for a reason: `it printed nothing` when it printed nothing. */
+export function lastLine(text: string): string {
+  const lines = text.trim().split('\n');
+  return lines[lines.length - 1] || 'it printed nothing';
+}
