@@ -30,5 +30,5 @@ class Program:
         return list(self.sums.map(cpu_bound, numbers))
 
     def close(self):
-        self.downloads.shutdown(cancel_futures=True)
-        self.sums.shutdown(cancel_futures=True)
+        self.downloads.shutdown()
+        self.sums.shutdown()
