@@ -87,7 +87,7 @@ function renderJob(job: JobReport, p: Paint): string {
     unsettled.length > 0
       ? [
           p.dim(
-            `not settled within the tolerance (the cap or the time budget came first): ${unsettled.join(', ')}`,
+            `still spread wider than the tolerance when their runs stopped (at the cap or the time budget): ${unsettled.join(', ')}`,
           ),
         ]
       : [];
