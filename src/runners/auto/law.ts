@@ -1,0 +1,452 @@
+/**
+ * The control law: from one window of measurements at the current level to the next
+ * level, and why. Pure — it sees numbers, never a clock or a task — so every rule can be
+ * driven by scripted windows in a test.
+ *
+ * A level is where tasks run and how many at once: on the calling thread's event loop
+ * (`loop`, n tasks in flight) or on worker threads (`threads`, n tasks per worker).
+ *
+ * - On the calling thread it climbs: from the first window by the headroom the thread's
+ *   busy share shows (a thread 5% busy can keep many times more in flight), then by
+ *   doubling while the throughput rises with the tasks in flight. Once a step brings no
+ *   gain (the tasks queue behind something that serves only so many at once — libuv's 4
+ *   threads, a server, a connection pool), it steps down from the best level while fewer
+ *   tasks finish as many, and holds the last level that did.
+ * - A calling thread that is busy all the time is the bottleneck: more in flight cannot
+ *   help there, so the work moves to worker threads when they are predicted to run it
+ *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
+ *   threads must then prove it: if they finish no more than the calling thread did, the
+ *   work moves back, and the next move waits for longer evidence.
+ * - Held levels are watched: a throughput that moves far from the one settled on means
+ *   the work changed (a new phase of a `map`), and the exploration starts again — on the
+ *   calling thread when the throughput of the threads fell. Now and then a held level
+ *   tries one step up, to follow slow changes.
+ * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
+ *   the proportional gain, a step down must keep nearly all of the best throughput, a
+ *   phase change needs two windows in a row, and a failed try backs off exponentially.
+ */
+import {
+  BUSY_TARGET,
+  CLIMB_SHARE,
+  HOLD_WINDOWS,
+  MAX_HOLD_WINDOWS,
+  MAX_STEP,
+  MIN_STEP,
+  PHASE_CHANGE,
+  SAME_THROUGHPUT,
+  SATURATED,
+  THREADS_GAIN_TO_MOVE,
+  THREADS_GAIN_TO_STAY,
+  WAITING_TASKS_PER_WORKER,
+} from './settings.js';
+import type { WindowSummary } from './window.js';
+
+export type Route = 'loop' | 'threads';
+
+/** `loop`: tasks in flight on the calling thread; `threads`: tasks per worker. */
+export interface Level {
+  readonly route: Route;
+  readonly level: number;
+}
+
+/** A window's measurements and the level they were taken at. */
+export type Measured = WindowSummary & Level;
+
+/** What the law may use besides the measurements. */
+export interface LawContext {
+  /** Worker threads `threads` would have. */
+  readonly workers: number;
+  /** Why worker threads cannot run this task; `undefined` when they can. */
+  readonly threadsUnavailable: string | undefined;
+  /** Most tasks in flight on the calling thread. */
+  readonly maxLoop: number;
+  /** Most tasks per worker. */
+  readonly maxPerWorker: number;
+  /** ms of the calling thread's time to send one input to a worker, as the tasks come now. */
+  readonly dispatchMs: () => number;
+}
+
+/** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
+export type Because =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'room'; readonly busyShare: number }
+  | { readonly kind: 'busy'; readonly busyShare: number }
+  | { readonly kind: 'climb'; readonly gain: number; readonly ratio: number; readonly from: Measured }
+  | {
+      readonly kind: 'knee';
+      readonly gain: number;
+      readonly latencyRatio: number;
+      readonly from: Measured;
+    }
+  | { readonly kind: 'most' }
+  | { readonly kind: 'fewer-as-good'; readonly best: Measured }
+  | { readonly kind: 'fewer-worse'; readonly best: Measured }
+  | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
+  | { readonly kind: 'saturated-stay'; readonly why: string }
+  | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
+  | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
+  | { readonly kind: 'changed'; readonly reference: Measured }
+  | { readonly kind: 'mostly-waiting' }
+  | { readonly kind: 'probe' }
+  | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }
+  | { readonly kind: 'pinned' }
+  | { readonly kind: 'threads-failed'; readonly why: string };
+
+/** The law's answer to a window: where to go (possibly where it is), and why. */
+export interface Move {
+  readonly to: Level;
+  readonly because: Because;
+  /** The window that led here. */
+  readonly measured: Measured | undefined;
+}
+
+type Phase =
+  /** Nothing measured at this level yet in this exploration. */
+  | { readonly kind: 'start' }
+  | { readonly kind: 'climbing'; readonly previous: Measured }
+  /** Stepping down; `floor` is the lowest level known to finish as many as the best. */
+  | { readonly kind: 'descending'; readonly floor: Measured }
+  | {
+      readonly kind: 'holding';
+      reference: Measured;
+      windows: number;
+      strays: number;
+      /** Held because the calling thread is the bottleneck and threads would not help. */
+      readonly saturated?: boolean;
+    }
+  | { readonly kind: 'probing'; readonly from: Measured }
+  /** Just moved to threads: the first window warms the workers up, the second is judged. */
+  | { readonly kind: 'verifying'; windows: number };
+
+export class Law {
+  readonly #context: LawContext;
+  #at: Level;
+  #phase: Phase = { kind: 'start' };
+  /** The highest throughput of this exploration. */
+  #best: Measured | undefined;
+  /** Levels measured in this exploration. */
+  #tried: Measured[] = [];
+  #holdWindows = HOLD_WINDOWS;
+  /** The calling thread's last window before the work moved to threads. */
+  #loopBaseline: Measured | undefined;
+  /** Saturated windows in a row needed before moving to threads; doubled after a move that did not pay. */
+  #threadsPatience = 1;
+  #saturatedWindows = 0;
+  /** The shortest time a task took on the calling thread: its latency when nothing queues. */
+  #fastestOnLoop = Number.POSITIVE_INFINITY;
+  /**
+   * The calling thread was found saturated by this work (since it last changed): many
+   * tasks per worker then mean mixed work, not work that the calling thread could keep
+   * in flight alone.
+   */
+  #loopSaturated = false;
+  /**
+   * Windows in a row a held level's throughput must stray before `auto` explores again;
+   * doubled each time the threads gave the work to the calling thread on such a change
+   * and the calling thread proved saturated at once (the change was noise).
+   */
+  #straysToExplore = 2;
+  /** The calling thread is trying the work because the threads' throughput fell. */
+  #loopOnTrial = false;
+  #pinned = false;
+  #threadsUnavailable: string | undefined;
+  readonly #start: Level;
+
+  constructor(context: LawContext, start: Level) {
+    this.#context = context;
+    this.#threadsUnavailable = context.threadsUnavailable;
+    this.#start = start;
+    this.#at = start;
+  }
+
+  get at(): Level {
+    return this.#at;
+  }
+
+  get pinned(): boolean {
+    return this.#pinned;
+  }
+
+  /**
+   * Whether the next window will be compared with another (and so must last a full
+   * turnover): not the first one on the calling thread, which only reads its busy share.
+   */
+  get comparing(): boolean {
+    return this.#at.route === 'threads' || this.#phase.kind !== 'start';
+  }
+
+  /**
+   * Tasks must run where a timeout can stop them: on worker threads, for good. The move
+   * is at once; there the law climbs from one task per worker.
+   */
+  pin(): Move {
+    this.#pinned = true;
+    return this.#go({ route: 'threads', level: 1 }, { kind: 'start' }, { kind: 'pinned' });
+  }
+
+  /** Worker threads could not take the task (`why`): back to the calling thread, for good. */
+  threadsFailed(why: string): Move {
+    this.#threadsUnavailable = why;
+    this.#pinned = false;
+    const level = this.#loopBaseline?.level ?? this.#start.level;
+    return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
+  }
+
+  /** The answer to a closed window at the current level. */
+  next(summary: WindowSummary): Move | undefined {
+    const m: Measured = { ...summary, ...this.#at };
+    if (m.route === 'loop') return this.#onLoop(m);
+    return this.#onThreads(m);
+  }
+
+  #onLoop(m: Measured): Move | undefined {
+    if (m.fastestMs > 0) this.#fastestOnLoop = Math.min(this.#fastestOnLoop, m.fastestMs);
+    if (m.busyShare >= SATURATED) return this.#saturated(m);
+    this.#saturatedWindows = 0;
+    this.#loopOnTrial = false;
+    if (!this.#binding(m)) return undefined;
+    return this.#explore(m);
+  }
+
+  #onThreads(m: Measured): Move | undefined {
+    const phase = this.#phase;
+    if (phase.kind === 'verifying') {
+      if (++phase.windows < 2) return undefined;
+      const loop = this.#loopBaseline;
+      const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
+      if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
+        this.#threadsPatience *= 2;
+        return this.#go(
+          { route: 'loop', level: loop.level },
+          { kind: 'holding', reference: loop, windows: 0, strays: 0 },
+          { kind: 'threads-slower', gain, loop },
+          m,
+        );
+      }
+      this.#threadsPatience = 1;
+      this.#phase = { kind: 'start' };
+      const move = this.#explore(m);
+      return loop ? { ...move!, because: { kind: 'threads-faster', gain, loop } } : move;
+    }
+    if (!this.#binding(m)) return undefined;
+    return this.#explore(m);
+  }
+
+  /** The calling thread is the bottleneck. */
+  #saturated(m: Measured): Move | undefined {
+    // A new run of saturated windows may be new work: its fastest task is measured afresh.
+    if (this.#saturatedWindows++ === 0) this.#fastestOnLoop = m.fastestMs;
+    const { workers, maxPerWorker } = this.#context;
+    const predictedGain = this.#threadsGain(m);
+    const threadsUnavailable = this.#threadsUnavailable;
+    if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
+      if (this.#saturatedWindows < this.#threadsPatience) return undefined;
+      this.#loopBaseline = m;
+      this.#loopSaturated = true;
+      if (this.#loopOnTrial) this.#straysToExplore *= 2;
+      this.#loopOnTrial = false;
+      // Enough tasks per worker to cover a task's waits: its fastest time here ÷ its CPU time.
+      const cpu = Math.max(m.cpuPerTaskMs, 1e-3);
+      const perWorker = clamp(Math.round(this.#fastestOnLoop / cpu), 1, maxPerWorker);
+      return this.#go(
+        { route: 'threads', level: perWorker },
+        { kind: 'verifying', windows: 0 },
+        { kind: 'saturated', predictedGain, workers },
+        m,
+      );
+    }
+    const phase = this.#phase;
+    if (phase.kind === 'descending') return this.#explore(m);
+    // The level makes no difference while this thread is the bottleneck: hold, without probing.
+    if (phase.kind === 'holding' && phase.saturated) return undefined;
+    const why =
+      threadsUnavailable ??
+      `worker threads would finish only ${predictedGain.toFixed(1)}× as many, since sending each task to one costs about as much as running it here or they would hold fewer in flight`;
+    return this.#go(
+      m,
+      { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
+      { kind: 'saturated-stay', why },
+      m,
+    );
+  }
+
+  /**
+   * How many times as many tasks the worker threads should finish as the calling thread
+   * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
+   * each one (so it can go no faster than one per dispatch), and the workers hold at most
+   * so many in flight, each for about as long as a task takes here.
+   */
+  #threadsGain(m: Measured): number {
+    const { workers, dispatchMs, maxPerWorker } = this.#context;
+    const cpu = m.cpuPerTaskMs;
+    const dispatch = dispatchMs();
+    const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
+    // A task's own latency, without queueing on this thread: the fastest one of the window.
+    const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
+    return Math.min(byCpu, byWaits);
+  }
+
+  /** Climb, descend, hold or probe at the current route. */
+  #explore(m: Measured): Move | undefined {
+    this.#tried.push(m);
+    if (!this.#best || m.throughput > this.#best.throughput) this.#best = m;
+    const phase = this.#phase;
+    switch (phase.kind) {
+      case 'start':
+      case 'verifying':
+        return this.#begin(m);
+      case 'climbing':
+        return this.#climbFrom(phase.previous, m);
+      case 'probing':
+        return this.#climbFrom(phase.from, m, true);
+      case 'descending':
+        return this.#descend(phase.floor, m);
+      case 'holding':
+        return this.#watch(phase, m);
+    }
+  }
+
+  /** The first window of an exploration. */
+  #begin(m: Measured): Move {
+    if (m.route === 'threads') {
+      // Worker threads show nothing like a busy share here: the first step up is a probe.
+      return this.#up(m, MIN_STEP, { kind: 'probe' });
+    }
+    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+    if (headroom < 1.25) return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
+    return this.#up(m, clamp(headroom, 1.25, MAX_STEP), {
+      kind: 'room',
+      busyShare: m.busyShare,
+    });
+  }
+
+  /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
+  #climbFrom(previous: Measured, m: Measured, probing = false): Move {
+    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+    if (gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1)) {
+      this.#holdWindows = HOLD_WINDOWS;
+      if (m.route === 'loop' && headroom < 1.25)
+        return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
+      const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
+      if (m.route === 'threads' && waiting && !this.#pinned) {
+        // So many in flight per worker means the tasks mostly wait: try the calling thread.
+        return this.#go(
+          { route: 'loop', level: Math.min(this.#context.maxLoop, m.level * this.#context.workers) },
+          { kind: 'start' },
+          { kind: 'mostly-waiting' },
+          m,
+        );
+      }
+      const step = m.route === 'loop' ? clamp(headroom, 1.25, MAX_STEP) : MIN_STEP;
+      return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
+    }
+    if (probing) {
+      this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+      return this.#go(
+        { route: m.route, level: previous.level },
+        { kind: 'holding', reference: previous, windows: 0, strays: 0 },
+        { kind: 'probe-failed', gain, from: previous },
+        m,
+      );
+    }
+    // Past the knee: from the fewest in flight that finished (nearly) as many as the best, try fewer.
+    const best = this.#best!;
+    const floor = this.#tried
+      .filter((t) => t.route === m.route && t.throughput >= (1 - SAME_THROUGHPUT) * best.throughput)
+      .reduce((a, b) => (b.level < a.level ? b : a));
+    const because: Because = {
+      kind: 'knee',
+      gain,
+      latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
+      from: previous,
+    };
+    if (floor.level <= 1) return this.#go(floor, this.#holding(floor), because, m);
+    return this.#go(
+      { route: m.route, level: Math.max(1, Math.floor(floor.level / 2)) },
+      { kind: 'descending', floor },
+      because,
+      m,
+    );
+  }
+
+  #descend(floor: Measured, m: Measured): Move {
+    const best = this.#best!;
+    if (m.throughput >= (1 - SAME_THROUGHPUT) * best.throughput) {
+      if (m.level <= 1) return this.#hold(m, { kind: 'fewer-as-good', best });
+      return this.#go(
+        { route: m.route, level: Math.max(1, Math.floor(m.level / 2)) },
+        { kind: 'descending', floor: m },
+        { kind: 'fewer-as-good', best },
+        m,
+      );
+    }
+    return this.#go(floor, this.#holding(floor), { kind: 'fewer-worse', best }, m);
+  }
+
+  #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {
+    const { reference } = phase;
+    const change = m.throughput / Math.max(reference.throughput, 1e-9);
+    if (Math.abs(change - 1) > PHASE_CHANGE) {
+      if (++phase.strays < this.#straysToExplore) return undefined;
+      this.#tried = [m];
+      this.#best = m;
+      this.#loopSaturated = false;
+      const because: Because = { kind: 'changed', reference };
+      if (m.route === 'threads' && change < 1 && !this.#pinned) {
+        // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
+        const level =
+          this.#loopBaseline?.level ??
+          Math.min(this.#context.maxLoop, m.level * this.#context.workers);
+        this.#loopOnTrial = true;
+        return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
+      }
+      this.#phase = { kind: 'start' };
+      const move = this.#begin(m);
+      return { ...move, because };
+    }
+    phase.strays = 0;
+    if (++phase.windows < this.#holdWindows) return undefined;
+    return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
+  }
+
+  /** Up by `step` from `m`, or hold there when it is already at the most. */
+  #up(m: Measured, step: number, because: Because, probing = false): Move {
+    const most = m.route === 'loop' ? this.#context.maxLoop : this.#context.maxPerWorker;
+    const level = Math.min(most, Math.max(m.level + 1, Math.round(m.level * step)));
+    if (level <= m.level) return this.#hold(m, { kind: 'most' });
+    const phase: Phase = probing ? { kind: 'probing', from: m } : { kind: 'climbing', previous: m };
+    return this.#go({ route: m.route, level }, phase, because, m);
+  }
+
+  #hold(m: Measured, because: Because): Move {
+    return this.#go(m, this.#holding(m), because, m);
+  }
+
+  #holding(reference: Measured): Phase {
+    return { kind: 'holding', reference, windows: 0, strays: 0 };
+  }
+
+  #go(to: Level, phase: Phase, because: Because, measured?: Measured): Move {
+    if (to.route !== this.#at.route) {
+      this.#tried = [];
+      this.#best = undefined;
+      this.#saturatedWindows = 0;
+      if (to.route === 'loop') this.#fastestOnLoop = Number.POSITIVE_INFINITY;
+    }
+    this.#at = { route: to.route, level: to.level };
+    this.#phase = phase;
+    return { to: this.#at, because, measured };
+  }
+
+  /** Whether the limit held back tasks in `m`: otherwise the window says nothing about it. */
+  #binding(m: Measured): boolean {
+    const capacity = m.route === 'loop' ? m.level : m.level * this.#context.workers;
+    return m.inFlight >= 0.8 * capacity;
+  }
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}

@@ -1,0 +1,175 @@
+/**
+ * One window of measurements at one level: completions counted as they happen, the tasks
+ * in flight integrated over time, and the calling thread's busy share between the
+ * window's first and last reading. Pure: the clock and the busy counters are given.
+ *
+ * After a level change a window opens only once the tasks in flight then have finished,
+ * and then — when it will be compared with another — the tasks in flight at that moment
+ * too: by then the new level's queues (if any) have built up, and it measures the new
+ * level in its steady state, not the tail of the old one or the ramp to the new. It
+ * closes on completions, not on time alone (see `settings.ts`): enough of them to compare,
+ * and — for a window whose throughput will be compared with another's — at least as many
+ * as were in flight, one full turnover.
+ *
+ * Throughput is Little's law, mean tasks in flight ÷ mean latency, not completions ÷
+ * span: tasks started together finish in waves, and a count over a span that holds part
+ * of a wave is off by up to the number in flight (the error the .NET thread pool's
+ * hill climbing guards against with long samples). The mean in flight is exact and the
+ * mean latency averages every completion, so the ratio is smooth. A window shorter than
+ * a turnover (the first one, which only reads the busy share) holds the fastest tasks of
+ * its level, which would make Little's law overstate it; there the count over the span is
+ * used, which understates it while tasks ramp up — the side that errs toward climbing,
+ * which the next window then checks.
+ */
+import {
+  MIN_COMPLETIONS,
+  MIN_WINDOW_MS,
+  SLOW_COMPLETIONS,
+  SLOW_WINDOW_MS,
+} from './settings.js';
+
+/** Cumulative counters of the calling thread; only differences mean anything. */
+export interface BusyReading {
+  /** ms of CPU the thread has used. */
+  readonly cpuMs: number;
+  /** ms its event loop has sat waiting for I/O or timers. */
+  readonly idleMs: number;
+}
+
+/** Where time and the calling thread's busy counters come from (real ones, or a test's). */
+export interface Instruments {
+  now(): number;
+  busy(): BusyReading;
+}
+
+/** What a closed window measured. */
+export interface WindowSummary {
+  /** Inputs that finished in the window (a chunk counts each of its inputs). */
+  readonly completions: number;
+  /** Of those, how many failed. */
+  readonly failures: number;
+  readonly spanMs: number;
+  /**
+   * Inputs finished per second: mean in flight ÷ mean latency (Little's law) over a
+   * window of a full turnover; counted over the span in a shorter one (see the class).
+   */
+  readonly throughput: number;
+  /** Mean ms from start to finish of what finished. */
+  readonly latencyMs: number;
+  /** The shortest of those. */
+  readonly fastestMs: number;
+  /** Mean number of runs (or chunks) in flight over the window. */
+  readonly inFlight: number;
+  /** The calling thread's CPU time ÷ (CPU time + idle time) over the window, 0..1. */
+  readonly busyShare: number;
+  /** ms of the calling thread's CPU per finished input. */
+  readonly cpuPerTaskMs: number;
+}
+
+export class MeasurementWindow {
+  readonly #instruments: Instruments;
+  /** Completions still to let pass before the window opens. */
+  #skip: number;
+  /** After the skip, let the tasks then in flight pass too. */
+  #settle: boolean;
+  #opened = false;
+  #openedAt = 0;
+  #busyAtOpen: BusyReading = { cpuMs: 0, idleMs: 0 };
+  #lastEventAt = 0;
+  #inFlightArea = 0;
+  #completions = 0;
+  #failures = 0;
+  #latencySum = 0;
+  #finishedRuns = 0;
+  #fastest = Number.POSITIVE_INFINITY;
+  readonly #turnover: boolean;
+
+  /**
+   * `skip`: tasks in flight now that belong to the level being left; with none, the
+   * window opens when the next task starts (at once with `openNow`: the level goes on).
+   * `turnover`: the window will be compared with another, so it lets the new level
+   * settle first and lasts at least one turnover of the tasks in flight.
+   */
+  constructor(instruments: Instruments, skip: number, turnover: boolean, openNow = false) {
+    this.#instruments = instruments;
+    this.#skip = skip;
+    this.#settle = turnover && skip > 0;
+    this.#turnover = turnover;
+    if (openNow) this.#open(instruments.now());
+  }
+
+  /** A task starts, `inFlight` having been in flight until `now`. */
+  started(now: number, inFlight: number): void {
+    if (!this.#opened && this.#skip === 0) this.#open(now);
+    else this.#advance(now, inFlight);
+  }
+
+  /**
+   * A run (or chunk of `inputs`) finished after `latencyMs`, `inFlight` (itself
+   * included) having been in flight until `now`. Returns true once the window has enough
+   * to close.
+   */
+  finished(now: number, inFlight: number, latencyMs: number, inputs: number, ok: boolean): boolean {
+    if (!this.#opened) {
+      if (this.#skip > 0 && --this.#skip === 0) {
+        if (this.#settle) {
+          this.#settle = false;
+          this.#skip = inFlight - 1;
+        }
+        if (this.#skip === 0) this.#open(now);
+      }
+      return false;
+    }
+    this.#advance(now, inFlight);
+    this.#completions += inputs;
+    if (!ok) this.#failures += inputs;
+    this.#latencySum += latencyMs;
+    this.#finishedRuns++;
+    this.#fastest = Math.min(this.#fastest, latencyMs);
+    const span = now - this.#openedAt;
+    if (this.#turnover && span > 0 && this.#finishedRuns < this.#inFlightArea / span) return false;
+    return (
+      (this.#completions >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
+      (this.#completions >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS)
+    );
+  }
+
+  summary(now: number): WindowSummary {
+    const span = Math.max(now - this.#openedAt, 1e-3);
+    const busy = this.#instruments.busy();
+    const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
+    const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
+    const runs = Math.max(this.#finishedRuns, 1);
+    const latency = this.#latencySum / runs;
+    const inFlight = this.#inFlightArea / span;
+    const inputsPerRun = this.#completions / runs;
+    return {
+      completions: this.#completions,
+      failures: this.#failures,
+      spanMs: span,
+      throughput: !this.#turnover
+        ? (this.#completions / span) * 1000
+        : latency > 0
+          ? ((inFlight * inputsPerRun) / latency) * 1000
+          : 0,
+      latencyMs: latency,
+      fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
+      inFlight,
+      busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
+      cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
+    };
+  }
+
+  #advance(now: number, inFlight: number): void {
+    if (!this.#opened) return;
+    this.#inFlightArea += inFlight * (now - this.#lastEventAt);
+    this.#lastEventAt = now;
+  }
+
+  #open(now: number): void {
+    this.#opened = true;
+    this.#openedAt = now;
+    this.#lastEventAt = now;
+    this.#busyAtOpen = this.#instruments.busy();
+  }
+}
