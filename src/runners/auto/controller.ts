@@ -52,9 +52,9 @@ export class Controller {
     return this.#law.pinned;
   }
 
-  /** The last closed window, if any. */
-  get last(): WindowSummary | undefined {
-    return this.#last;
+  /** The last window closed on the calling thread, if any. */
+  get lastOnLoop(): WindowSummary | undefined {
+    return this.#lastOnLoop;
   }
 
   /** Tasks in flight on `route`. */
@@ -68,6 +68,11 @@ export class Controller {
     if (route === this.#law.at.route) this.#window?.started(now, this.#inFlight[route]);
     this.#inFlight[route]++;
     return now;
+  }
+
+  /** A run on the calling thread spent `ms` in its synchronous call. */
+  called(ms: number): void {
+    if (this.#law.at.route === 'loop') this.#window?.called(ms);
   }
 
   /** A run (or chunk of `inputs`) that started at `startedAt` on `route` finished. */

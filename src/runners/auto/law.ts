@@ -28,6 +28,7 @@
 import {
   BUSY_TARGET,
   CLIMB_SHARE,
+  COMPUTES_IN_CALL,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -37,6 +38,7 @@ import {
   SATURATED,
   THREADS_GAIN_TO_MOVE,
   THREADS_GAIN_TO_STAY,
+  TINY_TASK_MS,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
@@ -64,6 +66,11 @@ export interface LawContext {
   readonly maxPerWorker: number;
   /** ms of the calling thread's time to send one input to a worker, as the tasks come now. */
   readonly dispatchMs: () => number;
+  /**
+   * Whether the tasks come now in a way that lets tiny ones be started in chunks on the
+   * calling thread (a `map` without a timeout).
+   */
+  readonly chunkable: () => boolean;
 }
 
 /** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
@@ -115,8 +122,8 @@ type Phase =
       readonly saturated?: boolean;
     }
   | { readonly kind: 'probing'; readonly from: Measured }
-  /** Just moved to threads: the first window warms the workers up, the second is judged. */
-  | { readonly kind: 'verifying'; windows: number };
+  /** Just moved to threads: the first window warms the workers up, the next two are judged. */
+  | { readonly kind: 'verifying'; windows: number; first?: Measured };
 
 export class Law {
   readonly #context: LawContext;
@@ -129,11 +136,13 @@ export class Law {
   #holdWindows = HOLD_WINDOWS;
   /** The calling thread's last window before the work moved to threads. */
   #loopBaseline: Measured | undefined;
-  /** Saturated windows in a row needed before moving to threads; doubled after a move that did not pay. */
-  #threadsPatience = 1;
+  /**
+   * Saturated windows in a row needed before moving to threads: two at first (the first
+   * window also pays for starting up — compiling, first allocations — which can make a
+   * waiting task look busy), one after a move that paid, doubled after one that did not.
+   */
+  #threadsPatience = 2;
   #saturatedWindows = 0;
-  /** The shortest time a task took on the calling thread: its latency when nothing queues. */
-  #fastestOnLoop = Number.POSITIVE_INFINITY;
   /**
    * The calling thread was found saturated by this work (since it last changed): many
    * tasks per worker then mean mixed work, not work that the calling thread could keep
@@ -200,7 +209,6 @@ export class Law {
   }
 
   #onLoop(m: Measured): Move | undefined {
-    if (m.fastestMs > 0) this.#fastestOnLoop = Math.min(this.#fastestOnLoop, m.fastestMs);
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#saturatedWindows = 0;
     this.#loopOnTrial = false;
@@ -211,7 +219,15 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      if (++phase.windows < 2) return undefined;
+      // The workers' first window pays for their start; of the next two, the better one
+      // speaks for them (a worker's JIT warms up over its first tasks).
+      phase.windows++;
+      if (phase.windows < 2) return undefined;
+      if (phase.windows === 2) {
+        phase.first = m;
+        return undefined;
+      }
+      if (phase.first && phase.first.throughput > m.throughput) m = { ...phase.first, level: m.level };
       const loop = this.#loopBaseline;
       const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
       if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
@@ -234,9 +250,11 @@ export class Law {
 
   /** The calling thread is the bottleneck. */
   #saturated(m: Measured): Move | undefined {
-    // A new run of saturated windows may be new work: its fastest task is measured afresh.
-    if (this.#saturatedWindows++ === 0) this.#fastestOnLoop = m.fastestMs;
-    const { workers, maxPerWorker } = this.#context;
+    const { workers, maxPerWorker, chunkable } = this.#context;
+    // Tiny tasks are judged as they run once started in chunks: one at a time, each also
+    // pays for its own promise and bookkeeping, which threads would not save.
+    if (m.cpuPerTaskMs < TINY_TASK_MS && m.inputsPerRun <= 1 && chunkable()) return undefined;
+    this.#saturatedWindows++;
     const predictedGain = this.#threadsGain(m);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
@@ -245,9 +263,11 @@ export class Law {
       this.#loopSaturated = true;
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
       this.#loopOnTrial = false;
-      // Enough tasks per worker to cover a task's waits: its fastest time here ÷ its CPU time.
+      // Tasks that compute in their call (before any await) keep a worker busy alone; others
+      // need enough per worker to cover their waits: the fastest one's time ÷ its CPU time.
       const cpu = Math.max(m.cpuPerTaskMs, 1e-3);
-      const perWorker = clamp(Math.round(this.#fastestOnLoop / cpu), 1, maxPerWorker);
+      const perWorker =
+        m.callShare >= COMPUTES_IN_CALL ? 1 : clamp(Math.round(m.fastestMs / cpu), 1, maxPerWorker);
       return this.#go(
         { route: 'threads', level: perWorker },
         { kind: 'verifying', windows: 0 },
@@ -433,7 +453,6 @@ export class Law {
       this.#tried = [];
       this.#best = undefined;
       this.#saturatedWindows = 0;
-      if (to.route === 'loop') this.#fastestOnLoop = Number.POSITIVE_INFINITY;
     }
     this.#at = { route: to.route, level: to.level };
     this.#phase = phase;

@@ -88,7 +88,14 @@ export const MAX_HOLD_WINDOWS = 128;
  * a loaded machine makes the calling thread's CPU per task look larger than it is, so
  * the gain must be clear.
  */
-export const THREADS_GAIN_TO_MOVE = 1.5;
+export const THREADS_GAIN_TO_MOVE = 1.6;
+
+/**
+ * Share of the calling thread's CPU spent inside the tasks' synchronous calls at or above
+ * which they compute before they await (or never await): on worker threads they then
+ * start at one task per worker, which such a task keeps busy alone.
+ */
+export const COMPUTES_IN_CALL = 0.8;
 
 /** Measured gain the worker threads must show over the calling thread alone to keep the work. */
 export const THREADS_GAIN_TO_STAY = 1.1;

@@ -60,10 +60,17 @@ export interface WindowSummary {
   readonly fastestMs: number;
   /** Mean number of runs (or chunks) in flight over the window. */
   readonly inFlight: number;
+  /** Inputs per run: more than 1 when a `map` started them in chunks. */
+  readonly inputsPerRun: number;
   /** The calling thread's CPU time ÷ (CPU time + idle time) over the window, 0..1. */
   readonly busyShare: number;
   /** ms of the calling thread's CPU per finished input. */
   readonly cpuPerTaskMs: number;
+  /**
+   * Share of that CPU spent inside the tasks' synchronous calls, 0..1: near 1 when tasks
+   * compute before they first await (or never await), low when they compute after a wait.
+   */
+  readonly callShare: number;
 }
 
 export class MeasurementWindow {
@@ -82,6 +89,7 @@ export class MeasurementWindow {
   #latencySum = 0;
   #finishedRuns = 0;
   #fastest = Number.POSITIVE_INFINITY;
+  #callMs = 0;
   readonly #turnover: boolean;
 
   /**
@@ -102,6 +110,11 @@ export class MeasurementWindow {
   started(now: number, inFlight: number): void {
     if (!this.#opened && this.#skip === 0) this.#open(now);
     else this.#advance(now, inFlight);
+  }
+
+  /** A task's synchronous call on the calling thread took `ms`. */
+  called(ms: number): void {
+    if (this.#opened) this.#callMs += ms;
   }
 
   /**
@@ -155,8 +168,10 @@ export class MeasurementWindow {
       latencyMs: latency,
       fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
       inFlight,
+      inputsPerRun,
       busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
+      callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
   }
 

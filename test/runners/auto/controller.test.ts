@@ -178,6 +178,7 @@ describe('the control law', () => {
     maxLoop: MAX_LIMIT,
     maxPerWorker: 64,
     dispatchMs: () => 0.004,
+    chunkable: () => false,
   };
   const window = (w: Partial<WindowSummary>): WindowSummary => ({
     completions: 64,
@@ -189,6 +190,8 @@ describe('the control law', () => {
     inFlight: 64,
     busyShare: 0.1,
     cpuPerTaskMs: 0.05,
+    callShare: 0,
+    inputsPerRun: 1,
     ...w,
   });
 
@@ -210,11 +213,20 @@ describe('the control law', () => {
     assert.deepEqual(worse?.to.level, 64);
   });
 
-  it('sends a saturated thread\'s work to threads with as many per worker as cover its waits', () => {
+  it("sends a saturated thread's work to threads after two windows, with as many per worker as cover its waits", () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const move = law.next(window({ busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 }));
+    const saturated = window({ busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 });
+    assert.equal(law.next(saturated), undefined, 'the first window also paid for starting up');
+    const move = law.next(saturated);
     assert.equal(move?.because.kind, 'saturated');
     assert.deepEqual(move?.to, { route: 'threads', level: 3 });
+  });
+
+  it('gives tasks that compute inside their call one per worker', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 40, callShare: 0.95 });
+    law.next(saturated);
+    assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
   });
 
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {

@@ -104,6 +104,7 @@ export function simulate(world: World): Outcome {
       maxLoop: MAX_LIMIT,
       maxPerWorker: 64,
       dispatchMs: () => world.claimedDispatchMs ?? dispatch,
+      chunkable: () => false,
     },
     instruments,
     { route: 'loop', level: START_LIMIT },
@@ -161,13 +162,13 @@ export function simulate(world: World): Outcome {
     let startedAt = now;
     const done = () => {
       finished++;
-      if (route === 'threads') workerLoad[worker]--;
+      if (route === 'threads') workerLoad[worker] = workerLoad[worker]! - 1;
       else loopAdmitted--;
       controller.finished(route, startedAt, 1, true);
       admit();
     };
     if (route === 'threads') {
-      workerLoad[worker]++;
+      workerLoad[worker] = workerLoad[worker]! + 1;
       startedAt = controller.started('threads');
       compute(dispatch, () =>
         onWorker(worker, jitter(work.cpuMs), () =>
@@ -181,10 +182,11 @@ export function simulate(world: World): Outcome {
     // waits finishes with that burst; one that waits finishes with the burst after its
     // wait, which queues behind whatever the thread has by then.
     loopAdmitted++;
+    const burst = jitter(work.cpuMs) + loopOverhead;
     at(Math.max(now, callingFreeAt), () => {
       startedAt = controller.started('loop');
+      controller.called(burst);
     });
-    const burst = jitter(work.cpuMs) + loopOverhead;
     if (work.waitMs === 0 && !work.thenCpuMs) compute(burst, done);
     else compute(burst, () => wait(work, () => compute(jitter(work.thenCpuMs ?? 0), done)));
   };
