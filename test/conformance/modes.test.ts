@@ -26,5 +26,5 @@ for (const mode of ['threads', 'processes'] as const) {
     },
   });
 }
-describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: false });
+describeConformance({ mode: 'auto', plainFunctions: true, stopsRunawayTasks: true });
 describeConformance(distributedTarget());

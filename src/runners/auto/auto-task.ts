@@ -10,10 +10,10 @@ import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
-import { callingThread } from './instruments.js';
 import type { LawContext, Level, Route } from './law.js';
 import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, TINY_TASK_MS } from './settings.js';
 import type { Turn } from './turn.js';
+import type { Instruments } from './window.js';
 import type { TaskOnWorkers, WorkerThreads } from './workers.js';
 
 /** A run's place on the calling thread; a place ≥ 0 is a worker thread. */
@@ -31,6 +31,8 @@ export interface Shared {
   readonly inThread: Runner<TaskFunction<unknown, unknown>>;
   readonly workers: WorkerThreads;
   readonly turn: Turn;
+  /** The clock and busy counters its controllers measure with. */
+  readonly instruments: Instruments;
 }
 
 export class AutoTask {
@@ -76,7 +78,7 @@ export class AutoTask {
         dispatchMs: () => dispatchMs(this.#inChunks),
         chunkable: () => this.#inChunks,
       },
-      callingThread,
+      shared.instruments,
       start,
       this.#moved,
     );
@@ -185,7 +187,13 @@ export class AutoTask {
     const inputs = chunk.inputs.length;
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
-      return this.#track(this.#onWorkers!.runChunk(place, chunk), 'threads', place, startedAt, inputs);
+      return this.#track(
+        this.#onWorkers!.runChunk(place, chunk),
+        'threads',
+        place,
+        startedAt,
+        inputs,
+      );
     }
     const startedAt = this.controller.started('loop');
     this.#runningOnThread += inputs;

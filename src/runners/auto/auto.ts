@@ -21,6 +21,7 @@ import type { Decision, Mode } from '../../core/types.js';
 import { loadTask } from '../../task/loader.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { AutoTask, type Shared } from './auto-task.js';
+import { callingThread } from './instruments.js';
 import {
   AUTO_MAP_WINDOW,
   CHUNK_DISPATCH_MS,
@@ -30,6 +31,7 @@ import {
   TASK_DISPATCH_MS,
 } from './settings.js';
 import { Turn } from './turn.js';
+import type { Instruments } from './window.js';
 import { WorkerThreads } from './workers.js';
 
 /** The read-ahead limit of a task under `auto` follows its level for as long as the map runs. */
@@ -52,7 +54,13 @@ export class AutoRunner implements Runner<AutoTask> {
   /** The task that ran last: whose decision users read. */
   #current: AutoTask | undefined;
 
-  constructor(options: ExecutorOptions, createRunner: RunnerFactory, available: readonly Mode[]) {
+  /** `instruments`: where the controllers read time and the calling thread's busy counters (tests script them). */
+  constructor(
+    options: ExecutorOptions,
+    createRunner: RunnerFactory,
+    available: readonly Mode[],
+    instruments: Instruments = callingThread,
+  ) {
     this.#options = options;
     this.#available = available;
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
@@ -74,6 +82,7 @@ export class AutoRunner implements Runner<AutoTask> {
       turn: new Turn(() => {
         for (const task of this.#tasks) task.gate.wake();
       }),
+      instruments,
     };
   }
 
@@ -177,7 +186,9 @@ export class AutoRunner implements Runner<AutoTask> {
   #maxPerWorker(): number {
     const { concurrency, tasksPerWorker } = this.#options;
     const byConcurrency =
-      concurrency === undefined ? Number.POSITIVE_INFINITY : Math.floor(concurrency / this.#workerCount);
+      concurrency === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.floor(concurrency / this.#workerCount);
     return Math.max(1, Math.min(tasksPerWorker ?? MAX_TASKS_PER_WORKER, byConcurrency));
   }
 }
@@ -197,5 +208,7 @@ function whyNotThreads(
 
 /** `values` without its `undefined` entries, so that they do not override defaults. */
 function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
-  return Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

@@ -27,6 +27,8 @@ export class Controller {
   #lastOnLoop: WindowSummary | undefined;
   #completions = 0;
   #decision: Decision | undefined;
+  /** Tasks per worker the calling thread's measurements asked for when it handed the work over. */
+  #handedOver: number | undefined;
 
   /** `onMove` is told each new level, after the decision has been updated. */
   constructor(
@@ -41,7 +43,10 @@ export class Controller {
     this.#onMove = onMove;
     this.#createdAt = instruments.now();
     this.#window = new MeasurementWindow(instruments, 0, this.#law.comparing);
-    this.#reason = explain({ to: start, because: { kind: 'start' }, measured: undefined }, context.workers);
+    this.#reason = explain(
+      { to: start, because: { kind: 'start' }, measured: undefined },
+      context.workers,
+    );
   }
 
   get level(): Level {
@@ -119,6 +124,7 @@ export class Controller {
     const from = move.measured ?? before;
     const moved = from.route !== move.to.route || from.level !== move.to.level;
     this.#reason = explain(move, this.#context.workers);
+    if (move.because.kind === 'saturated') this.#handedOver = move.to.level;
     if (moved) {
       this.#history.push({
         atMs: Math.round(this.#instruments.now() - this.#createdAt),
@@ -145,7 +151,8 @@ export class Controller {
     const comparing = this.#law.comparing;
     if (this.#inFlight[other] > 0) this.#window = undefined;
     else if (goesOn) this.#window = new MeasurementWindow(this.#instruments, 0, comparing, true);
-    else this.#window = new MeasurementWindow(this.#instruments, this.#inFlight[at.route], comparing);
+    else
+      this.#window = new MeasurementWindow(this.#instruments, this.#inFlight[at.route], comparing);
   }
 
   #concurrency(level: Level): number {
@@ -178,13 +185,22 @@ export class Controller {
     };
   }
 
-  /** What the calling thread's last window shows about the work (none before one). */
+  /**
+   * What the work is, by what sent it where it is: handed to worker threads by a
+   * saturated calling thread, CPU-bound if one task per worker was asked for, else mixed;
+   * on worker threads for a timeout, I/O-bound once tasks share workers (they wait), else
+   * not known; on the calling thread, I/O-bound while the thread keeps up, tiny or
+   * CPU-bound once it is the bottleneck. `undefined` before a first window.
+   */
   #workload(): Workload | undefined {
     const at = this.#law.at;
-    if (at.route === 'threads') return at.level > 1 ? 'mixed' : 'cpu-bound';
+    if (at.route === 'threads') {
+      if (this.#law.pinned) return at.level > 1 ? 'io-bound' : undefined;
+      return this.#handedOver === 1 ? 'cpu-bound' : 'mixed';
+    }
     const m = this.#lastOnLoop;
     if (!m) return undefined;
-    if (m.busyShare >= SATURATED) return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
-    return m.busyShare <= 0.25 ? 'io-bound' : 'mixed';
+    if (m.busyShare < SATURATED) return 'io-bound';
+    return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
   }
 }

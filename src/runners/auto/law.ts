@@ -36,6 +36,7 @@ import {
   PHASE_CHANGE,
   SAME_THROUGHPUT,
   SATURATED,
+  SHARED_WORKER_MIN_MS,
   THREADS_GAIN_TO_MOVE,
   THREADS_GAIN_TO_STAY,
   TINY_TASK_MS,
@@ -78,7 +79,12 @@ export type Because =
   | { readonly kind: 'start' }
   | { readonly kind: 'room'; readonly busyShare: number }
   | { readonly kind: 'busy'; readonly busyShare: number }
-  | { readonly kind: 'climb'; readonly gain: number; readonly ratio: number; readonly from: Measured }
+  | {
+      readonly kind: 'climb';
+      readonly gain: number;
+      readonly ratio: number;
+      readonly from: Measured;
+    }
   | {
       readonly kind: 'knee';
       readonly gain: number;
@@ -97,6 +103,7 @@ export type Because =
   | { readonly kind: 'probe' }
   | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }
   | { readonly kind: 'pinned' }
+  | { readonly kind: 'timeout-alone' }
   | { readonly kind: 'threads-failed'; readonly why: string };
 
 /** The law's answer to a window: where to go (possibly where it is), and why. */
@@ -227,7 +234,8 @@ export class Law {
         phase.first = m;
         return undefined;
       }
-      if (phase.first && phase.first.throughput > m.throughput) m = { ...phase.first, level: m.level };
+      if (phase.first && phase.first.throughput > m.throughput)
+        m = { ...phase.first, level: m.level };
       const loop = this.#loopBaseline;
       const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
       if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
@@ -329,6 +337,7 @@ export class Law {
   /** The first window of an exploration. */
   #begin(m: Measured): Move {
     if (m.route === 'threads') {
+      if (!this.#mayShareWorkers(m)) return this.#hold(m, { kind: 'timeout-alone' });
       // Worker threads show nothing like a busy share here: the first step up is a probe.
       return this.#up(m, MIN_STEP, { kind: 'probe' });
     }
@@ -353,7 +362,10 @@ export class Law {
       if (m.route === 'threads' && waiting && !this.#pinned) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
         return this.#go(
-          { route: 'loop', level: Math.min(this.#context.maxLoop, m.level * this.#context.workers) },
+          {
+            route: 'loop',
+            level: Math.min(this.#context.maxLoop, m.level * this.#context.workers),
+          },
           { kind: 'start' },
           { kind: 'mostly-waiting' },
           m,
@@ -405,6 +417,15 @@ export class Law {
     return this.#go(floor, this.#holding(floor), { kind: 'fewer-worse', best }, m);
   }
 
+  /**
+   * Under a timeout, tasks share a worker only when each clearly waits (its latency is
+   * many message round trips): a task that computes forever blocks the others on its
+   * worker, which would then time out with it.
+   */
+  #mayShareWorkers(m: Measured): boolean {
+    return !this.#pinned || m.route !== 'threads' || m.latencyMs >= SHARED_WORKER_MIN_MS;
+  }
+
   #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {
     const { reference } = phase;
     const change = m.throughput / Math.max(reference.throughput, 1e-9);
@@ -427,7 +448,7 @@ export class Law {
       return { ...move, because };
     }
     phase.strays = 0;
-    if (++phase.windows < this.#holdWindows) return undefined;
+    if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m)) return undefined;
     return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
   }
 

@@ -3,6 +3,7 @@
  * to the user, with the numbers that made it.
  */
 import type { Level, Measured, Move } from './law.js';
+import { SHARED_WORKER_MIN_MS } from './settings.js';
 
 export function explain(move: Move, workers: number): string {
   const { because: b, to, measured: m } = move;
@@ -45,6 +46,8 @@ export function explain(move: Move, workers: number): string {
       return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}): back to ${where}.`;
     case 'pinned':
       return `A timeout is set, and only a task on a worker thread can be stopped when it overruns it, so the tasks run on ${workers} worker threads, starting with ${where}.`;
+    case 'timeout-alone':
+      return `${cap(here)} finished ${rate(m)}; under a timeout a worker runs one task at a time unless each waits for ${SHARED_WORKER_MIN_MS} ms or more, since one that never stops would hold up the others: ${next}.`;
     case 'threads-failed':
       return `Worker threads could not run this task (${b.why}), so it runs on this thread: ${next}.`;
   }

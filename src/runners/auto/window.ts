@@ -21,12 +21,7 @@
  * used, which understates it while tasks ramp up — the side that errs toward climbing,
  * which the next window then checks.
  */
-import {
-  MIN_COMPLETIONS,
-  MIN_WINDOW_MS,
-  SLOW_COMPLETIONS,
-  SLOW_WINDOW_MS,
-} from './settings.js';
+import { MIN_COMPLETIONS, MIN_WINDOW_MS, SLOW_COMPLETIONS, SLOW_WINDOW_MS } from './settings.js';
 
 /** Cumulative counters of the calling thread; only differences mean anything. */
 export interface BusyReading {

@@ -30,7 +30,11 @@ describe('the controller', () => {
     assert.equal(out.ran.threads, 0);
     // It got there by climbing, never by stepping down first.
     const levels = d.history.map((h) => h.concurrency);
-    assert.deepEqual(levels, [...levels].sort((a, b) => a - b), path(out));
+    assert.deepEqual(
+      levels,
+      [...levels].sort((a, b) => a - b),
+      path(out),
+    );
   });
 
   it('reaches a high level at once when the calling thread is nearly idle', () => {
@@ -132,7 +136,11 @@ describe('the controller', () => {
     const tries = out.levels.filter((l) => l.route === 'threads').map((l) => l.index);
     assert.ok(tries.length >= 2, path(out));
     const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
-    assert.deepEqual(gaps, [...gaps].sort((a, b) => a - b), `tries at inputs ${tries.join(', ')}`);
+    assert.deepEqual(
+      gaps,
+      [...gaps].sort((a, b) => a - b),
+      `tries at inputs ${tries.join(', ')}`,
+    );
     assert.ok(out.ran.loop > out.ran.threads, JSON.stringify(out.ran));
   });
 
@@ -159,7 +167,11 @@ describe('the controller', () => {
   });
 
   it('explains each move in one sentence, with the throughput measured at the level it left', () => {
-    const out = simulate({ inputs: 8_000, capacity: 4, work: () => ({ cpuMs: 0.05, waitMs: 1, bounded: true }) });
+    const out = simulate({
+      inputs: 8_000,
+      capacity: 4,
+      work: () => ({ cpuMs: 0.05, waitMs: 1, bounded: true }),
+    });
     const d = out.controller.decision();
     assert.ok(d.history.length >= 3, path(out));
     for (const step of d.history) {
@@ -232,6 +244,9 @@ describe('the control law', () => {
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     assert.equal(law.next(window({ inFlight: 10 })), undefined);
-    assert.deepEqual(law.at, { route: 'loop', level: 64 } satisfies Omit<Measured, keyof WindowSummary>);
+    assert.deepEqual(law.at, { route: 'loop', level: 64 } satisfies Omit<
+      Measured,
+      keyof WindowSummary
+    >);
   });
 });
