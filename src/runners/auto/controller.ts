@@ -143,7 +143,8 @@ export class Controller {
 
   /**
    * Begins the next window: at once when the level goes on; else after the tasks now in
-   * flight (see `window.ts`) — and not before every task on the other route has finished.
+   * flight have finished (see `window.ts`) — and not before every task on the other route
+   * has.
    */
   #measure(goesOn: boolean): void {
     const at = this.#law.at;

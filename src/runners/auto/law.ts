@@ -32,6 +32,7 @@ import {
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
+  WARMING_UP,
   MIN_STEP,
   PHASE_CHANGE,
   SAME_THROUGHPUT,
@@ -104,6 +105,7 @@ export type Because =
   | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }
   | { readonly kind: 'pinned' }
   | { readonly kind: 'timeout-alone' }
+  | { readonly kind: 'alone' }
   | { readonly kind: 'threads-failed'; readonly why: string };
 
 /** The law's answer to a window: where to go (possibly where it is), and why. */
@@ -150,6 +152,13 @@ export class Law {
    */
   #threadsPatience = 2;
   #saturatedWindows = 0;
+  /** CPU per task in the last saturated window (0 after an unsaturated one). */
+  #lastSaturatedCpu = 0;
+  /**
+   * The work went to threads as tasks that compute in their call: one per worker keeps a
+   * worker busy, so more per worker is not tried (until the work changes).
+   */
+  #oneTaskPerWorker = false;
   /**
    * The calling thread was found saturated by this work (since it last changed): many
    * tasks per worker then mean mixed work, not work that the calling thread could keep
@@ -218,6 +227,7 @@ export class Law {
   #onLoop(m: Measured): Move | undefined {
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#saturatedWindows = 0;
+    this.#lastSaturatedCpu = 0;
     this.#loopOnTrial = false;
     if (!this.#binding(m)) return undefined;
     return this.#explore(m);
@@ -239,7 +249,7 @@ export class Law {
       const loop = this.#loopBaseline;
       const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
       if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
-        this.#threadsPatience *= 2;
+        this.#threadsPatience *= 4;
         return this.#go(
           { route: 'loop', level: loop.level },
           { kind: 'holding', reference: loop, windows: 0, strays: 0 },
@@ -262,20 +272,26 @@ export class Law {
     // Tiny tasks are judged as they run once started in chunks: one at a time, each also
     // pays for its own promise and bookkeeping, which threads would not save.
     if (m.cpuPerTaskMs < TINY_TASK_MS && m.inputsPerRun <= 1 && chunkable()) return undefined;
-    this.#saturatedWindows++;
+    // CPU per task still falling fast means the thread is still warming up (compiling the
+    // task and the libraries it calls): the run of saturated windows starts again here.
+    const warming = this.#lastSaturatedCpu > WARMING_UP * m.cpuPerTaskMs;
+    this.#lastSaturatedCpu = m.cpuPerTaskMs;
+    this.#saturatedWindows = warming ? 1 : this.#saturatedWindows + 1;
     const predictedGain = this.#threadsGain(m);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       if (this.#saturatedWindows < this.#threadsPatience) return undefined;
       this.#loopBaseline = m;
       this.#loopSaturated = true;
+      this.#oneTaskPerWorker = m.callShare >= COMPUTES_IN_CALL;
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
       this.#loopOnTrial = false;
       // Tasks that compute in their call (before any await) keep a worker busy alone; others
       // need enough per worker to cover their waits: the fastest one's time ÷ its CPU time.
       const cpu = Math.max(m.cpuPerTaskMs, 1e-3);
-      const perWorker =
-        m.callShare >= COMPUTES_IN_CALL ? 1 : clamp(Math.round(m.fastestMs / cpu), 1, maxPerWorker);
+      const perWorker = this.#oneTaskPerWorker
+        ? 1
+        : clamp(Math.round(m.fastestMs / cpu), 1, maxPerWorker);
       return this.#go(
         { route: 'threads', level: perWorker },
         { kind: 'verifying', windows: 0 },
@@ -337,7 +353,10 @@ export class Law {
   /** The first window of an exploration. */
   #begin(m: Measured): Move {
     if (m.route === 'threads') {
-      if (!this.#mayShareWorkers(m)) return this.#hold(m, { kind: 'timeout-alone' });
+      if (!this.#mayShareWorkers(m)) {
+        const because: Because = this.#pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
+        return this.#hold(m, because);
+      }
       // Worker threads show nothing like a busy share here: the first step up is a probe.
       return this.#up(m, MIN_STEP, { kind: 'probe' });
     }
@@ -371,7 +390,9 @@ export class Law {
           m,
         );
       }
-      const step = m.route === 'loop' ? clamp(headroom, 1.25, MAX_STEP) : MIN_STEP;
+      // After the first jump, by doubling: each step up costs a turnover of its own to
+      // measure, and a step too far on work that queues costs the most.
+      const step = m.route === 'loop' ? clamp(headroom, 1.25, MIN_STEP) : MIN_STEP;
       return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
     }
     if (probing) {
@@ -423,7 +444,9 @@ export class Law {
    * worker, which would then time out with it.
    */
   #mayShareWorkers(m: Measured): boolean {
-    return !this.#pinned || m.route !== 'threads' || m.latencyMs >= SHARED_WORKER_MIN_MS;
+    if (m.route !== 'threads') return true;
+    if (this.#oneTaskPerWorker) return false;
+    return !this.#pinned || m.latencyMs >= SHARED_WORKER_MIN_MS;
   }
 
   #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {
@@ -434,6 +457,7 @@ export class Law {
       this.#tried = [m];
       this.#best = m;
       this.#loopSaturated = false;
+      this.#oneTaskPerWorker = false;
       const because: Because = { kind: 'changed', reference };
       if (m.route === 'threads' && change < 1 && !this.#pinned) {
         // The threads finish fewer than they did: the work may wait now, which the calling thread does best.

@@ -56,7 +56,10 @@ export const SATURATED = 0.85;
  */
 export const BUSY_TARGET = 0.7;
 
-/** A jump multiplies the number in flight by at most this (and at least {@link MIN_STEP}). */
+/**
+ * The first jump multiplies the number in flight by up to this, as far as the calling
+ * thread's headroom shows; later climbs double it ({@link MIN_STEP}).
+ */
 export const MAX_STEP = 8;
 export const MIN_STEP = 2;
 
@@ -96,6 +99,14 @@ export const THREADS_GAIN_TO_MOVE = 1.6;
  * start at one task per worker, which such a task keeps busy alone.
  */
 export const COMPUTES_IN_CALL = 0.8;
+
+/**
+ * A saturated window whose CPU per task is this many times lower than the previous one's
+ * shows a thread still warming up (its JIT compiling the task and the libraries it calls,
+ * which can take a few hundred ms for an HTTP client): it does not yet count as evidence
+ * for moving the work.
+ */
+export const WARMING_UP = 1.3;
 
 /** Measured gain the worker threads must show over the calling thread alone to keep the work. */
 export const THREADS_GAIN_TO_STAY = 1.1;

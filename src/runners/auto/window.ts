@@ -4,22 +4,19 @@
  * window's first and last reading. Pure: the clock and the busy counters are given.
  *
  * After a level change a window opens only once the tasks in flight then have finished,
- * and then — when it will be compared with another — the tasks in flight at that moment
- * too: by then the new level's queues (if any) have built up, and it measures the new
- * level in its steady state, not the tail of the old one or the ramp to the new. It
+ * so that it measures the new level, not the tail of the old one. It
  * closes on completions, not on time alone (see `settings.ts`): enough of them to compare,
  * and — for a window whose throughput will be compared with another's — at least as many
  * as were in flight, one full turnover.
  *
- * Throughput is Little's law, mean tasks in flight ÷ mean latency, not completions ÷
- * span: tasks started together finish in waves, and a count over a span that holds part
- * of a wave is off by up to the number in flight (the error the .NET thread pool's
- * hill climbing guards against with long samples). The mean in flight is exact and the
- * mean latency averages every completion, so the ratio is smooth. A window shorter than
- * a turnover (the first one, which only reads the busy share) holds the fastest tasks of
- * its level, which would make Little's law overstate it; there the count over the span is
- * used, which understates it while tasks ramp up — the side that errs toward climbing,
- * which the next window then checks.
+ * Throughput is the lower of two estimates. Little's law — mean tasks in flight ÷ mean
+ * latency — is smooth where counting is not: tasks started together finish in waves, and
+ * a count over a span that holds part of a wave is off by up to the number in flight (the
+ * error the .NET thread pool's hill climbing guards against with long samples). But while
+ * a level ramps up, the tasks that finish first are the fast ones, so Little's law
+ * overstates it, while the count understates it; a bounded resource, busy all along,
+ * keeps the count right. The lower of the two cannot make a step look better than it
+ * was, and in a steady state they agree.
  */
 import { MIN_COMPLETIONS, MIN_WINDOW_MS, SLOW_COMPLETIONS, SLOW_WINDOW_MS } from './settings.js';
 
@@ -45,8 +42,8 @@ export interface WindowSummary {
   readonly failures: number;
   readonly spanMs: number;
   /**
-   * Inputs finished per second: mean in flight ÷ mean latency (Little's law) over a
-   * window of a full turnover; counted over the span in a shorter one (see the class).
+   * Inputs finished per second: the lower of the count over the span and Little's law
+   * (see the class); the count alone in a window shorter than a turnover.
    */
   readonly throughput: number;
   /** Mean ms from start to finish of what finished. */
@@ -72,8 +69,6 @@ export class MeasurementWindow {
   readonly #instruments: Instruments;
   /** Completions still to let pass before the window opens. */
   #skip: number;
-  /** After the skip, let the tasks then in flight pass too. */
-  #settle: boolean;
   #opened = false;
   #openedAt = 0;
   #busyAtOpen: BusyReading = { cpuMs: 0, idleMs: 0 };
@@ -90,13 +85,12 @@ export class MeasurementWindow {
   /**
    * `skip`: tasks in flight now that belong to the level being left; with none, the
    * window opens when the next task starts (at once with `openNow`: the level goes on).
-   * `turnover`: the window will be compared with another, so it lets the new level
-   * settle first and lasts at least one turnover of the tasks in flight.
+   * `turnover`: the window will be compared with another, so it lasts at least one
+   * turnover of the tasks in flight.
    */
   constructor(instruments: Instruments, skip: number, turnover: boolean, openNow = false) {
     this.#instruments = instruments;
     this.#skip = skip;
-    this.#settle = turnover && skip > 0;
     this.#turnover = turnover;
     if (openNow) this.#open(instruments.now());
   }
@@ -119,13 +113,7 @@ export class MeasurementWindow {
    */
   finished(now: number, inFlight: number, latencyMs: number, inputs: number, ok: boolean): boolean {
     if (!this.#opened) {
-      if (this.#skip > 0 && --this.#skip === 0) {
-        if (this.#settle) {
-          this.#settle = false;
-          this.#skip = inFlight - 1;
-        }
-        if (this.#skip === 0) this.#open(now);
-      }
+      if (this.#skip > 0 && --this.#skip === 0) this.#open(now);
       return false;
     }
     this.#advance(now, inFlight);
@@ -151,15 +139,13 @@ export class MeasurementWindow {
     const latency = this.#latencySum / runs;
     const inFlight = this.#inFlightArea / span;
     const inputsPerRun = this.#completions / runs;
+    const counted = (this.#completions / span) * 1000;
+    const little = latency > 0 ? ((inFlight * inputsPerRun) / latency) * 1000 : counted;
     return {
       completions: this.#completions,
       failures: this.#failures,
       spanMs: span,
-      throughput: !this.#turnover
-        ? (this.#completions / span) * 1000
-        : latency > 0
-          ? ((inFlight * inputsPerRun) / latency) * 1000
-          : 0,
+      throughput: this.#turnover ? Math.min(counted, little) : counted,
       latencyMs: latency,
       fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
       inFlight,
