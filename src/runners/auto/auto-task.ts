@@ -167,7 +167,9 @@ export class AutoTask {
         this.#onWorkers = onWorkers;
         this.gate.wake();
       },
-      (error: unknown) => this.controller.threadsFailed(toError(error).message),
+      (error: unknown) => {
+        if (!this.#shared.workers.closed) this.controller.threadsFailed(toError(error).message);
+      },
     );
   }
 

@@ -85,12 +85,18 @@ export class Controller {
     const now = this.#instruments.now();
     const at = this.#law.at.route;
     const window = this.#window;
-    const full =
-      route === at && window?.finished(now, this.#inFlight[route], now - startedAt, inputs, ok);
+    const ready =
+      route === at
+        ? window?.finished(now, this.#inFlight[route], now - startedAt, inputs, ok)
+        : undefined;
     this.#inFlight[route]--;
     this.#completions += inputs;
     if (route !== at && !window && this.#inFlight[route] === 0) this.#measure(false);
-    if (!full) return;
+    if (!ready) return;
+    // Before a full turnover, only a step that shows no gain even by the kinder estimate
+    // is decided: work that queues for a bounded resource is not kept at a level it does
+    // not need for a whole turnover, which is longest there.
+    if (ready === 'early' && !this.#law.settles(window!.summary(now, true))) return;
     const summary = window!.summary(now);
     this.#last = summary;
     if (route === 'loop') this.#lastOnLoop = summary;

@@ -32,7 +32,6 @@ import {
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
-  WARMING_UP,
   MIN_STEP,
   PHASE_CHANGE,
   SAME_THROUGHPUT,
@@ -42,6 +41,7 @@ import {
   THREADS_GAIN_TO_STAY,
   TINY_TASK_MS,
   WAITING_TASKS_PER_WORKER,
+  WARMING_UP,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
 
@@ -154,6 +154,8 @@ export class Law {
   #saturatedWindows = 0;
   /** CPU per task in the last saturated window (0 after an unsaturated one). */
   #lastSaturatedCpu = 0;
+  /** The highest throughput of the current run of saturated windows. */
+  #bestSaturated: Measured | undefined;
   /**
    * The work went to threads as tasks that compute in their call: one per worker keeps a
    * worker busy, so more per worker is not tried (until the work changes).
@@ -217,6 +219,22 @@ export class Law {
     return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
   }
 
+  /**
+   * Whether a window taken before a full turnover already decides the step up that led
+   * to it: the throughput rose less than a climb needs, even as estimated kindly.
+   */
+  settles(summary: WindowSummary): boolean {
+    const phase = this.#phase;
+    const from =
+      phase.kind === 'climbing'
+        ? phase.previous
+        : phase.kind === 'probing'
+          ? phase.from
+          : undefined;
+    if (!from || summary.busyShare >= SATURATED) return false;
+    return !this.#gained(from, { ...summary, ...this.#at });
+  }
+
   /** The answer to a closed window at the current level. */
   next(summary: WindowSummary): Move | undefined {
     const m: Measured = { ...summary, ...this.#at };
@@ -277,11 +295,14 @@ export class Law {
     const warming = this.#lastSaturatedCpu > WARMING_UP * m.cpuPerTaskMs;
     this.#lastSaturatedCpu = m.cpuPerTaskMs;
     this.#saturatedWindows = warming ? 1 : this.#saturatedWindows + 1;
+    // What the threads must beat: the best this thread did in this run of saturated windows.
+    if (this.#saturatedWindows === 1 || m.throughput > (this.#bestSaturated?.throughput ?? 0))
+      this.#bestSaturated = m;
     const predictedGain = this.#threadsGain(m);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       if (this.#saturatedWindows < this.#threadsPatience) return undefined;
-      this.#loopBaseline = m;
+      this.#loopBaseline = this.#bestSaturated ?? m;
       this.#loopSaturated = true;
       this.#oneTaskPerWorker = m.callShare >= COMPUTES_IN_CALL;
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
@@ -373,7 +394,7 @@ export class Law {
     const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
     const gain = m.throughput / Math.max(previous.throughput, 1e-9);
     const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
-    if (gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1)) {
+    if (this.#gained(previous, m)) {
       this.#holdWindows = HOLD_WINDOWS;
       if (m.route === 'loop' && headroom < 1.25)
         return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
@@ -422,6 +443,13 @@ export class Law {
       because,
       m,
     );
+  }
+
+  /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
+  #gained(previous: Measured, m: Measured): boolean {
+    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+    return gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1);
   }
 
   #descend(floor: Measured, m: Measured): Move {

@@ -80,6 +80,8 @@ export class MeasurementWindow {
   #finishedRuns = 0;
   #fastest = Number.POSITIVE_INFINITY;
   #callMs = 0;
+  /** Runs finished at which the next `'early'` look is offered. */
+  #nextCheckpoint = MIN_COMPLETIONS;
   readonly #turnover: boolean;
 
   /**
@@ -108,13 +110,20 @@ export class MeasurementWindow {
 
   /**
    * A run (or chunk of `inputs`) finished after `latencyMs`, `inFlight` (itself
-   * included) having been in flight until `now`. Returns true once the window has enough
-   * to close.
+   * included) having been in flight until `now`. Returns `'full'` once the window has
+   * enough to close, `'early'` at checkpoints before that (32, 64, 128… completions) where
+   * a window that will be compared may already show enough (see {@link summary}).
    */
-  finished(now: number, inFlight: number, latencyMs: number, inputs: number, ok: boolean): boolean {
+  finished(
+    now: number,
+    inFlight: number,
+    latencyMs: number,
+    inputs: number,
+    ok: boolean,
+  ): 'full' | 'early' | undefined {
     if (!this.#opened) {
       if (this.#skip > 0 && --this.#skip === 0) this.#open(now);
-      return false;
+      return undefined;
     }
     this.#advance(now, inFlight);
     this.#completions += inputs;
@@ -123,14 +132,21 @@ export class MeasurementWindow {
     this.#finishedRuns++;
     this.#fastest = Math.min(this.#fastest, latencyMs);
     const span = now - this.#openedAt;
-    if (this.#turnover && span > 0 && this.#finishedRuns < this.#inFlightArea / span) return false;
-    return (
+    const enough =
       (this.#completions >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
-      (this.#completions >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS)
-    );
+      (this.#completions >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
+    if (!enough) return undefined;
+    if (!this.#turnover || this.#finishedRuns >= this.#inFlightArea / span) return 'full';
+    if (this.#finishedRuns < this.#nextCheckpoint) return undefined;
+    this.#nextCheckpoint *= 2;
+    return 'early';
   }
 
-  summary(now: number): WindowSummary {
+  /**
+   * What the window measured. `early`: taken before a full turnover, so the higher of the
+   * two throughput estimates — a step that shows no gain even so has none.
+   */
+  summary(now: number, early = false): WindowSummary {
     const span = Math.max(now - this.#openedAt, 1e-3);
     const busy = this.#instruments.busy();
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
@@ -145,7 +161,11 @@ export class MeasurementWindow {
       completions: this.#completions,
       failures: this.#failures,
       spanMs: span,
-      throughput: this.#turnover ? Math.min(counted, little) : counted,
+      throughput: !this.#turnover
+        ? counted
+        : early
+          ? Math.max(counted, little)
+          : Math.min(counted, little),
       latencyMs: latency,
       fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
       inFlight,

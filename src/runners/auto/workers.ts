@@ -11,6 +11,7 @@ export class WorkerThreads {
   readonly #create: () => Runner;
   readonly #count: number;
   #runners: Runner[] | undefined;
+  #closed = false;
 
   /** `create` makes a `threads` runner of one worker. */
   constructor(count: number, create: () => Runner) {
@@ -41,7 +42,13 @@ export class WorkerThreads {
     };
   }
 
+  /** Set once closing began: a task that failed to load since then failed for that reason. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     await Promise.all((this.#runners ?? []).map((r) => r.close()));
   }
 }
