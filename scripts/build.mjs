@@ -16,7 +16,7 @@
 // it would have had as its own file in dist/ — computed at run time from wherever its
 // code landed. Where that is comes from a first, unwritten pass over the same graph.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -48,6 +48,14 @@ const SHARED_ENTRY_POINTS = [
  */
 const WORKER_ENTRY_POINT = 'runners/pool/worker/main.ts';
 
+/**
+ * Left to the installed package's own dependencies: tsx (the one runtime dependency, for
+ * `.ts` task modules) and the optional peers bullmq and ioredis. Everything else the CLI and
+ * the bench use (commander, cli-progress, undici) is bundled into their chunks, so a
+ * library user installs none of it and a CLI user needs nothing more.
+ */
+const EXTERNAL = ['tsx', 'tsx/*', 'bullmq', 'ioredis'];
+
 const common = {
   absWorkingDir: root,
   outbase: src,
@@ -56,7 +64,12 @@ const common = {
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  external: EXTERNAL,
+  // Bundled CommonJS packages call require() for Node's built-ins; ESM has none of its own.
+  banner: {
+    js: "import { createRequire as __switchyardRequire } from 'node:module'; const require = __switchyardRequire(import.meta.url);",
+  },
+  legalComments: 'none',
   logLevel: 'warning',
 };
 
@@ -76,13 +89,14 @@ if (!args['no-types']) {
   );
   if (tsc.status !== 0) process.exit(tsc.status ?? 1);
 }
-await bundle({
+const shared = await bundle({
   ...common,
   entryPoints: SHARED_ENTRY_POINTS.map((file) => join(src, file)),
   splitting: true,
   chunkNames: 'chunks/[name]-[hash]',
 });
-await bundle({ ...common, entryPoints: [join(src, WORKER_ENTRY_POINT)] });
+const worker = await bundle({ ...common, entryPoints: [join(src, WORKER_ENTRY_POINT)] });
+writeThirdPartyNotices([shared, worker]);
 
 /** Bundles twice: the first pass, unwritten, says where each module lands (see above). */
 async function bundle(options) {
@@ -103,6 +117,34 @@ async function bundle(options) {
     );
     process.exit(1);
   }
+  return secondPass.metafile;
+}
+
+/**
+ * The bundled packages' licences, kept beside the code that contains them
+ * (`dist/THIRD_PARTY_NOTICES.md`), as their MIT and ISC licences ask.
+ */
+function writeThirdPartyNotices(metafiles) {
+  const packages = new Map();
+  for (const metafile of metafiles) {
+    for (const input of Object.keys(metafile.inputs)) {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      if (match)
+        packages.set(match[1], join(root, input.slice(0, match.index), 'node_modules', match[1]));
+    }
+  }
+  const sections = [...packages]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([name, dir]) => {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      const licence = readdirSync(dir).find((file) => /^licen[cs]e/i.test(file));
+      const text = licence ? readFileSync(join(dir, licence), 'utf8').trim() : manifest.license;
+      return `## ${name} ${manifest.version}\n\n${text}\n`;
+    });
+  writeFileSync(
+    join(dist, 'THIRD_PARTY_NOTICES.md'),
+    `# Third-party code bundled in this package\n\n${sections.join('\n')}`,
+  );
 }
 
 /** Absolute path of each source module → absolute path of the output file holding its code. */

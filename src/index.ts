@@ -1,15 +1,32 @@
+export { DEFAULTS, defaultWorkers } from './core/defaults.js';
 export {
   CancelledError,
+  ERROR_CODES,
+  type ErrorCode,
   ExecutorClosedError,
   QueueClosedError,
+  QueueFullError,
   RedisConnectionError,
   SerializationError,
+  SwitchyardError,
   TaskError,
+  TaskLostError,
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
+  type WorkerExit,
 } from './core/errors.js';
-export type { ExecutorOptions } from './core/options.js';
+export type {
+  AutoOptions,
+  CommonOptions,
+  DistributedOptions,
+  ExecutorOptions,
+  LoopOptions,
+  PoolOptions,
+  ProcessesOptions,
+  SyncOptions,
+  ThreadsOptions,
+} from './core/options.js';
 export {
   type InputOf,
   type OutputOf,
@@ -29,6 +46,8 @@ export {
   type MapOptions,
   MODES,
   type Mode,
+  type Percentiles,
+  type PoolDetails,
   type Settled,
   type SubmitOptions,
   type Workload,
@@ -41,5 +60,6 @@ export {
   sleep,
   type TaskGroup,
   taskGroup,
+  type Work,
   withTimeout,
 } from './primitives/index.js';

@@ -9,6 +9,7 @@
  * @module
  */
 import { cpus, loadavg } from 'node:os';
+import type { PoolOptions } from '../core/options.js';
 import type { Executor, Mode } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
 import { sleep } from '../primitives/sleep.js';
@@ -143,7 +144,7 @@ async function measureMode(
 
 /** `distributed` runs on one local `switchyard worker` sized like the `threads` pool. */
 function localWorkerFor(exp: Experiment, settings: BenchSettings): LocalWorker {
-  const pool = exp.executorOptions('threads');
+  const pool = exp.executorOptions('threads') as PoolOptions;
   return startLocalWorker({
     connection: settings.connection!,
     queue: settings.queue,

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { loadBullmq, loadIoredis } from '../core/peers.js';
 
 /** What the local worker is started with; names follow `switchyard worker`'s flags. */
 export interface LocalWorkerOptions {
@@ -89,7 +90,7 @@ function lastLine(text: string): string {
 
 /** Deletes the bench's own queue and everything BullMQ kept for it, so no litter stays in Redis. */
 export async function removeQueue(connection: string, queue: string): Promise<void> {
-  const [{ Queue }, { Redis }] = await Promise.all([import('bullmq'), import('ioredis')]);
+  const [{ Queue }, { Redis }] = await Promise.all([loadBullmq(), loadIoredis()]);
   const redis = new Redis(connection, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', () => {}); // a failure surfaces as the rejection below
   const q = new Queue(queue, { connection: redis });

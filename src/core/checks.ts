@@ -9,19 +9,22 @@ export function checkSignal(signal: unknown, where: string): AbortSignal | undef
   throw new TypeError(`${where}: signal must be an AbortSignal, got ${typeof signal}`);
 }
 
-/** Validates an integer count option (`Infinity` allowed): `where` names the function for the message. */
+/**
+ * Validates an integer count option: `where` names the function for the message; `Infinity`
+ * is accepted only where it means "no limit".
+ */
 export function checkCount(
   options: Record<string, unknown>,
   name: string,
   min: number,
-  where = 'createExecutor()',
+  { where = 'createExecutor()', unlimited = false }: { where?: string; unlimited?: boolean } = {},
 ): void {
   const value = options[name];
   if (value === undefined) return;
-  if (value === Number.POSITIVE_INFINITY || (Number.isInteger(value) && (value as number) >= min))
-    return;
+  if (unlimited && value === Number.POSITIVE_INFINITY) return;
+  if (Number.isInteger(value) && (value as number) >= min) return;
   throw new RangeError(
-    `${where}: option '${name}' must be an integer >= ${min} (or Infinity), got ${String(value)}`,
+    `${where}: option '${name}' must be an integer >= ${min}${unlimited ? ' (or Infinity for no limit)' : ''}, got ${String(value)}`,
   );
 }
 

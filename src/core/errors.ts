@@ -1,22 +1,88 @@
 /**
- * Every failure switchyard reports is one of these classes. Each message says what
- * happened and what to do about it; the underlying reason is kept in `cause`.
+ * Every failure switchyard reports is one of these classes, all subclasses of
+ * {@link SwitchyardError} with a stable string `code`. Each message says what happened and
+ * what to do about it; the underlying reason is kept in `cause`.
+ *
+ * `instanceof` holds across copies of this module. A worker thread runs switchyard's own
+ * bundled worker program while the task module imports `switchyard` itself, so the
+ * `TimeoutError` a task sees as `ctx.signal.reason` and the `TimeoutError` it imports are
+ * two classes; every switchyard error carries a brand (a registered symbol) and its code,
+ * and `instanceof` checks those when the prototype chain does not match.
  */
 
+/** The `code` of every switchyard error, stable across versions: match on it, not on messages. */
+export const ERROR_CODES = {
+  TaskError: 'ERR_TASK',
+  TimeoutError: 'ERR_TIMEOUT',
+  /** The same code as the platform's `AbortError`, so code that checks it keeps working. */
+  CancelledError: 'ABORT_ERR',
+  WorkerCrashedError: 'ERR_WORKER_CRASHED',
+  SerializationError: 'ERR_SERIALIZATION',
+  TaskNotFoundError: 'ERR_TASK_NOT_FOUND',
+  ExecutorClosedError: 'ERR_EXECUTOR_CLOSED',
+  QueueFullError: 'ERR_QUEUE_FULL',
+  RedisConnectionError: 'ERR_REDIS_CONNECTION',
+  TaskLostError: 'ERR_TASK_LOST',
+  QueueClosedError: 'ERR_QUEUE_CLOSED',
+} as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[keyof typeof ERROR_CODES];
+
+/** Marks an error made by any copy of switchyard. */
+const BRAND = Symbol.for('switchyard.error');
+
+/** The classes of this copy by code, for `instanceof` across copies and for the wire. */
+const CLASSES = new Map<string, ErrorClass>();
+
+/** Any of switchyard's error classes, whatever its constructor takes. */
+export type ErrorClass = abstract new (...args: never[]) => SwitchyardError;
+
+/** The base of every error switchyard reports. */
+export class SwitchyardError extends Error {
+  /** Stable across versions; see {@link ERROR_CODES}. */
+  readonly code: ErrorCode | undefined;
+
+  constructor(code: ErrorCode | undefined, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.code = code;
+    Object.defineProperty(this, BRAND, { value: true });
+  }
+}
+
+/** True for an error made by any copy of switchyard. */
+export function isBranded(value: unknown): value is SwitchyardError {
+  return typeof value === 'object' && value !== null && BRAND in value;
+}
+
+/** The class of this copy for a code, if it is a switchyard code. */
+export function errorClassOf(code: unknown): ErrorClass | undefined {
+  return typeof code === 'string' ? CLASSES.get(code) : undefined;
+}
+
+/** Rebuilt errors get their brand here: see `wire.ts`. */
+export function brand(error: Error): void {
+  Object.defineProperty(error, BRAND, { value: true });
+}
+
 /** The task itself threw. `cause` is the task's own error, rebuilt with its name, message and stack. */
-export class TaskError extends Error {
+export class TaskError extends SwitchyardError {
   override readonly name = 'TaskError';
   constructor(cause: Error, where?: string) {
-    super(`task ${where ? `${where} ` : ''}threw ${cause.name}: ${cause.message}`, { cause });
+    super(
+      ERROR_CODES.TaskError,
+      `task ${where ? `${where} ` : ''}threw ${cause.name}: ${cause.message}`,
+      { cause },
+    );
   }
 }
 
 /** The task ran longer than its `timeout` (the clock starts when it starts running). */
-export class TimeoutError extends Error {
+export class TimeoutError extends SwitchyardError {
   override readonly name = 'TimeoutError';
   readonly timeoutMs: number;
   constructor(timeoutMs: number, what = 'task', options?: ErrorOptions) {
     super(
+      ERROR_CODES.TimeoutError,
       `${what} timed out after ${timeoutMs} ms; raise \`timeout\` if it needs longer, or make it honour ctx.signal`,
       options,
     );
@@ -25,10 +91,10 @@ export class TimeoutError extends Error {
 }
 
 /** The task was cancelled through an `AbortSignal` or `close({ cancel: true })`. Named `AbortError` like the platform's. */
-export class CancelledError extends Error {
+export class CancelledError extends SwitchyardError {
   override readonly name = 'AbortError';
   constructor(message = 'task was cancelled before it finished', options?: ErrorOptions) {
-    super(message, options);
+    super(ERROR_CODES.CancelledError, message, options);
   }
 }
 
@@ -43,7 +109,7 @@ export interface WorkerExit {
 }
 
 /** The worker running the task died (exit, uncaught error, memory cap, fatal signal). */
-export class WorkerCrashedError extends Error {
+export class WorkerCrashedError extends SwitchyardError {
   override readonly name = 'WorkerCrashedError';
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
@@ -55,6 +121,7 @@ export class WorkerCrashedError extends Error {
         ? `was killed by ${exit.signal}`
         : `exited with code ${exit.exitCode ?? 'unknown'}`;
     super(
+      ERROR_CODES.WorkerCrashedError,
       `worker ${how} while running the task${detail ? ` (${detail})` : ''}; the worker was replaced — set \`retries\` to re-run such tasks`,
       options,
     );
@@ -65,12 +132,13 @@ export class WorkerCrashedError extends Error {
 }
 
 /** An input or output cannot be sent between threads or processes. */
-export class SerializationError extends Error {
+export class SerializationError extends SwitchyardError {
   override readonly name = 'SerializationError';
   /** Where in the value the problem is, e.g. `input.options.onDone`. */
   readonly path: string;
   constructor(path: string, problem: string, options?: ErrorOptions) {
     super(
+      ERROR_CODES.SerializationError,
       `${path} ${problem}; only structured-cloneable data (no functions, sockets or class instances with behaviour) can cross to a worker`,
       options,
     );
@@ -79,7 +147,7 @@ export class SerializationError extends Error {
 }
 
 /** The task's module or export does not exist (raised before any input runs). */
-export class TaskNotFoundError extends Error {
+export class TaskNotFoundError extends SwitchyardError {
   override readonly name = 'TaskNotFoundError';
   readonly moduleUrl: string;
   readonly exportName: string | undefined;
@@ -89,17 +157,36 @@ export class TaskNotFoundError extends Error {
     problem: string,
     options?: ErrorOptions,
   ) {
-    super(problem, options);
+    super(ERROR_CODES.TaskNotFoundError, problem, options);
     this.moduleUrl = moduleUrl;
     this.exportName = exportName;
   }
 }
 
 /** Work was submitted after `close()` began. */
-export class ExecutorClosedError extends Error {
+export class ExecutorClosedError extends SwitchyardError {
   override readonly name = 'ExecutorClosedError';
   constructor(mode: string) {
-    super(`the ${mode} executor is closed and takes no more work; create a new executor`);
+    super(
+      ERROR_CODES.ExecutorClosedError,
+      `the ${mode} executor is closed and takes no more work; create a new executor`,
+    );
+  }
+}
+
+/**
+ * `submit` found `maxQueue` tasks already waiting. Nothing was kept: `await ex.ready()`
+ * before submitting again, or raise `maxQueue`.
+ */
+export class QueueFullError extends SwitchyardError {
+  override readonly name = 'QueueFullError';
+  readonly maxQueue: number;
+  constructor(maxQueue: number) {
+    super(
+      ERROR_CODES.QueueFullError,
+      `${maxQueue} tasks are already waiting (maxQueue); the task was not accepted — await ex.ready() before submitting more, or raise maxQueue`,
+    );
+    this.maxQueue = maxQueue;
   }
 }
 
@@ -108,7 +195,7 @@ export class ExecutorClosedError extends Error {
  * long. Work that was pending is rejected with it rather than left waiting for a Redis that
  * may never come back.
  */
-export class RedisConnectionError extends Error {
+export class RedisConnectionError extends SwitchyardError {
   override readonly name = 'RedisConnectionError';
   /** `'credentials'`: refused (retrying cannot help); `'unreachable'`: down longer than the grace period. */
   readonly reason: 'credentials' | 'unreachable';
@@ -118,41 +205,75 @@ export class RedisConnectionError extends Error {
     problem: string,
     cause?: unknown,
   ) {
-    super(`Redis at ${where}: ${problem}`, cause === undefined ? undefined : { cause });
+    super(
+      ERROR_CODES.RedisConnectionError,
+      `Redis at ${where}: ${problem}`,
+      cause === undefined ? undefined : { cause },
+    );
     this.reason = reason;
   }
 }
 
-/** A plain object that carries an error across a thread, process or network boundary. */
-export interface SerializedError {
-  readonly name: string;
-  readonly message: string;
-  readonly stack?: string | undefined;
-  readonly code?: unknown;
-}
-
-/** Flattens any thrown value into a {@link SerializedError}. */
-export function serializeError(error: unknown): SerializedError {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code;
-    return {
-      name: error.name,
-      message: error.message,
-      stack: error.stack,
-      ...(code === undefined ? {} : { code }),
-    };
+/**
+ * `distributed`: the job carrying the task is gone from Redis and no result for it was
+ * kept — Redis lost its data (restarted without persistence, flushed, evicted keys) or
+ * something removed the job. The task may or may not have run; `detail` says what was seen.
+ */
+export class TaskLostError extends SwitchyardError {
+  override readonly name = 'TaskLostError';
+  /** The BullMQ job id that carried the task. */
+  readonly jobId: string;
+  constructor(jobId: string, detail: string) {
+    super(
+      ERROR_CODES.TaskLostError,
+      `the task's job ${jobId} vanished from Redis: ${detail}; the task may or may not have run — submit it again if it is safe to, and run Redis with persistence (appendonly yes) to keep jobs across restarts`,
+    );
+    this.jobId = jobId;
   }
-  return { name: 'Error', message: `non-error value thrown: ${describeThrown(error)}` };
 }
 
-/** Rebuilds an error from {@link serializeError}, keeping its original name, message and stack. */
-export function deserializeError(data: SerializedError): Error {
-  const error = new Error(data.message);
-  error.name = data.name;
-  if (data.stack !== undefined) error.stack = data.stack;
-  if (data.code !== undefined) (error as { code?: unknown }).code = data.code;
-  return error;
+/** A `Queue` was used after `close()`: `put` is refused, and `get` once the queue is drained. */
+export class QueueClosedError extends SwitchyardError {
+  override readonly name = 'QueueClosedError';
+  constructor(operation: 'put' | 'get') {
+    super(
+      ERROR_CODES.QueueClosedError,
+      operation === 'put'
+        ? 'cannot put: the queue is closed; close() only after the last put'
+        : 'cannot get: the queue is closed and empty; use for await to stop at the end',
+    );
+  }
 }
+
+/**
+ * `instanceof`: the prototype chain first; then, for switchyard's own classes, an error of
+ * the same code made by another copy of switchyard (see the module comment). Subclasses
+ * inherit it with `this` bound to themselves, so a user's own subclass keeps plain
+ * prototype semantics.
+ */
+Object.defineProperty(SwitchyardError, Symbol.hasInstance, {
+  value: function hasInstance(this: ErrorClass, value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    if (!isBranded(value)) return false;
+    if (this === SwitchyardError) return true;
+    return CLASSES.get(value.code ?? '') === this;
+  },
+});
+
+const REGISTERED: readonly [ErrorCode, ErrorClass][] = [
+  [ERROR_CODES.TaskError, TaskError],
+  [ERROR_CODES.TimeoutError, TimeoutError],
+  [ERROR_CODES.CancelledError, CancelledError],
+  [ERROR_CODES.WorkerCrashedError, WorkerCrashedError],
+  [ERROR_CODES.SerializationError, SerializationError],
+  [ERROR_CODES.TaskNotFoundError, TaskNotFoundError],
+  [ERROR_CODES.ExecutorClosedError, ExecutorClosedError],
+  [ERROR_CODES.QueueFullError, QueueFullError],
+  [ERROR_CODES.RedisConnectionError, RedisConnectionError],
+  [ERROR_CODES.TaskLostError, TaskLostError],
+  [ERROR_CODES.QueueClosedError, QueueClosedError],
+];
+for (const [code, Class] of REGISTERED) CLASSES.set(code, Class);
 
 /** Any thrown value as an `Error` (a non-Error is wrapped with its string form). */
 export function toError(error: unknown): Error {
@@ -161,51 +282,16 @@ export function toError(error: unknown): Error {
 
 /** Wraps what a task threw as a {@link TaskError}; a non-Error throw becomes an Error first. */
 export function asTaskError(thrown: unknown, where?: string): TaskError {
-  const cause = thrown instanceof Error ? thrown : deserializeError(serializeError(thrown));
+  const cause =
+    thrown instanceof Error ? thrown : new Error(`non-error value thrown: ${describe(thrown)}`);
   return new TaskError(cause, where);
 }
 
-function describeThrown(value: unknown): string {
+/** A thrown value that is not an Error, in words. */
+export function describe(value: unknown): string {
   try {
     return typeof value === 'string' ? JSON.stringify(value) : String(value);
   } catch {
     return typeof value;
-  }
-}
-
-/** A `Queue` was used after `close()`: `put` is refused, and `get` once the queue is drained. */
-export class QueueClosedError extends Error {
-  override readonly name = 'QueueClosedError';
-  constructor(operation: 'put' | 'get') {
-    super(
-      operation === 'put'
-        ? 'cannot put: the queue is closed; close() only after the last put'
-        : 'cannot get: the queue is closed and empty; use for await to stop at the end',
-    );
-  }
-}
-
-/** A line of a `switchyard run` input file is not one JSON value. */
-export class InputLineError extends Error {
-  override readonly name = 'InputLineError';
-  /** 1-based line number in the input file. */
-  readonly line: number;
-  constructor(line: number, problem: string) {
-    super(
-      `input line ${line} is not valid JSON (${problem}); each line must hold exactly one JSON value`,
-    );
-    this.line = line;
-  }
-}
-
-/** A task's output has no JSON form (a BigInt, a cycle), so `switchyard run` cannot write it. */
-export class ResultNotJsonError extends Error {
-  override readonly name = 'ResultNotJsonError';
-  constructor(cause: unknown) {
-    const { name, message } = serializeError(cause);
-    super(
-      `the task's output cannot be written as JSON (${name}: ${message}); return plain data (convert BigInts to strings)`,
-      { cause },
-    );
   }
 }

@@ -1,165 +1,180 @@
 /**
- * The options of `createExecutor`, documented where users hover, and the checks that turn
- * a wrong value into an error naming the option and what it accepts.
+ * The options of `createExecutor`, typed per mode: each mode's interface lists only the
+ * options that mode takes, so `{ mode: 'loop', workers: 4 }` does not compile (and at run
+ * time is a `TypeError` that names the modes taking `workers`). Defaults live in
+ * {@link DEFAULTS}; each option's documentation says which of them applies.
  */
 import type { ResourceLimits } from 'node:worker_threads';
-import { checkCount, checkMilliseconds, checkSignal } from './checks.js';
-import { MODES, type Mode } from './types.js';
+import type { DEFAULTS, defaultWorkers } from './defaults.js';
+import type { Mode } from './types.js';
 
-/** Options of `createExecutor`. Only `mode` is required. */
-export interface ExecutorOptions {
-  /** The concurrency model; see the table in the README. */
-  mode: Mode;
+/** Options every mode takes. */
+export interface CommonOptions {
+  /**
+   * Milliseconds each task may run, counted from when it starts running (never while it
+   * waits). At expiry the task's `ctx.signal` fires with a `TimeoutError` and the task
+   * rejects with it. In `threads`, `processes` and `distributed` a task that ignores its
+   * signal is stopped for real: its worker is stopped after a grace period
+   * ({@link DEFAULTS}.stopGrace) and replaced. In `sync` and `loop` code that never awaits
+   * cannot be interrupted (that is what cooperative means); `auto` keeps such work off the
+   * calling thread when a timeout is set.
+   * @default no limit
+   * @example createExecutor({ mode: 'threads', timeout: 5_000 })
+   */
+  timeout?: number;
+  /**
+   * Most tasks accepted but not yet running. Past it, `submit` rejects at once with
+   * `QueueFullError` and keeps nothing; `await ex.ready()` resolves when there is room, so a
+   * producer loop keeps memory flat. `map` needs none of this: it reads its inputs lazily.
+   * @default no limit
+   * @example
+   * const ex = createExecutor({ mode: 'threads', maxQueue: 1_000 });
+   * for (const input of inputs) {
+   *   await ex.ready();
+   *   ex.submit(job, input).then(save, report);
+   * }
+   */
+  maxQueue?: number;
+}
+
+/** `sync`: no concurrency, one task after another on the calling thread — the baseline. */
+export interface SyncOptions extends CommonOptions {
+  mode: 'sync';
+}
+
+/** `loop`: cooperative multitasking on the event loop, for I/O-bound work. */
+export interface LoopOptions extends CommonOptions {
+  mode: 'loop';
   /**
    * Most tasks in flight at once.
-   * @default `loop`: 64; `sync`: 1; pools: `workers × tasksPerWorker`
+   * @default {@link DEFAULTS}.loopConcurrency
+   * @example createExecutor({ mode: 'loop', concurrency: 200 })
+   */
+  concurrency?: number;
+}
+
+/** Options of the pools (`threads`, `processes`), also taken by `auto`, which may choose one. */
+export interface PoolOptions extends CommonOptions {
+  /**
+   * Most tasks in flight at once. Without `workers`, the pool gets enough workers for it.
+   * @default `workers × tasksPerWorker`
    */
   concurrency?: number;
   /**
-   * Pool size for `threads` and `processes`.
-   * @default the CPUs this process may really use (`os.availableParallelism()`, lowered by a cgroup CPU quota), at least 1
+   * Pool size.
+   * @default the CPUs this process may really use ({@link defaultWorkers})
+   * @example createExecutor({ mode: 'threads', workers: 4 })
    */
   workers?: number;
-  /** Tasks one worker runs at once on its own event loop (for work that mixes I/O and CPU). @default 1 */
+  /**
+   * Tasks one worker runs at once on its own event loop: above 1 for work that mixes
+   * waiting and computing.
+   * @default {@link DEFAULTS}.tasksPerWorker
+   */
   tasksPerWorker?: number;
   /**
-   * Milliseconds each task may run, counted from when it starts running. In `threads` and
-   * `processes` a task past it is stopped for real (its worker is replaced). In `sync` and
-   * `loop` its `ctx.signal` fires and it is rejected, but code that never awaits cannot be
-   * interrupted on the event loop — that is what cooperative means.
+   * Times a task is re-run after its worker crashed (never after the task threw).
+   * @default {@link DEFAULTS}.retries
+   */
+  retries?: number;
+  /**
+   * Memory caps per worker. Hitting one ends the worker; its task fails with
+   * `WorkerCrashedError` (`memoryLimit: true`).
+   * @default no caps
+   * @example createExecutor({ mode: 'processes', resourceLimits: { maxOldGenerationSizeMb: 256 } })
+   */
+  resourceLimits?: ResourceLimits;
+  /**
+   * Recycle a worker after this many tasks (for leaky task code; like Python's
+   * `max_tasks_per_child`).
    * @default no limit
    */
-  timeout?: number;
-  /** Times a task is re-run after its worker crashed (never after the task threw). @default 0 */
-  retries?: number;
-  /** Most tasks waiting to run; past it `submit` waits (backpressure) instead of growing memory. @default no limit */
-  maxQueue?: number;
-  /** Memory caps per worker (`threads`, `processes`). */
-  resourceLimits?: ResourceLimits;
-  /** Recycle a worker after this many tasks (for leaky task code). @default no limit */
   maxTasksPerWorker?: number;
-  /** ms before an idle worker above the minimum (`minWorkers`) is stopped. @default 30_000 */
-  idleTimeout?: number;
   /**
-   * Workers of a `threads`/`processes` pool kept running while idle; the others stop after
-   * `idleTimeout`. `0` lets an idle pool shrink to nothing (each burst then starts cold).
-   * @default 1
+   * Workers kept running while the pool is idle; the others stop after `idleTimeout`. `0`
+   * lets an idle pool shrink to nothing (each burst then starts cold).
+   * @default {@link DEFAULTS}.minWorkers
    */
   minWorkers?: number;
-  /** `distributed`: a Redis URL (`redis://[:password@]host:port/db`) or ioredis options. */
+  /**
+   * ms an idle worker above `minWorkers` waits before it stops.
+   * @default {@link DEFAULTS}.idleTimeout
+   */
+  idleTimeout?: number;
+}
+
+/** `threads`: a pool of worker threads — pre-emptive multitasking in parallel, for CPU-bound work. */
+export interface ThreadsOptions extends PoolOptions {
+  mode: 'threads';
+}
+
+/** `processes`: a pool of child processes — for work that needs crash or memory isolation. */
+export interface ProcessesOptions extends PoolOptions {
+  mode: 'processes';
+}
+
+/** `distributed`: tasks become BullMQ jobs on Redis, run by `switchyard worker` processes. */
+export interface DistributedOptions extends CommonOptions {
+  mode: 'distributed';
+  /**
+   * Most tasks in flight at once (sent and not yet settled).
+   * @default {@link DEFAULTS}.distributedConcurrency
+   */
+  concurrency?: number;
+  /**
+   * Times a job is re-run after the worker process running it died.
+   * @default {@link DEFAULTS}.retries
+   */
+  retries?: number;
+  /**
+   * A Redis URL (`redis://[:password@]host:port/db`, `rediss://` for TLS) or ioredis
+   * options. Required: there is no default Redis.
+   * @example createExecutor({ mode: 'distributed', connection: 'redis://:secret@redis.internal:6379' })
+   */
   connection?: string | Record<string, unknown>;
-  /** `distributed`: the queue name. @default 'switchyard' */
+  /**
+   * The queue name; executors and workers that share it share the work.
+   * @default {@link DEFAULTS}.queue
+   */
   queue?: string;
 }
 
-const KNOWN_OPTIONS: readonly (keyof ExecutorOptions)[] = [
-  'mode',
+/** `auto`: the mode and concurrency are chosen by measuring the work while it runs. */
+export interface AutoOptions extends PoolOptions {
+  mode: 'auto';
+}
+
+/** Options of `createExecutor`: `mode` decides which others apply. */
+export type ExecutorOptions =
+  | SyncOptions
+  | LoopOptions
+  | ThreadsOptions
+  | ProcessesOptions
+  | DistributedOptions
+  | AutoOptions;
+
+/** Every option's name, whatever the mode. */
+export type OptionName = keyof LoopOptions | keyof ThreadsOptions | keyof DistributedOptions;
+
+const COMMON = ['mode', 'timeout', 'maxQueue'] as const;
+const POOL = [
+  ...COMMON,
   'concurrency',
   'workers',
   'tasksPerWorker',
-  'timeout',
   'retries',
-  'maxQueue',
   'resourceLimits',
   'maxTasksPerWorker',
-  'idleTimeout',
   'minWorkers',
-  'connection',
-  'queue',
-];
+  'idleTimeout',
+] as const;
 
-/** Checks every option; throws `TypeError`/`RangeError` naming the option and the accepted values. */
-export function checkExecutorOptions(options: unknown): ExecutorOptions {
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `createExecutor(): options must be an object such as { mode: 'loop' }, got ${options === null ? 'null' : typeof options}`,
-    );
-  }
-  const given = options as Record<string, unknown>;
-  for (const key of Object.keys(given)) {
-    if (!(KNOWN_OPTIONS as readonly string[]).includes(key)) {
-      throw new TypeError(
-        `createExecutor(): unknown option '${key}'; known options are ${KNOWN_OPTIONS.join(', ')}`,
-      );
-    }
-  }
-  if (!MODES.includes(given.mode as Mode)) {
-    throw new RangeError(
-      `createExecutor(): option 'mode' must be one of ${MODES.map((m) => `'${m}'`).join(', ')}; got ${JSON.stringify(given.mode) ?? 'undefined'}`,
-    );
-  }
-  checkCount(given, 'concurrency', 1);
-  checkCount(given, 'workers', 1);
-  checkCount(given, 'tasksPerWorker', 1);
-  checkMilliseconds(given, 'timeout');
-  checkCount(given, 'retries', 0);
-  checkCount(given, 'maxQueue', 0);
-  checkCount(given, 'maxTasksPerWorker', 1);
-  checkMilliseconds(given, 'idleTimeout', true);
-  checkCount(given, 'minWorkers', 0);
-  const { minWorkers, workers } = given as { minWorkers?: number; workers?: number };
-  if (minWorkers !== undefined && workers !== undefined && minWorkers > workers) {
-    throw new RangeError(
-      `createExecutor(): option 'minWorkers' (${minWorkers}) must not exceed 'workers' (${workers}); lower minWorkers or raise workers`,
-    );
-  }
-  if (
-    given.resourceLimits !== undefined &&
-    (typeof given.resourceLimits !== 'object' || given.resourceLimits === null)
-  ) {
-    throw new TypeError(
-      `createExecutor(): option 'resourceLimits' must be an object such as { maxOldGenerationSizeMb: 256 }`,
-    );
-  }
-  if (
-    given.connection !== undefined &&
-    typeof given.connection !== 'string' &&
-    (typeof given.connection !== 'object' || given.connection === null)
-  ) {
-    throw new TypeError(
-      `createExecutor(): option 'connection' must be a Redis URL such as 'redis://127.0.0.1:6379' or an ioredis options object`,
-    );
-  }
-  if (given.queue !== undefined && (typeof given.queue !== 'string' || given.queue.length === 0)) {
-    throw new TypeError(`createExecutor(): option 'queue' must be a non-empty string`);
-  }
-  return given as unknown as ExecutorOptions;
-}
-
-/** Options left out: one shared object, not one per call. */
-const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
-
-/** Validates the options shared by `submit`, `map` and `mapSettled`. */
-export function checkCallOptions(options: unknown, where: string): Record<string, unknown> {
-  if (options === undefined) return NO_OPTIONS;
-  if (typeof options !== 'object' || options === null) {
-    throw new TypeError(
-      `${where}: options must be an object, got ${options === null ? 'null' : typeof options}`,
-    );
-  }
-  const given = options as Record<string, unknown>;
-  checkSignal(given.signal, where);
-  checkMilliseconds(given, 'timeout', false, where);
-  checkCount(given, 'chunkSize', 1, where);
-  if (given.priority !== undefined && !Number.isFinite(given.priority)) {
-    throw new RangeError(
-      `${where}: option 'priority' must be a finite number (higher runs first), got ${String(given.priority)}`,
-    );
-  }
-  if (given.onProgress !== undefined && typeof given.onProgress !== 'function') {
-    throw new TypeError(
-      `${where}: option 'onProgress' must be a function, got ${typeof given.onProgress}`,
-    );
-  }
-  if (given.ordered !== undefined && typeof given.ordered !== 'boolean') {
-    throw new TypeError(
-      `${where}: option 'ordered' must be true or false, got ${String(given.ordered)}`,
-    );
-  }
-  if (given.transfer !== undefined && !Array.isArray(given.transfer)) {
-    throw new TypeError(
-      `${where}: option 'transfer' must be an array of transferable objects (ArrayBuffer, MessagePort, …)`,
-    );
-  }
-  return given;
-}
+/** Which options each mode takes: the run-time twin of the types above. */
+export const MODE_OPTIONS: { readonly [M in Mode]: readonly OptionName[] } = {
+  sync: COMMON,
+  loop: [...COMMON, 'concurrency'],
+  threads: POOL,
+  processes: POOL,
+  distributed: [...COMMON, 'concurrency', 'retries', 'connection', 'queue'],
+  auto: POOL,
+};

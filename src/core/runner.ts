@@ -22,6 +22,12 @@ export interface TaskRun {
   readonly transfer: readonly TransferListItem[] | undefined;
   /** Already throttled and safe to call from anywhere. */
   readonly progress: (value: unknown) => void;
+  /**
+   * A `submit`: past `maxQueue` the runner rejects it at once with `QueueFullError` and
+   * keeps nothing, rather than queueing it. A `map`'s tasks are not refused (its window
+   * bounds them), though they count towards `maxQueue` while they wait.
+   */
+  readonly refusable?: boolean;
 }
 
 /** Several inputs of one `map`, dispatched as one unit (one message, one job). */
@@ -102,6 +108,11 @@ export interface Runner<Prepared = unknown> {
    */
   chunkSize?(task: Prepared, timeout: number | undefined): number;
   load(): RunnerLoad;
+  /**
+   * Optional: resolves when a `submit` now would not pass `maxQueue` (at once when it would
+   * not, or when the runner has no `maxQueue`).
+   */
+  ready?(): Promise<void>;
   /** Releases every resource; called once, after all accepted work has settled. */
   close(): Promise<void>;
 }

@@ -167,6 +167,12 @@ export interface Executor extends AsyncDisposable {
     options?: Omit<MapOptions, 'ordered'>,
   ): AsyncIterableIterator<Settled<OutputOf<T>>>;
   stats(): ExecutorStats;
+  /**
+   * Resolves when `submit` can accept another task without passing `maxQueue` (at once when
+   * there is room, or when `maxQueue` is not set): `await ex.ready()` before each `submit`
+   * keeps a producer's memory flat.
+   */
+  ready(): Promise<void>;
   /** Stops taking work, waits for (or cancels) what was accepted, then releases every resource. */
   close(options?: CloseOptions): Promise<void>;
 }

@@ -15,14 +15,14 @@ import { hostname } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, Worker } from 'bullmq';
-import { CancelledError, TaskNotFoundError, WorkerCrashedError } from '../core/errors.js';
+import { DEFAULTS } from '../core/defaults.js';
+import { CancelledError, ERROR_CODES, TaskNotFoundError } from '../core/errors.js';
+import { loadBullmq } from '../core/peers.js';
 import { describeTask, type Task, task } from '../core/task.js';
 import type { Executor } from '../core/types.js';
 import { createExecutor } from '../executor/create.js';
-import { PROGRESS_INTERVAL_MS } from '../executor/progress.js';
 import { abortError } from '../primitives/abort.js';
 import { sleep } from '../primitives/sleep.js';
-import { DEFAULT_QUEUE } from '../runners/distributed/client.js';
 import {
   type ConnectionOption,
   describeConnection,
@@ -92,11 +92,11 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const where = describeConnection(options.connection);
   const name = `switchyard-worker-${hostname()}-${process.pid}`;
   const [{ Worker: BullWorker, UnrecoverableError }, client] = await Promise.all([
-    import('bullmq'),
+    loadBullmq(),
     openRedis(options.connection, name),
   ]);
   let fatal: ((error: Error) => void) | undefined;
-  const queue = options.queue ?? DEFAULT_QUEUE;
+  const queue = options.queue ?? DEFAULTS.queue;
   // Executors ask for a job's tasks to be aborted over pub/sub: a subscriber needs its own connection.
   const subscriber = client.duplicate();
   subscriber.on('error', noop);
@@ -282,7 +282,9 @@ function notServed(
 }
 
 function crashed(outcome: Outcome | undefined): boolean {
-  return outcome !== undefined && !outcome.ok && outcome.error.name === WorkerCrashedError.name;
+  return (
+    outcome !== undefined && !outcome.ok && outcome.error.code === ERROR_CODES.WorkerCrashedError
+  );
 }
 
 /**
@@ -331,7 +333,7 @@ class JobRelay {
     clearTimeout(this.#timer);
     this.#batch = undefined;
     for (;;) {
-      const quietUntil = this.#lastReportAt + PROGRESS_INTERVAL_MS + 10;
+      const quietUntil = this.#lastReportAt + DEFAULTS.progressInterval + 10;
       if (performance.now() >= quietUntil) break;
       await sleep(quietUntil - performance.now());
     }

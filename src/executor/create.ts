@@ -1,25 +1,24 @@
-import { checkExecutorOptions, type ExecutorOptions } from '../core/options.js';
+import { checkExecutorOptions } from '../core/check-options.js';
+import { DEFAULTS } from '../core/defaults.js';
+import type { ExecutorOptions } from '../core/options.js';
 import type { Runner } from '../core/runner.js';
-import type { Executor, Mode } from '../core/types.js';
+import { type Executor, MODES } from '../core/types.js';
 import { AutoRunner } from '../runners/auto/auto.js';
 import { distributedRunner } from '../runners/distributed/runner.js';
-import { eventLoopRunner, LOOP_CONCURRENCY } from '../runners/loop/loop.js';
+import { eventLoopRunner } from '../runners/loop/loop.js';
 import { processesRunner } from '../runners/pool/processes.js';
 import { threadsRunner } from '../runners/pool/threads.js';
 import { ExecutorFront } from './front.js';
 
-/** Modes this build can run; the others are on the roadmap in the README. */
-export const AVAILABLE_MODES: readonly Mode[] = [
-  'sync',
-  'loop',
-  'threads',
-  'processes',
-  'distributed',
-  'auto',
-];
+/**
+ * @deprecated Every mode is available; use {@link MODES}. Kept so that programs importing
+ * it keep working.
+ */
+export const AVAILABLE_MODES = MODES;
 
 /**
- * Creates an executor for the chosen concurrency model. Every mode has the same methods.
+ * Creates an executor for the chosen concurrency model. Every mode has the same methods;
+ * the options a mode takes are typed per mode (see {@link ExecutorOptions}).
  *
  * @example
  * await using ex = createExecutor({ mode: 'loop', concurrency: 100 });
@@ -34,9 +33,9 @@ export function createExecutor(options: ExecutorOptions): Executor {
 function createRunner(opts: ExecutorOptions): Runner {
   switch (opts.mode) {
     case 'sync':
-      return eventLoopRunner('sync', 1);
+      return eventLoopRunner('sync', 1, opts.maxQueue);
     case 'loop':
-      return eventLoopRunner('loop', opts.concurrency ?? LOOP_CONCURRENCY);
+      return eventLoopRunner('loop', opts.concurrency ?? DEFAULTS.loopConcurrency, opts.maxQueue);
     case 'threads':
       return threadsRunner(opts);
     case 'processes':
@@ -44,10 +43,6 @@ function createRunner(opts: ExecutorOptions): Runner {
     case 'distributed':
       return distributedRunner(opts);
     case 'auto':
-      return new AutoRunner(opts, createRunner, AVAILABLE_MODES);
-    default:
-      throw new RangeError(
-        `createExecutor(): mode '${opts.mode}' is not built yet in this version of switchyard; available now: ${AVAILABLE_MODES.join(', ')}`,
-      );
+      return new AutoRunner(opts, createRunner, MODES);
   }
 }

@@ -1,13 +1,13 @@
 import type { TransferListItem } from 'node:worker_threads';
+import { checkCallOptions } from '../core/check-options.js';
 /**
  * The part of every executor that users touch — `submit`, `map`, `mapSettled`, `stats`,
  * `close` — written once. A mode only supplies a {@link Runner}; this class adds option
  * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
  */
 import { CancelledError, ExecutorClosedError } from '../core/errors.js';
-import { checkCallOptions } from '../core/options.js';
 import type { ChunkOutcome, Runner } from '../core/runner.js';
-import type { InputOf, OutputOf, TaskLike } from '../core/task.js';
+import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
   Decision,
@@ -31,6 +31,8 @@ interface Start {
   readonly priority?: number | undefined;
   readonly transfer?: readonly TransferListItem[] | undefined;
   readonly progress: (value: unknown) => void;
+  /** A `submit`'s task, refused past `maxQueue` rather than queued. */
+  readonly refusable?: boolean;
 }
 
 export class ExecutorFront<Prepared> implements Executor {
@@ -43,6 +45,8 @@ export class ExecutorFront<Prepared> implements Executor {
   #whenIdle: (() => void) | undefined;
   #completed = 0;
   #failed = 0;
+  /** Submitted tasks whose task module is still loading: not yet the runner's, still queued. */
+  #preparing = 0;
 
   constructor(runner: Runner<Prepared>, defaults: { timeout?: number | undefined } = {}) {
     this.#runner = runner;
@@ -63,6 +67,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: SubmitOptions,
   ): Promise<OutputOf<T>> {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
+    checkTask(task, 'submit()');
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
     this.#accept();
     const start: Start = {
@@ -71,12 +76,13 @@ export class ExecutorFront<Prepared> implements Executor {
       priority: opts.priority,
       transfer: opts.transfer,
       progress: throttleProgress(opts.onProgress),
+      refusable: true,
     };
     // A task prepared before starts now: no promise hop on the path every submit takes.
     const ready = this.#runner.prepared?.(task);
     const running =
       ready === undefined
-        ? this.#runner.prepare(task).then((prepared) => this.#start(prepared, input, start))
+        ? this.#prepareThenStart(task, input, start)
         : this.#start(ready, input, start);
     // The caller gets the runner's own promise. One reaction, attached first, counts and
     // releases the task: when close() resolves, every handler the caller attached has run
@@ -92,6 +98,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: MapOptions,
   ): AsyncIterableIterator<OutputOf<T>> {
     const opts = checkCallOptions(options, 'map()') as MapOptions;
+    checkTask(task, 'map()');
     checkInputs(inputs);
     return this.#map(task, inputs, opts, {
       ordered: opts.ordered ?? true,
@@ -106,6 +113,7 @@ export class ExecutorFront<Prepared> implements Executor {
     options?: Omit<MapOptions, 'ordered'>,
   ): AsyncIterableIterator<Settled<OutputOf<T>>> {
     const opts = checkCallOptions(options, 'mapSettled()') as MapOptions;
+    checkTask(task, 'mapSettled()');
     checkInputs(inputs);
     return this.#map(task, inputs, opts, {
       ordered: false,
@@ -155,6 +163,14 @@ export class ExecutorFront<Prepared> implements Executor {
     );
   }
 
+  /**
+   * Resolves when `submit` can accept another task without passing `maxQueue`: at once when
+   * there is room, or when `maxQueue` is not set.
+   */
+  ready(): Promise<void> {
+    return this.#runner.ready?.() ?? Promise.resolve();
+  }
+
   stats(): ExecutorStats {
     const load = this.#runner.load();
     return {
@@ -162,7 +178,7 @@ export class ExecutorFront<Prepared> implements Executor {
       workers: load.workers,
       concurrency: this.#runner.concurrency,
       running: load.running,
-      queued: load.queued,
+      queued: load.queued + this.#preparing,
       completed: this.#completed,
       failed: this.#failed,
       retried: load.retried,
@@ -204,6 +220,25 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#cancelAll.abort(new CancelledError(reason));
   }
 
+  /** A task whose module is still loading counts as queued until it reaches the runner. */
+  #prepareThenStart(
+    task: TaskLike<never, unknown>,
+    input: unknown,
+    start: Start,
+  ): Promise<unknown> {
+    this.#preparing++;
+    return this.#runner.prepare(task).then(
+      (prepared) => {
+        this.#preparing--;
+        return this.#start(prepared, input, start);
+      },
+      (error: unknown) => {
+        this.#preparing--;
+        throw error;
+      },
+    );
+  }
+
   /** Runs one accepted task; its caller counts the outcome. */
   #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
     // A task needs a controller of its own only to be aborted apart from the others: by its
@@ -220,6 +255,7 @@ export class ExecutorFront<Prepared> implements Executor {
       priority: start.priority ?? 0,
       transfer: start.transfer,
       progress: start.progress,
+      refusable: start.refusable,
     });
     if (link) running.then(link.unlink, link.unlink);
     return running;
@@ -297,3 +333,15 @@ function chunkProgress(
 }
 
 function ignore(): void {}
+
+/**
+ * The task argument is a task reference or a function (which only some modes run; the
+ * others refuse it with their own reasons when they prepare it).
+ */
+function checkTask(task: unknown, where: string): void {
+  if (typeof task === 'function' || isTask(task)) return;
+  const what = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
+  throw new TypeError(
+    `${where}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), or a function for sync and loop; got ${what}`,
+  );
+}

@@ -3,13 +3,11 @@
  * delivered off the task's stack and coalesced: the first on the next microtask, then at
  * most one per interval, carrying the latest value.
  */
-
-/** Default spacing of progress reports from one task. */
-export const PROGRESS_INTERVAL_MS = 50;
+import { DEFAULTS } from '../core/defaults.js';
 
 export function throttleProgress(
   deliver: ((value: unknown) => void) | undefined,
-  intervalMs = PROGRESS_INTERVAL_MS,
+  intervalMs = DEFAULTS.progressInterval,
 ): (value: unknown) => void {
   if (!deliver) return ignore;
   let last = Number.NEGATIVE_INFINITY;

@@ -5,7 +5,7 @@
  */
 import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { InputLineError } from '../core/errors.js';
+import { InputLineError } from './errors.js';
 import { type Line, readLines } from './lines.js';
 
 /** `-` reads stdin. */

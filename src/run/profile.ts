@@ -3,9 +3,9 @@
  * same controller `switchyard run` and `createExecutor({ mode: 'auto' })` use — and reports
  * where it settled, why, and the moves that led there.
  */
-import { serializeError } from '../core/errors.js';
 import type { Task } from '../core/task.js';
 import type { Decision } from '../core/types.js';
+import { toWire } from '../core/wire.js';
 import { createExecutor } from '../executor/create.js';
 
 export interface ProfileOptions {
@@ -48,7 +48,7 @@ export async function profileTask(
       if (settled.ok) continue;
       failed++;
       if (!firstError) {
-        const { name, message } = serializeError(settled.error);
+        const { name, message } = toWire(settled.error);
         firstError = { name, message };
       }
     }

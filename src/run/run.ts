@@ -4,13 +4,16 @@
  * re-runs. Composition only — lines, resume, output, signals and progress each live in
  * their own module.
  */
-import { ResultNotJsonError, serializeError } from '../core/errors.js';
+
 import type { ExecutorOptions } from '../core/options.js';
 import type { Task } from '../core/task.js';
 import type { Decision, Executor, Mode } from '../core/types.js';
+import { toWire } from '../core/wire.js';
 import { createExecutor } from '../executor/create.js';
+import { ResultNotJsonError } from './errors.js';
 import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
 import { OutputWriter } from './output.js';
+import { Pacer } from './pacer.js';
 import type { ProgressReporter } from './progress.js';
 import { scanOutput } from './resume.js';
 import { onStopSignals, type StopSignal } from './signals.js';
@@ -32,6 +35,11 @@ export interface RunOptions {
    */
   readonly onError: OnError;
   readonly progress?: ProgressReporter | undefined;
+  /**
+   * Told at the first SIGINT/SIGTERM, with the number of tasks still running: they finish
+   * and are written; a second signal cancels them.
+   */
+  readonly onDrain?: ((signal: StopSignal, running: number) => void) | undefined;
 }
 
 export interface RunSummary {
@@ -85,12 +93,17 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
   let failed = 0;
   let exhausted = false;
 
+  const pacer = new Pacer(() => ex.stats().concurrency);
   const stopReading = (why: StopSignal | 'error') => {
     stoppedBy ??= why;
     source.destroy();
+    pacer.release();
   };
   const removeSignals = onStopSignals({
-    drain: stopReading,
+    drain: (signal) => {
+      stopReading(signal);
+      options.onDrain?.(signal, pacer.inFlight);
+    },
     cancel: () => cancel.abort(),
   });
   const report = () =>
@@ -131,7 +144,12 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
           await fail(entry, entry.error);
           continue;
         }
+        // Read no further ahead than the executor can use, so that a stop is quick.
+        const room = pacer.room();
+        if (room) await room;
+        if (stoppedBy) return;
         running.set(sent++, entry);
+        pacer.sent();
         yield entry.value;
       }
       // A destroyed source may also just end: only a read to the end is exhaustion.
@@ -146,6 +164,7 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
     for await (const settled of ex.mapSettled(task, toRun(), { signal: cancel.signal })) {
       const entry = running.get(settled.index)!;
       running.delete(settled.index);
+      pacer.settled();
       if (!settled.ok) {
         await fail(entry, settled.error);
         continue;
@@ -193,7 +212,7 @@ function successLine(index: number, value: unknown): string | Error {
 }
 
 function failureLine(index: number, error: Error): string {
-  const { name, message } = serializeError(error);
+  const { name, message } = toWire(error);
   return JSON.stringify({ index, ok: false, error: { name, message } });
 }
 

@@ -277,6 +277,37 @@ describe('switchyard run', () => {
     },
   );
 
+  it(
+    'the first SIGINT says what it is finishing, and only about one task per slot runs after it',
+    SLOW,
+    async (t) => {
+      const { input, output, log } = files(t);
+      writeInputs(
+        input,
+        Array.from({ length: 2_000 }, (_, n) => ({ n, ms: 100, log })),
+      );
+      const running = startCli(
+        runArgs('logStart', input, output, ['--mode', 'threads', '--workers', '2', '--json']),
+      );
+      await waitFor(() => size(output) > 0);
+      const writtenBefore = readResults(output).length;
+      running.child.kill('SIGINT');
+      const run = await running.finished;
+
+      assert.equal(run.code, 130, run.stderr);
+      assert.match(run.stderr, /finishing \d+ running tasks? .*press Ctrl-C again to cancel/);
+      const started = readFileSync(log, 'utf8').trim().split('\n').length;
+      const written = readResults(output).length;
+      assert.equal(written, started, 'every started input has its result');
+      // Two workers: what was in flight at the signal (twice the concurrency), plus what
+      // finished but was not yet flushed to the file when it was read.
+      assert.ok(
+        started <= writtenBefore + 16,
+        `${started - writtenBefore} inputs ran after the signal`,
+      );
+    },
+  );
+
   it('on SIGTERM exits 143; a second signal cancels the running tasks', SLOW, async (t) => {
     const { input, output, log } = files(t);
     writeInputs(
@@ -342,6 +373,10 @@ describe('switchyard run', () => {
         /no export named 'absent'/,
       ],
       [[`${TASKS}#`, '-i', input, '-o', output], /must be MODULE or MODULE#EXPORT/],
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'loop', '--workers', '2'],
+        /--workers does not apply to --mode loop; it is for --mode threads, processes, auto/,
+      ],
     ];
     for (const [args, reason] of cases) {
       const run = await runCli(['run', ...args]);

@@ -30,6 +30,7 @@ import {
   ExecutorClosedError,
   type ExecutorOptions,
   type Mode,
+  QueueFullError,
   TaskError,
   TaskNotFoundError,
   TimeoutError,
@@ -55,6 +56,8 @@ export interface SuiteOptions {
   concurrency?: number;
   /** The executor's default per-task timeout in ms. */
   timeout?: number;
+  /** Most tasks accepted but not yet running; past it `submit` is refused. */
+  maxQueue?: number;
 }
 
 /** A mode under test, and what it can do. */
@@ -72,6 +75,8 @@ export interface ConformanceTarget {
   readonly before?: () => Promise<void>;
   /** Stops it after its tests. */
   readonly after?: () => Promise<void>;
+  /** `maxQueue` and `ready()` are not built for this mode yet: the reason, reported as skipped. */
+  readonly maxQueuePending?: string;
   /** Why this mode cannot run here (e.g. a server that is not installed): reported as skipped. */
   readonly skip?: string | false;
 }
@@ -392,6 +397,17 @@ export function describeConformance(target: ConformanceTarget): void {
         assert.throws(() => ex.submit(jobs.echo, 1, { timeout: -1 }), /'timeout'/);
         assert.throws(() => ex.map(jobs.echo, [1], { ordered: 'yes' as never }), /'ordered'/);
       });
+
+      it('something that is neither a task reference nor a function is a TypeError saying what to pass', async (t) => {
+        const ex = await open(t);
+        for (const bad of [42, 'jobs.ts#echo', null, { moduleUrl: 'x' }]) {
+          const expected = /expected a task reference made by task\(new URL/;
+          assert.throws(() => ex.submit(bad as never, 1 as never), TypeError);
+          assert.throws(() => ex.submit(bad as never, 1 as never), expected);
+          assert.throws(() => ex.map(bad as never, [1] as never), expected);
+          assert.throws(() => ex.mapSettled(bad as never, [1] as never), expected);
+        }
+      });
     });
 
     describe('cancellation', () => {
@@ -472,6 +488,28 @@ export function describeConformance(target: ConformanceTarget): void {
           TimeoutError,
         );
         assert.equal(await markerText(aborted), 'TimeoutError');
+      });
+
+      it("ctx.signal.reason is switchyard's own TimeoutError or CancelledError, with its code", async (t) => {
+        const ex = await open(t);
+        const timedOut = marker();
+        await assert.rejects(
+          ex.submit(jobs.reasonOf, { ms: FOREVER, report: timedOut }, { timeout: 200 }),
+          TimeoutError,
+        );
+        assert.equal(await markerText(timedOut), 'TimeoutError ERR_TIMEOUT timeoutMs=200');
+        const cancelled = marker();
+        const started = marker();
+        const controller = new AbortController();
+        const running = ex.submit(
+          jobs.reasonOf,
+          { ms: FOREVER, report: cancelled, started },
+          { signal: controller.signal },
+        );
+        await markerText(started);
+        controller.abort();
+        await assert.rejects(running, CancelledError);
+        assert.equal(await markerText(cancelled), 'AbortError ABORT_ERR');
       });
 
       it("the executor's timeout applies to every task, in map too", async (t) => {
@@ -604,6 +642,16 @@ export function describeConformance(target: ConformanceTarget): void {
         assert.ok(stats.utilization >= 0 && stats.utilization <= 1, `${stats.utilization}`);
       });
 
+      it('a task counts as running or queued from the moment submit returns', async (t) => {
+        const ex = await open(t);
+        const started = marker();
+        const first = ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started });
+        first.catch(() => {});
+        const { running, queued } = ex.stats();
+        assert.equal(running + queued, 1, `running ${running}, queued ${queued}`);
+        await markerText(started);
+      });
+
       it('stats() shows running and waiting tasks', async (t) => {
         const ex = await open(t, { concurrency: 1 });
         const started = marker();
@@ -619,6 +667,71 @@ export function describeConformance(target: ConformanceTarget): void {
           return running === 1 && queued === 2;
         }, 'one task running and two waiting');
       });
+    });
+
+    describe('maxQueue', { skip: target.maxQueuePending ?? false }, () => {
+      it('past maxQueue, submit rejects at once with QueueFullError and keeps nothing', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 2 });
+        const started = marker();
+        const accepted = [
+          ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started }),
+          ex.submit(jobs.outcome, { value: 1 }),
+          ex.submit(jobs.outcome, { value: 2 }),
+        ];
+        for (const p of accepted) p.catch(() => {});
+        await markerText(started);
+        await eventually(() => ex.stats().queued === 2, 'two tasks waiting');
+        const refused = marker();
+        const error = await rejection(ex.submit(jobs.outcome, { value: 3, started: refused }));
+        assert.ok(error instanceof QueueFullError, `got ${String(error)}`);
+        assert.equal(error.code, 'ERR_QUEUE_FULL');
+        assert.equal(ex.stats().queued, 2, 'the refused task was not kept');
+        assert.equal(existsSync(refused), false, 'the refused task never ran');
+      });
+
+      it('ready() resolves once there is room again, and submit is then accepted', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 1 });
+        const controller = new AbortController();
+        const started = marker();
+        const blocking = ex.submit(
+          jobs.outcome,
+          { value: 0, ms: FOREVER, started },
+          { signal: controller.signal },
+        );
+        blocking.catch(() => {});
+        await markerText(started);
+        const waiting = ex.submit(jobs.outcome, { value: 1 });
+        await eventually(() => ex.stats().queued === 1, 'one task waiting');
+        let ready = false;
+        const room = ex.ready().then(() => {
+          ready = true;
+        });
+        // While the first task runs forever nothing can leave the queue: no room yet.
+        await pause(200);
+        assert.equal(ready, false, 'ready() resolved while the queue was full');
+        controller.abort();
+        await room;
+        assert.equal(await waiting, 1);
+        assert.equal(await ex.submit(jobs.outcome, { value: 2 }), 2);
+      });
+
+      it('a map is not refused past maxQueue: its window bounds it', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 1 });
+        const inputs = Array.from({ length: 20 }, (_, value) => ({ value }));
+        assert.deepEqual(
+          await collect(ex.map(jobs.outcome, inputs)),
+          inputs.map((i) => i.value),
+        );
+      });
+    });
+
+    it('ready() resolves at once when maxQueue is not set', async (t) => {
+      const ex = await open(t, { concurrency: 1 });
+      const started = marker();
+      const running = ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started });
+      running.catch(() => {});
+      for (let value = 1; value <= 5; value++) ex.submit(jobs.outcome, { value }).catch(() => {});
+      await ex.ready();
     });
   });
 

@@ -25,13 +25,15 @@ describe('examples', { timeout: 120_000 }, () => {
     assert.equal(block, code);
   });
 
-  it('quick-start.ts downloads every page in input order and reports the broken one by index', async () => {
-    const out = await runExample('quick-start.ts');
-    assert.match(out, /^first page: 10240 bytes$/m);
-    assert.match(out, /^downloaded 20 pages, 204800 bytes$/m);
-    assert.match(out, /^input 1 failed: .*no-such-page answered 404$/m);
-    assert.match(out, /^completed 23, failed 1$/m);
-  });
+  for (const example of ['quick-start.ts', 'quick-start.mjs']) {
+    it(`${example} downloads every page in input order and reports the broken one by index`, async () => {
+      const out = await runExample(example);
+      assert.match(out, /^first page: 10240 bytes$/m);
+      assert.match(out, /^downloaded 20 pages, 204800 bytes$/m);
+      assert.match(out, /^input 1 failed: .*no-such-page answered 404$/m);
+      assert.match(out, /^completed 23, failed 1$/m);
+    });
+  }
 
   it('primitives.ts shows each cooperative primitive doing what the README says', async () => {
     const out = await runExample('primitives.ts');

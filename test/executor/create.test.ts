@@ -1,6 +1,27 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { AVAILABLE_MODES, createExecutor, type ExecutorOptions, MODES } from '../../src/index.js';
+import { checkExecutorOptions } from '../../src/core/check-options.js';
+import { DEFAULTS } from '../../src/core/defaults.js';
+import {
+  AVAILABLE_MODES,
+  createExecutor,
+  type ExecutorOptions,
+  MODES,
+  type Mode,
+} from '../../src/index.js';
+
+const POOL_OPTIONS = {
+  timeout: 1,
+  maxQueue: 1,
+  concurrency: 2,
+  workers: 2,
+  tasksPerWorker: 1,
+  retries: 1,
+  resourceLimits: { maxOldGenerationSizeMb: 64 },
+  maxTasksPerWorker: 10,
+  minWorkers: 1,
+  idleTimeout: 10,
+};
 
 /** Asserts that `options` are refused with `type` and a message matching every pattern. */
 function refuses(
@@ -36,17 +57,38 @@ describe('createExecutor options', () => {
     refuses({}, RangeError, /option 'mode'/, /got undefined/);
   });
 
-  it('a mode that is not built yet says so and lists the modes available now', (t) => {
-    const planned = MODES.find((mode) => !AVAILABLE_MODES.includes(mode));
-    if (!planned) {
-      t.skip('every mode is built');
-      return;
-    }
-    refuses({ mode: planned }, RangeError, /not built yet/, new RegExp(AVAILABLE_MODES.join(', ')));
+  it('an unknown option is a TypeError that names it and lists the known ones', () => {
+    refuses({ mode: 'loop', concurency: 4 }, TypeError, /'concurency'/, /timeout, maxQueue/);
+    refuses({ mode: 'threads', Workers: 4 }, TypeError, /'Workers'.*did you mean 'workers'/);
   });
 
-  it('an unknown option is a TypeError that names it and lists the known ones', () => {
-    refuses({ mode: 'loop', concurency: 4 }, TypeError, /'concurency'/, /concurrency, workers/);
+  it('an option the mode does not take is a TypeError naming the modes that take it', () => {
+    refuses(
+      { mode: 'loop', workers: 4 },
+      TypeError,
+      /option 'workers' does not apply to mode 'loop'/,
+      /taken by 'threads', 'processes', 'auto'/,
+      /Mode 'loop' takes timeout, maxQueue, concurrency/,
+    );
+    refuses({ mode: 'loop', resourceLimits: {} }, TypeError, /'resourceLimits' does not apply/);
+    refuses({ mode: 'sync', concurrency: 8 }, TypeError, /taken by 'loop', 'threads'/);
+    refuses({ mode: 'threads', queue: 'q' }, TypeError, /taken by 'distributed'/);
+    refuses({ mode: 'distributed', workers: 2 }, TypeError, /'workers' does not apply/);
+  });
+
+  it('every mode takes exactly the options its type declares', () => {
+    const accepted: Record<Mode, Record<string, unknown>> = {
+      sync: { timeout: 1, maxQueue: 1 },
+      loop: { timeout: 1, maxQueue: 1, concurrency: 1 },
+      threads: POOL_OPTIONS,
+      processes: POOL_OPTIONS,
+      auto: POOL_OPTIONS,
+      distributed: { timeout: 1, maxQueue: 1, concurrency: 1, retries: 0, queue: 'q' },
+    };
+    for (const mode of MODES) {
+      const options = { mode, ...accepted[mode] } as ExecutorOptions;
+      assert.equal(checkExecutorOptions(options), options);
+    }
   });
 
   it('counts must be integers in range, naming the option and what it accepts', () => {
@@ -57,7 +99,9 @@ describe('createExecutor options', () => {
         /option 'concurrency' must be an integer >= 1/,
       );
     }
-    refuses({ mode: 'loop', retries: -1 }, RangeError, /'retries' must be an integer >= 0/);
+    refuses({ mode: 'threads', retries: -1 }, RangeError, /'retries' must be an integer >= 0/);
+    refuses({ mode: 'threads', retries: Number.POSITIVE_INFINITY }, RangeError, /'retries'/);
+    refuses({ mode: 'threads', workers: Number.POSITIVE_INFINITY }, RangeError, /'workers'/);
     refuses({ mode: 'loop', maxQueue: 0.5 }, RangeError, /'maxQueue'/);
     assert.equal(
       createExecutor({ mode: 'loop', concurrency: Number.POSITIVE_INFINITY }).mode,
@@ -73,7 +117,7 @@ describe('createExecutor options', () => {
         /option 'timeout' must be a number of milliseconds > 0/,
       );
     }
-    refuses({ mode: 'loop', idleTimeout: -1 }, RangeError, /'idleTimeout'.*>= 0/);
+    refuses({ mode: 'threads', idleTimeout: -1 }, RangeError, /'idleTimeout'.*>= 0/);
   });
 
   it('minWorkers is a count no larger than workers', () => {
@@ -91,17 +135,55 @@ describe('createExecutor options', () => {
 
   it('object and string options are checked for their shape', () => {
     refuses(
-      { mode: 'loop', resourceLimits: 64 },
+      { mode: 'threads', resourceLimits: 64 },
       TypeError,
       /'resourceLimits'.*maxOldGenerationSizeMb/,
     );
-    refuses({ mode: 'loop', connection: 6379 }, TypeError, /'connection'.*redis:\/\//);
-    refuses({ mode: 'loop', queue: '' }, TypeError, /'queue' must be a non-empty string/);
+    refuses({ mode: 'distributed', connection: 6379 }, TypeError, /'connection'.*redis:\/\//);
+    refuses({ mode: 'distributed', queue: '' }, TypeError, /'queue' must be a non-empty string/);
   });
 
-  it('sync runs one task at a time whatever it is asked', () => {
-    assert.equal(createExecutor({ mode: 'sync', concurrency: 8 }).stats().concurrency, 1);
-    assert.equal(createExecutor({ mode: 'loop' }).stats().concurrency, 64);
+  it("a pool's concurrency must agree with workers × tasksPerWorker when both are given", () => {
+    refuses(
+      { mode: 'threads', workers: 2, concurrency: 8 },
+      RangeError,
+      /'concurrency' \(8\) disagrees with 'workers' × 'tasksPerWorker' \(2 × 1\)/,
+    );
+    const agreeing = createExecutor({
+      mode: 'processes',
+      workers: 2,
+      tasksPerWorker: 4,
+      concurrency: 8,
+    });
+    assert.equal(agreeing.stats().concurrency, 8);
+    assert.equal(
+      createExecutor({ mode: 'threads', concurrency: 6, tasksPerWorker: 3 }).stats().concurrency,
+      6,
+    );
+  });
+
+  it('resourceLimits takes only known caps, each a positive number of MB', () => {
+    refuses(
+      { mode: 'threads', resourceLimits: { maxOldGenerationSizeMB: 64 } },
+      TypeError,
+      /no cap 'maxOldGenerationSizeMB'; did you mean 'maxOldGenerationSizeMb'\?/,
+    );
+    for (const value of [-1, 0, Number.NaN, Number.POSITIVE_INFINITY, '64']) {
+      refuses(
+        { mode: 'processes', resourceLimits: { maxOldGenerationSizeMb: value } },
+        RangeError,
+        /'resourceLimits.maxOldGenerationSizeMb' must be a number of MB > 0/,
+      );
+    }
+  });
+
+  it('sync runs one task at a time; loop takes its concurrency or the default', () => {
+    assert.equal(createExecutor({ mode: 'sync' }).stats().concurrency, 1);
+    assert.equal(createExecutor({ mode: 'loop' }).stats().concurrency, DEFAULTS.loopConcurrency);
     assert.equal(createExecutor({ mode: 'loop', concurrency: 7 }).stats().concurrency, 7);
+  });
+
+  it('AVAILABLE_MODES, kept for old imports, lists every mode', () => {
+    assert.deepEqual([...AVAILABLE_MODES], [...MODES]);
   });
 });

@@ -3,6 +3,7 @@
  * every input line, appending one result line per input; re-running resumes.
  */
 import { type Command, Option } from 'commander';
+import { MODE_OPTIONS } from '../../core/options.js';
 import { MODES, type Mode } from '../../core/types.js';
 import { createProgress } from '../../run/progress.js';
 import { type OnError, type RunSummary, runJsonl } from '../../run/run.js';
@@ -52,7 +53,8 @@ export function registerRun(program: Command): void {
         .default('stop' satisfies OnError),
     )
     .option('--json', 'print the summary as JSON on stdout')
-    .action(async (module: string, flags: RunFlags) => {
+    .action(async (module: string, flags: RunFlags, command: Command) => {
+      checkFlagsForMode(flags, command);
       const summary = await runJsonl({
         task: parseTaskSpec(module),
         input: flags.input,
@@ -68,6 +70,13 @@ export function registerRun(program: Command): void {
           }),
         },
         progress: createProgress(),
+        onDrain: (signal, running) => {
+          const again = signal === 'SIGINT' ? 'press Ctrl-C again' : `send ${signal} again`;
+          const tasks = running === 1 ? '1 running task' : `${running} running tasks`;
+          process.stderr.write(
+            `\nswitchyard: stopping: finishing ${tasks} and writing their results; ${again} to cancel them\n`,
+          );
+        },
       });
       process.stdout.write(flags.json ? `${JSON.stringify(summary)}\n` : describe(summary));
       if (summary.error) process.stderr.write(`switchyard: ${summary.error}\n`);
@@ -82,6 +91,20 @@ export function registerRun(program: Command): void {
       if (summary.cancelled) process.exit(code);
       process.exitCode = code;
     });
+}
+
+/** The executor options run's flags set, by flag. */
+const FLAG_OPTIONS = ['concurrency', 'workers', 'timeout', 'retries'] as const;
+
+/** A flag the chosen mode does not take is a usage error naming the modes that take it. */
+function checkFlagsForMode(flags: RunFlags, command: Command): void {
+  for (const name of FLAG_OPTIONS) {
+    if (flags[name] === undefined || MODE_OPTIONS[flags.mode].includes(name)) continue;
+    const takers = MODES.filter((mode) => MODE_OPTIONS[mode].includes(name));
+    command.error(
+      `error: --${name} does not apply to --mode ${flags.mode}; it is for --mode ${takers.join(', ')}`,
+    );
+  }
 }
 
 function definedOnly<T extends Record<string, unknown>>(values: T): Partial<T> {

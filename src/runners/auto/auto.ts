@@ -7,7 +7,7 @@
  * never drains to take a measurement.
  */
 import { defaultPoolSize } from '../../core/cpus.js';
-import type { ExecutorOptions } from '../../core/options.js';
+import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
   ChunkOutcome,
   ChunkRun,
@@ -43,7 +43,7 @@ export type RunnerFactory = (options: ExecutorOptions) => Runner;
 export class AutoRunner implements Runner<AutoTask> {
   readonly mode = 'auto';
   readonly mapWindow = AUTO_MAP_WINDOW;
-  readonly #options: ExecutorOptions;
+  readonly #options: AutoOptions;
   readonly #available: readonly Mode[];
   readonly #workerCount: number;
   readonly #shared: Shared;
@@ -56,7 +56,7 @@ export class AutoRunner implements Runner<AutoTask> {
 
   /** `instruments`: where the controllers read time and the calling thread's busy counters (tests script them). */
   constructor(
-    options: ExecutorOptions,
+    options: AutoOptions,
     createRunner: RunnerFactory,
     available: readonly Mode[],
     instruments: Instruments = callingThread,

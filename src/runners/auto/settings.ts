@@ -2,14 +2,14 @@
  * Every number `auto`'s controller works with, in one place. Each says what it means and
  * why it has its value, so that a disagreement with a move can be settled by editing one line.
  */
-import { LOOP_CONCURRENCY } from '../loop/loop.js';
+import { DEFAULTS } from '../../core/defaults.js';
 
 /**
  * Tasks in flight on the calling thread before anything is measured: `loop`'s default,
  * so that `auto` starts no worse than `loop` would, and is already overlapping waits
  * while its first measurement comes in.
  */
-export const START_LIMIT = LOOP_CONCURRENCY;
+export const START_LIMIT = DEFAULTS.loopConcurrency;
 
 /**
  * Most tasks `auto` keeps in flight on the calling thread. Above this, a thread spends

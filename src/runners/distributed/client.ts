@@ -24,8 +24,10 @@ import {
   toError,
   WorkerCrashedError,
 } from '../../core/errors.js';
+import { loadBullmq } from '../../core/peers.js';
 import type { Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
 import { describeTask, isTask, type Task, type TaskLike } from '../../core/task.js';
+import { fromWire } from '../../core/wire.js';
 import { onAbort } from '../../primitives/abort.js';
 import { type Release, Semaphore } from '../../primitives/semaphore.js';
 import { loadTask } from '../../task/loader.js';
@@ -43,17 +45,12 @@ import {
   cancelChannel,
   decodeArray,
   encodeInputs,
-  fromWireError,
   type Outcome,
   PROTOCOL_VERSION,
 } from './protocol.js';
 
 const nodeCrypto = builtin<typeof import('node:crypto')>('node:crypto');
 
-/** Default queue name shared by executors and `switchyard worker`. */
-export const DEFAULT_QUEUE = 'switchyard';
-/** Default most tasks in flight: enough to keep a cluster busy, bounded for memory. */
-export const DISTRIBUTED_CONCURRENCY = 4_096;
 /** BullMQ runs lower numbers first; switchyard's priority 0 sits in the middle of its range. */
 const PRIORITY_ZERO = 1 << 20;
 /** Base delay of BullMQ's exponential backoff between crash retries. */
@@ -197,7 +194,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
 
   async #open(): Promise<Engine> {
     const [{ Queue, QueueEvents }, commands, reader] = await Promise.all([
-      import('bullmq'),
+      loadBullmq(),
       openRedis(this.#options.connection, `switchyard-executor-${this.#id}`),
       openRedis(this.#options.connection, `switchyard-executor-${this.#id}-events`),
     ]);
@@ -378,7 +375,6 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
    * entries already settled, by an earlier message or an earlier attempt, stay as they are.
    */
   #settleOutcomes(sent: Sent, encoded: string): (Outcome | undefined)[] | undefined {
-    const task = describeTask(sent.task);
     try {
       const outcomes = decodeArray(encoded, 'outcomes') as (Outcome | undefined)[];
       outcomes.forEach((outcome, index) => {
@@ -386,7 +382,7 @@ export class DistributedRunner implements Runner<Task<unknown, unknown>> {
         // No outcome here: not in this batch, or (a job's result) already streamed.
         if (!entry || !outcome) return;
         if (outcome.ok) this.#settle(entry, undefined, outcome.value);
-        else this.#settle(entry, fromWireError(outcome.error, task));
+        else this.#settle(entry, fromWire(outcome.error));
       });
       return outcomes;
     } catch (error) {

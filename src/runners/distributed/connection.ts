@@ -6,6 +6,7 @@
  */
 import type { Redis, RedisOptions } from 'ioredis';
 import { RedisConnectionError } from '../../core/errors.js';
+import { loadIoredis } from '../../core/peers.js';
 
 /** A Redis URL (`redis://[:password@]host:port/db`, `rediss://` for TLS) or ioredis options. */
 export type ConnectionOption = string | Record<string, unknown>;
@@ -49,7 +50,7 @@ export function describeConnection(connection: ConnectionOption): string {
  * failing; the {@link watchConnection} watchdog is what bounds that wait.
  */
 export async function openRedis(connection: ConnectionOption, name: string): Promise<Redis> {
-  const { Redis } = await import('ioredis');
+  const { Redis } = await loadIoredis();
   const options: RedisOptions = {
     maxRetriesPerRequest: null,
     connectionName: name,

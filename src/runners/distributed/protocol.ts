@@ -3,26 +3,17 @@
  * BullMQ job per chunk of inputs, outcomes streamed back as the chunk's inputs settle (as
  * job progress), and one result per job carrying the outcomes not streamed yet.
  * Inputs and outputs are structured-cloned (`v8.serialize`, the same data the local pools
- * accept: bigint, Map, Date, typed arrays…) and sent as base64; errors are flattened to
- * plain objects and rebuilt as switchyard's own classes on the other side.
+ * accept: bigint, Map, Date, typed arrays…) and sent as base64; errors cross in the one wire
+ * form of `core/wire.ts` and are rebuilt as switchyard's own classes on the other side.
  *
  * Nothing in a job is trusted by the worker: {@link readChunkJob} checks every field
  * before use, and a task is named only by module URL and export name — never code.
  */
 import { builtin } from '../../core/builtins.js';
-import {
-  CancelledError,
-  deserializeError,
-  SerializationError,
-  type SerializedError,
-  serializeError,
-  TaskError,
-  TaskNotFoundError,
-  TimeoutError,
-  WorkerCrashedError,
-} from '../../core/errors.js';
+import { SerializationError } from '../../core/errors.js';
 import type { Settled } from '../../core/types.js';
 import { findUnsendable } from '../../core/unsendable.js';
+import { toWire, type WireError } from '../../core/wire.js';
 
 const v8 = builtin<typeof import('node:v8')>('node:v8');
 
@@ -83,19 +74,6 @@ export type Outcome =
   | { readonly ok: true; readonly value: unknown }
   | { readonly ok: false; readonly error: WireError };
 
-/** A switchyard error flattened for the wire: its class, its own fields, and the task's error. */
-export interface WireError extends SerializedError {
-  readonly exitCode?: number | null;
-  readonly signal?: NodeJS.Signals | null;
-  readonly memoryLimit?: boolean;
-  readonly timeoutMs?: number;
-  readonly path?: string;
-  readonly moduleUrl?: string;
-  readonly exportName?: string | undefined;
-  /** For a `TaskError`: what the task threw. */
-  readonly taskCause?: SerializedError;
-}
-
 /**
  * Serializes a chunk's inputs, or names the first one that cannot travel: the
  * `SerializationError` for each input (`undefined` for those that can) when any cannot.
@@ -141,59 +119,7 @@ export function toOutcome(settled: Settled<unknown>): Outcome {
 }
 
 export function failure(error: Error): Outcome {
-  return { ok: false, error: toWireError(error) };
-}
-
-function toWireError(error: Error): WireError {
-  const base = serializeError(error);
-  if (error instanceof TaskError && error.cause instanceof Error) {
-    return { ...base, taskCause: serializeError(error.cause) };
-  }
-  if (error instanceof WorkerCrashedError) {
-    const { exitCode, signal, memoryLimit } = error;
-    return { ...base, exitCode, signal, memoryLimit };
-  }
-  if (error instanceof TimeoutError) return { ...base, timeoutMs: error.timeoutMs };
-  if (error instanceof SerializationError) return { ...base, path: error.path };
-  if (error instanceof TaskNotFoundError) {
-    return { ...base, moduleUrl: error.moduleUrl, exportName: error.exportName };
-  }
-  return base;
-}
-
-/** Rebuilds a wire error as the switchyard class it was, keeping its message and stack. */
-export function fromWireError(wire: WireError, where: string): Error {
-  const rebuilt = rebuild(wire, where);
-  if (wire.stack !== undefined) rebuilt.stack = wire.stack;
-  return rebuilt;
-}
-
-function rebuild(wire: WireError, where: string): Error {
-  switch (wire.name) {
-    case 'TaskError':
-      return new TaskError(deserializeError(wire.taskCause ?? wire), where);
-    case 'WorkerCrashedError': {
-      const crashed = new WorkerCrashedError({
-        exitCode: wire.exitCode ?? null,
-        signal: wire.signal ?? null,
-        memoryLimit: wire.memoryLimit ?? false,
-      });
-      crashed.message = wire.message;
-      return crashed;
-    }
-    case 'TimeoutError':
-      return Object.assign(new TimeoutError(wire.timeoutMs ?? 0), { message: wire.message });
-    case 'SerializationError':
-      return Object.assign(new SerializationError(wire.path ?? 'value', ''), {
-        message: wire.message,
-      });
-    case 'TaskNotFoundError':
-      return new TaskNotFoundError(wire.moduleUrl ?? '', wire.exportName, wire.message);
-    case 'AbortError':
-      return new CancelledError(wire.message);
-    default:
-      return deserializeError(wire);
-  }
+  return { ok: false, error: toWire(error) };
 }
 
 /** A job's data after {@link readChunkJob}, with its inputs decoded. */

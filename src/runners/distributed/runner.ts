@@ -4,16 +4,17 @@
  * front as the local modes; BullMQ and ioredis load only when the first task is sent.
  */
 
-import type { ExecutorOptions } from '../../core/options.js';
+import { DEFAULTS } from '../../core/defaults.js';
+import type { DistributedOptions } from '../../core/options.js';
 import type { Runner } from '../../core/runner.js';
-import { DEFAULT_QUEUE, DISTRIBUTED_CONCURRENCY, DistributedRunner } from './client.js';
+import { DistributedRunner } from './client.js';
 import { checkConnection } from './connection.js';
 
-export function distributedRunner(options: ExecutorOptions): Runner {
+export function distributedRunner(options: DistributedOptions): Runner {
   return new DistributedRunner({
     connection: checkConnection(options.connection, 'createExecutor()'),
-    queue: options.queue ?? DEFAULT_QUEUE,
-    concurrency: options.concurrency ?? DISTRIBUTED_CONCURRENCY,
-    retries: options.retries ?? 0,
+    queue: options.queue ?? DEFAULTS.queue,
+    concurrency: options.concurrency ?? DEFAULTS.distributedConcurrency,
+    retries: options.retries ?? DEFAULTS.retries,
   });
 }

@@ -6,22 +6,22 @@
  * fired and its promise rejected on time, whether or not it stops, so callers are never
  * kept waiting; one that computed past its timeout is rejected once it returns.
  */
-import { asTaskError, TimeoutError } from '../../core/errors.js';
+import { asTaskError, QueueFullError, TimeoutError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import { describeTask, type TaskContext, type TaskFunction } from '../../core/task.js';
 import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
+import { Room } from '../../primitives/room.js';
 import { Semaphore } from '../../primitives/semaphore.js';
 import { isThenable } from '../../primitives/thenable.js';
 import { loadTask } from '../../task/loader.js';
 
-/** Default concurrency of `loop`: high enough to overlap I/O waits, low enough not to flood a server. */
-export const LOOP_CONCURRENCY = 64;
-
 export function eventLoopRunner(
   mode: 'sync' | 'loop',
   concurrency: number,
+  maxQueue = Number.POSITIVE_INFINITY,
 ): Runner<TaskFunction<unknown, unknown>> {
   const slots = new Semaphore(concurrency);
+  const room = new Room(() => slots.waiting < maxQueue || slots.available > 0);
   const since = performance.eventLoopUtilization();
   let running = 0;
 
@@ -46,6 +46,7 @@ export function eventLoopRunner(
         clearTimeout(timer);
         running--;
         release();
+        room.check();
       };
       detach = onAbort(controller, (error) => {
         end();
@@ -89,8 +90,17 @@ export function eventLoopRunner(
       // signal to leave the line by.
       const release = slots.tryAcquire();
       if (release) return runHolding(fn, task, release);
-      return slots.acquireUntil(task.controller).then((granted) => runHolding(fn, task, granted));
+      if (task.refusable && slots.waiting >= maxQueue)
+        return Promise.reject(new QueueFullError(maxQueue));
+      return slots.acquireUntil(task.controller).then(
+        (granted) => runHolding(fn, task, granted),
+        (error: unknown) => {
+          room.check();
+          throw error;
+        },
+      );
     },
+    ready: () => room.ready(),
     load: () => ({
       workers: 0,
       running,

@@ -19,21 +19,19 @@
 import type { ResourceLimits, TransferListItem } from 'node:worker_threads';
 import {
   CancelledError,
-  deserializeError,
   SerializationError,
-  serializeError,
   TaskError,
-  TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
 } from '../../core/errors.js';
 import { describeTask, type Task } from '../../core/task.js';
 import type { PoolDetails } from '../../core/types.js';
 import { findUnsendable } from '../../core/unsendable.js';
+import { fromWire, isSwitchyardWire, toWire, type WireError } from '../../core/wire.js';
 import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { Fifo, type FifoNode } from '../../primitives/fifo.js';
 import { packRuns, unpackDones } from './pack.js';
-import type { DoneMessage, FromWorker, LoadFailure, ToWorker } from './protocol.js';
+import type { DoneMessage, FromWorker, ToWorker } from './protocol.js';
 import { PriorityQueue } from './queue.js';
 import { Samples } from './samples.js';
 import type { Transport, TransportSpec, WorkerDeath } from './transport.js';
@@ -93,7 +91,7 @@ export interface PoolStats {
 
 interface Probe {
   readonly task: PoolTask;
-  readonly settle: (outcome: LoadFailure | Error | undefined) => void;
+  readonly settle: (outcome: WireError | Error | undefined) => void;
 }
 
 type JobState = 'queued' | 'sent' | 'running' | 'done';
@@ -215,13 +213,10 @@ export class Pool {
         settle: (failure) => {
           if (!failure) return resolve();
           if (failure instanceof Error) return reject(failure);
-          const cause = deserializeError(failure);
-          const { moduleUrl, exportName } = task.ref;
-          reject(
-            failure.notFound
-              ? new TaskNotFoundError(moduleUrl, exportName, failure.message, { cause })
-              : new TaskError(cause, task.name),
-          );
+          // The loader's own verdict (TaskNotFoundError, or TaskError for a module that
+          // threw while importing) comes back as its class; anything else was the task's.
+          const error = fromWire(failure);
+          reject(isSwitchyardWire(failure) ? error : new TaskError(error, task.name));
         },
       });
       // Sent even if sent before: the loader caches what loaded and retries what failed.
@@ -451,7 +446,7 @@ export class Pool {
     }
     this.#answer(job, error);
     const worker = job.worker!;
-    this.#post(worker, { kind: 'cancel', jobId: job.id, reason: serializeError(error) });
+    this.#post(worker, { kind: 'cancel', jobId: job.id, reason: toWire(error) });
     if (job.state === 'running') this.#stopAfterGrace(job);
   }
 
@@ -542,7 +537,7 @@ export class Pool {
         offset,
         unsendable
           ? new SerializationError(unsendable.path, unsendable.problem)
-          : new TaskError(deserializeError(error), job.task.name),
+          : new TaskError(fromWire(error), job.task.name),
       );
     }
     return failures;

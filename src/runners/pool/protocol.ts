@@ -6,8 +6,9 @@
  * A *job* is the unit of dispatch: one input for `submit`, several for a `map` chunk. The
  * worker answers every job it receives exactly once with `done`, even a cancelled one.
  */
-import type { SerializedError } from '../../core/errors.js';
+
 import type { Unsendable } from '../../core/unsendable.js';
+import type { WireError } from '../../core/wire.js';
 
 /** Makes a task module's export known to a worker under a small number. */
 export interface LoadMessage {
@@ -29,7 +30,7 @@ export interface RunMessage {
 export interface CancelMessage {
   readonly kind: 'cancel';
   readonly jobId: number;
-  readonly reason: SerializedError;
+  readonly reason: WireError;
 }
 
 /**
@@ -51,13 +52,7 @@ export type ToWorkerWire = ToWorker | RunsMessage;
 export interface LoadedMessage {
   readonly kind: 'loaded';
   readonly taskId: number;
-  readonly error?: LoadFailure | undefined;
-}
-
-/** Why a task could not be loaded, as the loader said it. */
-export interface LoadFailure extends SerializedError {
-  /** The loader's own verdict: the module or export does not exist (else the module threw while importing). */
-  readonly notFound: boolean;
+  readonly error?: WireError | undefined;
 }
 
 /**
@@ -77,7 +72,7 @@ export interface DoneMessage {
 /** One input of a job that failed: its offset in the job, and the error. */
 export interface Failure {
   readonly offset: number;
-  readonly error: SerializedError;
+  readonly error: WireError;
   /** The output could not be sent back: where in it, and why. */
   readonly unsendable?: Unsendable | undefined;
 }

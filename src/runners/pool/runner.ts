@@ -5,19 +5,15 @@
  * task times the workers measure.
  */
 
-import { defaultPoolSize } from '../../core/cpus.js';
+import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
 import { SerializationError } from '../../core/errors.js';
-import type { ExecutorOptions } from '../../core/options.js';
+import type { PoolOptions } from '../../core/options.js';
 import type { ChunkOutcome, ChunkRun, Runner } from '../../core/runner.js';
 import { isTask, type TaskLike } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 
-/** ms a task has, once its signal fired (timeout, cancel), before its worker is stopped. */
-export const GRACE_MS = 500;
-/** Default `idleTimeout`. */
-export const IDLE_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
@@ -26,25 +22,25 @@ const MAP_WINDOW = 4096;
 export function poolRunner(
   mode: 'threads' | 'processes',
   transport: TransportSpec,
-  options: ExecutorOptions,
+  options: PoolOptions,
 ): Runner<PoolTask> {
-  const tasksPerWorker = options.tasksPerWorker ?? 1;
+  const tasksPerWorker = options.tasksPerWorker ?? DEFAULTS.tasksPerWorker;
   const workers =
     options.workers ??
     (options.concurrency === undefined
-      ? defaultPoolSize()
+      ? defaultWorkers()
       : Math.max(1, Math.ceil(options.concurrency / tasksPerWorker)));
   const pool = new Pool({
     transport,
     workers,
-    minWorkers: Math.min(options.minWorkers ?? 1, workers),
+    minWorkers: Math.min(options.minWorkers ?? DEFAULTS.minWorkers, workers),
     tasksPerWorker,
-    idleTimeout: options.idleTimeout ?? IDLE_TIMEOUT_MS,
+    idleTimeout: options.idleTimeout ?? DEFAULTS.idleTimeout,
     maxTasksPerWorker: options.maxTasksPerWorker ?? Number.POSITIVE_INFINITY,
-    retries: options.retries ?? 0,
+    retries: options.retries ?? DEFAULTS.retries,
     maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
     resourceLimits: options.resourceLimits,
-    grace: GRACE_MS,
+    grace: DEFAULTS.stopGrace,
   });
   const checked = new Map<number, Promise<PoolTask>>();
   /** Loaded tasks by the reference object the caller passed. */

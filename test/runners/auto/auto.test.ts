@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ExecutorOptions } from '../../../src/core/options.js';
+import type { AutoOptions, ExecutorOptions, LoopOptions } from '../../../src/core/options.js';
 import type { Runner } from '../../../src/core/runner.js';
 import type { Mode } from '../../../src/core/types.js';
 import { ExecutorFront } from '../../../src/executor/front.js';
@@ -36,14 +36,14 @@ function busy(share: number): Instruments {
 function runnerFor(options: ExecutorOptions): Runner {
   return options.mode === 'threads'
     ? threadsRunner(options)
-    : eventLoopRunner('loop', options.concurrency ?? 64);
+    : eventLoopRunner('loop', (options as LoopOptions).concurrency ?? 64);
 }
 
 /** An `auto` executor whose controllers read `instruments`. */
 function autoExecutor(
   instruments: Instruments,
   available: readonly Mode[] = ['loop', 'threads'],
-  options: Omit<ExecutorOptions, 'mode'> = {},
+  options: Omit<AutoOptions, 'mode'> = {},
 ) {
   const runner = new AutoRunner(
     { mode: 'auto', workers: 2, ...options },

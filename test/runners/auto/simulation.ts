@@ -96,7 +96,7 @@ export function simulate(world: World): Outcome {
   const levels: Outcome['levels'][number][] = [];
   let next = 0;
   let threadsReadyAt = Number.POSITIVE_INFINITY;
-  let lastLoopLevel = START_LIMIT;
+  let lastLoopLevel: number = START_LIMIT;
   const controller = new Controller(
     {
       workers,

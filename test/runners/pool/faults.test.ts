@@ -13,10 +13,10 @@ import { promisify } from 'node:util';
 import {
   CancelledError,
   createExecutor,
-  type ExecutorOptions,
   SerializationError,
   TaskError,
   TaskNotFoundError,
+  type ThreadsOptions,
   TimeoutError,
   task,
   WorkerCrashedError,
@@ -39,7 +39,7 @@ async function eventually(condition: () => boolean, what: string): Promise<void>
 const TEST_TIMEOUT = 120_000;
 
 for (const mode of ['threads', 'processes'] as const) {
-  const make = (options: Omit<ExecutorOptions, 'mode'> = {}) =>
+  const make = (options: Omit<ThreadsOptions, 'mode'> = {}) =>
     createExecutor({ mode, workers: 2, ...options });
 
   describe(`${mode}: faults are contained`, { timeout: TEST_TIMEOUT }, () => {

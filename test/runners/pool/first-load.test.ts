@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskNotFoundError } from '../../../src/core/errors.js';
 import { task } from '../../../src/core/task.js';
+import { toWire } from '../../../src/core/wire.js';
 import type { Pool, PoolOptions, PoolTask } from '../../../src/runners/pool/pool.js';
 import type { ToWorker } from '../../../src/runners/pool/protocol.js';
 import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
@@ -88,7 +89,10 @@ describe('pool core: a task used for the first time', () => {
       workers: 2,
       minWorkers: 2,
     });
-    const error = { name: 'TaskNotFoundError', message: "no export named 'gone'", notFound: true };
+    // What a worker's loader answers, in the wire form every error crosses in.
+    const error = toWire(
+      new TaskNotFoundError(missing.ref.moduleUrl, 'gone', "no export named 'gone'"),
+    );
     workers[1]!.events.message([{ kind: 'loaded', taskId: missing.taskId, error }]);
     await assert.rejects(
       probed,

@@ -4,9 +4,10 @@
  * gives each task a real `ctx`, and answers every job exactly once. Kept light on purpose:
  * nothing heavy is imported until a task needs it (tsx only for a `.ts` task module).
  */
-import { deserializeError, type SerializedError, serializeError } from '../../../core/errors.js';
+
 import type { TaskContext, TaskFunction } from '../../../core/task.js';
 import { findUnsendable } from '../../../core/unsendable.js';
+import { fromWire, toWire, type WireError } from '../../../core/wire.js';
 import { Fifo, type FifoNode } from '../../../primitives/fifo.js';
 import { isThenable } from '../../../primitives/thenable.js';
 import { loadTask } from '../../../task/loader.js';
@@ -17,7 +18,7 @@ import { openPort } from './port.js';
 interface Job {
   readonly message: RunMessage;
   controller: AbortController | undefined;
-  reason: SerializedError | undefined;
+  reason: WireError | undefined;
   /** Its place while it waits for a free slot. */
   place: FifoNode<Job> | undefined;
 }
@@ -62,10 +63,7 @@ function load(taskId: number, moduleUrl: string, exportName: string): void {
       post({
         kind: 'loaded',
         taskId,
-        error: {
-          ...serializeError(error),
-          notFound: (error as Error | undefined)?.name === 'TaskNotFoundError',
-        },
+        error: toWire(error),
       }),
   );
 }
@@ -95,7 +93,7 @@ function drain(): void {
   draining = false;
 }
 
-function cancel(jobId: number, reason: SerializedError): void {
+function cancel(jobId: number, reason: WireError): void {
   const job = jobs.get(jobId);
   if (!job || job.reason) return;
   job.reason = reason;
@@ -105,7 +103,7 @@ function cancel(jobId: number, reason: SerializedError): void {
     post({ kind: 'done', jobId, values: [], dropped: true, ms: 0 });
     return;
   }
-  job.controller?.abort(deserializeError(reason));
+  job.controller?.abort(fromWire(reason));
 }
 
 /**
@@ -138,7 +136,7 @@ function start(job: Job): void {
   task.then(
     (fn) => runJob(job, fn),
     (error: unknown) => {
-      const failure = serializeError(error);
+      const failure = toWire(error);
       finish(
         job,
         [],
@@ -157,13 +155,13 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
   const began = performance.now();
   let offset = 0;
   const fail = (error: unknown) => {
-    failures.push({ offset, error: serializeError(error) });
+    failures.push({ offset, error: toWire(error) });
     offset++;
   };
   const step = (): void => {
     while (offset < inputs.length) {
       if (job.reason) {
-        fail(deserializeError(job.reason));
+        fail(fromWire(job.reason));
         continue;
       }
       let output: unknown;
@@ -227,7 +225,7 @@ class Context implements TaskContext {
     const job = this.#job;
     if (!job.controller) {
       job.controller = new AbortController();
-      if (job.reason) job.controller.abort(deserializeError(job.reason));
+      if (job.reason) job.controller.abort(fromWire(job.reason));
     }
     return job.controller.signal;
   }

@@ -1,0 +1,82 @@
+/**
+ * The one form in which an error crosses a boundary — from a worker thread or process to
+ * its pool, from a pool to its worker (a cancellation's reason), from a distributed worker
+ * through Redis to its executor — and the way back. A switchyard error comes back as its
+ * own class with its own fields (`timeoutMs`, `exitCode`, `path`, …); any other error comes
+ * back as an `Error` with the thrown error's name, message, stack, `code` and plain fields.
+ * Causes travel too, so a `TaskError` keeps the task's own error.
+ */
+import { brand, describe, errorClassOf } from './errors.js';
+
+/** An error flattened to structured-cloneable (and JSON-safe) data. */
+export interface WireError {
+  readonly name: string;
+  readonly message: string;
+  readonly stack?: string | undefined;
+  /** A switchyard error's code, or whatever `code` the thrown error had (`'ENOENT'`, …). */
+  readonly code?: unknown;
+  /** The error's own fields with plain values: `timeoutMs`, `exitCode`, `errno`, `statusCode`… */
+  readonly fields?: Readonly<Record<string, Primitive>> | undefined;
+  readonly cause?: WireError | undefined;
+}
+
+type Primitive = string | number | boolean | null;
+
+/** Fields every error has, carried on their own. */
+const OWN = new Set(['name', 'message', 'stack', 'code', 'cause']);
+/** How deep a chain of causes is followed (a cycle would otherwise never end). */
+const MAX_CAUSES = 8;
+
+/** Flattens any thrown value: an Error with its fields and causes, anything else described in words. */
+export function toWire(error: unknown, depth = 0): WireError {
+  if (!(error instanceof Error)) {
+    return { name: 'Error', message: `non-error value thrown: ${describe(error)}` };
+  }
+  const code = (error as { code?: unknown }).code;
+  const fields = plainFields(error);
+  const { cause } = error as { cause?: unknown };
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(code === undefined ? {} : { code }),
+    ...(fields ? { fields } : {}),
+    ...(cause === undefined || depth >= MAX_CAUSES ? {} : { cause: toWire(cause, depth + 1) }),
+  };
+}
+
+/** Rebuilds an error from {@link toWire}: switchyard's own class where the code names one. */
+export function fromWire(wire: WireError): Error {
+  const cause = wire.cause === undefined ? undefined : fromWire(wire.cause);
+  const options = cause === undefined ? undefined : { cause };
+  const Class = errorClassOf(wire.code);
+  // Built without running the class's constructor, which would compose a new message.
+  const error: Error = Class
+    ? Reflect.construct(Error, [wire.message, options], Class)
+    : new Error(wire.message, options);
+  Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
+  if (wire.code !== undefined) Object.assign(error, { code: wire.code });
+  if (wire.fields) Object.assign(error, wire.fields);
+  if (Class) brand(error);
+  if (wire.stack !== undefined) error.stack = wire.stack;
+  return error;
+}
+
+/** True when the wire carries one of switchyard's own errors (as opposed to a task's). */
+export function isSwitchyardWire(wire: WireError): boolean {
+  return errorClassOf(wire.code) !== undefined;
+}
+
+function plainFields(error: Error): Record<string, Primitive> | undefined {
+  let fields: Record<string, Primitive> | undefined;
+  for (const key of Object.keys(error)) {
+    if (OWN.has(key)) continue;
+    const value = (error as unknown as Record<string, unknown>)[key];
+    const type = typeof value;
+    if (value === null || type === 'string' || type === 'number' || type === 'boolean') {
+      fields ??= {};
+      fields[key] = value as Primitive;
+    }
+  }
+  return fields;
+}
