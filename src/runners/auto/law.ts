@@ -467,14 +467,15 @@ export class Law {
   }
 
   /**
-   * Under a timeout, tasks share a worker only when each clearly waits (its latency is
-   * many message round trips): a task that computes forever blocks the others on its
-   * worker, which would then time out with it.
+   * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
+   * takes many message round trips (a mean would count tasks held up by a stuck worker):
+   * a task that computes forever blocks the others on its worker, which would then time
+   * out with it.
    */
   #mayShareWorkers(m: Measured): boolean {
     if (m.route !== 'threads') return true;
     if (this.#oneTaskPerWorker) return false;
-    return !this.#pinned || m.latencyMs >= SHARED_WORKER_MIN_MS;
+    return !this.#pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
   }
 
   #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {

@@ -47,7 +47,7 @@ export function explain(move: Move, workers: number): string {
     case 'pinned':
       return `A timeout is set, and only a task on a worker thread can be stopped when it overruns it, so the tasks run on ${workers} worker threads, starting with ${where}.`;
     case 'timeout-alone':
-      return `${cap(here)} finished ${rate(m)}; under a timeout a worker runs one task at a time unless each waits for ${SHARED_WORKER_MIN_MS} ms or more, since one that never stops would hold up the others: ${next}.`;
+      return `${cap(here)} finished ${rate(m)}; under a timeout a worker runs one task at a time unless every task waits ${SHARED_WORKER_MIN_MS} ms or more, since one that never stops would hold up the others: ${next}.`;
     case 'alone':
       return `${cap(here)} finished ${rate(m)}; each task computes from the moment it is called, so one per worker keeps a worker busy: ${next}.`;
     case 'threads-failed':

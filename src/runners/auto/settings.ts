@@ -126,7 +126,7 @@ export const CHUNK_DISPATCH_MS = 0.004;
 export const TASK_DISPATCH_MS = 0.03;
 
 /**
- * Under a timeout, ms a task must take (mean, start to finish) before `auto` lets tasks
+ * Under a timeout, ms every task must take (start to finish) before `auto` lets tasks
  * share a worker thread: so long that they mostly wait, not a message round trip
  * (~0.1 ms) or computing. A task that computes forever blocks every other task on its
  * worker, which would then time out with it.
