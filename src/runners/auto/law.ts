@@ -29,6 +29,7 @@ import {
   BUSY_TARGET,
   CLIMB_SHARE,
   COMPUTES_IN_CALL,
+  CONTENDED,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -324,9 +325,7 @@ export class Law {
     if (phase.kind === 'descending') return this.#explore(m);
     // The level makes no difference while this thread is the bottleneck: hold, without probing.
     if (phase.kind === 'holding' && phase.saturated) return undefined;
-    const why =
-      threadsUnavailable ??
-      `worker threads would finish only ${predictedGain.toFixed(1)}× as many, since sending each task to one costs about as much as running it here or they would hold fewer in flight`;
+    const why = threadsUnavailable ?? this.#whyNotThreads(m, predictedGain);
     return this.#go(
       m,
       { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
@@ -335,11 +334,20 @@ export class Law {
     );
   }
 
+  #whyNotThreads(m: Measured, predictedGain: number): string {
+    const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
+    if (m.contention >= CONTENDED)
+      return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(m.contention * 100)}% of the time it could have run)`;
+    return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
+  }
+
   /**
    * How many times as many tasks the worker threads should finish as the calling thread
    * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
    * each one (so it can go no faster than one per dispatch), and the workers hold at most
-   * so many in flight, each for about as long as a task takes here.
+   * so many in flight, each for about as long as a task takes here. What more threads
+   * could add shrinks with the time this thread already waits for a CPU: a machine kept
+   * busy by other work has none to spare for them.
    */
   #threadsGain(m: Measured): number {
     const { workers, dispatchMs, maxPerWorker } = this.#context;
@@ -348,7 +356,7 @@ export class Law {
     const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
     // A task's own latency, without queueing on this thread: the fastest one of the window.
     const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
-    return Math.min(byCpu, byWaits);
+    return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);
   }
 
   /** Climb, descend, hold or probe at the current route. */

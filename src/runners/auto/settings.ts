@@ -108,6 +108,9 @@ export const COMPUTES_IN_CALL = 0.8;
  */
 export const WARMING_UP = 1.3;
 
+/** A contention (share of its runnable time the calling thread waits for a CPU) worth naming in a reason. */
+export const CONTENDED = 0.2;
+
 /** Measured gain the worker threads must show over the calling thread alone to keep the work. */
 export const THREADS_GAIN_TO_STAY = 1.1;
 

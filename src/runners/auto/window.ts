@@ -26,6 +26,8 @@ export interface BusyReading {
   readonly cpuMs: number;
   /** ms its event loop has sat waiting for I/O or timers. */
   readonly idleMs: number;
+  /** ms it could have run but waited for a CPU, where the system says (else absent). */
+  readonly waitingMs?: number;
 }
 
 /** Where time and the calling thread's busy counters come from (real ones, or a test's). */
@@ -56,6 +58,11 @@ export interface WindowSummary {
   readonly inputsPerRun: number;
   /** The calling thread's CPU time ÷ (CPU time + idle time) over the window, 0..1. */
   readonly busyShare: number;
+  /**
+   * Share of the time the calling thread could have run that it waited for a CPU, 0..1:
+   * near 0 on a machine with CPU to spare, high when other work keeps every CPU busy.
+   */
+  readonly contention: number;
   /** ms of the calling thread's CPU per finished input. */
   readonly cpuPerTaskMs: number;
   /**
@@ -151,6 +158,7 @@ export class MeasurementWindow {
     const busy = this.#instruments.busy();
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
     const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
+    const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
     const runs = Math.max(this.#finishedRuns, 1);
     const latency = this.#latencySum / runs;
     const inFlight = this.#inFlightArea / span;
@@ -171,6 +179,7 @@ export class MeasurementWindow {
       inFlight,
       inputsPerRun,
       busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
+      contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };

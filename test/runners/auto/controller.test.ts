@@ -201,6 +201,7 @@ describe('the control law', () => {
     fastestMs: 20,
     inFlight: 64,
     busyShare: 0.1,
+    contention: 0,
     cpuPerTaskMs: 0.05,
     callShare: 0,
     inputsPerRun: 1,
@@ -239,6 +240,19 @@ describe('the control law', () => {
     const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 40, callShare: 0.95 });
     law.next(saturated);
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
+  });
+
+  it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const contended = window({ busyShare: 1, cpuPerTaskMs: 2, fastestMs: 2, contention: 0.8 });
+    const move = law.next(contended);
+    assert.equal(move?.because.kind, 'saturated-stay');
+    assert.equal(move.to.route, 'loop');
+    assert.match(
+      move.because.why,
+      /other work keeps this machine's CPUs busy \(this thread waited for one 80%/,
+    );
+    assert.equal(law.next(contended), undefined, 'and holds there');
   });
 
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {
