@@ -10,7 +10,7 @@ import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
-import type { LawContext, Level, Route } from './law.js';
+import type { LawContext, Level, Route } from './moves.js';
 import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, TINY_TASK_MS } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';

@@ -6,7 +6,8 @@
  * {@link Instruments} it is given, so a test drives it with scripted completions.
  */
 import type { Decision, DecisionStep, Workload } from '../../core/types.js';
-import { Law, type LawContext, type Level, type Move, type Route } from './law.js';
+import { Law } from './law.js';
+import type { LawContext, Level, Move, Route } from './moves.js';
 import { explain } from './reasons.js';
 import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS } from './settings.js';
 import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';

@@ -25,11 +25,13 @@
  *   the proportional gain, a step down must keep nearly all of the best throughput, a
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
  */
+
+import { Saturation, tasksPerWorkerFor, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
+import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
   BUSY_TARGET,
   CLIMB_SHARE,
   COMPUTES_IN_CALL,
-  CONTENDED,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -42,80 +44,8 @@ import {
   THREADS_GAIN_TO_STAY,
   TINY_TASK_MS,
   WAITING_TASKS_PER_WORKER,
-  WARMING_UP,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
-
-export type Route = 'loop' | 'threads';
-
-/** `loop`: tasks in flight on the calling thread; `threads`: tasks per worker. */
-export interface Level {
-  readonly route: Route;
-  readonly level: number;
-}
-
-/** A window's measurements and the level they were taken at. */
-export type Measured = WindowSummary & Level;
-
-/** What the law may use besides the measurements. */
-export interface LawContext {
-  /** Worker threads `threads` would have. */
-  readonly workers: number;
-  /** Why worker threads cannot run this task; `undefined` when they can. */
-  readonly threadsUnavailable: string | undefined;
-  /** Most tasks in flight on the calling thread. */
-  readonly maxLoop: number;
-  /** Most tasks per worker. */
-  readonly maxPerWorker: number;
-  /** ms of the calling thread's time to send one input to a worker, as the tasks come now. */
-  readonly dispatchMs: () => number;
-  /**
-   * Whether the tasks come now in a way that lets tiny ones be started in chunks on the
-   * calling thread (a `map` without a timeout).
-   */
-  readonly chunkable: () => boolean;
-}
-
-/** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
-export type Because =
-  | { readonly kind: 'start' }
-  | { readonly kind: 'room'; readonly busyShare: number }
-  | { readonly kind: 'busy'; readonly busyShare: number }
-  | {
-      readonly kind: 'climb';
-      readonly gain: number;
-      readonly ratio: number;
-      readonly from: Measured;
-    }
-  | {
-      readonly kind: 'knee';
-      readonly gain: number;
-      readonly latencyRatio: number;
-      readonly from: Measured;
-    }
-  | { readonly kind: 'most' }
-  | { readonly kind: 'fewer-as-good'; readonly best: Measured }
-  | { readonly kind: 'fewer-worse'; readonly best: Measured }
-  | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
-  | { readonly kind: 'saturated-stay'; readonly why: string }
-  | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
-  | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
-  | { readonly kind: 'changed'; readonly reference: Measured }
-  | { readonly kind: 'mostly-waiting' }
-  | { readonly kind: 'probe' }
-  | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }
-  | { readonly kind: 'pinned' }
-  | { readonly kind: 'timeout-alone' }
-  | { readonly kind: 'alone' }
-  | { readonly kind: 'threads-failed'; readonly why: string };
-
-/** The law's answer to a window: where to go (possibly where it is), and why. */
-export interface Move {
-  readonly to: Level;
-  readonly because: Because;
-  /** The window that led here. */
-  readonly measured: Measured | undefined;
-}
 
 type Phase =
   /** Nothing measured at this level yet in this exploration. */
@@ -146,17 +76,7 @@ export class Law {
   #holdWindows = HOLD_WINDOWS;
   /** The calling thread's last window before the work moved to threads. */
   #loopBaseline: Measured | undefined;
-  /**
-   * Saturated windows in a row needed before moving to threads: two at first (the first
-   * window also pays for starting up — compiling, first allocations — which can make a
-   * waiting task look busy), one after a move that paid, doubled after one that did not.
-   */
-  #threadsPatience = 2;
-  #saturatedWindows = 0;
-  /** CPU per task in the last saturated window (0 after an unsaturated one). */
-  #lastSaturatedCpu = 0;
-  /** The highest throughput of the current run of saturated windows. */
-  #bestSaturated: Measured | undefined;
+  readonly #saturation = new Saturation();
   /**
    * The work went to threads as tasks that compute in their call: one per worker keeps a
    * worker busy, so more per worker is not tried (until the work changes).
@@ -245,8 +165,7 @@ export class Law {
 
   #onLoop(m: Measured): Move | undefined {
     if (m.busyShare >= SATURATED) return this.#saturated(m);
-    this.#saturatedWindows = 0;
-    this.#lastSaturatedCpu = 0;
+    this.#saturation.end();
     this.#loopOnTrial = false;
     if (!this.#binding(m)) return undefined;
     return this.#explore(m);
@@ -268,7 +187,7 @@ export class Law {
       const loop = this.#loopBaseline;
       const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
       if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
-        this.#threadsPatience *= 4;
+        this.#saturation.handoverFailed();
         return this.#go(
           { route: 'loop', level: loop.level },
           { kind: 'holding', reference: loop, windows: 0, strays: 0 },
@@ -276,7 +195,7 @@ export class Law {
           m,
         );
       }
-      this.#threadsPatience = 1;
+      this.#saturation.handoverPaid();
       this.#phase = { kind: 'start' };
       const move = this.#explore(m);
       return loop ? { ...move!, because: { kind: 'threads-faster', gain, loop } } : move;
@@ -291,29 +210,17 @@ export class Law {
     // Tiny tasks are judged as they run once started in chunks: one at a time, each also
     // pays for its own promise and bookkeeping, which threads would not save.
     if (m.cpuPerTaskMs < TINY_TASK_MS && m.inputsPerRun <= 1 && chunkable()) return undefined;
-    // CPU per task still falling fast means the thread is still warming up (compiling the
-    // task and the libraries it calls): the run of saturated windows starts again here.
-    const warming = this.#lastSaturatedCpu > WARMING_UP * m.cpuPerTaskMs;
-    this.#lastSaturatedCpu = m.cpuPerTaskMs;
-    this.#saturatedWindows = warming ? 1 : this.#saturatedWindows + 1;
-    // What the threads must beat: the best this thread did in this run of saturated windows.
-    if (this.#saturatedWindows === 1 || m.throughput > (this.#bestSaturated?.throughput ?? 0))
-      this.#bestSaturated = m;
-    const predictedGain = this.#threadsGain(m);
+    this.#saturation.add(m);
+    const predictedGain = threadsGain(m, this.#context);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
-      if (this.#saturatedWindows < this.#threadsPatience) return undefined;
-      this.#loopBaseline = this.#bestSaturated ?? m;
+      if (!this.#saturation.convincing) return undefined;
+      this.#loopBaseline = this.#saturation.best ?? m;
       this.#loopSaturated = true;
       this.#oneTaskPerWorker = m.callShare >= COMPUTES_IN_CALL;
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
       this.#loopOnTrial = false;
-      // Tasks that compute in their call (before any await) keep a worker busy alone; others
-      // need enough per worker to cover their waits: the fastest one's time ÷ its CPU time.
-      const cpu = Math.max(m.cpuPerTaskMs, 1e-3);
-      const perWorker = this.#oneTaskPerWorker
-        ? 1
-        : clamp(Math.round(m.fastestMs / cpu), 1, maxPerWorker);
+      const perWorker = tasksPerWorkerFor(m, maxPerWorker);
       return this.#go(
         { route: 'threads', level: perWorker },
         { kind: 'verifying', windows: 0 },
@@ -325,38 +232,13 @@ export class Law {
     if (phase.kind === 'descending') return this.#explore(m);
     // The level makes no difference while this thread is the bottleneck: hold, without probing.
     if (phase.kind === 'holding' && phase.saturated) return undefined;
-    const why = threadsUnavailable ?? this.#whyNotThreads(m, predictedGain);
+    const why = threadsUnavailable ?? whyThreadsWouldNotHelp(m, predictedGain);
     return this.#go(
       m,
       { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
       { kind: 'saturated-stay', why },
       m,
     );
-  }
-
-  #whyNotThreads(m: Measured, predictedGain: number): string {
-    const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
-    if (m.contention >= CONTENDED)
-      return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(m.contention * 100)}% of the time it could have run)`;
-    return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
-  }
-
-  /**
-   * How many times as many tasks the worker threads should finish as the calling thread
-   * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
-   * each one (so it can go no faster than one per dispatch), and the workers hold at most
-   * so many in flight, each for about as long as a task takes here. What more threads
-   * could add shrinks with the time this thread already waits for a CPU: a machine kept
-   * busy by other work has none to spare for them.
-   */
-  #threadsGain(m: Measured): number {
-    const { workers, dispatchMs, maxPerWorker } = this.#context;
-    const cpu = m.cpuPerTaskMs;
-    const dispatch = dispatchMs();
-    const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
-    // A task's own latency, without queueing on this thread: the fastest one of the window.
-    const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
-    return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -534,7 +416,7 @@ export class Law {
     if (to.route !== this.#at.route) {
       this.#tried = [];
       this.#best = undefined;
-      this.#saturatedWindows = 0;
+      this.#saturation.end();
     }
     this.#at = { route: to.route, level: to.level };
     this.#phase = phase;

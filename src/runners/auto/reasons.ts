@@ -2,7 +2,7 @@
  * The sentences `auto` explains itself with: one per move of the control law, addressed
  * to the user, with the numbers that made it.
  */
-import type { Level, Measured, Move } from './law.js';
+import type { Level, Measured, Move } from './moves.js';
 import { SHARED_WORKER_MIN_MS } from './settings.js';
 
 export function explain(move: Move, workers: number): string {

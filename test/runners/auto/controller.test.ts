@@ -5,7 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { Law, type Measured } from '../../../src/runners/auto/law.js';
+import { Law } from '../../../src/runners/auto/law.js';
+import type { Measured } from '../../../src/runners/auto/moves.js';
 import { MAX_LIMIT, START_LIMIT } from '../../../src/runners/auto/settings.js';
 import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { type Outcome, simulate } from './simulation.js';

@@ -7,7 +7,7 @@
  * obeyed as a runner would obey it. Nothing here reads a real clock.
  */
 import { Controller } from '../../../src/runners/auto/controller.js';
-import type { Level, Route } from '../../../src/runners/auto/law.js';
+import type { Level, Route } from '../../../src/runners/auto/moves.js';
 import {
   CHUNK_DISPATCH_MS,
   MAX_LIMIT,
