@@ -243,9 +243,13 @@ export class Law {
 
   /** Climb, descend, hold or probe at the current route. */
   #explore(m: Measured): Move | undefined {
-    this.#tried.push(m);
-    if (!this.#best || m.throughput > this.#best.throughput) this.#best = m;
     const phase = this.#phase;
+    // A held level is watched, not explored: its windows are not kept (a long run holds
+    // one level for thousands of windows).
+    if (phase.kind !== 'holding') {
+      this.#tried.push(m);
+      if (!this.#best || m.throughput > this.#best.throughput) this.#best = m;
+    }
     switch (phase.kind) {
       case 'start':
       case 'verifying':
