@@ -11,7 +11,13 @@ import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
 import type { LawContext, Level, Route } from './moves.js';
-import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, TINY_TASK_MS } from './settings.js';
+import {
+  AUTO_MAP_WINDOW,
+  CHUNK_DISPATCH_MS,
+  IN_THREAD_CHUNK_MS,
+  TASK_DISPATCH_MS,
+  TINY_TASK_MS,
+} from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
 import type { TaskOnWorkers, WorkerThreads } from './workers.js';
@@ -63,7 +69,6 @@ export class AutoTask {
     shared: Shared,
     context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & { readonly canLeave: boolean },
     start: Level,
-    dispatchMs: (inChunks: boolean) => number,
   ) {
     this.task = task;
     this.fn = fn;
@@ -75,7 +80,7 @@ export class AutoTask {
     this.controller = new Controller(
       {
         ...context,
-        dispatchMs: () => dispatchMs(this.#inChunks),
+        dispatchMs: () => (this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS),
         chunkable: () => this.#inChunks,
       },
       shared.instruments,

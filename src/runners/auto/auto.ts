@@ -6,7 +6,7 @@
  * thread is the bottleneck. Nothing is sampled apart and nothing runs twice; the pipeline
  * never drains to take a measurement.
  */
-import { defaultPoolSize } from '../../core/cpus.js';
+import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
 import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
   ChunkOutcome,
@@ -22,14 +22,7 @@ import { loadTask } from '../../task/loader.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { AutoTask, type Shared } from './auto-task.js';
 import { callingThread } from './instruments.js';
-import {
-  AUTO_MAP_WINDOW,
-  CHUNK_DISPATCH_MS,
-  MAX_LIMIT,
-  MAX_TASKS_PER_WORKER,
-  START_LIMIT,
-  TASK_DISPATCH_MS,
-} from './settings.js';
+import { AUTO_MAP_WINDOW, MAX_LIMIT, MAX_TASKS_PER_WORKER, START_LIMIT } from './settings.js';
 import { Turn } from './turn.js';
 import type { Instruments } from './window.js';
 import { WorkerThreads } from './workers.js';
@@ -64,7 +57,7 @@ export class AutoRunner implements Runner<AutoTask> {
     this.#options = options;
     this.#available = available;
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
-    this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultPoolSize(), cap));
+    this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
     const perWorker = this.#maxPerWorker();
     const { retries, resourceLimits, maxTasksPerWorker, idleTimeout, minWorkers } = options;
     const oneWorker = (): Runner =>
@@ -73,7 +66,7 @@ export class AutoRunner implements Runner<AutoTask> {
         workers: 1,
         // Room for the level plus the one sent ahead (see AutoTask).
         tasksPerWorker: perWorker + 1,
-        minWorkers: Math.min(minWorkers ?? 1, 1),
+        minWorkers: Math.min(minWorkers ?? DEFAULTS.minWorkers, 1),
         ...defined({ retries, resourceLimits, maxTasksPerWorker, idleTimeout }),
       });
     this.#shared = {
@@ -173,7 +166,6 @@ export class AutoRunner implements Runner<AutoTask> {
         canLeave,
       },
       { route: 'loop', level: Math.min(START_LIMIT, cap) },
-      (inChunks) => (inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS),
     );
     if (this.#options.timeout !== undefined) auto.pin();
     this.#tasks.push(auto);
