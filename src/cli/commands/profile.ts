@@ -84,7 +84,7 @@ function describe({ decision: d, sampled, failed, wallMs }: ProfileReport): stri
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
     'how auto got there:',
     ...d.history.map(step),
-    `  now       ${level(d).padEnd(LEVEL_WIDTH)}`,
+    `  now       ${level(d)}`,
     '',
   ].join('\n');
 }

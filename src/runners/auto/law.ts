@@ -167,6 +167,8 @@ export class Law {
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#saturation.end();
     this.#loopOnTrial = false;
+    // Held because this thread was the bottleneck, and it no longer is: explore afresh.
+    if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
     if (!this.#binding(m)) return undefined;
     return this.#explore(m);
   }
