@@ -16,8 +16,10 @@
  * auto ≤ 1.15× the best fixed mode on every workload, and never more than 1.15× `loop`
  * at 64 on waiting work that lasts a second or more.
  *
- * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto` (about 12 minutes
- * with the default 3 rounds on a 2-CPU machine). `ROUNDS=5` for more; `WORKLOADS=http,db`
+ * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto` (about 15 minutes
+ * with the default 3 rounds on an idle 2-CPU machine, mostly `sync` and one-task-per-worker
+ * pools waiting on timers and sockets; three times that on a busy one). `ROUNDS=5` for more;
+ * `WORKLOADS=http,db`
  * and `MODES=auto,loop64` to run part of the grid while developing.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
