@@ -19,8 +19,7 @@
  * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto` (about 15 minutes
  * with the default 3 rounds on an idle 2-CPU machine, mostly `sync` and one-task-per-worker
  * pools waiting on timers and sockets; three times that on a busy one). `ROUNDS=5` for more;
- * `WORKLOADS=http,db`
- * and `MODES=auto,loop64` to run part of the grid while developing.
+ * `WORKLOADS=http,db` and `MODES=auto,loop64` to run part of the grid while developing.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
