@@ -9,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The task module the distributed tests' workers serve. */
 export const JOBS_MODULE = new URL('../fixtures/distributed/jobs.ts', import.meta.url);
+/** The name it travels by: this package's name and its path inside the package. */
+export const JOBS_MODULE_NAME = 'switchyard/test/fixtures/distributed/jobs.ts';
 
 export interface WorkerProcess {
   readonly child: ChildProcess;

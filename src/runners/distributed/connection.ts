@@ -71,6 +71,16 @@ export interface ConnectionWatch {
   stop(): void;
 }
 
+export interface WatchOptions {
+  /** How long a lost connection may take to come back. @default {@link RECONNECT_GRACE_MS} */
+  readonly graceMs?: number;
+  /**
+   * Called when every client is ready again after an outage: what happened meanwhile
+   * (a restarted Redis, events trimmed while no one read them) is to be checked.
+   */
+  readonly onRestored?: () => void;
+}
+
 /**
  * Watches clients for the two failures that BullMQ would otherwise retry forever: a
  * refused password (fatal at once) and a connection down for longer than `graceMs`.
@@ -81,10 +91,12 @@ export function watchConnection(
   clients: readonly Redis[],
   where: string,
   onFailure: (error: RedisConnectionError) => void,
-  graceMs = RECONNECT_GRACE_MS,
+  { graceMs = RECONNECT_GRACE_MS, onRestored }: WatchOptions = {},
 ): ConnectionWatch {
   let timer: NodeJS.Timeout | undefined;
   let lastError: Error | undefined;
+  /** Some client went down since every one was last ready. */
+  let outage = false;
   let settleReady: ((error?: Error) => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     settleReady = (error) => {
@@ -102,6 +114,7 @@ export function watchConnection(
     onFailure(error);
   };
   const down = () => {
+    outage = true;
     timer ??= setTimeout(
       () =>
         fail(
@@ -119,7 +132,10 @@ export function watchConnection(
     if (!clients.every((client) => client.status === 'ready')) return;
     clearTimeout(timer);
     timer = undefined;
+    const wasFirst = settleReady !== undefined;
     settleReady?.();
+    if (outage && !wasFirst) onRestored?.();
+    outage = false;
   };
   const onError = (error: Error) => {
     lastError = error;

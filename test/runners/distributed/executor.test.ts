@@ -187,7 +187,7 @@ describe('distributed executor over two `switchyard worker` processes', {
     assert.ok(error instanceof TaskNotFoundError, String(error));
     assert.match(
       error.message,
-      /runs only tasks from .*jobs\.ts \(its --tasks\), not from .*other\.js/,
+      /no switchyard worker of queue 'switchyard' runs tasks from switchyard\/test\/fixtures\/distributed\/other\.js: they serve .*switchyard\/test\/fixtures\/distributed\/jobs\.ts/,
     );
   });
 
