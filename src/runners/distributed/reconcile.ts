@@ -87,7 +87,7 @@ export class Reconciler<J extends Watched> {
     this.#hooks
       .probe(due.map(([id]) => id))
       .then(
-        (statuses) => this.#report(due, statuses),
+        (statuses) => this.#report(due, statuses, now),
         () => {}, // Redis is down: the connection watchdog reports it; the jobs stay due.
       )
       .finally(() => {
@@ -95,8 +95,8 @@ export class Reconciler<J extends Watched> {
       });
   }
 
-  #report(due: readonly [string, J][], statuses: readonly JobStatus[]): void {
-    const now = performance.now();
+  /** What the look-up made at `now` found. */
+  #report(due: readonly [string, J][], statuses: readonly JobStatus[], now: number): void {
     due.forEach(([id, job], index) => {
       const status = statuses[index];
       // Settled meanwhile by an event: what the look-up saw is stale.
