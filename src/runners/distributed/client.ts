@@ -121,7 +121,7 @@ export class DistributedRunner implements Runner<NamedTask> {
       found: (jobId, _job, status) => {
         if (status.state === 'completed') this.#sent.completed(jobId, status.result);
         else if (status.state === 'failed') this.#sent.failed(jobId, status.reason);
-        else this.#sent.lost(jobId, this.#live?.runId ?? '');
+        else this.#sent.lost(jobId, status.runId);
       },
     });
     this.#cleanup = new Cleanup(() => (this.#live ? this.#engine : undefined));

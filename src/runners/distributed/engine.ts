@@ -17,6 +17,7 @@ import {
   openRedis,
   watchConnection,
 } from './connection.js';
+import { runIdOf } from './probe.js';
 
 /** How long closing waits for Redis before it cuts the connections: a Redis that is gone would keep it waiting. */
 export const CLOSE_GRACE_MS = 2_000;
@@ -153,8 +154,7 @@ function listen(events: QueueEvents, listener: JobListener): void {
 }
 
 async function readRunId(client: Redis): Promise<string> {
-  const info = await client.info('server');
-  return /^run_id:(\S+)/m.exec(info)?.[1] ?? 'unknown';
+  return runIdOf(await client.info('server'));
 }
 
 function noop(): void {}

@@ -7,8 +7,11 @@ import type { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 export type JobStatus =
-  /** No such job: never added, removed, or lost by Redis. */
-  | { readonly state: 'missing' }
+  /**
+   * No such job: never added, removed, or lost by Redis. `runId` is the `run_id` of the Redis
+   * that said so, to tell a Redis restarted since the job was added.
+   */
+  | { readonly state: 'missing'; readonly runId: string }
   /** Waiting, delayed, or running on a worker. */
   | { readonly state: 'pending' }
   /** Finished; `result` is its return value (`undefined` if unreadable). */
@@ -25,13 +28,21 @@ export async function probeJobs(
   queue: Queue,
   ids: readonly string[],
 ): Promise<JobStatus[]> {
-  const pipeline = client.pipeline();
+  // Asked in the same round trip, so it names the very Redis that answers for the jobs.
+  const pipeline = client.pipeline().info('server');
   for (const id of ids) pipeline.hmget(queue.toKey(id), ...FIELDS);
-  const replies = (await pipeline.exec()) ?? [];
+  const [info, ...replies] = (await pipeline.exec()) ?? [];
+  if (info?.[0]) throw info[0];
+  const runId = runIdOf(info?.[1] as string);
   return replies.map(([error, fields]) => {
     if (error) throw error;
-    return statusOf(fields as (string | null)[]);
+    return statusOf(fields as (string | null)[], runId);
   });
+}
+
+/** The `run_id` in the reply to `INFO server`: new each time Redis starts. */
+export function runIdOf(info: string): string {
+  return /^run_id:(\S+)/m.exec(info)?.[1] ?? 'unknown';
 }
 
 /**
@@ -39,12 +50,11 @@ export async function probeJobs(
  * `finishedOn`, with a `returnvalue` if it completed. A job that failed once and then
  * completed on a retry keeps its old `failedReason`, so the return value decides.
  */
-export function statusOf([timestamp, finishedOn, returnvalue, failedReason]: readonly (
-  | string
-  | null
-  | undefined
-)[]): JobStatus {
-  if (timestamp == null) return { state: 'missing' };
+export function statusOf(
+  [timestamp, finishedOn, returnvalue, failedReason]: readonly (string | null | undefined)[],
+  runId: string,
+): JobStatus {
+  if (timestamp == null) return { state: 'missing', runId };
   if (finishedOn == null) return { state: 'pending' };
   if (returnvalue != null) return { state: 'completed', result: parse(returnvalue) };
   return { state: 'failed', reason: failedReason ?? 'no reason recorded' };

@@ -166,7 +166,7 @@ export class SentJobs {
     this.fail(jobId, error, job);
   }
 
-  /** The job is gone from Redis with no result kept: its unsettled tasks are lost. */
+  /** The job is gone from Redis with no result kept (says the Redis of `runIdNow`): its unsettled tasks are lost. */
   lost(jobId: string, runIdNow: string): void {
     const job = this.#take(jobId);
     if (!job) return;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { JobStatus } from '../../../src/runners/distributed/probe.js';
-import { statusOf } from '../../../src/runners/distributed/probe.js';
+import { runIdOf, statusOf } from '../../../src/runners/distributed/probe.js';
 import {
   MAX_QUIET_MS,
   PROBE_BATCH,
@@ -65,7 +65,7 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
   });
 
   it('a job not yet added to Redis is never looked up (it may not exist yet)', async () => {
-    const { jobs, probed, tick } = harness(() => ({ state: 'missing' }));
+    const { jobs, probed, tick } = harness(() => ({ state: 'missing', runId: 'r1' }));
     jobs.set('unsent', { name: 'unsent', checkAt: Number.POSITIVE_INFINITY, quiet: 0 });
     await tick(10 * MAX_QUIET_MS);
     assert.deepEqual(probed, []);
@@ -103,7 +103,7 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
     const answers: Record<string, JobStatus> = {
       done: { state: 'completed', result: { outcomes: '' } },
       failed: { state: 'failed', reason: 'boom' },
-      gone: { state: 'missing' },
+      gone: { state: 'missing', runId: 'r1' },
       busy: pendingJob,
     };
     const { found, add, tick } = harness((id) => answers[id]!);
@@ -117,7 +117,7 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
   });
 
   it('a job settled by an event while its look-up was on the way is not reported', async () => {
-    const { jobs, found, reconciler, add } = harness(() => ({ state: 'missing' }));
+    const { jobs, found, reconciler, add } = harness(() => ({ state: 'missing', runId: 'r1' }));
     add('a', 0);
     reconciler.tick(QUIET_MS);
     jobs.delete('a'); // its completed event arrived meanwhile
@@ -184,24 +184,32 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
 });
 
 describe('probe: a job’s state read from its BullMQ hash fields', () => {
-  it('no timestamp: missing; no finishedOn: pending', () => {
-    assert.deepEqual(statusOf([null, null, null, null]), { state: 'missing' });
-    assert.deepEqual(statusOf(['1', null, null, 'old failure']), { state: 'pending' });
+  it('run_id is read from INFO server', () => {
+    assert.equal(
+      runIdOf('# Server\r\nredis_version:7.0.15\r\nrun_id:abc123\r\ntcp_port:6379\r\n'),
+      'abc123',
+    );
+    assert.equal(runIdOf(''), 'unknown');
+  });
+
+  it('no timestamp: missing, as said by the Redis of that run_id; no finishedOn: pending', () => {
+    assert.deepEqual(statusOf([null, null, null, null], 'r1'), { state: 'missing', runId: 'r1' });
+    assert.deepEqual(statusOf(['1', null, null, 'old failure'], 'r1'), { state: 'pending' });
   });
 
   it('finished with a return value: completed, even after an earlier failed attempt', () => {
-    assert.deepEqual(statusOf(['1', '2', '{"v":3}', 'attempt 1 crashed']), {
+    assert.deepEqual(statusOf(['1', '2', '{"v":3}', 'attempt 1 crashed'], 'r1'), {
       state: 'completed',
       result: { v: 3 },
     });
   });
 
   it('finished without one: failed, with its reason', () => {
-    assert.deepEqual(statusOf(['1', '2', null, 'boom']), { state: 'failed', reason: 'boom' });
+    assert.deepEqual(statusOf(['1', '2', null, 'boom'], 'r1'), { state: 'failed', reason: 'boom' });
   });
 
   it('an unreadable return value is a completion whose result is undefined', () => {
-    assert.deepEqual(statusOf(['1', '2', '{not json', null]), {
+    assert.deepEqual(statusOf(['1', '2', '{not json', null], 'r1'), {
       state: 'completed',
       result: undefined,
     });
