@@ -26,6 +26,7 @@ import {
   describeConnection,
   openRedis,
   watchConnection,
+  withinCloseGrace,
 } from '../runners/distributed/connection.js';
 import {
   type ChunkResult,
@@ -43,10 +44,13 @@ export const LOCK_DURATION_MS = 4_000;
 /** How often workers look for jobs whose lock expired. */
 export const STALLED_INTERVAL_MS = 2_000;
 /**
- * How long a job handed back waits before a worker may take it again, at least; a random
- * part as long again spreads the workers that keep finding it.
+ * How long a job handed back waits before a worker may take it again: this at first, twice
+ * as long each time it comes back, up to {@link MAX_HAND_BACK_DELAY_MS} — so workers that
+ * cannot run a job do not keep Redis busy passing it round while the one that can is busy.
+ * A random part as long again spreads the workers that keep finding it.
  */
 export const HAND_BACK_DELAY_MS = 200;
+export const MAX_HAND_BACK_DELAY_MS = 5_000;
 
 export interface WorkerOptions {
   /** Redis URL or ioredis options. */
@@ -144,8 +148,7 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
           performance.now(),
         );
       }
-      const delay = HAND_BACK_DELAY_MS * (1 + Math.random());
-      await job.moveToDelayed(Date.now() + delay, token);
+      await job.moveToDelayed(Date.now() + handBackDelay(job), token);
       throw new DelayedError();
     }
     const controller = new AbortController();
@@ -177,7 +180,8 @@ export async function startWorker(options: WorkerOptions): Promise<RunningWorker
   const close = () => {
     closing ??= (async () => {
       // Off the registry first: jobs for tasks only this worker serves now fail elsewhere.
-      await registry.stop().catch(noop);
+      // (With Redis down the card just expires.)
+      await withinCloseGrace(registry.stop().catch(noop));
       await worker.close();
       await local.close();
       watch.stop();
@@ -207,6 +211,16 @@ function localExecutor(options: WorkerOptions): Executor {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.tasksPerWorker === undefined ? {} : { tasksPerWorker: options.tasksPerWorker }),
   });
+}
+
+/** How long a job handed back waits, by how often it was taken (each hand-back is a start). */
+function handBackDelay(job: Job): number {
+  const handedBack = Math.max(0, job.attemptsStarted - 1);
+  const delay = Math.min(
+    HAND_BACK_DELAY_MS * 2 ** Math.min(handedBack, 16),
+    MAX_HAND_BACK_DELAY_MS,
+  );
+  return delay * (1 + Math.random());
 }
 
 /** Why no worker can run a job's task, naming what the workers on the queue do serve. */

@@ -30,8 +30,8 @@ import { type Release, Semaphore } from '../../primitives/semaphore.js';
 import { loadTask } from '../../task/loader.js';
 import { ChunkSizer } from './chunk-size.js';
 import { Cleanup, KEEP_FINISHED } from './cleanup.js';
-import type { ConnectionOption } from './connection.js';
-import { Engine, type JobListener, withinCloseGrace } from './engine.js';
+import { type ConnectionOption, withinCloseGrace } from './connection.js';
+import { Engine, type JobListener } from './engine.js';
 import { probeJobs } from './probe.js';
 import { type ChunkJob, encodeInputs, PROTOCOL_VERSION } from './protocol.js';
 import { Reconciler } from './reconcile.js';
@@ -118,6 +118,7 @@ export class DistributedRunner implements Runner<NamedTask> {
         const engine = await this.#connect();
         return probeJobs(engine.commands, engine.queue, ids);
       },
+      eventsMissed: () => this.#live?.eventsMissed() ?? Promise.resolve(false),
       found: (jobId, _job, status) => {
         if (status.state === 'completed') this.#sent.completed(jobId, status.result);
         else if (status.state === 'failed') this.#sent.failed(jobId, status.reason);

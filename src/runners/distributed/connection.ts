@@ -13,6 +13,20 @@ export type ConnectionOption = string | Record<string, unknown>;
 /** How long a lost connection may take to come back before pending work is rejected. */
 export const RECONNECT_GRACE_MS = 10_000;
 
+/** How long closing waits for Redis before it cuts the connections: a Redis that is gone would keep it waiting forever. */
+export const CLOSE_GRACE_MS = 2_000;
+
+/** `work`, or nothing once {@link CLOSE_GRACE_MS} have passed. */
+export async function withinCloseGrace(work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Throws a `TypeError` naming the option when `connection` is not a usable Redis URL or options object. */
 export function checkConnection(connection: unknown, where: string): ConnectionOption {
   if (typeof connection === 'string') {

@@ -16,22 +16,9 @@ import {
   describeConnection,
   openRedis,
   watchConnection,
+  withinCloseGrace,
 } from './connection.js';
 import { runIdOf } from './probe.js';
-
-/** How long closing waits for Redis before it cuts the connections: a Redis that is gone would keep it waiting. */
-export const CLOSE_GRACE_MS = 2_000;
-
-/** `work`, or nothing once {@link CLOSE_GRACE_MS} have passed. */
-export async function withinCloseGrace(work: Promise<unknown>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([
-    work,
-    new Promise((resolve) => {
-      timer = setTimeout(resolve, CLOSE_GRACE_MS);
-    }),
-  ]).finally(() => clearTimeout(timer));
-}
 
 export interface JobListener {
   completed(jobId: string, result: unknown): void;
@@ -63,6 +50,8 @@ export class Engine {
   readonly #watch: ConnectionWatch;
   /** Redis's `run_id`, new at each Redis start: tells a restarted Redis from a lost connection. */
   #runId: string;
+  /** The id of the last event read from the stream. */
+  #lastEventId: string;
 
   private constructor(
     parts: Pick<Engine, 'queue' | 'commands' | 'queueName'> & {
@@ -70,6 +59,7 @@ export class Engine {
       clients: readonly Redis[];
       watch: ConnectionWatch;
       runId: string;
+      lastEventId: string;
     },
   ) {
     this.queue = parts.queue;
@@ -79,6 +69,7 @@ export class Engine {
     this.#clients = parts.clients;
     this.#watch = parts.watch;
     this.#runId = parts.runId;
+    this.#lastEventId = parts.lastEventId;
   }
 
   /** Connects; rejects with `RedisConnectionError` when Redis refuses or cannot be reached. */
@@ -107,7 +98,6 @@ export class Engine {
       // Connection trouble is reported by the watchdog; BullMQ's own copies add nothing.
       queue.on('error', noop);
       events.on('error', noop);
-      listen(events, listener);
       engine = new Engine({
         queue,
         commands,
@@ -116,6 +106,11 @@ export class Engine {
         clients,
         watch,
         runId,
+        lastEventId,
+      });
+      const opened = engine;
+      listen(events, listener, (id) => {
+        opened.#lastEventId = id;
       });
       return engine;
     } catch (error) {
@@ -130,6 +125,21 @@ export class Engine {
     return this.#runId;
   }
 
+  /**
+   * True when Redis has trimmed events this engine had not read yet: the oldest event left
+   * is newer than the last one read (and so, very nearly always, is the one after it).
+   */
+  async eventsMissed(): Promise<boolean> {
+    const [[oldest] = []] = await this.commands.xrange(
+      this.queue.keys.events!,
+      '-',
+      '+',
+      'COUNT',
+      1,
+    );
+    return oldest !== undefined && compareStreamIds(oldest, this.#lastEventId) > 0;
+  }
+
   /** Closes BullMQ's side, then every connection; ioredis is told not to reconnect. */
   async close(): Promise<void> {
     this.#watch.stop();
@@ -142,15 +152,39 @@ export class Engine {
   }
 }
 
-function listen(events: QueueEvents, listener: JobListener): void {
-  events.on('completed', ({ jobId, returnvalue }) => listener.completed(jobId, returnvalue));
-  events.on('failed', ({ jobId, failedReason }) => listener.failed(jobId, failedReason));
-  events.on('progress', ({ jobId, data }) => listener.progress(jobId, data));
-  events.on('active', ({ jobId }) => listener.active(jobId));
-  events.on('stalled', ({ jobId }) => listener.stalled(jobId));
-  for (const event of ['added', 'waiting', 'delayed'] as const) {
-    events.on(event, ({ jobId }: { jobId: string }) => listener.heard(jobId));
+/** Hands the events to `listener`, and each event's stream id to `read`. */
+function listen(events: QueueEvents, listener: JobListener, read: (id: string) => void): void {
+  // QueueEvents types each event's listener apart; one plain emitter's view serves them all.
+  const on = <A>(event: string, handle: (args: A) => void) => {
+    (events as unknown as NodeJS.EventEmitter).on(event, (args: A, id: string) => {
+      read(id);
+      handle(args);
+    });
+  };
+  on<{ jobId: string; returnvalue: unknown }>('completed', ({ jobId, returnvalue }) =>
+    listener.completed(jobId, returnvalue),
+  );
+  on<{ jobId: string; failedReason: string }>('failed', ({ jobId, failedReason }) =>
+    listener.failed(jobId, failedReason),
+  );
+  on<{ jobId: string; data: unknown }>('progress', ({ jobId, data }) =>
+    listener.progress(jobId, data),
+  );
+  on<{ jobId: string }>('active', ({ jobId }) => listener.active(jobId));
+  on<{ jobId: string }>('stalled', ({ jobId }) => listener.stalled(jobId));
+  for (const event of ['added', 'waiting', 'delayed']) {
+    on<{ jobId: string }>(event, ({ jobId }) => listener.heard(jobId));
   }
+  // Frequent events that say nothing to the executor: followed only for where the reader is.
+  events.on('removed', (_args, id) => read(id));
+  events.on('drained', (id) => read(id));
+}
+
+/** Compares two stream entry ids (`<ms>-<seq>`). */
+export function compareStreamIds(a: string, b: string): number {
+  const [aMs = 0, aSeq = 0] = a.split('-').map(Number);
+  const [bMs = 0, bSeq = 0] = b.split('-').map(Number);
+  return aMs - bMs || aSeq - bSeq;
 }
 
 async function readRunId(client: Redis): Promise<string> {

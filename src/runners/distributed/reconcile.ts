@@ -11,7 +11,9 @@
  * executor has read it); gone, its tasks are lost. While it is still in flight it is
  * looked up again, each time after twice the silence, up to {@link MAX_QUIET_MS}, so long
  * tasks cost few look-ups — and every job, whatever happens, is settled within about
- * {@link MAX_QUIET_MS} of its end. After a connection outage every job is looked up at once.
+ * {@link MAX_QUIET_MS} of its end. Every job is looked up at once, rather than when its turn
+ * comes, when events are known to be lost: after a connection outage, and when the stream
+ * was trimmed past what the executor had read (at most once per {@link QUIET_MS}).
  */
 import type { JobStatus } from './probe.js';
 
@@ -39,12 +41,15 @@ export interface ReconcilerHooks<J extends Watched> {
   probe(ids: readonly string[]): Promise<JobStatus[]>;
   /** A job found finished or missing. */
   found(jobId: string, job: J, status: Exclude<JobStatus, { state: 'pending' }>): void;
+  /** True when events were trimmed before they were read: every job is then looked up. */
+  eventsMissed?(): Promise<boolean>;
 }
 
 export class Reconciler<J extends Watched> {
   readonly #hooks: ReconcilerHooks<J>;
   #timer: NodeJS.Timeout | undefined;
-  #probing = false;
+  #busy = false;
+  #missedAt = Number.NEGATIVE_INFINITY;
 
   constructor(hooks: ReconcilerHooks<J>) {
     this.#hooks = hooks;
@@ -66,41 +71,45 @@ export class Reconciler<J extends Watched> {
     this.#timer = undefined;
   }
 
-  /** After an outage: every job is looked up now. */
+  /** Events may have been missed: every job is looked up now. */
   checkAll(): void {
-    for (const job of this.#hooks.jobs.values()) {
-      if (job.checkAt !== Number.POSITIVE_INFINITY) job.checkAt = 0;
-    }
+    this.#markAllDue();
     this.tick();
   }
 
-  /** Looks up the jobs due, one batch at a time (a look-up waiting for Redis holds the next). */
-  tick(now = performance.now()): void {
-    if (this.#probing) return;
+  /**
+   * One round: looks up the jobs due, a batch at a time. A round still waiting for Redis
+   * holds back the next; one that fails (Redis down — the connection watchdog reports
+   * that) leaves its jobs due. Resolves when the round is over.
+   */
+  tick(now = performance.now()): Promise<void> {
+    if (this.#busy) return Promise.resolve();
+    this.#busy = true;
+    return this.#round(now)
+      .catch(() => {})
+      .finally(() => {
+        this.#busy = false;
+      });
+  }
+
+  async #round(now: number): Promise<void> {
+    const { jobs, eventsMissed } = this.#hooks;
+    if (jobs.size === 0) return;
+    if (eventsMissed && now - this.#missedAt >= QUIET_MS && (await eventsMissed())) {
+      this.#missedAt = now;
+      this.#markAllDue();
+    }
     const due: [string, J][] = [];
-    for (const entry of this.#hooks.jobs) {
+    for (const entry of jobs) {
       if (entry[1].checkAt <= now) due.push(entry);
       if (due.length === PROBE_BATCH) break;
     }
     if (due.length === 0) return;
-    this.#probing = true;
-    this.#hooks
-      .probe(due.map(([id]) => id))
-      .then(
-        (statuses) => this.#report(due, statuses, now),
-        () => {}, // Redis is down: the connection watchdog reports it; the jobs stay due.
-      )
-      .finally(() => {
-        this.#probing = false;
-      });
-  }
-
-  /** What the look-up made at `now` found. */
-  #report(due: readonly [string, J][], statuses: readonly JobStatus[], now: number): void {
+    const statuses = await this.#hooks.probe(due.map(([id]) => id));
     due.forEach(([id, job], index) => {
       const status = statuses[index];
       // Settled meanwhile by an event: what the look-up saw is stale.
-      if (!status || this.#hooks.jobs.get(id) !== job) return;
+      if (!status || jobs.get(id) !== job) return;
       if (status.state === 'pending') {
         job.quiet = Math.min(job.quiet * 2, MAX_QUIET_MS);
         job.checkAt = now + job.quiet;
@@ -108,5 +117,12 @@ export class Reconciler<J extends Watched> {
         this.#hooks.found(id, job, status);
       }
     });
+  }
+
+  /** Every job added to Redis is due (one not added yet cannot be looked up). */
+  #markAllDue(): void {
+    for (const job of this.#hooks.jobs.values()) {
+      if (job.checkAt !== Number.POSITIVE_INFINITY) job.checkAt = 0;
+    }
   }
 }

@@ -5,12 +5,7 @@
  * task settles once: whatever arrives twice (a result streamed and then returned, a job
  * run again after its worker died) finds it settled and changes nothing.
  */
-import {
-  type RedisConnectionError,
-  TaskLostError,
-  toError,
-  WorkerCrashedError,
-} from '../../core/errors.js';
+import { type RedisConnectionError, TaskLostError, toError } from '../../core/errors.js';
 import type { TaskRun } from '../../core/runner.js';
 import { fromWire } from '../../core/wire.js';
 import type { Release } from '../../primitives/semaphore.js';
@@ -154,16 +149,9 @@ export class SentJobs {
     this.#hooks.finished(jobId);
   }
 
+  /** The job failed as a whole (a task's own failure is an outcome): its tasks fail with why. */
   failed(jobId: string, reason: string): void {
-    const job = this.#take(jobId);
-    if (!job) return;
-    const error = /stalled more than allowable limit/.test(reason)
-      ? new WorkerCrashedError(
-          {},
-          'the switchyard worker processes running it kept stopping before it ended',
-        )
-      : new Error(`the distributed worker failed job ${jobId}: ${reason}`);
-    this.fail(jobId, error, job);
+    this.fail(jobId, new Error(`the switchyard worker failed job ${jobId}: ${reason}`));
   }
 
   /** The job is gone from Redis with no result kept (says the Redis of `runIdNow`): its unsettled tasks are lost. */

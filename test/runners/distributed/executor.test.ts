@@ -11,6 +11,7 @@ import {
   TaskNotFoundError,
   TimeoutError,
   task,
+  WorkerCrashedError,
 } from '../../../src/index.js';
 import { type RedisServer, redisSkip, startRedis } from '../../support/redis.js';
 import { JOBS_MODULE, spawnWorker, type WorkerProcess } from '../../support/worker.js';
@@ -288,6 +289,39 @@ describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180
     for (const [index, value] of seen) assert.equal(value, index * index);
     assert.equal((await doomed.exited).signal, 'SIGKILL');
     assert.ok(ex.stats().retried >= 1, 'the stalled jobs were counted as retried');
+  });
+});
+
+describe('distributed: a job that kills every worker that takes it', {
+  skip: redisSkip,
+  timeout: 180_000,
+}, () => {
+  it('is taken over retries + 1 times, then fails with WorkerCrashedError instead of killing more workers', async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    // One worker at a time: each time one dies, another starts.
+    let keep = true;
+    const deaths: (NodeJS.Signals | null)[] = [];
+    let current: WorkerProcess | undefined;
+    const keeper = (async () => {
+      while (keep) {
+        current = await spawnWorker(redis.url, ['--workers', '1']);
+        const { signal } = await current.exited;
+        if (keep) deaths.push(signal);
+      }
+    })();
+    t.after(async () => {
+      keep = false;
+      await current?.kill();
+      await keeper;
+    });
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url, retries: 1 });
+    const error = await ex
+      .submit(task<null, never>(JOBS_MODULE, 'killsItsProcess'), null)
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof WorkerCrashedError, String(error));
+    assert.match(error.message, /stopped 3 times; set `retries` to allow more takeovers/);
+    assert.deepEqual(deaths, ['SIGKILL', 'SIGKILL', 'SIGKILL'], 'the first run and 2 takeovers');
   });
 });
 

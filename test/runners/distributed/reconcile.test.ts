@@ -1,9 +1,11 @@
 /**
  * The reconciler's schedule, without Redis: which jobs it looks up, when, and what it does
  * with the answers. Time is passed in explicitly (`tick(now)`), so nothing here waits.
+ * (The look-ups against a real Redis are in settle.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { compareStreamIds } from '../../../src/runners/distributed/engine.js';
 import type { JobStatus } from '../../../src/runners/distributed/probe.js';
 import { runIdOf, statusOf } from '../../../src/runners/distributed/probe.js';
 import {
@@ -18,24 +20,25 @@ interface Job extends Watched {
   readonly name: string;
 }
 
-/** A reconciler over `jobs` whose look-ups are answered by `answer`, and what it reported. */
-function harness(answer: (id: string) => JobStatus) {
+/**
+ * A reconciler over `jobs` whose look-ups are answered by `answer`, and what it reported;
+ * `missed` answers "were events trimmed unread?".
+ */
+function harness(answer: (id: string) => JobStatus, missed?: () => boolean) {
   const jobs = new Map<string, Job>();
   const probed: string[][] = [];
   const found: [string, JobStatus['state']][] = [];
-  let pending: Promise<unknown> = Promise.resolve();
   const reconciler = new Reconciler<Job>({
     jobs,
-    probe: (ids) => {
+    probe: async (ids) => {
       probed.push([...ids]);
-      const statuses = Promise.resolve(ids.map(answer));
-      pending = statuses.then(() => new Promise((resolve) => setImmediate(resolve)));
-      return statuses;
+      return ids.map(answer);
     },
     found: (id, _job, status) => {
       jobs.delete(id);
       found.push([id, status.state]);
     },
+    ...(missed ? { eventsMissed: async () => missed() } : {}),
   });
   const add = (name: string, now: number) => {
     const job: Job = { name, checkAt: Number.POSITIVE_INFINITY, quiet: 0 };
@@ -43,12 +46,7 @@ function harness(answer: (id: string) => JobStatus) {
     Reconciler.heard(job, now);
     return job;
   };
-  /** Ticks at `now` and lets the look-up it started, if any, finish. */
-  const tick = async (now: number) => {
-    pending = Promise.resolve();
-    reconciler.tick(now);
-    await pending;
-  };
+  const tick = (now: number) => reconciler.tick(now);
   return { jobs, probed, found, reconciler, add, tick };
 }
 
@@ -119,9 +117,9 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
   it('a job settled by an event while its look-up was on the way is not reported', async () => {
     const { jobs, found, reconciler, add } = harness(() => ({ state: 'missing', runId: 'r1' }));
     add('a', 0);
-    reconciler.tick(QUIET_MS);
+    const round = reconciler.tick(QUIET_MS);
     jobs.delete('a'); // its completed event arrived meanwhile
-    await new Promise((resolve) => setImmediate(resolve));
+    await round;
     assert.deepEqual(found, []);
   });
 
@@ -131,7 +129,25 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
     add('b', 1_000_000);
     jobs.set('unsent', { name: 'unsent', checkAt: Number.POSITIVE_INFINITY, quiet: 0 });
     reconciler.checkAll();
+    await reconciler.tick(0); // waits for the round checkAll started
     assert.deepEqual(probed, [['a', 'b']]);
+  });
+
+  it('events trimmed before they were read: every job is looked up at once, at most once per QUIET_MS', async () => {
+    let missed = false;
+    const { probed, add, tick } = harness(
+      () => pendingJob,
+      () => missed,
+    );
+    add('a', 0);
+    add('b', 0);
+    await tick(1);
+    assert.deepEqual(probed, [], 'no event was missed yet, and none is due');
+    missed = true;
+    await tick(2);
+    assert.deepEqual(probed, [['a', 'b']]);
+    await tick(3);
+    assert.deepEqual(probed, [['a', 'b']], 'not again before QUIET_MS');
   });
 
   it('at most PROBE_BATCH jobs per look-up; the rest go in the next', async () => {
@@ -146,44 +162,45 @@ describe('reconciler: a job the event stream fell silent about is looked up in R
   });
 
   it('a look-up still waiting for Redis holds back the next; a failed one leaves its jobs due', async () => {
-    const jobs = new Map<string, Job>();
-    const job: Job = { name: 'a', checkAt: 0, quiet: QUIET_MS };
-    jobs.set('a', job);
-    const answers: (() => Promise<JobStatus[]>)[] = [
-      () => new Promise(() => {}), // Redis does not answer
-    ];
+    const jobs = new Map<string, Job>([['a', { name: 'a', checkAt: 0, quiet: QUIET_MS }]]);
     let calls = 0;
     const stuck = new Reconciler<Job>({
       jobs,
       probe: () => {
         calls++;
-        return answers[0]!();
+        return new Promise(() => {}); // Redis does not answer
       },
       found: () => assert.fail('nothing is found'),
     });
     stuck.tick(QUIET_MS);
-    stuck.tick(QUIET_MS * 10);
+    await stuck.tick(QUIET_MS * 10);
     assert.equal(calls, 1, 'one look-up at a time');
 
     let failing = true;
     const lookups: string[] = [];
     const flaky = new Reconciler<Job>({
       jobs,
-      probe: () => {
+      probe: async () => {
         lookups.push(failing ? 'failed' : 'answered');
-        return failing ? Promise.reject(new Error('down')) : Promise.resolve([pendingJob]);
+        if (failing) throw new Error('down');
+        return [pendingJob];
       },
       found: () => {},
     });
-    flaky.tick(QUIET_MS);
-    await new Promise((resolve) => setImmediate(resolve));
+    await flaky.tick(QUIET_MS);
     failing = false;
-    flaky.tick(QUIET_MS);
+    await flaky.tick(QUIET_MS);
     assert.deepEqual(lookups, ['failed', 'answered'], 'still due after the failed look-up');
   });
 });
 
 describe('probe: a job’s state read from its BullMQ hash fields', () => {
+  it('stream ids compare by time, then sequence', () => {
+    assert.ok(compareStreamIds('1700000000001-0', '1700000000000-5') > 0);
+    assert.ok(compareStreamIds('1700000000000-2', '1700000000000-10') < 0);
+    assert.equal(compareStreamIds('5-1', '5-1'), 0);
+  });
+
   it('run_id is read from INFO server', () => {
     assert.equal(
       runIdOf('# Server\r\nredis_version:7.0.15\r\nrun_id:abc123\r\ntcp_port:6379\r\n'),
