@@ -119,7 +119,7 @@ export class DistributedRunner implements Runner<NamedTask> {
         return probeJobs(engine.commands, engine.queue, ids);
       },
       eventsMissed: () => this.#live?.eventsMissed() ?? Promise.resolve(false),
-      found: (jobId, _job, status) => {
+      found: (jobId, status) => {
         if (status.state === 'completed') this.#sent.completed(jobId, status.result);
         else if (status.state === 'failed') this.#sent.failed(jobId, status.reason);
         else this.#sent.lost(jobId, status.runId);

@@ -40,7 +40,7 @@ export interface ReconcilerHooks<J extends Watched> {
   /** Looks the jobs up in Redis. */
   probe(ids: readonly string[]): Promise<JobStatus[]>;
   /** A job found finished or missing. */
-  found(jobId: string, job: J, status: Exclude<JobStatus, { state: 'pending' }>): void;
+  found(jobId: string, status: Exclude<JobStatus, { state: 'pending' }>): void;
   /** True when events were trimmed before they were read: every job is then looked up. */
   eventsMissed?(): Promise<boolean>;
 }
@@ -114,7 +114,7 @@ export class Reconciler<J extends Watched> {
         job.quiet = Math.min(job.quiet * 2, MAX_QUIET_MS);
         job.checkAt = now + job.quiet;
       } else {
-        this.#hooks.found(id, job, status);
+        this.#hooks.found(id, status);
       }
     });
   }

@@ -106,6 +106,9 @@ export async function runChaos(plan: ChaosPlan): Promise<ChaosReport> {
         why[outcome.error.name] ??= outcome.error.message;
       } else if (outcome.value === outcome.index ** 2) ok++;
       else wrong++;
+      if (seen.size % Math.ceil(plan.inputs / 10) === 0) {
+        log(`${seen.size} settled after ${Math.round((performance.now() - started) / 1000)} s`);
+      }
       if (seen.size === Math.floor(plan.inputs / 4) && !restarting) {
         log(`${seen.size} settled: Redis SIGKILLed, back in ${plan.redisDownMs} ms`);
         restarting = redis.restart(plan.redisDownMs).then(() => keepFewEvents(redis));

@@ -14,7 +14,12 @@ import {
   WorkerCrashedError,
 } from '../../../src/index.js';
 import { type RedisServer, redisSkip, startRedis } from '../../support/redis.js';
-import { JOBS_MODULE, spawnWorker, type WorkerProcess } from '../../support/worker.js';
+import {
+  JOBS_MODULE,
+  spawnWorker,
+  startCluster,
+  type WorkerProcess,
+} from '../../support/worker.js';
 
 const square = task<number, number>(JOBS_MODULE, 'square');
 const squareWhere = task<{ n: number; ms: number }, [number, number]>(JOBS_MODULE, 'squareWhere');
@@ -236,11 +241,10 @@ describe('distributed: outcomes stream back while their chunk still runs', {
   timeout: 120_000,
 }, () => {
   it('map rejects with a failure whose chunk-mate never ends, and cancels the rest', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
     // Room for every input at once, so that each one runs whatever job it is in.
-    const worker = await spawnWorker(redis.url, ['--workers', '2', '--tasks-per-worker', '8']);
-    t.after(() => worker.kill());
+    const { redis } = await startCluster(t, [
+      { args: ['--workers', '2', '--tasks-per-worker', '8'] },
+    ]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const inputs = ['boom', ...range(8).map(() => 'wait')];
     const jobs = await jobsAddedDuring(redis.url, async () => {
@@ -258,14 +262,10 @@ describe('distributed: outcomes stream back while their chunk still runs', {
 
 describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180_000 }, () => {
   it('its jobs are taken over by the other worker: all 1,000 results exactly once, correct', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
     // One job at a time each: while jobs remain, each worker always holds one in hand.
-    const [doomed, survivor] = await Promise.all([
-      spawnWorker(redis.url, ['--workers', '1']),
-      spawnWorker(redis.url, ['--workers', '1']),
-    ]);
-    t.after(() => Promise.all([doomed.kill(), survivor.kill()]));
+    const one = { args: ['--workers', '1'] };
+    const { redis, workers } = await startCluster(t, [one, one]);
+    const doomed = workers[0]!;
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
 
     const inputs = range(1_000).map((n) => ({ n, ms: 5 }));
@@ -362,10 +362,7 @@ describe('distributed: Redis failures end in a clear error, never a hang', {
   });
 
   it('Redis going away mid-run rejects pending work with RedisConnectionError', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const worker = await spawnWorker(redis.url);
-    t.after(() => worker.kill());
+    const { redis } = await startCluster(t, [{}]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const inputs = range(100).map((n) => ({ n, ms: 50 }));
     let yielded = 0;

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { createExecutor, type Settled, TaskNotFoundError, task } from '../../../src/index.js';
-import { redisSkip, startRedis } from '../../support/redis.js';
-import { JOBS_MODULE, spawnWorker } from '../../support/worker.js';
+import { redisSkip } from '../../support/redis.js';
+import { JOBS_MODULE, startCluster } from '../../support/worker.js';
 
 const squareWhere = task<{ n: number; ms: number }, [number, number]>(JOBS_MODULE, 'squareWhere');
 const OTHER_MODULE = fileURLToPath(new URL('../../fixtures/plain.mjs', import.meta.url));
@@ -59,15 +59,13 @@ function assertAllSquared(outcomes: Settled<[number, number]>[]): void {
 
 describe('distributed task names and hand-backs', { skip: redisSkip, timeout: 240_000 }, () => {
   it('a worker with the task module at another path, beside one with it here: all 200 tasks succeed, on both', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
     const deployed = deployElsewhere();
     t.after(deployed.remove);
-    const workers = await Promise.all([
-      spawnWorker(redis.url, ['--workers', '2']),
-      spawnWorker(redis.url, ['--workers', '2'], { tasks: [deployed.module] }),
+    const args = ['--workers', '2'];
+    const { redis, workers } = await startCluster(t, [
+      { args },
+      { args, tasks: [deployed.module] },
     ]);
-    t.after(() => Promise.all(workers.map((worker) => worker.kill())));
     const { outcomes, pids } = await runAll(redis.url);
     assertAllSquared(outcomes);
     assert.deepEqual(
@@ -78,23 +76,17 @@ describe('distributed task names and hand-backs', { skip: redisSkip, timeout: 24
   });
 
   it('a worker that does not serve the task, beside one that does, leaves its jobs to that one: all 200 succeed', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const [serving, other] = await Promise.all([
-      spawnWorker(redis.url, ['--workers', '1']),
-      spawnWorker(redis.url, ['--workers', '2'], { tasks: [OTHER_MODULE] }),
+    const { redis, workers } = await startCluster(t, [
+      { args: ['--workers', '1'] },
+      { args: ['--workers', '2'], tasks: [OTHER_MODULE] },
     ]);
-    t.after(() => Promise.all([serving.kill(), other.kill()]));
     const { outcomes, pids } = await runAll(redis.url);
     assertAllSquared(outcomes);
-    assert.deepEqual([...pids], [serving.child.pid]);
+    assert.deepEqual([...pids], [workers[0]!.child.pid]);
   });
 
   it('a task no live worker serves fails with TaskNotFoundError naming the modules they do serve', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const other = await spawnWorker(redis.url, ['--workers', '1'], { tasks: [OTHER_MODULE] });
-    t.after(() => other.kill());
+    const { redis } = await startCluster(t, [{ args: ['--workers', '1'], tasks: [OTHER_MODULE] }]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const error = await ex.submit(squareWhere, { n: 2, ms: 0 }).catch((e: unknown) => e);
     assert.ok(error instanceof TaskNotFoundError, String(error));

@@ -34,7 +34,7 @@ function harness(answer: (id: string) => JobStatus, missed?: () => boolean) {
       probed.push([...ids]);
       return ids.map(answer);
     },
-    found: (id, _job, status) => {
+    found: (id, status) => {
       jobs.delete(id);
       found.push([id, status.state]);
     },

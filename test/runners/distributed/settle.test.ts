@@ -7,13 +7,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { createExecutor, type Settled, TaskLostError, task } from '../../../src/index.js';
-import { type RedisServer, redisSkip, startRedis } from '../../support/redis.js';
-import { JOBS_MODULE, spawnWorker } from '../../support/worker.js';
+import { type RedisServer, redisSkip } from '../../support/redis.js';
+import { JOBS_MODULE, startCluster } from '../../support/worker.js';
 import { blockEventLoop, settleAll, submitApart } from './checks.js';
 
 const square = task<number, number>(JOBS_MODULE, 'square');
 const slowSquare = task<{ n: number; ms: number }, number>(JOBS_MODULE, 'slowSquare');
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+const TWO_THREADS = { args: ['--workers', '2'] };
 
 /** Makes BullMQ keep only about `maxLen` events of the queue's stream (`streams.events.maxLen`). */
 async function trimEventsTo(server: RedisServer, maxLen: number): Promise<void> {
@@ -40,10 +41,7 @@ describe('distributed: results whose events were trimmed away are read back from
   timeout: 300_000,
 }, () => {
   it('an executor whose loop is blocked ~4 s while 2 workers finish 6,000 one-task jobs settles every promise', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const workers = await Promise.all([1, 2].map(() => spawnWorker(redis.url, ['--workers', '2'])));
-    t.after(() => Promise.all(workers.map((worker) => worker.kill())));
+    const { redis } = await startCluster(t, [TWO_THREADS, TWO_THREADS]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     assert.equal(await ex.submit(square, 3), 9);
     await trimEventsTo(redis, 20);
@@ -56,10 +54,7 @@ describe('distributed: results whose events were trimmed away are read back from
   });
 
   it('two executors sharing one queue, default options, settle all 7,000 of theirs', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const workers = await Promise.all([1, 2].map(() => spawnWorker(redis.url, ['--workers', '2'])));
-    t.after(() => Promise.all(workers.map((worker) => worker.kill())));
+    const { redis } = await startCluster(t, [TWO_THREADS, TWO_THREADS]);
     await using one = createExecutor({ mode: 'distributed', connection: redis.url });
     await using two = createExecutor({ mode: 'distributed', connection: redis.url });
     const inputs = range(3_500);
@@ -78,10 +73,9 @@ describe('distributed: a job that vanished from Redis is a TaskLostError, never 
   timeout: 300_000,
 }, () => {
   it('a job removed behind the executor’s back: TaskLostError naming the job', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     // No worker: the job waits in the queue until it is flushed away.
+    const { redis } = await startCluster(t, []);
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const waiting = ex.submit(square, 2).catch((error: unknown) => error);
     const client = new Redis(redis.url);
     t.after(() => client.disconnect());
@@ -106,12 +100,7 @@ describe('distributed: a job that vanished from Redis is a TaskLostError, never 
         ? 'Redis restarted without persistence: every task settles, those in flight with TaskLostError; map rejects with it'
         : 'Redis restarted with AOF: every task completes, exactly once';
     it(what, async (t) => {
-      const redis = await startRedis({ persistence });
-      t.after(() => redis.stop());
-      const workers = await Promise.all(
-        [1, 2].map(() => spawnWorker(redis.url, ['--workers', '2'])),
-      );
-      t.after(() => Promise.all(workers.map((worker) => worker.kill())));
+      const { redis } = await startCluster(t, [TWO_THREADS, TWO_THREADS], { persistence });
       await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
       const inputs = range(3_000).map((n) => ({ n, ms: 2 }));
 
