@@ -31,7 +31,8 @@ for (const mode of ['threads', 'processes'] as const) {
 describeConformance({
   mode: 'auto',
   plainFunctions: true,
-  stopsRunawayTasks: false,
+  // A timeout sends auto's tasks to worker threads, where a runaway one is stopped.
+  stopsRunawayTasks: true,
   maxQueuePending: 'maxQueue is not refused in auto mode yet',
 });
 describeConformance(distributedTarget());
