@@ -79,8 +79,9 @@ export interface Runner<Prepared = unknown> {
   /** How many inputs `map` reads ahead of the ones running. */
   readonly mapWindow: number;
   /**
-   * Optional: a lower limit on what a `map` of `task` reads ahead for now, lifted later
-   * (`auto` reads only what its sample can use until the sample is in).
+   * Optional: a lower limit on what a `map` of `task` reads ahead, asked before each read
+   * and possibly lifted later (`auto` reads ahead twice what its current level keeps in
+   * flight).
    */
   readAhead?(task: Prepared): ReadAhead;
   /**

@@ -107,29 +107,41 @@ export interface PoolDetails {
 /** The kinds of work `auto` tells apart. */
 export type Workload = 'io-bound' | 'cpu-bound' | 'mixed' | 'tiny';
 
-/** What `auto` decided, and why. */
+/** One level `auto` tried, what it measured there, and why it moved on. */
+export interface DecisionStep {
+  /** ms since the task's first run began. */
+  readonly atMs: number;
+  readonly mode: 'loop' | 'threads';
+  /** Tasks in flight at this level (`threads`: workers × tasks per worker). */
+  readonly concurrency: number;
+  /** `threads` only. */
+  readonly tasksPerWorker?: number;
+  /** Tasks finished per second at this level (0 when none finished there). */
+  readonly throughput: number;
+  /** One human sentence: why it left this level for the next. */
+  readonly reason: string;
+}
+
+/** What `auto` is doing now, and why. */
 export interface Decision {
   readonly mode: Exclude<Mode, 'auto'>;
   readonly concurrency: number;
   readonly workers?: number;
   readonly tasksPerWorker?: number;
-  /**
-   * Inputs of a `map` started together as one chunk on the calling thread, when the tasks
-   * are so short that starting each alone would cost more than running it.
-   */
-  readonly chunkSize?: number;
-  /** One human sentence. */
+  /** One human sentence: why it runs the tasks this way now. */
   readonly reason: string;
   /** The numbers behind it (ms, shares 0..1, tasks per second); see `switchyard profile`. */
   readonly measured: Readonly<Record<string, number>>;
-  /** What kind of work the sample showed. */
+  /** The levels tried before this one, oldest first (the most recent few), each with its reason. */
+  readonly history: readonly DecisionStep[];
+  /** What kind of work the measurements show. */
   readonly workload?: Workload;
 }
 
 /** The one interface every mode implements. */
 export interface Executor extends AsyncDisposable {
   readonly mode: Mode;
-  /** `auto` only: set once it has decided. */
+  /** `auto` only: the current choice, from its first task on; it may change while work runs. */
   readonly decision?: Decision | undefined;
   /** Runs one task; resolves with its output. */
   submit<T extends TaskLike<never, unknown>>(

@@ -110,6 +110,44 @@ describe('switchyard run', () => {
     },
   );
 
+  it(
+    'with --timeout in threads mode, only inputs that run past it are recorded as timed out',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      // ms each input computes: every twentieth runs past the timeout, the rest are instant.
+      const inputs = Array.from({ length: 200 }, (_, i) => (i % 20 === 10 ? 800 : 0));
+      writeInputs(input, inputs);
+      const busy = `${join(FIXTURES, '..', 'runners', 'pool', 'fixtures', 'tasks.mjs')}#busy`;
+
+      const run = await runCli([
+        'run',
+        busy,
+        '-i',
+        input,
+        '-o',
+        output,
+        '--mode',
+        'threads',
+        '--workers',
+        '2',
+        '--timeout',
+        '500',
+        '--on-error',
+        'continue',
+        '--json',
+      ]);
+
+      assert.equal(run.code, 0, run.stderr);
+      const results = readResults(output);
+      assertEachIndexOnce(results, inputs.length);
+      for (const r of results) {
+        if (inputs[r.index] === 0) assert.deepEqual(r, { index: r.index, ok: true, value: 0 });
+        else assert.equal(r.error?.name, 'TimeoutError', `input ${r.index}`);
+      }
+    },
+  );
+
   it('drops a half-written last output line and runs that input again', SLOW, async (t) => {
     const { input, output } = files(t);
     writeInputs(
@@ -400,13 +438,13 @@ async function waitFor(condition: () => boolean): Promise<void> {
 
 describe('switchyard run --mode auto (the default)', () => {
   it(
-    'profiles, decides, and reports the decision and its reason in the summary',
+    'runs the inputs under auto and reports where it settled, why, and the moves before',
     SLOW,
     async (t) => {
       const { input, output } = files(t);
       writeInputs(
         input,
-        Array.from({ length: 80 }, (_, n) => ({ n })),
+        Array.from({ length: 300 }, (_, n) => ({ n })),
       );
 
       const run = await runCli([
@@ -423,10 +461,42 @@ describe('switchyard run --mode auto (the default)', () => {
       const summary = JSON.parse(run.stdout);
       assert.equal(summary.mode, 'auto');
       assert.equal(summary.decision.mode, 'loop');
-      assert.match(summary.decision.reason, /waiting/);
+      assert.match(summary.decision.reason, /\.$/);
+      assert.ok(Array.isArray(summary.decision.history));
       const results = readResults(output);
-      assertEachIndexOnce(results, 80);
+      assertEachIndexOnce(results, 300);
       for (const r of results) assert.equal(r.value, r.index);
+    },
+  );
+
+  it(
+    'with --timeout, stops an input that computes forever, records it as timed out, and writes every other result',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      const count = 2_000;
+      const runaway = 3;
+      writeInputs(
+        input,
+        Array.from({ length: count }, (_, n) => (n === runaway ? { n, forever: true } : { n })),
+      );
+
+      const run = await runCli(
+        runArgs('spinIf', input, output, ['--timeout', '500', '--on-error', 'continue', '--json']),
+      );
+
+      assert.equal(run.code, 0, run.stderr);
+      const results = readResults(output);
+      assertEachIndexOnce(results, count);
+      const failed = results.filter((r) => !r.ok);
+      assert.deepEqual(
+        failed.map((r) => [r.index, r.error?.name]),
+        [[runaway, 'TimeoutError']],
+      );
+      for (const r of results) if (r.ok) assert.equal(r.value, r.index * 2);
+      const summary = JSON.parse(run.stdout);
+      assert.equal(summary.decision.mode, 'threads');
+      assert.match(summary.decision.history[0].reason, /timeout/);
     },
   );
 });

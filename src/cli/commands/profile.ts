@@ -1,18 +1,19 @@
 /**
- * `switchyard profile MODULE[#EXPORT] --input FILE.jsonl`: runs a small sample of the real
- * inputs and says what kind of work it is, which mode and sizes fit it, and why.
+ * `switchyard profile MODULE[#EXPORT] --input FILE.jsonl`: runs the first inputs through
+ * `auto` and says where it settled — which mode, how many in flight — why, with the
+ * numbers, and the moves that led there.
  */
 import type { Command } from 'commander';
-import { AVAILABLE_MODES } from '../../executor/create.js';
+import type { Decision, DecisionStep } from '../../core/types.js';
 import { openInput, readInputs } from '../../run/input.js';
-import type { AutoDecision } from '../../runners/auto/classify.js';
-import { type ProfileReport, profileTask } from '../../runners/auto/profile.js';
+import { type ProfileReport, profileTask } from '../../run/profile.js';
 import { integerAtLeast } from '../options.js';
 import { parseTaskSpec } from '../task-spec.js';
 
 interface ProfileFlags {
   input: string;
-  sample?: number;
+  sample: number;
+  seconds: number;
   timeout?: number;
   json?: boolean;
 }
@@ -21,27 +22,31 @@ export function registerProfile(program: Command): void {
   program
     .command('profile')
     .description(
-      'run a sample of the inputs and say whether the task is I/O-bound, CPU-bound, mixed or tiny, which mode and concurrency fit it, and why',
+      'run the first inputs through auto and say which mode and concurrency fit the task, why, and how auto found them',
     )
     .argument(
       '<module>',
       'task module (path or URL), optionally #EXPORT (default: the default export)',
     )
     .requiredOption('-i, --input <file>', 'JSONL input, one JSON value per line; - for stdin')
-    .option(
-      '--sample <n>',
-      "most inputs to run, half alone, half overlapped (default: auto's plan, 1-8 alone, then 8, 32 and 128 overlapped while overlapping pays)",
-      integerAtLeast(2),
-    )
-    .option('--timeout <ms>', 'milliseconds each sampled task may run', integerAtLeast(1))
+    .option('--sample <n>', 'most inputs to run', integerAtLeast(2), 1_000)
+    .option('--seconds <s>', 'stop reading inputs after this many seconds', integerAtLeast(1), 10)
+    .option('--timeout <ms>', 'milliseconds each task may run', integerAtLeast(1))
     .option('--json', 'print the report as JSON')
     .action(async (module: string, flags: ProfileFlags) => {
       const report = await profileTask(parseTaskSpec(module), firstValues(flags.input), {
         sample: flags.sample,
+        durationMs: flags.seconds * 1000,
         timeout: flags.timeout,
-        available: AVAILABLE_MODES,
       });
       process.stdout.write(flags.json ? `${JSON.stringify(report)}\n` : describe(report));
+      if (!report.decision) {
+        const first = report.firstError;
+        process.stderr.write(
+          `switchyard: ${report.sampled === 0 ? 'the input has no values to run' : `every one of the ${report.sampled} inputs run failed${first ? ` (the first with ${first.name}: ${first.message})` : ''}`}; fix that before choosing a mode\n`,
+        );
+        process.exitCode = 1;
+      }
     });
 }
 
@@ -58,30 +63,46 @@ async function* firstValues(path: string): AsyncGenerator<unknown> {
   }
 }
 
-function describe({ decision: d, sampled, failed }: ProfileReport): string {
+function describe({ decision: d, sampled, failed, wallMs }: ProfileReport): string {
+  const ran = `ran ${count(sampled)} inputs (${count(failed)} failed) in ${(wallMs / 1000).toFixed(1)} s`;
+  if (!d) return `no recommendation: ${ran}\n`;
   const m = d.measured;
   const rows: [string, string][] = [
-    ['wall time per task (median)', ms(m.wallMs)],
-    ['CPU time per task (mean)', ms(m.cpuMs)],
-    ['fastest call (its synchronous part)', ms(m.fastestCallMs)],
-    ['CPU share of wall time', share(m.cpuShare)],
-    ['busy share: CPU ÷ (CPU + waiting)', share(m.busyShare)],
-    ['tasks/s one at a time', rate(m.sequentialPerSecond)],
-    [`tasks/s overlapped (${m.concurrencyLevel ?? 0} at once)`, rate(m.concurrentPerSecond)],
+    ['throughput', `${rate(m.throughput)} tasks/s`],
+    ['latency per task (mean)', ms(m.latencyMs)],
+    ['tasks in flight (mean)', m.inFlight === undefined ? '?' : m.inFlight.toFixed(1)],
+    ['this thread busy', share(m.busyShare)],
+    ['CPU per task on this thread', ms(m.cpuPerTaskMs)],
     ['usable CPUs', String(m.cpus ?? '?')],
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return [
-    `workload: ${d.workload}`,
+    `workload: ${d.workload ?? 'not measured yet'}`,
     `recommended: ${recommended(d)}`,
     `why: ${d.reason}`,
-    `measured on ${sampled} inputs (${failed} threw):`,
+    `${ran}; last measured:`,
     ...rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`),
+    'how auto got there:',
+    ...d.history.map(step),
+    `  now       ${level(d)}`,
     '',
   ].join('\n');
 }
 
-function recommended(d: AutoDecision): string {
+const LEVEL_WIDTH = 22;
+
+function step(s: DecisionStep): string {
+  const at = `${(s.atMs / 1000).toFixed(2)} s`.padEnd(9);
+  return `  ${at} ${level(s).padEnd(LEVEL_WIDTH)} ${`${rate(s.throughput)}/s`.padStart(10)}  ${s.reason}`;
+}
+
+function level(s: Pick<Decision, 'mode' | 'concurrency' | 'tasksPerWorker'>): string {
+  return s.mode === 'threads'
+    ? `threads, ${s.tasksPerWorker ?? 1} per worker`
+    : `${s.mode}, ${count(s.concurrency)} at a time`;
+}
+
+function recommended(d: Decision): string {
   const options: Record<string, unknown> = { mode: d.mode };
   if (d.mode === 'loop') options.concurrency = d.concurrency;
   if (d.workers !== undefined) options.workers = d.workers;
@@ -94,6 +115,10 @@ function recommended(d: AutoDecision): string {
   return `createExecutor(${JSON.stringify(options)}) — switchyard run ${flags}`;
 }
 
+function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
 function ms(value: number | undefined): string {
   if (value === undefined) return '?';
   return value < 1 ? `${(value * 1000).toFixed(0)} µs` : `${value.toFixed(value < 10 ? 2 : 1)} ms`;
@@ -104,5 +129,5 @@ function share(value: number | undefined): string {
 }
 
 function rate(value: number | undefined): string {
-  return value ? value.toFixed(value < 100 ? 1 : 0) : '—';
+  return value ? Math.round(value).toLocaleString('en') : '—';
 }

@@ -1,10 +1,12 @@
 /**
- * `auto` — chosen by measurement. The first runs of each task are a sample, run in the
- * calling thread and timed (see `profile/sampler.ts`); from the numbers `profile/classify.ts`
- * decides the mode and its sizes, and every later run goes to a runner of that mode. The
- * sample's results are the caller's results, so no input runs twice.
+ * `auto` — chosen by measurement, while the work runs. Each task gets a feedback
+ * controller (see `controller.ts` and `law.ts`): its first runs start at once on the
+ * calling thread's event loop, and from the completions as they happen it finds how many
+ * to keep in flight there, or moves the work to worker threads (and back) when the calling
+ * thread is the bottleneck. Nothing is sampled apart and nothing runs twice; the pipeline
+ * never drains to take a measurement.
  */
-import { toError } from '../../core/errors.js';
+import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
 import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
   ChunkOutcome,
@@ -15,265 +17,190 @@ import type {
   TaskRun,
 } from '../../core/runner.js';
 import type { Task, TaskFunction, TaskLike } from '../../core/task.js';
-import type { Mode } from '../../core/types.js';
-import { Semaphore } from '../../primitives/semaphore.js';
+import type { Decision, Mode } from '../../core/types.js';
 import { loadTask } from '../../task/loader.js';
-import { eventLoopRunner, runChunkInThread } from '../loop/loop.js';
-import { type AutoDecision, decide, decisionContext } from './classify.js';
-import { DEFAULT_PLAN, NOT_SAMPLED, Sampler } from './sampler.js';
-import { PROFILING_READ_AHEAD } from './thresholds.js';
+import { eventLoopRunner } from '../loop/loop.js';
+import { AutoTask, type Shared } from './auto-task.js';
+import { callingThread } from './instruments.js';
+import { AUTO_MAP_WINDOW, MAX_LIMIT, MAX_TASKS_PER_WORKER, START_LIMIT } from './settings.js';
+import { Turn } from './turn.js';
+import type { Instruments } from './window.js';
+import { WorkerThreads } from './workers.js';
+
+/** The read-ahead limit of a task under `auto` follows its level for as long as the map runs. */
+const NEVER: PromiseLike<never> = new Promise<never>(() => {});
 
 /** Makes the runner of a fixed mode (the same factory `createExecutor` uses). */
 export type RunnerFactory = (options: ExecutorOptions) => Runner;
 
-/** One task as `auto` knows it: its sample and, once decided, where the rest runs. */
-export interface Profiled {
-  readonly task: TaskLike<never, unknown>;
-  readonly fn: TaskFunction<unknown, unknown>;
-  readonly sampler: Sampler;
-  /** Made as soon as the sample is complete, even when no input is left for the chosen mode. */
-  decision?: AutoDecision;
-  chosen?: Promise<Chosen>;
-  /** Set once `chosen` has resolved, so that later runs go straight through. */
-  direct?: Chosen;
-}
-
-interface Chosen {
-  readonly runner: Runner;
-  readonly prepared: unknown;
-  /** Set when the tasks stay on this thread and are so short that `map` starts them in chunks. */
-  readonly chunkSize?: number | undefined;
-}
-
-export class AutoRunner implements Runner<Profiled> {
+export class AutoRunner implements Runner<AutoTask> {
   readonly mode = 'auto';
+  readonly mapWindow = AUTO_MAP_WINDOW;
   readonly #options: AutoOptions;
-  readonly #createRunner: RunnerFactory;
   readonly #available: readonly Mode[];
-  /** Samples run here, overlapped as the sampler admits them. */
-  readonly #inThread = eventLoopRunner('loop', Number.POSITIVE_INFINITY);
-  readonly #profiles = new Map<unknown, Promise<Profiled>>();
-  /** Every task loaded so far, for counting the runs waiting on their samples. */
-  readonly #known: Profiled[] = [];
-  /** One runner per distinct decided configuration, shared by the tasks that chose it. */
-  readonly #runners = new Map<string, Runner>();
-  /** A `concurrency` the user set holds across sampling and the chosen mode alike. */
-  readonly #limit: Semaphore | undefined;
-  #decision: AutoDecision | undefined;
-  #current: Runner | undefined;
+  readonly #workerCount: number;
+  readonly #shared: Shared;
+  readonly #loading = new Map<unknown, Promise<AutoTask>>();
+  /** Tasks loaded, by the reference or function the caller passed. */
+  readonly #ready = new WeakMap<object, AutoTask>();
+  readonly #tasks: AutoTask[] = [];
+  /** The task that ran last: whose decision users read. */
+  #current: AutoTask | undefined;
 
-  constructor(options: AutoOptions, createRunner: RunnerFactory, available: readonly Mode[]) {
+  /** `instruments`: where the controllers read time and the calling thread's busy counters (tests script them). */
+  constructor(
+    options: AutoOptions,
+    createRunner: RunnerFactory,
+    available: readonly Mode[],
+    instruments: Instruments = callingThread,
+  ) {
     this.#options = options;
-    this.#createRunner = createRunner;
     this.#available = available;
-    this.#limit =
-      options.concurrency === undefined ? undefined : new Semaphore(options.concurrency);
-  }
-
-  /** The latest decision (each task gets its own on first use). */
-  get decision(): AutoDecision | undefined {
-    return this.#decision;
-  }
-
-  get concurrency(): number {
-    return this.#current?.concurrency ?? Math.max(1, ...DEFAULT_PLAN.overlapped);
-  }
-
-  get mapWindow(): number {
-    return this.#current?.mapWindow ?? PROFILING_READ_AHEAD;
-  }
-
-  /**
-   * Until the task's sample is in, only what the sample can use: every input read before
-   * the decision takes the slower way of an offer to the sampler, and that CPU time would
-   * land in the measurements of the samples running meanwhile (reading a whole window
-   * ahead cost ~16 ms of a fresh process's CPU during the first 20 ms timer wait, which
-   * then looked 80% busy).
-   */
-  readAhead({ sampler }: Profiled): ReadAhead {
-    return { limit: () => sampler.wanted, lifted: sampler.complete };
-  }
-
-  prepare(task: TaskLike<never, unknown>): Promise<Profiled> {
-    const key = typeof task === 'function' ? task : `${task.moduleUrl}#${task.exportName}`;
-    let profiled = this.#profiles.get(key);
-    if (!profiled) {
-      profiled = this.#load(task);
-      this.#profiles.set(key, profiled);
-      profiled.catch(() => this.#profiles.delete(key));
-    }
-    return profiled;
-  }
-
-  run(profiled: Profiled, run: TaskRun): Promise<unknown> {
-    // The common case after the sample: no gate and no extra promise per task.
-    const { direct } = profiled;
-    if (direct && !this.#limit) return direct.runner.run(direct.prepared, run);
-    return this.#runGated(profiled, run);
-  }
-
-  /** Under the user's `concurrency`, if any: as a sample, or once decided, in the chosen mode. */
-  async #runGated(profiled: Profiled, run: TaskRun): Promise<unknown> {
-    const release = await this.#limit?.acquire({ signal: run.controller.signal });
-    try {
-      return await this.#sampleOrForward(profiled, run);
-    } finally {
-      release?.();
-    }
-  }
-
-  async #sampleOrForward(profiled: Profiled, run: TaskRun): Promise<unknown> {
-    const sampled = await profiled.sampler.offer(
-      () => this.#inThread.run(profiled.fn, run),
-      run.controller,
-    );
-    if (sampled !== NOT_SAMPLED) return sampled;
-    const { runner, prepared } = await this.#chosen(profiled);
-    return runner.run(prepared, run);
-  }
-
-  /**
-   * `map` always comes here in chunks, since whether the chosen mode takes chunks is only
-   * known once the sample is in. Until then, and in a mode without chunks, a chunk is one
-   * input (see {@link chunkSize}) run as {@link run} would; once a chunking mode (chunked
-   * `threads` for tiny tasks) is chosen, chunks go to it whole, and tiny tasks kept on
-   * this thread are started a chunk at a time here.
-   */
-  runChunk(profiled: Profiled, chunk: ChunkRun): Promise<ChunkOutcome> {
-    const { direct } = profiled;
-    if (direct && !this.#limit) {
-      if (direct.runner.runChunk) return direct.runner.runChunk(direct.prepared, chunk);
-      if (direct.chunkSize && chunk.timeout === undefined)
-        return runChunkInThread(profiled.fn, chunk);
-    }
-    const { inputs, controller, timeout, progress } = chunk;
-    return runEach(inputs.length, (offset) =>
-      this.run(profiled, {
-        input: inputs[offset],
-        controller,
-        timeout,
-        priority: 0,
-        transfer: undefined,
-        progress: (value) => progress(value, offset),
+    const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
+    this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
+    const perWorker = this.#maxPerWorker();
+    const { retries, resourceLimits, maxTasksPerWorker, idleTimeout, minWorkers } = options;
+    const oneWorker = (): Runner =>
+      createRunner({
+        mode: 'threads',
+        workers: 1,
+        // Room for the level plus the one sent ahead (see AutoTask).
+        tasksPerWorker: perWorker + 1,
+        minWorkers: Math.min(minWorkers ?? DEFAULTS.minWorkers, 1),
+        ...defined({ retries, resourceLimits, maxTasksPerWorker, idleTimeout }),
+      });
+    this.#shared = {
+      inThread: eventLoopRunner('loop', Number.POSITIVE_INFINITY),
+      workers: new WorkerThreads(this.#workerCount, oneWorker),
+      turn: new Turn(() => {
+        for (const task of this.#tasks) task.gate.wake();
       }),
-    );
-  }
-
-  /** The chosen mode's chunk size once it has decided on one that takes chunks; else 1. */
-  chunkSize(profiled: Profiled, timeout: number | undefined): number {
-    const { direct } = profiled;
-    if (!direct || this.#limit) return 1;
-    if (direct.runner.chunkSize) return direct.runner.chunkSize(direct.prepared, timeout);
-    // A timeout is per task, and only `run` keeps one for each.
-    return timeout === undefined ? (direct.chunkSize ?? 1) : 1;
-  }
-
-  load(): RunnerLoad {
-    const loads = [this.#inThread, ...this.#runners.values()].map((r) => r.load());
-    const total = (key: keyof Omit<RunnerLoad, 'pool'>) =>
-      loads.reduce((sum, load) => sum + (load[key] as number), 0);
-    return {
-      workers: total('workers'),
-      running: total('running'),
-      queued: total('queued') + (this.#limit?.waiting ?? 0) + this.#waitingForSample(),
-      retried: total('retried'),
-      utilization: (this.#current ?? this.#inThread).load().utilization,
+      instruments,
     };
   }
 
-  #waitingForSample(): number {
+  /** What the task that ran last is doing now, and why; `undefined` before any task. */
+  get decision(): Decision | undefined {
+    return this.#current?.controller.decision();
+  }
+
+  get concurrency(): number {
+    const level = this.#current?.controller.level;
+    if (!level) return Math.min(START_LIMIT, this.#options.concurrency ?? START_LIMIT);
+    return level.route === 'loop' ? level.level : level.level * this.#workerCount;
+  }
+
+  prepare(task: TaskLike<never, unknown>): Promise<AutoTask> {
+    const key = typeof task === 'function' ? task : `${task.moduleUrl}#${task.exportName}`;
+    let loading = this.#loading.get(key);
+    if (!loading) {
+      loading = this.#load(task);
+      this.#loading.set(key, loading);
+      loading.catch(() => this.#loading.delete(key));
+    }
+    return loading;
+  }
+
+  prepared(task: TaskLike<never, unknown>): AutoTask | undefined {
+    return this.#ready.get(task as object);
+  }
+
+  run(task: AutoTask, run: TaskRun): Promise<unknown> {
+    this.#current = task;
+    return task.run(run);
+  }
+
+  runChunk(task: AutoTask, chunk: ChunkRun): Promise<ChunkOutcome> {
+    this.#current = task;
+    return task.runChunk(chunk);
+  }
+
+  chunkSize(task: AutoTask, timeout: number | undefined): number {
+    return task.chunkSize(timeout);
+  }
+
+  /** A `map` reads ahead what the task's current level can use (see {@link AutoTask.readAhead}). */
+  readAhead(task: AutoTask): ReadAhead {
+    return { limit: () => task.readAhead(), lifted: NEVER };
+  }
+
+  load(): RunnerLoad {
+    const workers = this.#shared.workers.load();
+    let onThread = 0;
     let waiting = 0;
-    for (const profiled of this.#known) waiting += profiled.sampler.waiting;
-    return waiting;
+    for (const task of this.#tasks) {
+      onThread += task.runningOnThread;
+      waiting += task.gate.waiting;
+    }
+    const onWorkers = this.#current?.controller.level.route === 'threads' && workers;
+    return {
+      workers: workers?.workers ?? 0,
+      running: onThread + (workers?.running ?? 0),
+      queued: waiting + (workers?.queued ?? 0),
+      retried: workers?.retried ?? 0,
+      utilization: onWorkers ? workers.utilization : this.#shared.inThread.load().utilization,
+    };
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.#inThread, ...this.#runners.values()].map((r) => r.close()));
+    await Promise.all([this.#shared.inThread.close(), this.#shared.workers.close()]);
   }
 
-  async #load(task: TaskLike<never, unknown>): Promise<Profiled> {
+  async #load(task: TaskLike<never, unknown>): Promise<AutoTask> {
     const fn =
       typeof task === 'function'
         ? (task as TaskFunction<unknown, unknown>)
         : await loadTask(task as Task<unknown, unknown>);
-    const profiled: Profiled = { task, fn, sampler: new Sampler(DEFAULT_PLAN) };
-    this.#known.push(profiled);
-    void profiled.sampler.complete.then(() => this.#decide(profiled));
-    return profiled;
+    const threads = this.#available.includes('threads');
+    const canLeave = typeof task !== 'function' && threads;
+    const cap = this.#options.concurrency ?? Number.POSITIVE_INFINITY;
+    const auto = new AutoTask(
+      task,
+      fn,
+      this.#shared,
+      {
+        workers: this.#workerCount,
+        threadsUnavailable: whyNotThreads(task, threads, this.#workerCount),
+        maxLoop: Math.min(MAX_LIMIT, cap),
+        maxPerWorker: this.#maxPerWorker(),
+        canLeave,
+      },
+      { route: 'loop', level: Math.min(START_LIMIT, cap) },
+    );
+    if (this.#options.timeout !== undefined) auto.pin();
+    this.#tasks.push(auto);
+    this.#ready.set(task as object, auto);
+    this.#current ??= auto;
+    return auto;
   }
 
-  #decide(profiled: Profiled): AutoDecision {
-    if (!profiled.decision) {
-      profiled.decision = decide(
-        profiled.sampler.measurements(),
-        decisionContext(profiled.task, this.#available, this.#options.workers),
-      );
-      this.#decision = profiled.decision;
-    }
-    return profiled.decision;
-  }
-
-  #chosen(profiled: Profiled): NonNullable<Profiled['chosen']> {
-    profiled.chosen ??= this.#choose(profiled);
-    return profiled.chosen;
-  }
-
-  async #choose(profiled: Profiled): Promise<Chosen> {
-    const decision = this.#decide(profiled);
-    const { mode: _auto, ...rest } = this.#options;
-    // What the user set explicitly wins over what was measured.
-    const options = {
-      concurrency: decision.concurrency,
-      ...(decision.workers === undefined ? {} : { workers: decision.workers }),
-      ...(decision.tasksPerWorker === undefined ? {} : { tasksPerWorker: decision.tasksPerWorker }),
-      ...rest,
-      mode: decision.mode,
-    } as ExecutorOptions;
-    const key = JSON.stringify(options);
-    let runner = this.#runners.get(key);
-    if (!runner) {
-      runner = this.#createRunner(options);
-      this.#runners.set(key, runner);
-    }
-    this.#current = runner;
-    profiled.direct = {
-      runner,
-      prepared: await runner.prepare(profiled.task),
-      chunkSize: decision.chunkSize,
-    };
-    return profiled.direct;
+  /** Most tasks per worker: auto's own bound, lowered by the user's `tasksPerWorker` and `concurrency`. */
+  #maxPerWorker(): number {
+    const { concurrency, tasksPerWorker } = this.#options;
+    const byConcurrency =
+      concurrency === undefined
+        ? Number.POSITIVE_INFINITY
+        : Math.floor(concurrency / this.#workerCount);
+    return Math.max(1, Math.min(tasksPerWorker ?? MAX_TASKS_PER_WORKER, byConcurrency));
   }
 }
 
-/**
- * Runs `count` inputs one by one through `start` and gathers them as one chunk's outcome:
- * each input that fails does so on its own.
- */
-function runEach(
-  count: number,
-  start: (offset: number) => Promise<unknown>,
-): Promise<ChunkOutcome> {
-  const values: unknown[] = new Array(count);
-  // Made on the first failure: most chunks here are one input that succeeds.
-  let failures: Map<number, Error> | undefined;
-  let left = count;
-  if (count === 0) return Promise.resolve({ values });
-  return new Promise((resolve) => {
-    const settled = () => {
-      if (--left === 0) resolve({ values, failures });
-    };
-    for (let offset = 0; offset < count; offset++) {
-      start(offset).then(
-        (value) => {
-          values[offset] = value;
-          settled();
-        },
-        (error: unknown) => {
-          failures ??= new Map();
-          failures.set(offset, toError(error));
-          settled();
-        },
-      );
-    }
-  });
+/** Why worker threads cannot speed this task up, or `undefined` when they can. */
+function whyNotThreads(
+  task: TaskLike<never, unknown>,
+  threads: boolean,
+  workers: number,
+): string | undefined {
+  if (typeof task === 'function')
+    return 'a plain function cannot be sent to a worker thread (pass a task reference made with task() to let auto use threads)';
+  if (!threads) return 'this build has no threads mode';
+  if (workers < 2) return 'only one CPU is usable, so worker threads cannot run tasks in parallel';
+  return undefined;
+}
+
+/** `values` without its `undefined` entries, so that they do not override defaults. */
+function defined<T extends Record<string, unknown>>(values: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(values).filter(([, v]) => v !== undefined),
+  ) as Partial<T>;
 }

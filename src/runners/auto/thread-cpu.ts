@@ -27,8 +27,20 @@ const CLOCK_TICKS_PER_SECOND = 100;
 
 /** ms of CPU from a `schedstat` line, `"<run ns> <wait ns> <timeslices>"`. */
 export function parseSchedstat(line: string): number {
-  const space = line.indexOf(' ');
-  const ns = space > 0 ? Number(line.slice(0, space)) : Number.NaN;
+  return schedstatField(line, 0);
+}
+
+/**
+ * ms the thread spent runnable but waiting for a CPU (on a run queue), from a `schedstat`
+ * line: how busy the machine is with other work, seen from this thread.
+ */
+export function parseSchedstatWait(line: string): number {
+  return schedstatField(line, 1);
+}
+
+function schedstatField(line: string, at: number): number {
+  const field = line.trim().split(' ')[at];
+  const ns = field ? Number(field) : Number.NaN;
   if (!Number.isFinite(ns)) {
     throw new Error(`schedstat: expected "<run ns> <wait ns> <timeslices>", got "${line.trim()}"`);
   }
@@ -100,3 +112,14 @@ export const threadCpuSource: ThreadCpuSource = threadCpu.source;
 
 /** ms of CPU the calling thread has used so far; only differences mean anything. */
 export const threadCpuMs: () => number = threadCpu.read;
+
+const waitReader =
+  isMainThread && process.platform === 'linux'
+    ? procReader(`/proc/self/task/${process.pid}/schedstat`, parseSchedstatWait)
+    : undefined;
+
+/**
+ * ms the calling thread has waited for a CPU while it could have run (Linux; always 0
+ * where the kernel does not say); only differences mean anything.
+ */
+export const threadWaitMs: () => number = waitReader ?? (() => 0);

@@ -1,127 +1,270 @@
+/**
+ * The `auto` runner's plumbing, with real tasks: where runs go as its controller decides,
+ * what a timeout changes, what users can read. Where a test needs the controller to see a
+ * busy or an idle calling thread, it scripts the busy counters instead of timing anything.
+ */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { AutoOptions, ExecutorOptions, LoopOptions } from '../../../src/core/options.js';
 import type { Runner } from '../../../src/core/runner.js';
+import type { Mode } from '../../../src/core/types.js';
 import { ExecutorFront } from '../../../src/executor/front.js';
 import { createExecutor, type Decision, task } from '../../../src/index.js';
 import { AutoRunner } from '../../../src/runners/auto/auto.js';
+import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
 
 const WORKLOADS = new URL('../../fixtures/workloads.mjs', import.meta.url);
+const where = task<{ ms?: number; work?: number }, number>(WORKLOADS, 'where');
+/** Iterations of `compute` that take about a millisecond. */
+const MS_OF_WORK = 300_000;
 const SLOW = { timeout: 120_000 };
+
+/** A calling thread that reads as busy `share` of the time, whatever it really does. */
+function busy(share: number): Instruments {
+  return {
+    now: () => performance.now(),
+    busy: () => {
+      const t = performance.now();
+      return { cpuMs: share * t, idleMs: (1 - share) * t };
+    },
+  };
+}
+
+/** The runners `createExecutor` would make, for `auto` to hand work to. */
+function runnerFor(options: ExecutorOptions): Runner {
+  return options.mode === 'threads'
+    ? threadsRunner(options)
+    : eventLoopRunner('loop', (options as LoopOptions).concurrency ?? 64);
+}
+
+/** An `auto` executor whose controllers read `instruments`. */
+function autoExecutor(
+  instruments: Instruments,
+  available: readonly Mode[] = ['loop', 'threads'],
+  options: Omit<AutoOptions, 'mode'> = {},
+) {
+  const runner = new AutoRunner(
+    { mode: 'auto', workers: 2, ...options },
+    runnerFor,
+    available,
+    instruments,
+  );
+  return new ExecutorFront(runner, options);
+}
+
+async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
+  const out: T[] = [];
+  for await (const value of iterable) out.push(value);
+  return out;
+}
 
 describe('auto', () => {
   it(
-    'has no decision before its first task, then a decision with a reason once it has sampled',
+    'has no decision before its first task, then one with a reason and the moves behind it',
     SLOW,
     async () => {
       await using ex = createExecutor({ mode: 'auto' });
       assert.equal(ex.decision, undefined);
-      const inputs = Array.from({ length: 60 }, (_, n) => ({ n }));
-      const out: number[] = [];
-      for await (const v of ex.map(task<{ n: number }, number>(WORKLOADS, 'io'), inputs))
-        out.push(v);
+      const inputs = Array.from({ length: 300 }, (_, n) => ({ n }));
+      const out = await collect(ex.map(task<{ n: number }, number>(WORKLOADS, 'io'), inputs));
       assert.deepEqual(
         out,
         inputs.map((i) => i.n),
       );
       // Read through a function: the assertion above narrowed `ex.decision` to undefined.
       const decision = ((): Decision | undefined => ex.decision)();
-      assert.equal(decision?.mode, 'loop');
-      assert.equal(typeof decision?.reason, 'string');
+      assert.equal(decision?.mode, 'loop', decision?.reason);
+      assert.match(decision?.reason ?? '', /\.$/);
+      assert.ok(Array.isArray(decision?.history));
       assert.equal(ex.stats().mode, 'auto');
     },
   );
 
-  it("runs every input exactly once: the sample's results are kept, not re-run", SLOW, async () => {
-    await using ex = createExecutor({ mode: 'auto' });
-    const calls = new Map<number, number>();
-    const counted = async (n: number) => {
-      calls.set(n, (calls.get(n) ?? 0) + 1);
-      await sleep(2);
-      return n * 3;
-    };
-    const settled = [];
-    for await (const s of ex.mapSettled(
-      counted,
-      Array.from({ length: 100 }, (_, n) => n),
-    ))
-      settled.push(s);
-    assert.equal(settled.length, 100);
-    for (const s of settled) assert.deepEqual(s, { index: s.index, ok: true, value: s.index * 3 });
-    assert.deepEqual(
-      [...calls.values()].filter((n) => n !== 1),
-      [],
-    );
-    assert.equal(calls.size, 100);
-    assert.ok(ex.decision, 'decided after the sample');
-  });
-
   it(
-    'sends the rest of a map to threads in chunks when it chose chunked threads for tiny tasks',
+    "runs every input exactly once: what it measures are the caller's own runs",
     SLOW,
     async () => {
-      // The runners auto hands work to, with the threads one counting the chunks it is sent.
-      const sent: number[] = [];
-      const runnerFor = (options: ExecutorOptions): Runner => {
-        if (options.mode !== 'threads')
-          return eventLoopRunner('loop', (options as LoopOptions).concurrency ?? 1);
-        const threads = threadsRunner(options);
-        return {
-          ...threads,
-          runChunk: (prepared, chunk) => {
-            sent.push(chunk.inputs.length);
-            return threads.runChunk!(prepared, chunk);
-          },
-        };
+      await using ex = createExecutor({ mode: 'auto' });
+      const calls = new Map<number, number>();
+      const counted = async (n: number) => {
+        calls.set(n, (calls.get(n) ?? 0) + 1);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        return n * 3;
       };
-      const options: ExecutorOptions = { mode: 'auto', workers: 2 };
-      const ex = new ExecutorFront(new AutoRunner(options, runnerFor, ['loop', 'threads']));
+      const settled = await collect(
+        ex.mapSettled(
+          counted,
+          Array.from({ length: 500 }, (_, n) => n),
+        ),
+      );
+      assert.equal(settled.length, 500);
+      for (const s of settled)
+        assert.deepEqual(s, { index: s.index, ok: true, value: s.index * 3 });
+      assert.deepEqual(
+        [...calls.values()].filter((n) => n !== 1),
+        [],
+      );
+      assert.equal(calls.size, 500);
+    },
+  );
+
+  it(
+    'keeps waiting work on the calling thread and raises the number in flight, which stats() shows',
+    SLOW,
+    async () => {
+      const ex = autoExecutor(busy(0.01));
       try {
-        const inputs = Array.from({ length: 4_000 }, (_, n) => ({ n }));
-        const out: number[] = [];
-        for await (const v of ex.map(task<{ n: number }, number>(WORKLOADS, 'short'), inputs))
-          out.push(v);
-        assert.deepEqual(
-          out,
-          inputs.map((i) => i.n),
+        assert.equal(ex.stats().concurrency, 64);
+        const ran = await collect(
+          ex.map(
+            where,
+            Array.from({ length: 3_000 }, () => ({ ms: 5 })),
+          ),
         );
-        assert.equal(ex.decision?.mode, 'threads', ex.decision?.reason);
-        assert.equal(ex.decision?.workload, 'tiny');
-        // Every input not sampled went to the threads, and most of them in chunks of several.
-        const inChunks = sent.filter((size) => size > 1);
-        assert.ok(inChunks.length > 0, `chunk sizes: ${sent.join(',')}`);
-        assert.ok(
-          inChunks.reduce((a, b) => a + b, 0) > inputs.length / 2,
-          `chunk sizes: ${sent.join(',')}`,
-        );
+        assert.deepEqual(new Set(ran), new Set([0]), 'every task ran on the calling thread');
+        const decision = ex.decision!;
+        assert.equal(decision.mode, 'loop');
+        assert.ok(decision.concurrency > 64, decision.reason);
+        assert.equal(ex.stats().concurrency, decision.concurrency);
+        assert.equal(ex.stats().workers, 0, 'no worker was started');
       } finally {
         await ex.close();
       }
     },
   );
 
-  describe('tiny tasks it keeps on the calling thread', () => {
-    /** An executor whose map chunks are counted as they reach auto. */
-    const counting = (options: AutoOptions = { mode: 'auto' }) => {
-      const auto = new AutoRunner(
-        options,
-        (o) => eventLoopRunner('loop', (o as LoopOptions).concurrency ?? 1),
-        ['loop'],
+  it('moves the work to worker threads when the calling thread is saturated', SLOW, async () => {
+    const ex = autoExecutor(busy(1));
+    try {
+      const ran = await collect(
+        ex.map(
+          where,
+          Array.from({ length: 600 }, () => ({ work: MS_OF_WORK })),
+        ),
       );
+      assert.ok(
+        ran.some((id) => id > 0),
+        'some tasks ran on worker threads',
+      );
+      assert.equal(ex.decision?.history[0]?.mode, 'loop');
+      assert.match(ex.decision?.history[0]?.reason ?? '', /bottleneck/);
+      assert.ok(ex.stats().workers > 0);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('never sends a plain function to a worker, and says why it stays', SLOW, async () => {
+    const ex = autoExecutor(busy(1));
+    try {
+      const out = await collect(
+        ex.map(
+          (n: number) => n + 1,
+          Array.from({ length: 2_000 }, (_, n) => n),
+        ),
+      );
+      assert.equal(out.length, 2_000);
+      assert.equal(ex.decision?.mode, 'loop');
+      assert.match(ex.decision?.reason ?? '', /plain function/);
+      assert.equal(ex.stats().workers, 0);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  it('decides separately for each task', SLOW, async () => {
+    const ex = autoExecutor(busy(1));
+    try {
+      await collect(
+        ex.map(
+          (n: number) => n,
+          Array.from({ length: 2_000 }, (_, n) => n),
+        ),
+      );
+      const plain = ex.decision;
+      await collect(
+        ex.map(
+          where,
+          Array.from({ length: 600 }, () => ({ work: MS_OF_WORK })),
+        ),
+      );
+      assert.equal(plain?.mode, 'loop');
+      assert.notEqual(ex.decision, plain);
+      assert.equal(ex.decision?.history[0]?.mode, 'loop');
+      assert.match(ex.decision?.history[0]?.reason ?? '', /bottleneck/);
+    } finally {
+      await ex.close();
+    }
+  });
+
+  describe('with a timeout', () => {
+    it(
+      'runs no task on the calling thread, where a runaway one could not be stopped',
+      SLOW,
+      async () => {
+        await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
+        const ran = await collect(
+          ex.map(
+            where,
+            Array.from({ length: 200 }, () => ({ ms: 1 })),
+          ),
+        );
+        assert.ok(
+          ran.every((id) => id > 0),
+          `ran on ${[...new Set(ran)].join(', ')}`,
+        );
+        assert.equal(ex.decision?.mode, 'threads');
+        assert.match(ex.decision?.history[0]?.reason ?? '', /timeout/);
+      },
+    );
+
+    it('given to one map, sends that map to worker threads', SLOW, async () => {
+      await using ex = createExecutor({ mode: 'auto' });
+      const ran = await collect(
+        ex.map(
+          where,
+          Array.from({ length: 50 }, () => ({})),
+          { timeout: 10_000 },
+        ),
+      );
+      assert.ok(
+        ran.every((id) => id > 0),
+        `ran on ${[...new Set(ran)].join(', ')}`,
+      );
+    });
+
+    it('stops a task that loops forever, and the others go on', SLOW, async () => {
+      await using ex = createExecutor({ mode: 'auto', timeout: 300 });
+      const spin = task<number, number>(WORKLOADS, 'compute');
+      const results = await collect(
+        ex.mapSettled(spin, [1_000, Number.POSITIVE_INFINITY, 1_000, 1_000]),
+      );
+      const failed = results.filter((r) => !r.ok);
+      assert.deepEqual(
+        failed.map((r) => [r.index, (r as { error: Error }).error.name]),
+        [[1, 'TimeoutError']],
+      );
+      assert.equal(results.length, 4);
+    });
+  });
+
+  describe('tiny tasks kept on the calling thread', () => {
+    /** An executor without threads whose map chunks are counted as they reach auto. */
+    const counting = () => {
+      const auto = new AutoRunner({ mode: 'auto' }, runnerFor, ['loop'], busy(1));
       const sizes: number[] = [];
       const runChunk = auto.runChunk.bind(auto);
-      auto.runChunk = (profiled, chunk) => {
+      auto.runChunk = (prepared, chunk) => {
         sizes.push(chunk.inputs.length);
-        return runChunk(profiled, chunk);
+        return runChunk(prepared, chunk);
       };
       return { ex: new ExecutorFront(auto), sizes };
     };
-    const inputs = Array.from({ length: 5_000 }, (_, n) => n);
+    const inputs = Array.from({ length: 20_000 }, (_, n) => n);
 
-    it('starts the rest of a map in chunks there, each input once', SLOW, async () => {
+    it('are started in chunks, each input once', SLOW, async () => {
       const { ex, sizes } = counting();
       const calls = new Map<number, number>();
       const triple = (n: number) => {
@@ -129,8 +272,7 @@ describe('auto', () => {
         return n * 3;
       };
       try {
-        const out: number[] = [];
-        for await (const v of ex.map(triple, inputs)) out.push(v);
+        const out = await collect(ex.map(triple, inputs));
         assert.deepEqual(
           out,
           inputs.map((n) => n * 3),
@@ -140,9 +282,6 @@ describe('auto', () => {
           [...calls.values()].filter((n) => n !== 1),
           [],
         );
-        assert.equal(ex.decision?.workload, 'tiny', ex.decision?.reason);
-        assert.equal(ex.decision?.mode, 'loop');
-        assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
         const inChunks = sizes.filter((size) => size > 1).reduce((a, b) => a + b, 0);
         assert.ok(inChunks > inputs.length / 2, `chunk sizes: ${sizes.join(',')}`);
       } finally {
@@ -150,52 +289,45 @@ describe('auto', () => {
       }
     });
 
-    it('fails only the input that threw in a chunk, as a TaskError', SLOW, async () => {
+    it('fail alone when one throws in a chunk, as a TaskError', SLOW, async () => {
       const { ex } = counting();
       const picky = (n: number) => {
-        if (n === 4_321) throw new Error('not this one');
+        if (n === 14_321) throw new Error('not this one');
         return n;
       };
       try {
-        const failed = [];
-        let ok = 0;
-        for await (const s of ex.mapSettled(picky, inputs)) {
-          if (s.ok) ok++;
-          else failed.push(s);
-        }
-        assert.equal(ok, inputs.length - 1);
-        assert.equal(failed.length, 1);
-        assert.equal(failed[0]!.index, 4_321);
-        assert.equal(failed[0]!.error.name, 'TaskError');
+        const results = await collect(ex.mapSettled(picky, inputs));
+        const failed = results.filter((r) => !r.ok);
+        assert.equal(results.length, inputs.length);
+        assert.deepEqual(
+          failed.map((r) => [r.index, (r as { error: Error }).error.name]),
+          [[14_321, 'TaskError']],
+        );
       } finally {
         await ex.close();
       }
     });
 
-    it(
-      'sends them one at a time when the map has a timeout: each keeps its own',
-      SLOW,
-      async () => {
-        const { ex, sizes } = counting();
-        try {
-          let count = 0;
-          for await (const _ of ex.map((n: number) => n, inputs, { timeout: 10_000 })) count++;
-          assert.equal(count, inputs.length);
-          assert.ok((ex.decision?.chunkSize ?? 0) > 1, ex.decision?.reason);
-          assert.deepEqual(new Set(sizes), new Set([1]));
-        } finally {
-          await ex.close();
-        }
-      },
-    );
+    it('are sent one at a time when the map has a timeout: each keeps its own', SLOW, async () => {
+      const { ex, sizes } = counting();
+      try {
+        const out = await collect(
+          ex.map((n: number) => n, inputs.slice(0, 3_000), { timeout: 10_000 }),
+        );
+        assert.equal(out.length, 3_000);
+        assert.deepEqual(new Set(sizes), new Set([1]));
+      } finally {
+        await ex.close();
+      }
+    });
   });
 
   it(
-    'does not hang a map whose tasks wait for each other, though it reads ahead only what its sample uses',
+    'does not hang a map whose tasks wait for each other, though it reads ahead only what it uses',
     SLOW,
     async () => {
       await using ex = createExecutor({ mode: 'auto' });
-      // Each task waits until 50 have started: more than the sample runs at first.
+      // Each task waits until 50 have started.
       let started = 0;
       let release!: () => void;
       const all = new Promise<void>((resolve) => {
@@ -207,23 +339,8 @@ describe('auto', () => {
         return n;
       };
       const inputs = Array.from({ length: 200 }, (_, n) => n);
-      const out: number[] = [];
-      for await (const v of ex.map(gathered, inputs)) out.push(v);
-      assert.deepEqual(out, inputs);
+      assert.deepEqual(await collect(ex.map(gathered, inputs)), inputs);
       assert.equal(started, inputs.length);
     },
   );
-
-  it('decides separately for each task', SLOW, async () => {
-    await using ex = createExecutor({ mode: 'auto' });
-    const io = task<{ n: number }, number>(WORKLOADS, 'io');
-    const cpu = task<{ n: number }, number>(WORKLOADS, 'cpu');
-    const inputs = Array.from({ length: 24 }, (_, n) => ({ n }));
-    for await (const _ of ex.map(io, inputs));
-    const first = ex.decision;
-    for await (const _ of ex.map(cpu, inputs));
-    assert.equal(first?.mode, 'loop');
-    assert.notEqual(ex.decision, first);
-    assert.equal(ex.decision?.workload, 'cpu-bound');
-  });
 });

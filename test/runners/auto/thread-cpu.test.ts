@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import {
   parseSchedstat,
+  parseSchedstatWait,
   parseStat,
   threadCpuMs,
   threadCpuSource,
@@ -38,6 +39,8 @@ describe('the CPU time of the calling thread', () => {
     assert.equal(parseSchedstat('1234567890 5000 42\n'), 1234.56789);
     assert.throws(() => parseSchedstat(''), /schedstat: expected/);
     assert.throws(() => parseSchedstat('x 1 2'), /schedstat: expected/);
+    assert.equal(parseSchedstatWait('1234567890 5000000 42\n'), 5);
+    assert.throws(() => parseSchedstatWait('1 x 2'), /schedstat: expected/);
   });
 
   it('reads utime + stime from a stat line, even when the command name holds ") ("', () => {

@@ -1,0 +1,137 @@
+/**
+ * The workloads of `npm run bench:auto`: real work of each kind `auto` must tell apart,
+ * written as users write it. Each takes `{ n }` and returns `n`, so results can be
+ * checked. Plain JavaScript, so that worker threads and processes load them without a
+ * TypeScript loader and the benchmark measures the modes.
+ *
+ * Two come from the environment the benchmark sets up: `BENCH_SERVER`, the URL of the
+ * servers in `servers.mjs`, and `BENCH_FILES`, a directory of small files.
+ */
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
+import { gzip } from 'node:zlib';
+import { Pool } from 'undici';
+
+/** Iterations of {@link compute} in about a millisecond on the 2-CPU development machine. */
+const ITERATIONS_PER_MS = 700_000;
+
+/** A fixed amount of arithmetic: CPU time that preemption can stretch but not shorten. */
+function compute(ms) {
+  let x = 1;
+  const iterations = ms * ITERATIONS_PER_MS;
+  for (let i = 0; i < iterations; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
+  return x;
+}
+
+/** Text that compresses like a log file: words from a small vocabulary, pseudo-random. */
+function text(bytes) {
+  const words = ['alpha', 'beta', 'gamma', 'delta', 'request', 'ok', 'error', '200', 'GET'];
+  let out = '';
+  let seed = 7;
+  while (out.length < bytes) {
+    seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0;
+    out += `${words[seed % words.length]}${seed % 13 === 0 ? '\n' : ' '}`;
+  }
+  return out.slice(0, bytes);
+}
+
+const HASHED = Buffer.from(text(1024 * 1024));
+const COMPRESSED = Buffer.from(text(64 * 1024));
+const gzipAsync = promisify(gzip);
+
+/** Native hashing, synchronous: SHA-256 of 1 MB (~1 ms). */
+export function hash({ n }) {
+  createHash('sha256').update(HASHED).digest('hex');
+  return n;
+}
+
+/** JSON: builds a record of ~100 fields, stringifies and parses it (~0.2 ms). */
+export function json({ n }) {
+  const record = {};
+  for (let i = 0; i < 100; i++)
+    record[`field${i}`] = { id: n + i, name: `item ${i}`, tags: ['a', 'b', i] };
+  return JSON.parse(JSON.stringify(record)).field0.id;
+}
+
+/** An HTTP GET to a server that takes 30 ms and serves 32 requests at a time. */
+export async function http({ n }) {
+  const response = await fetch(`${process.env.BENCH_SERVER}/capacity`);
+  await response.text();
+  return n;
+}
+
+/** Heavy-tailed CPU: 0.5 ms, and one input in 20 takes 40 ms. */
+export function heavyTail({ n }) {
+  compute(n % 20 === 7 ? 40 : 0.5);
+  return n;
+}
+
+/** Waits 8 ms, then computes 4 ms. */
+export async function waitCompute({ n }) {
+  await sleep(8);
+  compute(4);
+  return n;
+}
+
+/** gzip of 64 KB with the asynchronous API: the work runs on libuv's 4 threads. */
+export async function zlib({ n }) {
+  await gzipAsync(COMPRESSED);
+  return n;
+}
+
+/** Reads one of a thousand 4 KB files (libuv's threads again). */
+export async function fsRead({ n }) {
+  await readFile(join(process.env.BENCH_FILES, `${n % 1000}.txt`));
+  return n;
+}
+
+/** Waits 5–80 ms on a timer, the same for the same `n`. */
+export async function timers({ n }) {
+  await sleep(5 + ((n * 7_919) % 76));
+  return n;
+}
+
+/** A database query through a client pool of 8 connections; the server takes 5 ms. */
+let pool;
+export async function db({ n }) {
+  pool ??= new Pool(process.env.BENCH_SERVER, { connections: 8 });
+  const { body } = await pool.request({ path: '/query', method: 'GET' });
+  await body.text();
+  return n;
+}
+
+/** CPU on a large input: a checksum over the 256 KB string it is given (~1 ms). */
+export function bigInput({ n, data }) {
+  let sum = 0;
+  for (let i = 0; i < data.length; i++) sum = (sum + data.charCodeAt(i) * (i & 7)) >>> 0;
+  return sum >= 0 ? n : -1;
+}
+
+/** A map that changes phase: the first `half` inputs wait 20 ms, the rest compute 5 ms. */
+export async function phase({ n, half }) {
+  if (n < half) await sleep(20);
+  else compute(5);
+  return n;
+}
+
+/** Computes 10 ms, then waits 10 ms. */
+export async function mixed({ n }) {
+  compute(10);
+  await sleep(10);
+  return n;
+}
+
+/** About 10 µs of arithmetic. */
+export function tiny({ n }) {
+  compute(0.01);
+  return n;
+}
+
+/** About 100 µs of arithmetic. */
+export function short({ n }) {
+  compute(0.1);
+  return n;
+}

@@ -1,0 +1,258 @@
+/**
+ * One task under `auto`: its controller, the gate its runs wait at, and the two places a
+ * run can go — the calling thread's event loop or one of the worker threads — chosen run
+ * by run as the controller says. Every start and finish is reported to the controller,
+ * which is all it learns from.
+ */
+import { toError } from '../../core/errors.js';
+import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
+import type { TaskFunction, TaskLike } from '../../core/task.js';
+import { runChunkInThread } from '../loop/loop.js';
+import { Controller } from './controller.js';
+import { Gate } from './gate.js';
+import type { LawContext, Level, Route } from './moves.js';
+import {
+  AUTO_MAP_WINDOW,
+  CHUNK_DISPATCH_MS,
+  IN_THREAD_CHUNK_MS,
+  TASK_DISPATCH_MS,
+  TINY_TASK_MS,
+} from './settings.js';
+import type { Turn } from './turn.js';
+import type { Instruments } from './window.js';
+import type { TaskOnWorkers, WorkerThreads } from './workers.js';
+
+/** A run's place on the calling thread; a place ≥ 0 is a worker thread. */
+const ON_THREAD = -1;
+
+/** Most inputs in one chunk of tiny tasks on the calling thread: a map's window holds several. */
+const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
+
+/** Fewest inputs a `map` holds, whatever the level. */
+const MIN_READ_AHEAD = 16;
+
+/** What the tasks of one `auto` executor share. */
+export interface Shared {
+  /** Runs tasks on the calling thread, with their timeouts and cancellation; no limit of its own. */
+  readonly inThread: Runner<TaskFunction<unknown, unknown>>;
+  readonly workers: WorkerThreads;
+  readonly turn: Turn;
+  /** The clock and busy counters its controllers measure with. */
+  readonly instruments: Instruments;
+}
+
+export class AutoTask {
+  readonly task: TaskLike<never, unknown>;
+  readonly fn: TaskFunction<unknown, unknown>;
+  readonly controller: Controller;
+  readonly gate: Gate<number>;
+  readonly #shared: Shared;
+  /** A reference that worker threads can load: a timeout can then be honoured for real. */
+  readonly #canLeave: boolean;
+  #onWorkers: TaskOnWorkers | undefined;
+  #loadingWorkers: Promise<void> | undefined;
+  /** Runs (or chunks) reserved or running on the calling thread. */
+  #onThread = 0;
+  /** Inputs running on the calling thread. */
+  #runningOnThread = 0;
+  /** The calling thread's last level: what it keeps to while the workers start. */
+  #loopLevel: number;
+  /** The last runs came in chunks of a `map` without a timeout (what sending them to a worker costs). */
+  #inChunks = false;
+  /** Inputs in the last chunk asked for. */
+  #chunk = 1;
+  readonly #workerCount: number;
+
+  constructor(
+    task: TaskLike<never, unknown>,
+    fn: TaskFunction<unknown, unknown>,
+    shared: Shared,
+    context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & { readonly canLeave: boolean },
+    start: Level,
+  ) {
+    this.task = task;
+    this.fn = fn;
+    this.#shared = shared;
+    this.#canLeave = context.canLeave;
+    this.#workerCount = context.workers;
+    this.#loopLevel = start.level;
+    this.gate = new Gate(this.#take);
+    this.controller = new Controller(
+      {
+        ...context,
+        dispatchMs: () => (this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS),
+        chunkable: () => this.#inChunks,
+      },
+      shared.instruments,
+      start,
+      this.#moved,
+    );
+  }
+
+  /** Inputs running now on the calling thread. */
+  get runningOnThread(): number {
+    return this.#runningOnThread;
+  }
+
+  /** From now on, runs go where a timeout stops them, if this task can go there. */
+  pin(): void {
+    if (this.#canLeave && !this.controller.pinned) this.controller.pin();
+  }
+
+  run(run: TaskRun): Promise<unknown> {
+    if (run.timeout !== undefined) this.pin();
+    this.#inChunks = false;
+    return this.gate.enter(run.controller, (place) => this.#runAt(place, run));
+  }
+
+  runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
+    if (chunk.timeout !== undefined) this.pin();
+    this.#inChunks = chunk.timeout === undefined;
+    return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
+  }
+
+  /**
+   * Inputs per chunk of a `map`: the workers' own choice there; on the calling thread,
+   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks (a timeout is per task: then one).
+   */
+  chunkSize(timeout: number | undefined): number {
+    this.#chunk = this.#chunkSize(timeout);
+    return this.#chunk;
+  }
+
+  #chunkSize(timeout: number | undefined): number {
+    const { route } = this.controller.level;
+    if (route === 'threads') return this.#onWorkers?.chunkSize(timeout) ?? 1;
+    const cpu = this.controller.lastOnLoop?.cpuPerTaskMs;
+    if (timeout !== undefined || cpu === undefined || cpu >= TINY_TASK_MS) return 1;
+    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(cpu, 1e-4));
+    return Math.min(MAX_IN_THREAD_CHUNK, Math.max(1, inputs));
+  }
+
+  /**
+   * Inputs a `map` should hold now: twice what the current level keeps in flight. Reading
+   * further ahead would only queue runs at the gate, and at the start that costs the
+   * calling thread time its first measurements would count.
+   */
+  readAhead(): number {
+    const { route, level } = this.controller.level;
+    const runs = route === 'loop' ? level : (level + 1) * this.#workerCount;
+    return Math.min(AUTO_MAP_WINDOW, Math.max(MIN_READ_AHEAD, 2 * runs * this.#chunk));
+  }
+
+  /** Reserves a place where the controller wants runs now, if there is room. */
+  readonly #take = (): number | undefined => {
+    const { route, level } = this.controller.level;
+    if (route === 'loop') return this.#onThreadIfRoom(level);
+    if (this.#onWorkers) {
+      // One more than the level per worker, when no timeout is set: the worker then has
+      // the next task at hand as it finishes one, instead of waiting for a message.
+      return this.#onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
+    }
+    // Workers still starting: a timeout must wait for them; other work goes on here.
+    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#loopLevel);
+  };
+
+  #onThreadIfRoom(limit: number): number | undefined {
+    if (this.#onThread >= limit || this.#shared.turn.exhausted) return undefined;
+    this.#onThread++;
+    return ON_THREAD;
+  }
+
+  /** The controller set a new level. */
+  readonly #moved = (to: Level): void => {
+    if (to.route === 'loop') this.#loopLevel = to.level;
+    else this.#loadWorkers();
+    this.gate.wake();
+  };
+
+  #loadWorkers(): void {
+    this.#loadingWorkers ??= this.#shared.workers.take(this.task).then(
+      (onWorkers) => {
+        this.#onWorkers = onWorkers;
+        this.gate.wake();
+      },
+      (error: unknown) => {
+        if (!this.#shared.workers.closed) this.controller.threadsFailed(toError(error).message);
+      },
+    );
+  }
+
+  #runAt(place: number, run: TaskRun): Promise<unknown> {
+    if (place !== ON_THREAD) {
+      const startedAt = this.controller.started('threads');
+      return this.#track(this.#onWorkers!.run(place, run), 'threads', place, startedAt, 1);
+    }
+    const startedAt = this.controller.started('loop');
+    this.#runningOnThread++;
+    const running = this.#shared.inThread.run(this.fn, run);
+    this.#called(startedAt);
+    return this.#track(running, 'loop', place, startedAt, 1);
+  }
+
+  #chunkAt(place: number, chunk: ChunkRun): Promise<ChunkOutcome> {
+    const inputs = chunk.inputs.length;
+    if (place !== ON_THREAD) {
+      const startedAt = this.controller.started('threads');
+      return this.#track(
+        this.#onWorkers!.runChunk(place, chunk),
+        'threads',
+        place,
+        startedAt,
+        inputs,
+      );
+    }
+    const startedAt = this.controller.started('loop');
+    this.#runningOnThread += inputs;
+    const running = inputs === 1 ? this.#single(chunk) : runChunkInThread(this.fn, chunk);
+    this.#called(startedAt);
+    return this.#track(running, 'loop', place, startedAt, inputs);
+  }
+
+  /** A call on the calling thread that began at `startedAt` has returned. */
+  #called(startedAt: number): void {
+    const ms = performance.now() - startedAt;
+    this.#shared.turn.spend(ms);
+    this.controller.called(ms);
+  }
+
+  /** A chunk of one input, run as a task of its own: it keeps its own timeout. */
+  #single({ inputs, controller, timeout, progress }: ChunkRun): Promise<ChunkOutcome> {
+    return this.#shared.inThread
+      .run(this.fn, {
+        input: inputs[0],
+        controller,
+        timeout,
+        priority: 0,
+        transfer: undefined,
+        progress: (value) => progress(value, 0),
+      })
+      .then(
+        (value) => ({ values: [value] }),
+        (error: unknown) => ({ values: [], failures: new Map([[0, toError(error)]]) }),
+      );
+  }
+
+  /** Reports `running`'s end to the controller and frees its place; returns it unchanged. */
+  #track<T>(
+    running: Promise<T>,
+    route: Route,
+    place: number,
+    startedAt: number,
+    inputs: number,
+  ): Promise<T> {
+    const finished = (ok: boolean) => {
+      if (place === ON_THREAD) {
+        this.#onThread--;
+        this.#runningOnThread -= inputs;
+      } else this.#onWorkers!.release(place);
+      this.controller.finished(route, startedAt, inputs, ok);
+      this.gate.wake();
+    };
+    running.then(
+      () => finished(true),
+      () => finished(false),
+    );
+    return running;
+  }
+}

@@ -1,0 +1,214 @@
+/**
+ * `auto`'s feedback controller for one task: it is told when runs start and finish (and
+ * where), measures them in windows, asks the control law what to do after each window,
+ * and keeps the decision users read — the current level, its reason and the moves that
+ * led there. Pure like the law: time and the calling thread's busy counters come from the
+ * {@link Instruments} it is given, so a test drives it with scripted completions.
+ */
+import type { Decision, DecisionStep, Workload } from '../../core/types.js';
+import { Law } from './law.js';
+import type { LawContext, Level, Move, Route } from './moves.js';
+import { explain } from './reasons.js';
+import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS } from './settings.js';
+import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';
+
+export class Controller {
+  readonly #instruments: Instruments;
+  readonly #context: LawContext;
+  readonly #law: Law;
+  readonly #onMove: (to: Level) => void;
+  readonly #createdAt: number;
+  readonly #inFlight: Record<Route, number> = { loop: 0, threads: 0 };
+  /** `undefined` while tasks on the other route finish: a window measures one route alone. */
+  #window: MeasurementWindow | undefined;
+  #reason: string;
+  readonly #history: DecisionStep[] = [];
+  #last: WindowSummary | undefined;
+  /** The last window measured on the calling thread: what `workload` is judged by. */
+  #lastOnLoop: WindowSummary | undefined;
+  #completions = 0;
+  #decision: Decision | undefined;
+  /** Tasks per worker the calling thread's measurements asked for when it handed the work over. */
+  #handedOver: number | undefined;
+
+  /** `onMove` is told each new level, after the decision has been updated. */
+  constructor(
+    context: LawContext,
+    instruments: Instruments,
+    start: Level,
+    onMove: (to: Level) => void = () => {},
+  ) {
+    this.#instruments = instruments;
+    this.#context = context;
+    this.#law = new Law(context, start);
+    this.#onMove = onMove;
+    this.#createdAt = instruments.now();
+    this.#window = new MeasurementWindow(instruments, 0, this.#law.comparing);
+    this.#reason = explain(
+      { to: start, because: { kind: 'start' }, measured: undefined },
+      context.workers,
+    );
+  }
+
+  get level(): Level {
+    return this.#law.at;
+  }
+
+  get pinned(): boolean {
+    return this.#law.pinned;
+  }
+
+  /** The last window closed on the calling thread, if any. */
+  get lastOnLoop(): WindowSummary | undefined {
+    return this.#lastOnLoop;
+  }
+
+  /** Tasks in flight on `route`. */
+  inFlight(route: Route): number {
+    return this.#inFlight[route];
+  }
+
+  /** A run starts on `route`; returns the time it started. */
+  started(route: Route): number {
+    const now = this.#instruments.now();
+    if (route === this.#law.at.route) this.#window?.started(now, this.#inFlight[route]);
+    this.#inFlight[route]++;
+    return now;
+  }
+
+  /** A run on the calling thread spent `ms` in its synchronous call. */
+  called(ms: number): void {
+    if (this.#law.at.route === 'loop') this.#window?.called(ms);
+  }
+
+  /** A run (or chunk of `inputs`) that started at `startedAt` on `route` finished. */
+  finished(route: Route, startedAt: number, inputs: number, ok: boolean): void {
+    const now = this.#instruments.now();
+    const at = this.#law.at.route;
+    const window = this.#window;
+    const ready =
+      route === at
+        ? window?.finished(now, this.#inFlight[route], now - startedAt, inputs, ok)
+        : undefined;
+    this.#inFlight[route]--;
+    this.#completions += inputs;
+    if (route !== at && !window && this.#inFlight[route] === 0) this.#measure(false);
+    if (!ready) return;
+    // Before a full turnover, only a step that shows no gain even by the kinder estimate
+    // is decided: work that queues for a bounded resource is not kept at a level it does
+    // not need for a whole turnover, which is longest there.
+    if (ready === 'early' && !this.#law.settles(window!.summary(now, true))) return;
+    const summary = window!.summary(now);
+    this.#last = summary;
+    if (route === 'loop') this.#lastOnLoop = summary;
+    this.#decision = undefined;
+    const before = this.#law.at;
+    const move = this.#law.next(summary);
+    if (move) this.#apply(move, before);
+    else this.#measure(true);
+  }
+
+  /** A timeout was set: from now on the tasks run where it can stop them. */
+  pin(): void {
+    if (this.#law.pinned) return;
+    const before = this.#law.at;
+    this.#apply(this.#law.pin(), before);
+  }
+
+  /** Worker threads could not take the task: it stays on the calling thread. */
+  threadsFailed(why: string): void {
+    const before = this.#law.at;
+    this.#apply(this.#law.threadsFailed(why), before);
+  }
+
+  decision(): Decision {
+    this.#decision ??= this.#describe();
+    return this.#decision;
+  }
+
+  /** Takes up `move`, made at level `before` (the measured one, when a window led to it). */
+  #apply(move: Move, before: Level): void {
+    const from = move.measured ?? before;
+    const moved = from.route !== move.to.route || from.level !== move.to.level;
+    this.#reason = explain(move, this.#context.workers);
+    if (move.because.kind === 'saturated') this.#handedOver = move.to.level;
+    if (moved) {
+      this.#history.push({
+        atMs: Math.round(this.#instruments.now() - this.#createdAt),
+        mode: from.route,
+        concurrency: this.#concurrency(from),
+        ...(from.route === 'threads' ? { tasksPerWorker: from.level } : {}),
+        throughput: Math.round(move.measured?.throughput ?? 0),
+        reason: this.#reason,
+      });
+      if (this.#history.length > HISTORY_LENGTH) this.#history.shift();
+    }
+    this.#decision = undefined;
+    this.#measure(!moved);
+    if (moved) this.#onMove(move.to);
+  }
+
+  /**
+   * Begins the next window: at once when the level goes on; else after the tasks now in
+   * flight have finished (see `window.ts`) — and not before every task on the other route
+   * has.
+   */
+  #measure(goesOn: boolean): void {
+    const at = this.#law.at;
+    const other = at.route === 'loop' ? 'threads' : 'loop';
+    const comparing = this.#law.comparing;
+    if (this.#inFlight[other] > 0) this.#window = undefined;
+    else if (goesOn) this.#window = new MeasurementWindow(this.#instruments, 0, comparing, true);
+    else
+      this.#window = new MeasurementWindow(this.#instruments, this.#inFlight[at.route], comparing);
+  }
+
+  #concurrency(level: Level): number {
+    return level.route === 'loop' ? level.level : level.level * this.#context.workers;
+  }
+
+  #describe(): Decision {
+    const at = this.#law.at;
+    const last = this.#last;
+    const measured: Record<string, number> = { cpus: this.#context.workers };
+    measured.completed = this.#completions;
+    if (last) {
+      measured.throughput = last.throughput;
+      measured.latencyMs = last.latencyMs;
+      measured.inFlight = last.inFlight;
+      measured.busyShare = last.busyShare;
+      measured.cpuPerTaskMs = last.cpuPerTaskMs;
+    }
+    const workload = this.#workload();
+    return {
+      mode: at.route,
+      concurrency: this.#concurrency(at),
+      ...(at.route === 'threads'
+        ? { workers: this.#context.workers, tasksPerWorker: at.level }
+        : {}),
+      reason: this.#reason,
+      measured,
+      history: [...this.#history],
+      ...(workload ? { workload } : {}),
+    };
+  }
+
+  /**
+   * What the work is, by what sent it where it is: handed to worker threads by a
+   * saturated calling thread, CPU-bound if one task per worker was asked for, else mixed;
+   * on worker threads for a timeout, I/O-bound once tasks share workers (they wait), else
+   * not known; on the calling thread, I/O-bound while the thread keeps up, tiny or
+   * CPU-bound once it is the bottleneck. `undefined` before a first window.
+   */
+  #workload(): Workload | undefined {
+    const at = this.#law.at;
+    if (at.route === 'threads') {
+      if (this.#law.pinned) return at.level > 1 ? 'io-bound' : undefined;
+      return this.#handedOver === 1 ? 'cpu-bound' : 'mixed';
+    }
+    const m = this.#lastOnLoop;
+    if (!m) return undefined;
+    if (m.busyShare < SATURATED) return 'io-bound';
+    return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
+  }
+}

@@ -1,0 +1,93 @@
+/**
+ * Handing the work from a saturated calling thread to worker threads: when the evidence
+ * is enough, how much faster the workers should finish the tasks, how many tasks each
+ * should hold, and — when they would not help — why, in words.
+ */
+import type { LawContext, Measured } from './moves.js';
+import { COMPUTES_IN_CALL, CONTENDED, WARMING_UP } from './settings.js';
+
+/** A run of saturated windows on the calling thread, and whether it is evidence enough. */
+export class Saturation {
+  #windows = 0;
+  /** CPU per task in the run's last window. */
+  #lastCpu = 0;
+  #best: Measured | undefined;
+  /**
+   * Windows the run needs: two at first (the first window also pays for starting up —
+   * compiling, first allocations — which can make a waiting task look busy), one after a
+   * handover that paid, four times as many after each one that did not.
+   */
+  #needed = 2;
+
+  /** The highest throughput of the run: what the workers must beat. */
+  get best(): Measured | undefined {
+    return this.#best;
+  }
+
+  get convincing(): boolean {
+    return this.#windows >= this.#needed;
+  }
+
+  /**
+   * One more saturated window. CPU per task still falling fast means the thread is still
+   * warming up (its JIT compiling the task and the libraries it calls): the run starts
+   * again from this window.
+   */
+  add(m: Measured): void {
+    const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
+    this.#lastCpu = m.cpuPerTaskMs;
+    this.#windows = warming ? 1 : this.#windows + 1;
+    if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
+  }
+
+  /** A window that was not saturated, or a move elsewhere, ends the run. */
+  end(): void {
+    this.#windows = 0;
+    this.#lastCpu = 0;
+  }
+
+  handoverPaid(): void {
+    this.#needed = 1;
+  }
+
+  handoverFailed(): void {
+    this.#needed *= 4;
+  }
+}
+
+/**
+ * How many times as many tasks the worker threads should finish as the calling thread
+ * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
+ * each one (so it can go no faster than one per dispatch), and the workers hold at most
+ * so many in flight, each for about as long as a task takes here. What more threads could
+ * add shrinks with the time this thread already waits for a CPU: a machine kept busy by
+ * other work has none to spare for them.
+ */
+export function threadsGain(m: Measured, context: LawContext): number {
+  const { workers, dispatchMs, maxPerWorker } = context;
+  const cpu = m.cpuPerTaskMs;
+  const dispatch = dispatchMs();
+  const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
+  // A task's own latency, without queueing on this thread: the fastest one of the window.
+  const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
+  return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);
+}
+
+/**
+ * Tasks per worker to start at: one for tasks that compute in their call (before any
+ * await), which keep a worker busy alone; others need enough to cover their waits — the
+ * fastest one's time here ÷ its CPU time.
+ */
+export function tasksPerWorkerFor(m: Measured, most: number): number {
+  if (m.callShare >= COMPUTES_IN_CALL) return 1;
+  const perWorker = Math.round(m.fastestMs / Math.max(m.cpuPerTaskMs, 1e-3));
+  return Math.min(most, Math.max(1, perWorker));
+}
+
+/** Why worker threads would not help, for a reason's sentence. */
+export function whyThreadsWouldNotHelp(m: Measured, predictedGain: number): string {
+  const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
+  if (m.contention >= CONTENDED)
+    return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(m.contention * 100)}% of the time it could have run)`;
+  return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
+}

@@ -1,0 +1,441 @@
+/**
+ * The control law: from one window of measurements at the current level to the next
+ * level, and why. Pure — it sees numbers, never a clock or a task — so every rule can be
+ * driven by scripted windows in a test.
+ *
+ * A level is where tasks run and how many at once: on the calling thread's event loop
+ * (`loop`, n tasks in flight) or on worker threads (`threads`, n tasks per worker).
+ *
+ * - On the calling thread it climbs: from the first window by the headroom the thread's
+ *   busy share shows (a thread 5% busy can keep many times more in flight), then by
+ *   doubling while the throughput rises with the tasks in flight. Once a step brings no
+ *   gain (the tasks queue behind something that serves only so many at once — libuv's 4
+ *   threads, a server, a connection pool), it steps down from the best level while fewer
+ *   tasks finish as many, and holds the last level that did.
+ * - A calling thread that is busy all the time is the bottleneck: more in flight cannot
+ *   help there, so the work moves to worker threads when they are predicted to run it
+ *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
+ *   threads must then prove it: if they finish no more than the calling thread did, the
+ *   work moves back, and the next move waits for longer evidence.
+ * - Held levels are watched: a throughput that moves far from the one settled on means
+ *   the work changed (a new phase of a `map`), and the exploration starts again — on the
+ *   calling thread when the throughput of the threads fell. Now and then a held level
+ *   tries one step up, to follow slow changes.
+ * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
+ *   the proportional gain, a step down must keep nearly all of the best throughput, a
+ *   phase change needs two windows in a row, and a failed try backs off exponentially.
+ */
+
+import { Saturation, tasksPerWorkerFor, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
+import type { Because, LawContext, Level, Measured, Move } from './moves.js';
+import {
+  BUSY_TARGET,
+  CLIMB_SHARE,
+  COMPUTES_IN_CALL,
+  HOLD_WINDOWS,
+  MAX_HOLD_WINDOWS,
+  MAX_STEP,
+  MIN_STEP,
+  PHASE_CHANGE,
+  SAME_THROUGHPUT,
+  SATURATED,
+  SHARED_WORKER_MIN_MS,
+  THREADS_GAIN_TO_MOVE,
+  THREADS_GAIN_TO_STAY,
+  TINY_TASK_MS,
+  WAITING_TASKS_PER_WORKER,
+} from './settings.js';
+import type { WindowSummary } from './window.js';
+
+type Phase =
+  /** Nothing measured at this level yet in this exploration. */
+  | { readonly kind: 'start' }
+  | { readonly kind: 'climbing'; readonly previous: Measured }
+  /** Stepping down; `floor` is the lowest level known to finish as many as the best. */
+  | { readonly kind: 'descending'; readonly floor: Measured }
+  | {
+      readonly kind: 'holding';
+      reference: Measured;
+      windows: number;
+      strays: number;
+      /** Held because the calling thread is the bottleneck and threads would not help. */
+      readonly saturated?: boolean;
+    }
+  | { readonly kind: 'probing'; readonly from: Measured }
+  /** Just moved to threads: the first window warms the workers up, the next two are judged. */
+  | { readonly kind: 'verifying'; windows: number; first?: Measured };
+
+export class Law {
+  readonly #context: LawContext;
+  #at: Level;
+  #phase: Phase = { kind: 'start' };
+  /** The highest throughput of this exploration. */
+  #best: Measured | undefined;
+  /** Levels measured in this exploration. */
+  #tried: Measured[] = [];
+  #holdWindows = HOLD_WINDOWS;
+  /** The calling thread's last window before the work moved to threads. */
+  #loopBaseline: Measured | undefined;
+  readonly #saturation = new Saturation();
+  /**
+   * The work went to threads as tasks that compute in their call: one per worker keeps a
+   * worker busy, so more per worker is not tried (until the work changes).
+   */
+  #oneTaskPerWorker = false;
+  /**
+   * The calling thread was found saturated by this work (since it last changed): many
+   * tasks per worker then mean mixed work, not work that the calling thread could keep
+   * in flight alone.
+   */
+  #loopSaturated = false;
+  /**
+   * Windows in a row a held level's throughput must stray before `auto` explores again;
+   * doubled each time the threads gave the work to the calling thread on such a change
+   * and the calling thread proved saturated at once (the change was noise).
+   */
+  #straysToExplore = 2;
+  /** The calling thread is trying the work because the threads' throughput fell. */
+  #loopOnTrial = false;
+  #pinned = false;
+  #threadsUnavailable: string | undefined;
+  readonly #start: Level;
+
+  constructor(context: LawContext, start: Level) {
+    this.#context = context;
+    this.#threadsUnavailable = context.threadsUnavailable;
+    this.#start = start;
+    this.#at = start;
+  }
+
+  get at(): Level {
+    return this.#at;
+  }
+
+  get pinned(): boolean {
+    return this.#pinned;
+  }
+
+  /**
+   * Whether the next window will be compared with another (and so must last a full
+   * turnover): not the first one on the calling thread, which only reads its busy share.
+   */
+  get comparing(): boolean {
+    return this.#at.route === 'threads' || this.#phase.kind !== 'start';
+  }
+
+  /**
+   * Tasks must run where a timeout can stop them: on worker threads, for good. The move
+   * is at once; there the law climbs from one task per worker.
+   */
+  pin(): Move {
+    this.#pinned = true;
+    return this.#go({ route: 'threads', level: 1 }, { kind: 'start' }, { kind: 'pinned' });
+  }
+
+  /** Worker threads could not take the task (`why`): back to the calling thread, for good. */
+  threadsFailed(why: string): Move {
+    this.#threadsUnavailable = why;
+    this.#pinned = false;
+    const level = this.#loopBaseline?.level ?? this.#start.level;
+    return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
+  }
+
+  /**
+   * Whether a window taken before a full turnover already decides the step up that led
+   * to it: the throughput rose less than a climb needs, even as estimated kindly.
+   */
+  settles(summary: WindowSummary): boolean {
+    const phase = this.#phase;
+    const from =
+      phase.kind === 'climbing'
+        ? phase.previous
+        : phase.kind === 'probing'
+          ? phase.from
+          : undefined;
+    if (!from || summary.busyShare >= SATURATED) return false;
+    return !this.#gained(from, { ...summary, ...this.#at });
+  }
+
+  /** The answer to a closed window at the current level. */
+  next(summary: WindowSummary): Move | undefined {
+    const m: Measured = { ...summary, ...this.#at };
+    if (m.route === 'loop') return this.#onLoop(m);
+    return this.#onThreads(m);
+  }
+
+  #onLoop(m: Measured): Move | undefined {
+    if (m.busyShare >= SATURATED) return this.#saturated(m);
+    this.#saturation.end();
+    this.#loopOnTrial = false;
+    // Held because this thread was the bottleneck, and it no longer is: explore afresh.
+    if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
+    if (!this.#binding(m)) return undefined;
+    return this.#explore(m);
+  }
+
+  #onThreads(m: Measured): Move | undefined {
+    const phase = this.#phase;
+    if (phase.kind === 'verifying') {
+      // The workers' first window pays for their start; of the next two, the better one
+      // speaks for them (a worker's JIT warms up over its first tasks).
+      phase.windows++;
+      if (phase.windows < 2) return undefined;
+      if (phase.windows === 2) {
+        phase.first = m;
+        return undefined;
+      }
+      if (phase.first && phase.first.throughput > m.throughput)
+        m = { ...phase.first, level: m.level };
+      const loop = this.#loopBaseline;
+      const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
+      if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
+        this.#saturation.handoverFailed();
+        return this.#go(
+          { route: 'loop', level: loop.level },
+          { kind: 'holding', reference: loop, windows: 0, strays: 0 },
+          { kind: 'threads-slower', gain, loop },
+          m,
+        );
+      }
+      this.#saturation.handoverPaid();
+      this.#phase = { kind: 'start' };
+      const move = this.#explore(m);
+      return loop ? { ...move!, because: { kind: 'threads-faster', gain, loop } } : move;
+    }
+    if (!this.#binding(m)) return undefined;
+    return this.#explore(m);
+  }
+
+  /** The calling thread is the bottleneck. */
+  #saturated(m: Measured): Move | undefined {
+    const { workers, maxPerWorker, chunkable } = this.#context;
+    // Tiny tasks are judged as they run once started in chunks: one at a time, each also
+    // pays for its own promise and bookkeeping, which threads would not save.
+    if (m.cpuPerTaskMs < TINY_TASK_MS && m.inputsPerRun <= 1 && chunkable()) return undefined;
+    this.#saturation.add(m);
+    const predictedGain = threadsGain(m, this.#context);
+    const threadsUnavailable = this.#threadsUnavailable;
+    if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
+      if (!this.#saturation.convincing) return undefined;
+      this.#loopBaseline = this.#saturation.best ?? m;
+      this.#loopSaturated = true;
+      this.#oneTaskPerWorker = m.callShare >= COMPUTES_IN_CALL;
+      if (this.#loopOnTrial) this.#straysToExplore *= 2;
+      this.#loopOnTrial = false;
+      const perWorker = tasksPerWorkerFor(m, maxPerWorker);
+      return this.#go(
+        { route: 'threads', level: perWorker },
+        { kind: 'verifying', windows: 0 },
+        { kind: 'saturated', predictedGain, workers },
+        m,
+      );
+    }
+    const phase = this.#phase;
+    if (phase.kind === 'descending') return this.#explore(m);
+    // The level makes no difference while this thread is the bottleneck: hold, without probing.
+    if (phase.kind === 'holding' && phase.saturated) return undefined;
+    const why = threadsUnavailable ?? whyThreadsWouldNotHelp(m, predictedGain);
+    return this.#go(
+      m,
+      { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
+      { kind: 'saturated-stay', why },
+      m,
+    );
+  }
+
+  /** Climb, descend, hold or probe at the current route. */
+  #explore(m: Measured): Move | undefined {
+    const phase = this.#phase;
+    // A held level is watched, not explored: its windows are not kept (a long run holds
+    // one level for thousands of windows).
+    if (phase.kind !== 'holding') {
+      this.#tried.push(m);
+      if (!this.#best || m.throughput > this.#best.throughput) this.#best = m;
+    }
+    switch (phase.kind) {
+      case 'start':
+      case 'verifying':
+        return this.#begin(m);
+      case 'climbing':
+        return this.#climbFrom(phase.previous, m);
+      case 'probing':
+        return this.#climbFrom(phase.from, m, true);
+      case 'descending':
+        return this.#descend(phase.floor, m);
+      case 'holding':
+        return this.#watch(phase, m);
+    }
+  }
+
+  /** The first window of an exploration. */
+  #begin(m: Measured): Move {
+    if (m.route === 'threads') {
+      if (!this.#mayShareWorkers(m)) {
+        const because: Because = this.#pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
+        return this.#hold(m, because);
+      }
+      // Worker threads show nothing like a busy share here: the first step up is a probe.
+      return this.#up(m, MIN_STEP, { kind: 'probe' });
+    }
+    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+    if (headroom < 1.25) return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
+    return this.#up(m, clamp(headroom, 1.25, MAX_STEP), {
+      kind: 'room',
+      busyShare: m.busyShare,
+    });
+  }
+
+  /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
+  #climbFrom(previous: Measured, m: Measured, probing = false): Move {
+    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+    if (this.#gained(previous, m)) {
+      this.#holdWindows = HOLD_WINDOWS;
+      if (m.route === 'loop' && headroom < 1.25)
+        return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
+      const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
+      if (m.route === 'threads' && waiting && !this.#pinned) {
+        // So many in flight per worker means the tasks mostly wait: try the calling thread.
+        return this.#go(
+          {
+            route: 'loop',
+            level: Math.min(this.#context.maxLoop, m.level * this.#context.workers),
+          },
+          { kind: 'start' },
+          { kind: 'mostly-waiting' },
+          m,
+        );
+      }
+      // After the first jump, by doubling: each step up costs a turnover of its own to
+      // measure, and a step too far on work that queues costs the most.
+      const step = m.route === 'loop' ? clamp(headroom, 1.25, MIN_STEP) : MIN_STEP;
+      return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
+    }
+    if (probing) {
+      this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+      return this.#go(
+        { route: m.route, level: previous.level },
+        { kind: 'holding', reference: previous, windows: 0, strays: 0 },
+        { kind: 'probe-failed', gain, from: previous },
+        m,
+      );
+    }
+    // Past the knee: from the fewest in flight that finished (nearly) as many as the best, try fewer.
+    const best = this.#best!;
+    const floor = this.#tried
+      .filter((t) => t.route === m.route && t.throughput >= (1 - SAME_THROUGHPUT) * best.throughput)
+      .reduce((a, b) => (b.level < a.level ? b : a));
+    const because: Because = {
+      kind: 'knee',
+      gain,
+      latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
+      from: previous,
+    };
+    if (floor.level <= 1) return this.#go(floor, this.#holding(floor), because, m);
+    return this.#go(
+      { route: m.route, level: Math.max(1, Math.floor(floor.level / 2)) },
+      { kind: 'descending', floor },
+      because,
+      m,
+    );
+  }
+
+  /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
+  #gained(previous: Measured, m: Measured): boolean {
+    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+    return gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1);
+  }
+
+  #descend(floor: Measured, m: Measured): Move {
+    const best = this.#best!;
+    if (m.throughput >= (1 - SAME_THROUGHPUT) * best.throughput) {
+      if (m.level <= 1) return this.#hold(m, { kind: 'fewer-as-good', best });
+      return this.#go(
+        { route: m.route, level: Math.max(1, Math.floor(m.level / 2)) },
+        { kind: 'descending', floor: m },
+        { kind: 'fewer-as-good', best },
+        m,
+      );
+    }
+    return this.#go(floor, this.#holding(floor), { kind: 'fewer-worse', best }, m);
+  }
+
+  /**
+   * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
+   * takes many message round trips (a mean would count tasks held up by a stuck worker):
+   * a task that computes forever blocks the others on its worker, which would then time
+   * out with it.
+   */
+  #mayShareWorkers(m: Measured): boolean {
+    if (m.route !== 'threads') return true;
+    if (this.#oneTaskPerWorker) return false;
+    return !this.#pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
+  }
+
+  #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {
+    const { reference } = phase;
+    const change = m.throughput / Math.max(reference.throughput, 1e-9);
+    if (Math.abs(change - 1) > PHASE_CHANGE) {
+      if (++phase.strays < this.#straysToExplore) return undefined;
+      this.#tried = [m];
+      this.#best = m;
+      this.#loopSaturated = false;
+      this.#oneTaskPerWorker = false;
+      const because: Because = { kind: 'changed', reference };
+      if (m.route === 'threads' && change < 1 && !this.#pinned) {
+        // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
+        const level =
+          this.#loopBaseline?.level ??
+          Math.min(this.#context.maxLoop, m.level * this.#context.workers);
+        this.#loopOnTrial = true;
+        return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
+      }
+      this.#phase = { kind: 'start' };
+      const move = this.#begin(m);
+      return { ...move, because };
+    }
+    phase.strays = 0;
+    if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m)) return undefined;
+    return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
+  }
+
+  /** Up by `step` from `m`, or hold there when it is already at the most. */
+  #up(m: Measured, step: number, because: Because, probing = false): Move {
+    const most = m.route === 'loop' ? this.#context.maxLoop : this.#context.maxPerWorker;
+    const level = Math.min(most, Math.max(m.level + 1, Math.round(m.level * step)));
+    if (level <= m.level) return this.#hold(m, { kind: 'most' });
+    const phase: Phase = probing ? { kind: 'probing', from: m } : { kind: 'climbing', previous: m };
+    return this.#go({ route: m.route, level }, phase, because, m);
+  }
+
+  #hold(m: Measured, because: Because): Move {
+    return this.#go(m, this.#holding(m), because, m);
+  }
+
+  #holding(reference: Measured): Phase {
+    return { kind: 'holding', reference, windows: 0, strays: 0 };
+  }
+
+  #go(to: Level, phase: Phase, because: Because, measured?: Measured): Move {
+    if (to.route !== this.#at.route) {
+      this.#tried = [];
+      this.#best = undefined;
+      this.#saturation.end();
+    }
+    this.#at = { route: to.route, level: to.level };
+    this.#phase = phase;
+    return { to: this.#at, because, measured };
+  }
+
+  /** Whether the limit held back tasks in `m`: otherwise the window says nothing about it. */
+  #binding(m: Measured): boolean {
+    const capacity = m.route === 'loop' ? m.level : m.level * this.#context.workers;
+    return m.inFlight >= 0.8 * capacity;
+  }
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}

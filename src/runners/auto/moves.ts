@@ -1,0 +1,77 @@
+/**
+ * The words the control law speaks in: levels (where tasks run and how many at once),
+ * the measurements taken at a level, what the law may know besides, and its moves, each
+ * with the facts it was made on (which `reasons.ts` turns into a sentence).
+ */
+import type { WindowSummary } from './window.js';
+
+export type Route = 'loop' | 'threads';
+
+/** `loop`: tasks in flight on the calling thread; `threads`: tasks per worker. */
+export interface Level {
+  readonly route: Route;
+  readonly level: number;
+}
+
+/** A window's measurements and the level they were taken at. */
+export type Measured = WindowSummary & Level;
+
+/** What the law may use besides the measurements. */
+export interface LawContext {
+  /** Worker threads `threads` would have. */
+  readonly workers: number;
+  /** Why worker threads cannot run this task; `undefined` when they can. */
+  readonly threadsUnavailable: string | undefined;
+  /** Most tasks in flight on the calling thread. */
+  readonly maxLoop: number;
+  /** Most tasks per worker. */
+  readonly maxPerWorker: number;
+  /** ms of the calling thread's time to send one input to a worker, as the tasks come now. */
+  readonly dispatchMs: () => number;
+  /**
+   * Whether the tasks come now in a way that lets tiny ones be started in chunks on the
+   * calling thread (a `map` without a timeout).
+   */
+  readonly chunkable: () => boolean;
+}
+
+/** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
+export type Because =
+  | { readonly kind: 'start' }
+  | { readonly kind: 'room'; readonly busyShare: number }
+  | { readonly kind: 'busy'; readonly busyShare: number }
+  | {
+      readonly kind: 'climb';
+      readonly gain: number;
+      readonly ratio: number;
+      readonly from: Measured;
+    }
+  | {
+      readonly kind: 'knee';
+      readonly gain: number;
+      readonly latencyRatio: number;
+      readonly from: Measured;
+    }
+  | { readonly kind: 'most' }
+  | { readonly kind: 'fewer-as-good'; readonly best: Measured }
+  | { readonly kind: 'fewer-worse'; readonly best: Measured }
+  | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
+  | { readonly kind: 'saturated-stay'; readonly why: string }
+  | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
+  | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
+  | { readonly kind: 'changed'; readonly reference: Measured }
+  | { readonly kind: 'mostly-waiting' }
+  | { readonly kind: 'probe' }
+  | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }
+  | { readonly kind: 'pinned' }
+  | { readonly kind: 'timeout-alone' }
+  | { readonly kind: 'alone' }
+  | { readonly kind: 'threads-failed'; readonly why: string };
+
+/** The law's answer to a window: where to go (possibly where it is), and why. */
+export interface Move {
+  readonly to: Level;
+  readonly because: Because;
+  /** The window that led here. */
+  readonly measured: Measured | undefined;
+}

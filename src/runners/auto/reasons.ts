@@ -1,0 +1,93 @@
+/**
+ * The sentences `auto` explains itself with: one per move of the control law, addressed
+ * to the user, with the numbers that made it.
+ */
+import type { Level, Measured, Move } from './moves.js';
+import { SHARED_WORKER_MIN_MS } from './settings.js';
+
+export function explain(move: Move, workers: number): string {
+  const { because: b, to, measured: m } = move;
+  const where = describe(to, workers);
+  const here = m ? describe(m, workers) : where;
+  const stayed = m !== undefined && m.route === to.route && m.level === to.level;
+  const next = stayed ? `staying at ${where}` : `trying ${where}`;
+  switch (b.kind) {
+    case 'start':
+      return `Starting with ${where}, until measurements say otherwise.`;
+    case 'room':
+      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, so it can keep more in flight: ${next}.`;
+    case 'busy':
+      return `This thread is already busy ${percent(b.busyShare)} of the time with ${here}: ${next}.`;
+    case 'climb':
+      return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
+    case 'knee':
+      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
+    case 'most':
+      return `${cap(here)} is the most auto keeps in flight: staying there.`;
+    case 'fewer-as-good':
+      return `${cap(here)} finished as many as ${describe(b.best, workers)} (${rate(m)} against ${rate(b.best)}): ${next}.`;
+    case 'fewer-worse':
+      return `${cap(here)} finished ${percent(1 - ratio(m, b.best))} fewer than ${describe(b.best, workers)} (${rate(m)} against ${rate(b.best)}): settling at ${where}.`;
+    case 'saturated':
+      return `This thread was busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
+    case 'saturated-stay':
+      return `This thread is busy ${percent(m?.busyShare)} of the time, so it is the bottleneck, but ${b.why}: ${next}.`;
+    case 'threads-faster':
+      return `${workers} worker threads finished ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): ${next}.`;
+    case 'threads-slower':
+      return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): back to ${where}.`;
+    case 'changed':
+      return `At ${describe(b.reference, workers)} the throughput moved from ${rate(b.reference)} to ${rate(m)}, so the work changed: exploring again, ${next}.`;
+    case 'mostly-waiting':
+      return `${cap(here)} still finished more, so the tasks mostly wait, which this thread's event loop does more cheaply: ${next}.`;
+    case 'probe':
+      return `${cap(here)} finished ${rate(m)}: ${next} to see whether more in flight pays now.`;
+    case 'probe-failed':
+      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}): back to ${where}.`;
+    case 'pinned':
+      return `A timeout is set, and only a task on a worker thread can be stopped when it overruns it, so the tasks run on ${workers} worker threads, starting with ${where}.`;
+    case 'timeout-alone':
+      return `${cap(here)} finished ${rate(m)}; under a timeout a worker runs one task at a time unless every task waits ${SHARED_WORKER_MIN_MS} ms or more, since one that never stops would hold up the others: ${next}.`;
+    case 'alone':
+      return `${cap(here)} finished ${rate(m)}; each task computes from the moment it is called, so one per worker keeps a worker busy: ${next}.`;
+    case 'threads-failed':
+      return `Worker threads could not run this task (${b.why}), so it runs on this thread: ${next}.`;
+  }
+}
+
+/** "64 at a time on this thread" or "3 per worker on 2 threads". */
+export function describe(level: Level, workers: number): string {
+  return level.route === 'loop'
+    ? `${count(level.level)} at a time on this thread`
+    : `${count(level.level)} per worker on ${workers} ${workers === 1 ? 'thread' : 'threads'}`;
+}
+
+function ratio(m: Measured | undefined, of: Measured): number {
+  return (m?.throughput ?? 0) / Math.max(of.throughput, 1e-9);
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function count(n: number): string {
+  return n.toLocaleString('en');
+}
+
+function rate(m: Measured | undefined): string {
+  return `${Math.round(m?.throughput ?? 0).toLocaleString('en')} tasks/s`;
+}
+
+function times(x: number): string {
+  return `${x.toFixed(x < 10 ? 1 : 0)}×`;
+}
+
+function percent(share: number | undefined): string {
+  return `${Math.round((share ?? 0) * 100)}%`;
+}
+
+function ms(value: number | undefined): string {
+  const v = value ?? 0;
+  if (v < 1) return `${Math.round(v * 1000)} µs`;
+  return `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
+}

@@ -1,0 +1,168 @@
+/**
+ * Every number `auto`'s controller works with, in one place. Each says what it means and
+ * why it has its value, so that a disagreement with a move can be settled by editing one line.
+ */
+import { DEFAULTS } from '../../core/defaults.js';
+
+/**
+ * Tasks in flight on the calling thread before anything is measured: `loop`'s default,
+ * so that `auto` starts no worse than `loop` would, and is already overlapping waits
+ * while its first measurement comes in.
+ */
+export const START_LIMIT = DEFAULTS.loopConcurrency;
+
+/**
+ * Most tasks `auto` keeps in flight on the calling thread. Above this, a thread spends
+ * more on bookkeeping (timers, promises, sockets) than waiting work gains, and a bounded
+ * resource would only queue more.
+ */
+export const MAX_LIMIT = 1024;
+
+/** Most tasks one worker thread runs at once (mixed work overlaps its waits there). */
+export const MAX_TASKS_PER_WORKER = 64;
+
+/** Inputs a `map` through `auto` reads ahead: room for {@link MAX_LIMIT} in flight and as many done, waiting for the consumer. */
+export const AUTO_MAP_WINDOW = 2 * MAX_LIMIT;
+
+/**
+ * A window of measurements closes once it has at least this many completions and
+ * lasted {@link MIN_WINDOW_MS}: fewer completions make the rate and the mean latency too
+ * noisy to compare (with latencies varying 2:1, 32 completions put the mean within about
+ * 10%), a shorter span puts timer granularity and scheduler ticks into the busy share.
+ */
+export const MIN_COMPLETIONS = 32;
+export const MIN_WINDOW_MS = 15;
+
+/**
+ * A window closes after this long with at least {@link SLOW_COMPLETIONS} completions,
+ * however few: slow tasks (tens of ms of CPU each) would otherwise keep the calling
+ * thread busy for seconds before `auto` saw that it should move them.
+ */
+export const SLOW_WINDOW_MS = 100;
+export const SLOW_COMPLETIONS = 2;
+
+/**
+ * The calling thread's busy share (CPU time ÷ (CPU time + time the event loop sat idle))
+ * at or above which it is the bottleneck: more tasks in flight cannot finish faster there.
+ * Time lost to other processes counts on neither side, so a loaded machine does not make
+ * waiting work look busy.
+ */
+export const SATURATED = 0.85;
+
+/**
+ * The busy share a climb aims the calling thread at: the headroom for more tasks in
+ * flight is this ÷ the share measured. Below {@link SATURATED}, so that a jump lands
+ * where the thread still keeps up.
+ */
+export const BUSY_TARGET = 0.7;
+
+/**
+ * The first jump multiplies the number in flight by up to this, as far as the calling
+ * thread's headroom shows; later climbs double it ({@link MIN_STEP}).
+ */
+export const MAX_STEP = 8;
+export const MIN_STEP = 2;
+
+/**
+ * A climb goes on while the throughput rises by at least this share of what the added
+ * tasks would give if nothing queued: doubling the tasks in flight must bring ≥ 15% more
+ * completions per second. Waiting work brings ~100%; work that queues behind a bounded
+ * resource ~0%; mixed work on worker threads 10–25% a doubling as the workers fill up;
+ * noise on a loaded two-core machine ±10%.
+ */
+export const CLIMB_SHARE = 0.15;
+
+/** Throughputs within this share of the best measured count as equal: fewer in flight is then better. */
+export const SAME_THROUGHPUT = 0.1;
+
+/**
+ * At a level it holds, a throughput this far from the one it settled on, two windows in
+ * a row, means the work changed (a new phase of a `map`): `auto` explores again.
+ */
+export const PHASE_CHANGE = 0.4;
+
+/** Windows held at a level before trying one step up, to follow slow changes; doubled after each failed try, up to {@link MAX_HOLD_WINDOWS}. */
+export const HOLD_WINDOWS = 8;
+export const MAX_HOLD_WINDOWS = 128;
+
+/**
+ * Predicted gain from worker threads (over the calling thread alone) above which a
+ * saturated calling thread hands its tasks to them. Starting workers costs tens of ms and
+ * a loaded machine makes the calling thread's CPU per task look larger than it is, so
+ * the gain must be clear.
+ */
+export const THREADS_GAIN_TO_MOVE = 1.6;
+
+/**
+ * Share of the calling thread's CPU spent inside the tasks' synchronous calls at or above
+ * which they compute before they await (or never await): on worker threads they then
+ * start at one task per worker, which such a task keeps busy alone.
+ */
+export const COMPUTES_IN_CALL = 0.8;
+
+/**
+ * A saturated window whose CPU per task is this many times lower than the previous one's
+ * shows a thread still warming up (its JIT compiling the task and the libraries it calls,
+ * which can take a few hundred ms for an HTTP client): it does not yet count as evidence
+ * for moving the work.
+ */
+export const WARMING_UP = 1.3;
+
+/** A contention (share of its runnable time the calling thread waits for a CPU) worth naming in a reason. */
+export const CONTENDED = 0.2;
+
+/** Measured gain the worker threads must show over the calling thread alone to keep the work. */
+export const THREADS_GAIN_TO_STAY = 1.1;
+
+/**
+ * ms of the calling thread's time to send one input to a worker thread and take its
+ * result back when a `map` sends inputs in chunks (structured clone and bookkeeping, a
+ * message per chunk): `npm run bench:parallel` measured 220,000–350,000 inputs/s for
+ * chunked `threads` over 2 workers, about 3–4.5 µs each.
+ */
+export const CHUNK_DISPATCH_MS = 0.004;
+
+/**
+ * ms of the calling thread's time to send one task to a worker thread on its own (a
+ * `submit`, or a `map` with a timeout): a message each way and a promise.
+ */
+export const TASK_DISPATCH_MS = 0.03;
+
+/**
+ * Under a timeout, ms every task must take (start to finish) before `auto` lets tasks
+ * share a worker thread: so long that they mostly wait, not a message round trip
+ * (~0.1 ms) or computing. A task that computes forever blocks every other task on its
+ * worker, which would then time out with it.
+ */
+export const SHARED_WORKER_MIN_MS = 5;
+
+/**
+ * In worker threads, tasks per worker at or above which the tasks mostly wait: the
+ * calling thread's event loop may keep them in flight more cheaply, so `auto` tries it.
+ */
+export const WAITING_TASKS_PER_WORKER = 16;
+
+/**
+ * ms of CPU per input below which tasks kept on the calling thread are started in
+ * chunks (a `map` without a timeout): their own promise, permit and abort listener would
+ * cost about as much as the task.
+ */
+export const TINY_TASK_MS = 0.1;
+
+/**
+ * ms of work in each chunk of tiny tasks on the calling thread: the per-chunk cost becomes
+ * negligible, and results still reach the consumer (a progress bar, a `break`) every
+ * millisecond or so.
+ */
+export const IN_THREAD_CHUNK_MS = 1;
+
+/**
+ * ms of synchronous task code the calling thread runs in one turn of its event loop
+ * before it lets timers, I/O and completions in: without it, a `map` of CPU-heavy tasks
+ * would start a whole window of them back to back (64 × 50 ms = 3 s) before `auto` could
+ * measure one.
+ */
+export const TURN_BUDGET_MS = 10;
+
+/** Moves kept in `decision.history`. */
+export const HISTORY_LENGTH = 16;

@@ -1,0 +1,200 @@
+/**
+ * One window of measurements at one level: completions counted as they happen, the tasks
+ * in flight integrated over time, and the calling thread's busy share between the
+ * window's first and last reading. Pure: the clock and the busy counters are given.
+ *
+ * After a level change a window opens only once the tasks in flight then have finished,
+ * so that it measures the new level, not the tail of the old one. It
+ * closes on completions, not on time alone (see `settings.ts`): enough of them to compare,
+ * and — for a window whose throughput will be compared with another's — at least as many
+ * as were in flight, one full turnover.
+ *
+ * Throughput is the lower of two estimates. Little's law — mean tasks in flight ÷ mean
+ * latency — is smooth where counting is not: tasks started together finish in waves, and
+ * a count over a span that holds part of a wave is off by up to the number in flight (the
+ * error the .NET thread pool's hill climbing guards against with long samples). But while
+ * a level ramps up, the tasks that finish first are the fast ones, so Little's law
+ * overstates it, while the count understates it; a bounded resource, busy all along,
+ * keeps the count right. The lower of the two cannot make a step look better than it
+ * was, and in a steady state they agree.
+ */
+import { MIN_COMPLETIONS, MIN_WINDOW_MS, SLOW_COMPLETIONS, SLOW_WINDOW_MS } from './settings.js';
+
+/** Cumulative counters of the calling thread; only differences mean anything. */
+export interface BusyReading {
+  /** ms of CPU the thread has used. */
+  readonly cpuMs: number;
+  /** ms its event loop has sat waiting for I/O or timers. */
+  readonly idleMs: number;
+  /** ms it could have run but waited for a CPU, where the system says (else absent). */
+  readonly waitingMs?: number;
+}
+
+/** Where time and the calling thread's busy counters come from (real ones, or a test's). */
+export interface Instruments {
+  now(): number;
+  busy(): BusyReading;
+}
+
+/** What a closed window measured. */
+export interface WindowSummary {
+  /** Inputs that finished in the window (a chunk counts each of its inputs). */
+  readonly completions: number;
+  /** Of those, how many failed. */
+  readonly failures: number;
+  readonly spanMs: number;
+  /**
+   * Inputs finished per second: the lower of the count over the span and Little's law
+   * (see the class); the count alone in a window shorter than a turnover.
+   */
+  readonly throughput: number;
+  /** Mean ms from start to finish of what finished. */
+  readonly latencyMs: number;
+  /** The shortest of those. */
+  readonly fastestMs: number;
+  /** Mean number of runs (or chunks) in flight over the window. */
+  readonly inFlight: number;
+  /** Inputs per run: more than 1 when a `map` started them in chunks. */
+  readonly inputsPerRun: number;
+  /** The calling thread's CPU time ÷ (CPU time + idle time) over the window, 0..1. */
+  readonly busyShare: number;
+  /**
+   * Share of the time the calling thread could have run that it waited for a CPU, 0..1:
+   * near 0 on a machine with CPU to spare, high when other work keeps every CPU busy.
+   */
+  readonly contention: number;
+  /** ms of the calling thread's CPU per finished input. */
+  readonly cpuPerTaskMs: number;
+  /**
+   * Share of that CPU spent inside the tasks' synchronous calls, 0..1: near 1 when tasks
+   * compute before they first await (or never await), low when they compute after a wait.
+   */
+  readonly callShare: number;
+}
+
+export class MeasurementWindow {
+  readonly #instruments: Instruments;
+  /** Completions still to let pass before the window opens. */
+  #skip: number;
+  #opened = false;
+  #openedAt = 0;
+  #busyAtOpen: BusyReading = { cpuMs: 0, idleMs: 0 };
+  #lastEventAt = 0;
+  #inFlightArea = 0;
+  #completions = 0;
+  #failures = 0;
+  #latencySum = 0;
+  #finishedRuns = 0;
+  #fastest = Number.POSITIVE_INFINITY;
+  #callMs = 0;
+  /** Runs finished at which the next `'early'` look is offered. */
+  #nextCheckpoint = MIN_COMPLETIONS;
+  readonly #turnover: boolean;
+
+  /**
+   * `skip`: tasks in flight now that belong to the level being left; with none, the
+   * window opens when the next task starts (at once with `openNow`: the level goes on).
+   * `turnover`: the window will be compared with another, so it lasts at least one
+   * turnover of the tasks in flight.
+   */
+  constructor(instruments: Instruments, skip: number, turnover: boolean, openNow = false) {
+    this.#instruments = instruments;
+    this.#skip = skip;
+    this.#turnover = turnover;
+    if (openNow) this.#open(instruments.now());
+  }
+
+  /** A task starts, `inFlight` having been in flight until `now`. */
+  started(now: number, inFlight: number): void {
+    if (!this.#opened && this.#skip === 0) this.#open(now);
+    else this.#advance(now, inFlight);
+  }
+
+  /** A task's synchronous call on the calling thread took `ms`. */
+  called(ms: number): void {
+    if (this.#opened) this.#callMs += ms;
+  }
+
+  /**
+   * A run (or chunk of `inputs`) finished after `latencyMs`, `inFlight` (itself
+   * included) having been in flight until `now`. Returns `'full'` once the window has
+   * enough to close, `'early'` at checkpoints before that (32, 64, 128… completions) where
+   * a window that will be compared may already show enough (see {@link summary}).
+   */
+  finished(
+    now: number,
+    inFlight: number,
+    latencyMs: number,
+    inputs: number,
+    ok: boolean,
+  ): 'full' | 'early' | undefined {
+    if (!this.#opened) {
+      if (this.#skip > 0 && --this.#skip === 0) this.#open(now);
+      return undefined;
+    }
+    this.#advance(now, inFlight);
+    this.#completions += inputs;
+    if (!ok) this.#failures += inputs;
+    this.#latencySum += latencyMs;
+    this.#finishedRuns++;
+    this.#fastest = Math.min(this.#fastest, latencyMs);
+    const span = now - this.#openedAt;
+    const enough =
+      (this.#completions >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
+      (this.#completions >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
+    if (!enough) return undefined;
+    if (!this.#turnover || this.#finishedRuns >= this.#inFlightArea / span) return 'full';
+    if (this.#finishedRuns < this.#nextCheckpoint) return undefined;
+    this.#nextCheckpoint *= 2;
+    return 'early';
+  }
+
+  /**
+   * What the window measured. `early`: taken before a full turnover, so the higher of the
+   * two throughput estimates — a step that shows no gain even so has none.
+   */
+  summary(now: number, early = false): WindowSummary {
+    const span = Math.max(now - this.#openedAt, 1e-3);
+    const busy = this.#instruments.busy();
+    const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
+    const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
+    const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
+    const runs = Math.max(this.#finishedRuns, 1);
+    const latency = this.#latencySum / runs;
+    const inFlight = this.#inFlightArea / span;
+    const inputsPerRun = this.#completions / runs;
+    const counted = (this.#completions / span) * 1000;
+    const little = latency > 0 ? ((inFlight * inputsPerRun) / latency) * 1000 : counted;
+    return {
+      completions: this.#completions,
+      failures: this.#failures,
+      spanMs: span,
+      throughput: !this.#turnover
+        ? counted
+        : early
+          ? Math.max(counted, little)
+          : Math.min(counted, little),
+      latencyMs: latency,
+      fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
+      inFlight,
+      inputsPerRun,
+      busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
+      contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
+      cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
+      callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
+    };
+  }
+
+  #advance(now: number, inFlight: number): void {
+    if (!this.#opened) return;
+    this.#inFlightArea += inFlight * (now - this.#lastEventAt);
+    this.#lastEventAt = now;
+  }
+
+  #open(now: number): void {
+    this.#opened = true;
+    this.#openedAt = now;
+    this.#lastEventAt = now;
+    this.#busyAtOpen = this.#instruments.busy();
+  }
+}

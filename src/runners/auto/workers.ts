@@ -1,0 +1,95 @@
+/**
+ * `auto`'s worker threads: one single-worker `threads` pool per thread, so that `auto`
+ * spreads the tasks over them itself and can change how many each holds at once from one
+ * task to the next. (One pool of several workers fills its first worker before it starts
+ * the second, and fixes its tasks per worker when it is made.)
+ */
+import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
+import type { TaskLike } from '../../core/task.js';
+
+export class WorkerThreads {
+  readonly #create: () => Runner;
+  readonly #count: number;
+  #runners: Runner[] | undefined;
+  #closed = false;
+
+  /** `create` makes a `threads` runner of one worker. */
+  constructor(count: number, create: () => Runner) {
+    this.#count = count;
+    this.#create = create;
+  }
+
+  /** Loads `task` on every worker (starting them); rejects if one cannot. */
+  async take(task: TaskLike<never, unknown>): Promise<TaskOnWorkers> {
+    this.#runners ??= Array.from({ length: this.#count }, () => this.#create());
+    const runners = this.#runners;
+    const prepared = await Promise.all(runners.map((runner) => runner.prepare(task)));
+    return new TaskOnWorkers(runners, prepared);
+  }
+
+  /** The workers' numbers, summed; `undefined` before any was started. */
+  load(): RunnerLoad | undefined {
+    if (!this.#runners) return undefined;
+    const loads = this.#runners.map((r) => r.load());
+    const total = (key: 'workers' | 'running' | 'queued' | 'retried' | 'utilization') =>
+      loads.reduce((sum, load) => sum + load[key], 0);
+    return {
+      workers: total('workers'),
+      running: total('running'),
+      queued: total('queued'),
+      retried: total('retried'),
+      utilization: total('utilization') / loads.length,
+    };
+  }
+
+  /** Set once closing began: a task that failed to load since then failed for that reason. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all((this.#runners ?? []).map((r) => r.close()));
+  }
+}
+
+/** One task, loaded on every worker: where its next run goes, and what each holds. */
+export class TaskOnWorkers {
+  readonly #runners: readonly Runner[];
+  readonly #prepared: readonly unknown[];
+  /** Runs of this task each worker holds (reserved or running). */
+  readonly #held: number[];
+
+  constructor(runners: readonly Runner[], prepared: readonly unknown[]) {
+    this.#runners = runners;
+    this.#prepared = prepared;
+    this.#held = runners.map(() => 0);
+  }
+
+  /** The worker holding the fewest runs, if that is fewer than `most`; reserves a place there. */
+  reserve(most: number): number | undefined {
+    let best = -1;
+    for (let w = 0; w < this.#held.length; w++) {
+      if (this.#held[w]! < most && (best < 0 || this.#held[w]! < this.#held[best]!)) best = w;
+    }
+    if (best < 0) return undefined;
+    this.#held[best]!++;
+    return best;
+  }
+
+  release(worker: number): void {
+    this.#held[worker]!--;
+  }
+
+  run(worker: number, run: TaskRun): Promise<unknown> {
+    return this.#runners[worker]!.run(this.#prepared[worker], run);
+  }
+
+  runChunk(worker: number, chunk: ChunkRun): Promise<ChunkOutcome> {
+    return this.#runners[worker]!.runChunk!(this.#prepared[worker], chunk);
+  }
+
+  chunkSize(timeout: number | undefined): number {
+    return this.#runners[0]!.chunkSize?.(this.#prepared[0], timeout) ?? 1;
+  }
+}

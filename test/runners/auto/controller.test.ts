@@ -1,0 +1,267 @@
+/**
+ * The controller and its control law, driven by simulated work (see `simulation.ts`):
+ * simulated time, scripted completions, no real clock. Each test states where the
+ * controller must end up for one kind of work, and checks the path it took there.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Law } from '../../../src/runners/auto/law.js';
+import type { Measured } from '../../../src/runners/auto/moves.js';
+import { MAX_LIMIT, START_LIMIT } from '../../../src/runners/auto/settings.js';
+import type { WindowSummary } from '../../../src/runners/auto/window.js';
+import { type Outcome, simulate } from './simulation.js';
+
+const waits = (ms: number) => () => ({ cpuMs: 0.02, waitMs: ms });
+const computes = (ms: number) => () => ({ cpuMs: ms, waitMs: 0 });
+
+/** The decision's history as "loop@64 → loop@512 → …", for assertion messages. */
+function path(outcome: Outcome): string {
+  const d = outcome.controller.decision();
+  return [...d.history.map((h) => `${h.mode}@${h.concurrency}`), `${d.mode}@${d.concurrency}`].join(
+    ' → ',
+  );
+}
+
+describe('the controller', () => {
+  it('climbs to hundreds of tasks in flight for tasks that only wait', () => {
+    const out = simulate({ inputs: 20_000, work: waits(20) });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'loop', path(out));
+    assert.ok(d.concurrency >= 256, path(out));
+    assert.equal(out.ran.threads, 0);
+    // It got there by climbing, never by stepping down first.
+    const levels = d.history.map((h) => h.concurrency);
+    assert.deepEqual(
+      levels,
+      [...levels].sort((a, b) => a - b),
+      path(out),
+    );
+  });
+
+  it('reaches a high level at once when the calling thread is nearly idle', () => {
+    const out = simulate({ inputs: 1_000, work: (i) => ({ cpuMs: 0.02, waitMs: 5 + (i % 76) }) });
+    const first = out.levels[0];
+    assert.ok(first && first.route === 'loop' && first.level >= 8 * START_LIMIT, path(out));
+    assert.ok(first.index < 100, `moved after ${first.index} inputs`);
+  });
+
+  for (const capacity of [4, 32]) {
+    it(`backs off to about the capacity of a resource that serves ${capacity} at once`, () => {
+      const out = simulate({
+        inputs: 8_000,
+        capacity,
+        work: () => ({ cpuMs: 0.05, waitMs: capacity === 4 ? 1 : 30, bounded: true }),
+      });
+      const d = out.controller.decision();
+      assert.equal(d.mode, 'loop', path(out));
+      assert.ok(d.concurrency >= capacity && d.concurrency <= 2 * capacity, path(out));
+      // It tried more first, and came down because more brought nothing.
+      assert.ok(
+        d.history.some((h) => h.concurrency > 2 * capacity),
+        path(out),
+      );
+    });
+  }
+
+  it('moves CPU-bound work to worker threads, one task per worker', () => {
+    const out = simulate({ inputs: 3_000, work: computes(1) });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'threads', path(out));
+    assert.equal(d.tasksPerWorker, 1, path(out));
+    assert.ok(out.ran.threads > 0.9 * 3_000, JSON.stringify(out.ran));
+    assert.match(d.history[0]!.reason, /busy 100% of the time/);
+  });
+
+  it('gives work that waits and computes several tasks per worker', () => {
+    const out = simulate({ inputs: 3_000, work: () => ({ cpuMs: 0, waitMs: 8, thenCpuMs: 4 }) });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'threads', path(out));
+    assert.ok((d.tasksPerWorker ?? 0) >= 3, path(out));
+  });
+
+  it('keeps tiny tasks on the calling thread, where sending them would cost as much as running them', () => {
+    const out = simulate({ inputs: 50_000, work: computes(0.005) });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'loop', path(out));
+    assert.equal(out.ran.threads, 0);
+    assert.match(d.reason, /worker threads would finish only/);
+  });
+
+  it('keeps CPU-bound work on the calling thread when threads cannot take the task, and says why', () => {
+    const why = 'a plain function cannot be sent to a worker thread';
+    const out = simulate({ inputs: 2_000, work: computes(1), threadsUnavailable: why });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'loop');
+    assert.equal(out.ran.threads, 0);
+    assert.ok(d.reason.includes(why), d.reason);
+  });
+
+  it('follows a map whose first half waits and whose second half computes', () => {
+    const out = simulate({
+      inputs: 6_000,
+      work: (i) => (i < 3_000 ? waits(20)() : computes(2)()),
+    });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'threads', path(out));
+    // It climbed on the calling thread while the tasks waited.
+    assert.ok(
+      out.levels.some((l) => l.route === 'loop' && l.level >= 256 && l.index < 3_000),
+      path(out),
+    );
+    assert.ok(out.ran.threads > 2_000, JSON.stringify(out.ran));
+  });
+
+  it('follows a map whose first part computes and whose rest waits, back to the event loop', () => {
+    const out = simulate({
+      inputs: 6_000,
+      work: (i) => (i < 2_000 ? computes(2)() : waits(20)()),
+    });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'loop', path(out));
+    assert.ok(d.concurrency >= 256, path(out));
+    assert.ok(
+      out.levels.some((l) => l.route === 'threads' && l.index < 2_000),
+      path(out),
+    );
+  });
+
+  it('moves back when the threads do not pay, and waits longer each time before trying again', () => {
+    // Sending a task to a worker really costs 1.5 ms, though the controller expects 4 µs.
+    const out = simulate({
+      inputs: 3_000,
+      work: computes(1),
+      dispatchMs: 1.5,
+      claimedDispatchMs: 0.004,
+    });
+    assert.equal(out.controller.decision().mode, 'loop', path(out));
+    const tries = out.levels.filter((l) => l.route === 'threads').map((l) => l.index);
+    assert.ok(tries.length >= 2, path(out));
+    const gaps = tries.slice(1).map((at, i) => at - tries[i]!);
+    assert.deepEqual(
+      gaps,
+      [...gaps].sort((a, b) => a - b),
+      `tries at inputs ${tries.join(', ')}`,
+    );
+    assert.ok(out.ran.loop > out.ran.threads, JSON.stringify(out.ran));
+  });
+
+  it('under a timeout runs nothing on the calling thread, and climbs tasks per worker for waiting work', () => {
+    const out = simulate({ inputs: 6_000, work: waits(20), pinned: true });
+    const d = out.controller.decision();
+    assert.equal(out.ran.loop, 0);
+    assert.equal(d.mode, 'threads');
+    assert.ok((d.tasksPerWorker ?? 0) >= 16, path(out));
+    assert.match(d.history[0]!.reason, /timeout/);
+  });
+
+  it('holds its course through ±50% noise on every wait and burst', () => {
+    const bounded = simulate({
+      inputs: 8_000,
+      capacity: 4,
+      noise: 0.5,
+      work: () => ({ cpuMs: 0.05, waitMs: 1, bounded: true }),
+    });
+    const level = bounded.controller.decision().concurrency;
+    assert.ok(level >= 4 && level <= 16, path(bounded));
+    const waiting = simulate({ inputs: 20_000, noise: 0.5, work: waits(20) });
+    assert.ok(waiting.controller.decision().concurrency >= 256, path(waiting));
+  });
+
+  it('explains each move in one sentence, with the throughput measured at the level it left', () => {
+    const out = simulate({
+      inputs: 8_000,
+      capacity: 4,
+      work: () => ({ cpuMs: 0.05, waitMs: 1, bounded: true }),
+    });
+    const d = out.controller.decision();
+    assert.ok(d.history.length >= 3, path(out));
+    for (const step of d.history) {
+      assert.match(step.reason, /^[A-Z0-9][^\n]*\.$/, step.reason);
+      assert.ok(step.throughput > 0, JSON.stringify(step));
+    }
+    assert.ok(d.measured.throughput! > 0);
+    assert.equal(d.workload, 'io-bound');
+  });
+});
+
+describe('the control law', () => {
+  const context = {
+    workers: 2,
+    threadsUnavailable: undefined,
+    maxLoop: MAX_LIMIT,
+    maxPerWorker: 64,
+    dispatchMs: () => 0.004,
+    chunkable: () => false,
+  };
+  const window = (w: Partial<WindowSummary>): WindowSummary => ({
+    completions: 64,
+    failures: 0,
+    spanMs: 50,
+    throughput: 1_000,
+    latencyMs: 20,
+    fastestMs: 20,
+    inFlight: 64,
+    busyShare: 0.1,
+    contention: 0,
+    cpuPerTaskMs: 0.05,
+    callShare: 0,
+    inputsPerRun: 1,
+    ...w,
+  });
+
+  it('jumps by the headroom the busy share shows, at most eightfold', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    assert.deepEqual(law.next(window({ busyShare: 0.35 }))?.to, { route: 'loop', level: 128 });
+    const idle = new Law(context, { route: 'loop', level: 64 });
+    assert.deepEqual(idle.next(window({ busyShare: 0.01 }))?.to, { route: 'loop', level: 512 });
+  });
+
+  it('steps down from the best level once a step up brings no more', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window({ busyShare: 0.35 }));
+    const knee = law.next(window({ inFlight: 128, throughput: 1_020, latencyMs: 40 }));
+    assert.equal(knee?.because.kind, 'knee');
+    assert.deepEqual(knee?.to, { route: 'loop', level: 32 });
+    const worse = law.next(window({ inFlight: 32, throughput: 600, latencyMs: 20 }));
+    assert.equal(worse?.because.kind, 'fewer-worse');
+    assert.deepEqual(worse?.to.level, 64);
+  });
+
+  it("sends a saturated thread's work to threads after two windows, with as many per worker as cover its waits", () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = window({ busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 });
+    assert.equal(law.next(saturated), undefined, 'the first window also paid for starting up');
+    const move = law.next(saturated);
+    assert.equal(move?.because.kind, 'saturated');
+    assert.deepEqual(move?.to, { route: 'threads', level: 3 });
+  });
+
+  it('gives tasks that compute inside their call one per worker', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 40, callShare: 0.95 });
+    law.next(saturated);
+    assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
+  });
+
+  it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const contended = window({ busyShare: 1, cpuPerTaskMs: 2, fastestMs: 2, contention: 0.8 });
+    const move = law.next(contended);
+    assert.equal(move?.because.kind, 'saturated-stay');
+    assert.equal(move.to.route, 'loop');
+    assert.match(
+      move.because.why,
+      /other work keeps this machine's CPUs busy \(this thread waited for one 80%/,
+    );
+    assert.equal(law.next(contended), undefined, 'and holds there');
+  });
+
+  it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    assert.equal(law.next(window({ inFlight: 10 })), undefined);
+    assert.deepEqual(law.at, { route: 'loop', level: 64 } satisfies Omit<
+      Measured,
+      keyof WindowSummary
+    >);
+  });
+});
