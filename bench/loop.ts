@@ -25,6 +25,7 @@ import { createInterface } from 'node:readline';
 import pLimit from 'p-limit';
 import pMap from 'p-map';
 import { Pool } from 'undici';
+import { printTable } from './markdown-table.js';
 
 const dist = (path: string) => new URL(`../dist/${path}`, import.meta.url).href;
 const { createExecutor } = (await import(dist('index.js'))) as typeof import('../src/index.js');
@@ -102,7 +103,7 @@ async function dispatchOverhead(): Promise<void> {
   console.log(
     `\n(a) ${NOOP_TASKS.toLocaleString('en')} no-op async tasks, concurrency ${NOOP_CONCURRENCY}, median of ${ROUNDS}`,
   );
-  table(
+  printTable(
     ['runner', 'wall ms', 'tasks/s', 'vs p-map', 'CPU ms', 'vs p-map (CPU)'],
     Object.entries(ms).map(([name, t]) => [
       name,
@@ -156,7 +157,7 @@ async function downloads(): Promise<void> {
     }
   }
   await server.close();
-  table(['runner', 'requests @ concurrency', 'ms', 'bound ms', 'vs bound'], rows);
+  printTable(['runner', 'requests @ concurrency', 'ms', 'bound ms', 'vs bound'], rows);
   console.log('target: loop.map ≤ 1.10× the bound for both');
 }
 
@@ -185,17 +186,6 @@ function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const mid = sorted.length >> 1;
   return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function table(header: string[], rows: string[][]): void {
-  const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join(' | ')} |`;
-  console.log(line(header));
-  console.log(
-    `| ${widths.map((w, c) => (c === 0 ? '-'.repeat(w) : `${'-'.repeat(w - 1)}:`)).join(' | ')} |`,
-  );
-  for (const row of rows) console.log(line(row));
 }
 
 console.log(`bench:loop — Node ${process.version}, ${ROUNDS} rounds per contender`);

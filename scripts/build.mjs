@@ -37,6 +37,8 @@ const dist = resolve(root, args.out);
 const SHARED_ENTRY_POINTS = [
   'index.ts',
   'sites/server.ts',
+  // The sites server's own process: spawned by path (the bench keeps it out of its event loop).
+  'sites/child.ts',
   'cli/main.ts',
   'bench/jobs/cpu.ts',
   'bench/jobs/io.ts',

@@ -15,34 +15,38 @@ import { readdirSync, readFileSync } from 'node:fs';
 // USER_HZ: the unit of /proc/<pid>/stat times. 100 on every mainstream Linux build.
 const TICK_MS = 10;
 
-/** Milliseconds of CPU time used so far by this process and its descendants. */
-export function cpuTimeMs(): number {
+/**
+ * Milliseconds of CPU time used so far by this process and its descendants, but for the
+ * processes in `except` and their own descendants (a server whose work is not measured).
+ */
+export function cpuTimeMs(except: readonly number[] = []): number {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1000 + descendantsCpuMs();
+  return (user + system) / 1000 + descendantsCpuMs(except);
 }
 
 /** Whether {@link cpuTimeMs} can see child processes on this platform. */
 export const countsChildProcesses = process.platform === 'linux';
 
-function descendantsCpuMs(): number {
+function descendantsCpuMs(except: readonly number[]): number {
   if (!countsChildProcesses) return 0;
   const own = statFields('self');
   if (!own) return 0;
   let ticks = own.reapedChildrenTicks;
-  for (const pid of descendants(process.pid)) {
+  for (const pid of descendants(process.pid, except)) {
     const stat = statFields(String(pid));
     if (stat) ticks += stat.ownTicks + stat.reapedChildrenTicks;
   }
   return ticks * TICK_MS;
 }
 
-/** The live descendants of `pid`, from the kernel's per-thread `children` lists. */
-function descendants(pid: number): number[] {
+/** The live descendants of `pid` but those under `except`, from the kernel's per-thread `children` lists. */
+function descendants(pid: number, except: readonly number[]): number[] {
   const found: number[] = [];
   const pending = [pid];
   while (pending.length > 0) {
     const parent = pending.pop()!;
     for (const child of childrenOf(parent)) {
+      if (except.includes(child)) continue;
       found.push(child);
       pending.push(child);
     }

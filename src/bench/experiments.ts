@@ -1,7 +1,7 @@
 /**
- * The two jobs of the classic experiment, each described once for every mode: which task
- * and inputs, how each mode's executor is configured, how outputs are verified, and where
- * the physical limit lies.
+ * The two jobs of the classic experiment, each described once for every contender: which
+ * task and inputs, how each mode's executor is configured, how outputs are verified, and
+ * where the physical limit lies.
  *
  * @module
  */
@@ -9,16 +9,19 @@
 import type { ExecutorOptions } from '../core/options.js';
 import type { Task } from '../core/task.js';
 import type { Mode } from '../core/types.js';
-import { startSitesServer } from '../sites/server.js';
+import { spawnSitesServer } from '../sites/process.js';
+import { CPU_BASE_N, CPU_TASKS, calibrateScale, cpuInputs } from './calibrate.js';
 import { MAX_SUM_OF_SQUARES_N, sumOfSquaresFormula, sumOfSquaresTask } from './jobs/cpu.js';
 import { downloadSiteTask, type SiteDownload } from './jobs/io.js';
 import type { BenchSettings } from './settings.js';
 import type { JobName } from './types.js';
 
-/** One job, ready to run under any mode. */
+/** One job, ready to run under any mode or in another runtime. */
 export interface Experiment {
   readonly job: JobName;
   readonly workload: string;
+  /** How the job was set up, in words: the CPU job's scale and why, the I/O job's server. */
+  readonly setup: string;
   readonly params: Readonly<Record<string, number>>;
   readonly limitRule: string;
   readonly task: Task<never, unknown>;
@@ -28,17 +31,20 @@ export interface Experiment {
   inputs(mode: Mode): readonly unknown[];
   /** A cheap input that loads the task where it runs (and opens connections) without doing the job. */
   warmup(mode: Mode): unknown;
+  /** The job for a program outside switchyard: plain inputs (URLs, or n) and a cheap one to warm up with. */
+  readonly plain: {
+    readonly inputs: readonly (string | number)[];
+    readonly warmup: string | number;
+  };
   /** True when `outputs` (in input order) are exactly right. */
   verify(outputs: readonly unknown[]): boolean;
-  /** The physical limit in ms, given `sync`'s wall time when it ran. */
+  /** The physical limit in ms, given the same runtime's `sync` wall time when it ran. */
   limitMs(syncWallMs: number | undefined): number | null;
-  /** Releases what the job holds (the sites server). */
+  /** Processes the job keeps running whose CPU time is not the contenders' (the sites server). */
+  readonly unmeasured: readonly number[];
+  /** Releases what the job holds (the sites server process). */
   close(): Promise<void>;
 }
-
-/** Sizes of the classic CPU job: n = 5,000,000 + x for x in 0..19. */
-const CPU_BASE_N = 5_000_000;
-const CPU_TASKS = 20;
 
 /** The largest `--scale` the CPU job accepts: its largest n must stay exact. */
 export const MAX_SCALE = Math.floor(MAX_SUM_OF_SQUARES_N / (CPU_BASE_N + CPU_TASKS - 1));
@@ -62,30 +68,42 @@ function baseOptions(mode: Mode, settings: BenchSettings): ExecutorOptions {
 }
 
 function cpuExperiment(settings: BenchSettings): Experiment {
-  const ns = Array.from({ length: CPU_TASKS }, (_, x) =>
-    Math.round((CPU_BASE_N + x) * settings.scale),
-  );
+  const { scale, why } =
+    settings.scale === undefined
+      ? calibrated()
+      : { scale: settings.scale, why: settings.quick ? 'set by --quick' : 'set by --scale' };
+  const ns = cpuInputs(scale);
   const expected = ns.map((n) => sumOfSquaresFormula(n).toString());
   return {
     job: 'cpu',
-    workload: `sum(i*i for i < n) for ${CPU_TASKS} values of n from ${ns[0]!.toLocaleString('en')}, exact (checked against n(n-1)(2n-1)/6)`,
-    params: { tasks: CPU_TASKS, firstN: ns[0]!, scale: settings.scale },
+    workload: `sum(i*i for i < n) for ${CPU_TASKS} values of n = (${CPU_BASE_N.toLocaleString('en')} + x) × ${scale}, from ${ns[0]!.toLocaleString('en')}, exact (checked against n(n-1)(2n-1)/6)`,
+    setup: `scale ×${scale}: ${why}`,
+    params: { tasks: CPU_TASKS, firstN: ns[0]!, scale },
     limitRule: `sync time / ${settings.cores} cores`,
     task: sumOfSquaresTask,
     executorOptions: (mode) => baseOptions(mode, settings),
     inputs: () => ns,
     warmup: () => 200_000,
+    plain: { inputs: ns, warmup: 200_000 },
     verify: (outputs) =>
       outputs.length === expected.length && outputs.every((o, i) => o === expected[i]),
     limitMs: (syncWallMs) => (syncWallMs === undefined ? null : syncWallMs / settings.cores),
+    unmeasured: [],
     close: () => Promise.resolve(),
   };
+}
+
+function calibrated(): { scale: number; why: string } {
+  const { scale, reason } = calibrateScale(MAX_SCALE);
+  return { scale, why: `${reason}; --scale sets it` };
 }
 
 async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
   const { sites, latencyMs, concurrency, workers } = settings;
   const jitterMs = Math.round(latencyMs / 20);
-  const server = await startSitesServer({ sites, latencyMs, jitterMs });
+  // Out of process: a client that shared an event loop with the server would wait for the
+  // server's timers and writes, and the loop mode — the only one on this thread — would pay.
+  const server = await spawnSitesServer({ sites, latencyMs, jitterMs });
   const perWorker = Math.ceil(concurrency / workers);
   const connections = (mode: Mode): number => {
     if (mode === 'sync') return 1;
@@ -94,10 +112,13 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
       : concurrency;
   };
   const urls = Array.from({ length: sites }, (_, i) => server.siteUrl(i));
+  // A missing page answers at once: it loads the task and opens a connection, no latency.
+  const warmupUrl = `${server.url}/warmup`;
   const rounds = Math.ceil(sites / concurrency);
   return {
     job: 'io',
     workload: `download ${sites} sites (${latencyMs} ms ± ${jitterMs} ms latency, 10 KB each, checksummed) with ${concurrency} in flight`,
+    setup: 'the sites server runs in a process of its own, on a free loopback port',
     params: { sites, latencyMs, concurrency },
     limitRule: `ceil(${sites} / ${concurrency}) × ${latencyMs} ms`,
     task: downloadSiteTask,
@@ -108,14 +129,15 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
       return { ...base, concurrency };
     },
     inputs: (mode) => urls.map((url) => ({ url, connections: connections(mode) })),
-    // A missing page answers at once: it loads the task and opens a connection, no latency.
-    warmup: (mode) => ({ url: `${server.url}/warmup`, connections: connections(mode) }),
+    warmup: (mode) => ({ url: warmupUrl, connections: connections(mode) }),
+    plain: { inputs: urls, warmup: warmupUrl },
     verify: (outputs) =>
       outputs.length === sites &&
       (outputs as SiteDownload[]).every(
         (o, i) => o.status === 200 && o.checksum === server.checksum(i),
       ),
     limitMs: () => rounds * latencyMs,
+    unmeasured: [server.pid],
     close: () => server.close(),
   };
 }

@@ -14,3 +14,12 @@ export function formatRatio(ratio: number | null | undefined): string {
   if (ratio == null) return '–';
   return ratio >= 100 ? `${Math.round(ratio)}×` : `${ratio.toFixed(2)}×`;
 }
+
+/** `112–121 ms`, `980 ms–1.02 s`: the unit once when both ends share it. */
+export function formatRange(low: number, high: number): string {
+  const [a, b] = [formatMs(low), formatMs(high)];
+  const unit = (s: string) => s.slice(s.lastIndexOf(' ') + 1);
+  return a.includes(' ') && unit(a) === unit(b)
+    ? `${a.slice(0, a.lastIndexOf(' '))}–${b}`
+    : `${a}–${b}`;
+}

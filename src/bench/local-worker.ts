@@ -10,6 +10,7 @@ import { once } from 'node:events';
 import { extname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadBullmq, loadIoredis } from '../core/peers.js';
+import { lastLine } from './session.js';
 
 /** What the local worker is started with; names follow `switchyard worker`'s flags. */
 export interface LocalWorkerOptions {
@@ -81,11 +82,6 @@ async function stopChild(child: ChildProcess, graceMs: number): Promise<void> {
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
-}
-
-function lastLine(text: string): string {
-  const lines = text.trim().split('\n');
-  return lines[lines.length - 1] || 'it printed nothing';
 }
 
 /** Deletes the bench's own queue and everything BullMQ kept for it, so no litter stays in Redis. */

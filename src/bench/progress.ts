@@ -1,12 +1,13 @@
 /**
  * What `switchyard bench` shows while it runs: a progress bar on a terminal, one plain line
- * per finished mode otherwise (logs, CI, pipes).
+ * per finished contender otherwise (logs, CI, pipes).
  *
  * @module
  */
 import cliProgress from 'cli-progress';
-import { formatMs } from './format.js';
-import type { BenchProgress } from './lab.js';
+import { formatMs, formatRange } from './format.js';
+import { type BenchProgress, contenders } from './lab.js';
+import { describePolicy } from './repeats.js';
 import type { BenchSettings } from './settings.js';
 
 /** A progress display: feed it the lab's events, stop it before printing results. */
@@ -20,18 +21,15 @@ export function benchProgress(
   settings: BenchSettings,
   stream: NodeJS.WritableStream & { isTTY?: boolean },
 ): ProgressDisplay {
-  const total = settings.jobs.length * settings.modes.length * settings.repeat;
+  const rows = contenders(settings);
   if (stream.isTTY !== true) {
     stream.write(
-      `bench: ${settings.jobs.join(', ')} under ${settings.modes.join(', ')}, ${settings.repeat} run(s) each\n`,
+      `bench: ${settings.jobs.join(', ')} under ${rows.join(', ')}; ${describePolicy(settings.repeat)}\n`,
     );
     return {
       update: (p) => {
-        if (p.step !== 'done' || !p.result) return;
-        const r = p.result;
-        stream.write(
-          `bench: ${p.job} ${p.mode}: ${r.wallMs === null ? r.reason : `${formatMs(r.wallMs)}${r.verified ? '' : ' (WRONG RESULTS)'}`}\n`,
-        );
+        if (p.step === 'done' && p.result)
+          stream.write(`bench: ${p.job} ${p.mode}: ${summary(p)}\n`);
       },
       stop: () => {},
     };
@@ -39,21 +37,27 @@ export function benchProgress(
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: 'bench [{bar}] {value}/{total} runs · {job} {mode} {what}',
+      format: 'bench [{bar}] {value}/{total} · {job} {mode} {what}',
       hideCursor: true,
       clearOnComplete: true,
     },
     cliProgress.Presets.shades_classic,
   );
-  bar.start(total, 0, { job: '', mode: '', what: '' });
-  let modesDone = 0;
+  bar.start(settings.jobs.length * rows.length, 0, { job: '', mode: '', what: '' });
+  let done = 0;
   return {
     update: (p) => {
-      if (p.step === 'done') modesDone++;
-      const value = modesDone * settings.repeat + (p.step === 'run' ? p.run - 1 : 0);
-      const what = p.step === 'start' ? 'starting' : p.step === 'run' ? `run ${p.run}/${p.of}` : '';
-      bar.update(value, { job: p.job, mode: p.mode, what });
+      if (p.step === 'done') done++;
+      const what = p.step === 'start' ? 'starting' : p.step === 'run' ? `run ${p.run}` : '';
+      bar.update(done, { job: p.job, mode: p.mode, what });
     },
     stop: () => bar.stop(),
   };
+}
+
+function summary({ result: r }: BenchProgress): string {
+  if (!r || r.wallMs === null) return r?.reason ?? 'no figures';
+  const spread = r.spreadMs ? `middle half ${formatRange(r.spreadMs.low, r.spreadMs.high)}, ` : '';
+  const wrong = r.verified ? '' : ' (WRONG RESULTS)';
+  return `${formatMs(r.wallMs)} (${spread}${r.runs.length} run${r.runs.length === 1 ? '' : 's'})${wrong}`;
 }

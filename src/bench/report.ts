@@ -4,15 +4,15 @@
  *
  * @module
  */
-import { formatMs, formatRatio } from './format.js';
-import type { BenchDocument, JobReport, ModeResult } from './types.js';
+import { formatMs, formatRange, formatRatio } from './format.js';
+import { type BenchDocument, isPython, type JobReport, type ModeResult } from './types.js';
 
 const JOB_TITLES = {
   io: 'I/O-bound job: download many sites',
   cpu: 'CPU-bound job: sum of squares',
 } as const;
 
-const CHART = { width: 760, label: 96, value: 110, row: 30, top: 30, bottom: 34 } as const;
+const CHART = { width: 760, label: 130, value: 110, row: 30, top: 30, bottom: 34 } as const;
 /** Wall times further apart than this ratio are drawn on a log scale, or the fast bars vanish. */
 const LOG_SCALE_SPREAD = 20;
 
@@ -23,8 +23,10 @@ export function renderReport(doc: BenchDocument, generatedAt = new Date()): stri
     ['CPU', m.cpuModel],
     ['cores', `${m.cores} usable of ${m.cpus}`],
     ['Node.js', m.node],
+    ...(m.python ? [['Python', m.python] as [string, string]] : []),
     ['platform', `${m.platform}/${m.arch}`],
     ['load average (1 min)', m.loadAverage.toFixed(2)],
+    ['timed runs', doc.repeats],
     ['generated', generatedAt.toISOString()],
   ];
   return `<!doctype html>
@@ -43,7 +45,8 @@ export function renderReport(doc: BenchDocument, generatedAt = new Date()): stri
   table { border-collapse: collapse; width: 100%; font-variant-numeric: tabular-nums; }
   th, td { padding: .25rem .5rem; text-align: right; border-bottom: 1px solid #e3e6ec; }
   th:first-child, td:first-child { text-align: left; }
-  .bar { fill: #3b82c4; } .bar.winner { fill: #2f9e44; } .bar.wrong { fill: #d9480f; }
+  .bar { fill: #3b82c4; } .bar.recommended { fill: #2f9e44; } .bar.python { fill: #9c7ac4; } .bar.wrong { fill: #d9480f; }
+  .spread { stroke: #1d2433; stroke-width: 1.5; } .run { fill: #1d2433; fill-opacity: .45; }
   .limit { stroke: #c92a2a; stroke-width: 2; stroke-dasharray: 6 4; }
   .axis { stroke: #adb5bd; } svg text { font: 12px system-ui, sans-serif; fill: #1d2433; }
   svg .limit-label { fill: #c92a2a; }
@@ -55,8 +58,7 @@ export function renderReport(doc: BenchDocument, generatedAt = new Date()): stri
 <p class="sub">The classic concurrency experiment, measured on this machine: the same jobs under every concurrency model.</p>
 <dl>${facts.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>
 ${doc.jobs.map(jobSection).join('\n')}
-<h2>Verdicts</h2>
-<ul class="verdicts">${doc.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
+${doc.notes.map((n) => `<p class="note">${escapeHtml(n)}</p>`).join('\n')}
 </body>
 </html>
 `;
@@ -66,22 +68,27 @@ function jobSection(job: JobReport): string {
   const rows = job.results
     .map((r) =>
       r.wallMs === null
-        ? `<tr><td>${r.mode}</td><td colspan="6" class="reason">${escapeHtml(r.reason ?? 'no figures')}</td></tr>`
-        : `<tr><td>${r.mode}</td><td>${formatMs(r.wallMs)}</td><td>${formatMs(r.startupMs)}</td><td>${formatMs(r.cpuMs)}</td><td>${formatRatio(r.speedup)}</td><td>${formatRatio(r.limitRatio)}</td><td>${r.verified ? 'yes' : 'NO'}</td></tr>`,
+        ? `<tr><td>${r.mode}</td><td colspan="8" class="reason">${escapeHtml(r.reason ?? 'no figures')}</td></tr>`
+        : `<tr><td>${r.mode}</td><td>${formatMs(r.wallMs)}</td><td>${r.spreadMs && r.runs.length > 1 ? formatRange(r.spreadMs.low, r.spreadMs.high) : '–'}</td><td>${r.runs.length}</td><td>${formatMs(r.startupMs)}</td><td>${formatMs(r.cpuMs)}</td><td>${formatRatio(r.speedup)}</td><td>${formatRatio(r.limitRatio)}</td><td>${r.verified ? 'yes' : 'NO'}</td></tr>`,
     )
     .join('');
   return `<section class="job" id="job-${job.job}">
 <h2>${JOB_TITLES[job.job]}</h2>
-<p class="sub">${escapeHtml(job.workload)}. Physical limit: ${escapeHtml(job.limitRule)} = ${formatMs(job.limitMs)}.</p>
+<p class="sub">${escapeHtml(job.workload)}. ${escapeHtml(job.setup)}. Physical limit: ${escapeHtml(job.limitRule)} = ${formatMs(job.limitMs)}.</p>
 ${chart(job)}
-<table><thead><tr><th>mode</th><th>wall</th><th>start-up</th><th>CPU</th><th>speedup vs sync</th><th>vs limit</th><th>verified</th></tr></thead><tbody>${rows}</tbody></table>
+<table><thead><tr><th>mode</th><th>wall (median)</th><th>middle half</th><th>runs</th><th>start-up</th><th>CPU</th><th>speedup</th><th>vs limit</th><th>verified</th></tr></thead><tbody>${rows}</tbody></table>
+<ul class="verdicts">${job.verdicts.map((v) => `<li>${escapeHtml(v)}</li>`).join('')}</ul>
 </section>`;
 }
 
-/** Horizontal bars of wall time per mode, with the physical limit as a dashed line. */
+/**
+ * Horizontal bars of median wall time per row, a whisker over the middle half of the runs,
+ * a dot for each run, and the physical limit as a dashed line.
+ */
 function chart(job: JobReport): string {
   const ran = job.results.filter((r): r is ModeResult & { wallMs: number } => r.wallMs !== null);
-  const values = [...ran.map((r) => r.wallMs), ...(job.limitMs ? [job.limitMs] : [])];
+  const times = ran.flatMap((r) => r.runs.map((run) => run.wallMs));
+  const values = [...times, ...ran.map((r) => r.wallMs), ...(job.limitMs ? [job.limitMs] : [])];
   const plotWidth = CHART.width - CHART.label - CHART.value;
   const height = CHART.top + Math.max(ran.length, 1) * CHART.row + CHART.bottom;
   const scale = axis(
@@ -89,21 +96,38 @@ function chart(job: JobReport): string {
     Math.max(...values, 1),
     plotWidth,
   );
-  const fastest = Math.min(...ran.filter((r) => r.verified).map((r) => r.wallMs));
+  const x = (ms: number) => (CHART.label + scale.x(ms)).toFixed(1);
   const bars = ran.map((r, i) => {
     const y = CHART.top + i * CHART.row;
-    const kind = !r.verified ? 'wrong' : r.wallMs === fastest ? 'winner' : '';
-    return `<text x="${CHART.label - 8}" y="${y + 19}" text-anchor="end">${r.mode}</text><rect class="bar ${kind}" x="${CHART.label}" y="${y + 5}" width="${Math.max(1, scale.x(r.wallMs)).toFixed(1)}" height="${CHART.row - 10}"><title>${r.mode}: ${formatMs(r.wallMs)}</title></rect><text x="${CHART.label + scale.x(r.wallMs) + 6}" y="${y + 19}">${formatMs(r.wallMs)}</text>`;
+    const mid = y + CHART.row / 2;
+    const kind = !r.verified
+      ? 'wrong'
+      : r.mode === job.recommended
+        ? 'recommended'
+        : isPython(r.mode)
+          ? 'python'
+          : '';
+    const spread = r.spreadMs
+      ? `<line class="spread" x1="${x(r.spreadMs.low)}" x2="${x(r.spreadMs.high)}" y1="${mid}" y2="${mid}"/>${[r.spreadMs.low, r.spreadMs.high].map((end) => `<line class="spread" x1="${x(end)}" x2="${x(end)}" y1="${mid - 6}" y2="${mid + 6}"/>`).join('')}<title>${r.mode}: middle half ${formatRange(r.spreadMs.low, r.spreadMs.high)}</title>`
+      : '';
+    const dots = r.runs
+      .map((run) => `<circle class="run" cx="${x(run.wallMs)}" cy="${mid}" r="2"/>`)
+      .join('');
+    // The label goes past whatever is drawn on the row: bar, whisker and the slowest run.
+    const end = scale.x(
+      Math.max(r.wallMs, r.spreadMs?.high ?? 0, ...r.runs.map((run) => run.wallMs)),
+    );
+    return `<text x="${CHART.label - 8}" y="${y + 19}" text-anchor="end">${r.mode}</text><rect class="bar ${kind}" x="${CHART.label}" y="${y + 5}" width="${Math.max(1, scale.x(r.wallMs)).toFixed(1)}" height="${CHART.row - 10}"><title>${r.mode}: ${formatMs(r.wallMs)} (median of ${r.runs.length})</title></rect><g class="whisker">${spread}${dots}</g><text x="${(CHART.label + end + 8).toFixed(1)}" y="${y + 19}">${formatMs(r.wallMs)}</text>`;
   });
   const plotBottom = height - CHART.bottom;
   const ticks = scale.ticks.map(
     (t) =>
-      `<line class="axis" x1="${CHART.label + scale.x(t)}" x2="${CHART.label + scale.x(t)}" y1="${plotBottom}" y2="${plotBottom + 5}"/><text x="${CHART.label + scale.x(t)}" y="${plotBottom + 18}" text-anchor="middle">${formatMs(t)}</text>`,
+      `<line class="axis" x1="${x(t)}" x2="${x(t)}" y1="${plotBottom}" y2="${plotBottom + 5}"/><text x="${x(t)}" y="${plotBottom + 18}" text-anchor="middle">${formatMs(t)}</text>`,
   );
   const limit = !job.limitMs
     ? ''
-    : `<line class="limit" x1="${CHART.label + scale.x(job.limitMs)}" x2="${CHART.label + scale.x(job.limitMs)}" y1="${CHART.top - 8}" y2="${plotBottom}"/><text class="limit-label" x="${CHART.label + scale.x(job.limitMs) + 4}" y="${CHART.top - 12}">limit ${formatMs(job.limitMs)}</text>`;
-  const caption = `Wall time per mode (shorter is better${scale.log ? ', log scale' : ''}); the dashed line is the physical limit.`;
+    : `<line class="limit" x1="${x(job.limitMs)}" x2="${x(job.limitMs)}" y1="${CHART.top - 8}" y2="${plotBottom}"/><text class="limit-label" x="${(CHART.label + scale.x(job.limitMs) + 4).toFixed(1)}" y="${CHART.top - 12}">limit ${formatMs(job.limitMs)}</text>`;
+  const caption = `Median wall time per row (shorter is better${scale.log ? ', log scale' : ''}); the whisker spans the middle half of the runs, a dot marks each run; the dashed line is the physical limit.`;
   return `<figure class="chart" data-job="${job.job}">
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${CHART.width} ${height}" width="100%" role="img" aria-label="${escapeHtml(`${JOB_TITLES[job.job]}: wall time per mode`)}">
 <line class="axis" x1="${CHART.label}" x2="${CHART.label + plotWidth}" y1="${plotBottom}" y2="${plotBottom}"/>

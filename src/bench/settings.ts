@@ -6,7 +6,8 @@
 
 import { defaultPoolSize } from '../core/cpus.js';
 import type { Mode } from '../core/types.js';
-import type { JobName } from './types.js';
+import { type RepeatPolicy, UNTIL_SETTLED } from './repeats.js';
+import type { Comparison, JobName } from './types.js';
 
 /** Everything a bench run needs; {@link benchSettings} fills in the defaults. */
 export interface BenchSettings {
@@ -14,6 +15,8 @@ export interface BenchSettings {
   readonly jobs: readonly JobName[];
   /** @default ['sync', 'loop', 'threads', 'processes'], plus 'distributed' with a `connection` */
   readonly modes: readonly Mode[];
+  /** Other runtimes to run the same jobs in, as extra rows. @default [] */
+  readonly compare: readonly Comparison[];
   /** Sites the I/O job downloads. @default 160 (as in the classic experiment) */
   readonly sites: number;
   /** Mean latency of each site in ms; each site deviates by a seeded ±5%. @default 100 */
@@ -24,10 +27,15 @@ export interface BenchSettings {
   readonly workers: number;
   /** CPUs the CPU job can spread over: its physical limit is `sync` time / cores. @default the CPUs this process may use */
   readonly cores: number;
-  /** Runs per mode; the median is reported. @default 3 */
-  readonly repeat: number;
-  /** Multiplies every n of the CPU job (5,000,000 + x), to make it long enough for steady state. @default 1 */
-  readonly scale: number;
+  /** How many timed runs each mode gets. @default {@link UNTIL_SETTLED} */
+  readonly repeat: RepeatPolicy;
+  /**
+   * Multiplies every n of the CPU job (5,000,000 + x).
+   * @default undefined: calibrated so that `sync` takes about 2 s on this machine
+   */
+  readonly scale: number | undefined;
+  /** The `--quick` sizes were asked for: the verdicts say what such small figures cannot show. @default false */
+  readonly quick: boolean;
   /** Redis URL for the `distributed` mode. */
   readonly connection?: string | undefined;
   /** Queue of the `distributed` mode: one of its own per bench run. @default `switchyard-bench-<pid>` */
@@ -40,8 +48,14 @@ export function defaultModes(connection?: string): Mode[] {
   return connection ? [...local, 'distributed'] : local;
 }
 
-/** `--quick`: the whole experiment in a few seconds, at sizes too small to trust. */
-export const QUICK = { sites: 20, latencyMs: 20, repeat: 1, scale: 0.05 } as const;
+/** `--quick`: the whole experiment in a few seconds, at sizes too small to compare models. */
+export const QUICK = {
+  sites: 20,
+  latencyMs: 20,
+  scale: 0.05,
+  repeat: { ...UNTIL_SETTLED, budgetMs: 1_000 },
+  quick: true,
+} as const satisfies Partial<BenchSettings>;
 
 /** Fills in every setting that was not given. */
 export function benchSettings(given: Partial<BenchSettings> = {}): BenchSettings {
@@ -49,13 +63,15 @@ export function benchSettings(given: Partial<BenchSettings> = {}): BenchSettings
   return {
     jobs: given.jobs ?? ['io', 'cpu'],
     modes: given.modes ?? defaultModes(given.connection),
+    compare: given.compare ?? [],
     sites,
     latencyMs: given.latencyMs ?? 100,
     concurrency: given.concurrency ?? sites,
     workers: given.workers ?? defaultPoolSize(),
     cores: given.cores ?? defaultPoolSize(),
-    repeat: given.repeat ?? 3,
-    scale: given.scale ?? 1,
+    repeat: given.repeat ?? UNTIL_SETTLED,
+    scale: given.scale,
+    quick: given.quick ?? false,
     connection: given.connection,
     queue: given.queue ?? `switchyard-bench-${process.pid}`,
   };

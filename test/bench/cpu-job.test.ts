@@ -4,15 +4,16 @@ import fc from 'fast-check';
 import {
   MAX_SUM_OF_SQUARES_N,
   sumOfSquares,
+  sumOfSquaresBetween,
   sumOfSquaresFormula,
   sumOfSquaresTask,
 } from '../../src/bench/jobs/cpu.js';
 import { createExecutor } from '../../src/executor/create.js';
 
 /** The definition itself, term by term in BigInt: slow but beyond doubt. */
-function bigintSum(n: number): bigint {
+function bigintSum(n: number, from = 0): bigint {
   let sum = 0n;
-  for (let i = 0n; i < BigInt(n); i++) sum += i * i;
+  for (let i = BigInt(from); i < BigInt(n); i++) sum += i * i;
   return sum;
 }
 
@@ -44,18 +45,39 @@ describe('sumOfSquares (the classic CPU job)', () => {
     );
   });
 
-  it('is exact at the classic size and at the largest n it accepts', () => {
+  it('is exact at the classic size, and across block boundaries', () => {
     assert.equal(sumOfSquares(5_000_000), '41666654166667500000');
+    // Blocks of 2^20 numbers: a range that starts inside one and ends inside the next.
+    const from = 2 ** 20 - 1_500;
     assert.equal(
-      BigInt(sumOfSquares(MAX_SUM_OF_SQUARES_N)),
-      sumOfSquaresFormula(MAX_SUM_OF_SQUARES_N),
+      BigInt(sumOfSquaresBetween(from, 2 ** 20 + 1_500)),
+      bigintSum(2 ** 20 + 1_500, from),
     );
+  });
+
+  it('stays exact up to the largest n it accepts, where each square is near 2^64', () => {
+    // Every i below 2^32 splits into 16-bit halves; the top of the range is the hardest case.
+    for (const from of [2 ** 26 - 1_000, 94_906_000, MAX_SUM_OF_SQUARES_N - 3_000]) {
+      const to = Math.min(from + 3_000, MAX_SUM_OF_SQUARES_N);
+      assert.equal(BigInt(sumOfSquaresBetween(from, to)), bigintSum(to, from), `from ${from}`);
+      assert.equal(
+        BigInt(sumOfSquaresBetween(from, to)),
+        sumOfSquaresFormula(to) - sumOfSquaresFormula(from),
+      );
+    }
   });
 
   it('rejects an n that is negative, fractional or too large to stay exact, naming the limit', () => {
     for (const bad of [-1, 1.5, Number.NaN, MAX_SUM_OF_SQUARES_N + 1]) {
-      assert.throws(() => sumOfSquares(bad), { name: 'RangeError', message: /\[0, 67108864\]/ });
+      assert.throws(() => sumOfSquares(bad), {
+        name: 'RangeError',
+        message: /n must be an integer in \[0, 4294967296\]/,
+      });
     }
+    assert.throws(() => sumOfSquaresBetween(10, 5), {
+      name: 'RangeError',
+      message: /n must be an integer in \[10,/,
+    });
   });
 
   it('runs by reference under an executor', async () => {

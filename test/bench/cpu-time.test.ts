@@ -40,4 +40,18 @@ describe('cpuTimeMs', () => {
     const afterExit = cpuTimeMs() - before;
     assert.ok(afterExit >= whileAlive - 10, `counted ${afterExit} ms after it exited`);
   });
+
+  it('leaves out a process it is told to, with its children', async (t) => {
+    if (!countsChildProcesses)
+      return t.skip('child CPU time is read from /proc, which only Linux has');
+    const before = cpuTimeMs();
+    const child = spawn(process.execPath, ['-e', BURNER, '300'], {
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    t.after(() => child.kill());
+    await once(child, 'message');
+    const counted = cpuTimeMs([child.pid!]) - before;
+    const all = cpuTimeMs() - before;
+    assert.ok(all - counted >= 290, `left out ${all - counted} ms of the child's 300`);
+  });
 });

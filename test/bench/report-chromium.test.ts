@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runBench } from '../../src/bench/lab.js';
+import { pythonVersion } from '../../src/bench/python-session.js';
 import { renderReport } from '../../src/bench/report.js';
 import { benchSettings, QUICK } from '../../src/bench/settings.js';
 
@@ -22,7 +23,7 @@ function findChromium(): string | undefined {
 }
 
 describe('the bench HTML report in real headless Chromium', { timeout: 240_000 }, () => {
-  it('loads with no console errors or network requests, shows both charts, and is screenshotted', async (t) => {
+  it('loads with no console errors or network requests, shows both charts with spreads and the Python rows, and is screenshotted', async (t) => {
     const executablePath = findChromium();
     if (!executablePath) {
       // CI installs Chromium (.ci/run): there a missing browser is a failure, not a skip.
@@ -30,7 +31,16 @@ describe('the bench HTML report in real headless Chromium', { timeout: 240_000 }
       t.skip('chromium is not installed: apt-get install -y chromium');
       return;
     }
-    const doc = await runBench(benchSettings({ ...QUICK, modes: ['sync', 'loop', 'threads'] }));
+    const python = pythonVersion() !== undefined;
+    if (!python)
+      t.diagnostic('python3 is not installed: the report is checked without Python rows');
+    const doc = await runBench(
+      benchSettings({
+        ...QUICK,
+        modes: ['sync', 'loop', 'threads'],
+        compare: python ? ['python'] : [],
+      }),
+    );
     await mkdir(OUT, { recursive: true });
     const file = join(OUT, 'bench-report.html');
     await writeFile(file, renderReport(doc));
@@ -63,16 +73,40 @@ describe('the bench HTML report in real headless Chromium', { timeout: 240_000 }
 
     assert.deepEqual(problems, []);
     assert.deepEqual(requests, [url], 'the page fetches nothing besides itself');
-    for (const job of ['io', 'cpu']) {
-      const chart = page.locator(`figure.chart[data-job="${job}"] svg`);
-      assert.equal(await chart.count(), 1, `${job} chart`);
-      assert.ok(await chart.isVisible(), `${job} chart is visible`);
+    for (const job of doc.jobs) {
+      const chart = page.locator(`figure.chart[data-job="${job.job}"] svg`);
+      assert.equal(await chart.count(), 1, `${job.job} chart`);
+      assert.ok(await chart.isVisible(), `${job.job} chart is visible`);
       const box = await chart.boundingBox();
-      assert.ok(box && box.width > 300 && box.height > 50, `${job} chart has a size`);
-      assert.equal(await chart.locator('rect.bar').count(), 3, `${job}: a bar per mode that ran`);
-      assert.equal(await chart.locator('line.limit').count(), 1, `${job}: the limit line`);
+      assert.ok(box && box.width > 300 && box.height > 50, `${job.job} chart has a size`);
+      const ran = job.results.filter((r) => r.wallMs !== null);
+      const pythonRan = ran.filter((r) => r.mode.startsWith('python')).length;
+      assert.equal(
+        await chart.locator('rect.bar').count(),
+        ran.length,
+        `${job.job}: a bar per row that ran`,
+      );
+      assert.equal(
+        await chart.locator('rect.bar.python').count(),
+        pythonRan,
+        `${job.job}: Python bars`,
+      );
+      if (python) assert.ok(pythonRan >= 3, `${job.job}: the Python rows ran`);
+      // Each bar's whisker: a line over the middle half of its runs and two end caps, drawn.
+      const whiskers = chart.locator('g.whisker');
+      assert.equal(await whiskers.count(), ran.length);
+      assert.equal(await chart.locator('line.spread').count(), 3 * ran.length);
+      // A line has no area, which Playwright counts as hidden; its group (with the dots) has.
+      assert.ok(await whiskers.first().isVisible(), `${job.job}: the whiskers are drawn`);
+      assert.equal(
+        await chart.locator('circle.run').count(),
+        ran.reduce((n, r) => n + r.runs.length, 0),
+        `${job.job}: a dot per run`,
+      );
+      assert.equal(await chart.locator('line.limit').count(), 1, `${job.job}: the limit line`);
     }
-    assert.ok((await page.locator('ul.verdicts li').count()) >= 2);
+    assert.equal(await page.locator('ul.verdicts').count(), 2, 'verdicts under each job');
+    assert.equal(await page.getByText('Target', { exact: false }).count(), 0);
     const shot = join(OUT, 'bench-report.png');
     await page.screenshot({ path: shot, fullPage: true });
     t.diagnostic(`screenshot: ${shot}`);

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import type { BenchDocument, ModeResult } from '../../src/bench/types.js';
+import { type BenchDocument, isPython, type ModeResult } from '../../src/bench/types.js';
 import { AVAILABLE_MODES } from '../../src/executor/create.js';
 import { type Finished, runCli } from './spawn.js';
 
@@ -58,7 +58,7 @@ describe('switchyard bench --quick --json', { timeout: 180_000 }, () => {
   it('verifies every result of every mode that ran, and runs every mode this build has', () => {
     for (const job of doc.jobs) {
       for (const r of job.results) {
-        if (AVAILABLE_MODES.includes(r.mode) && r.mode !== 'distributed') {
+        if (!isPython(r.mode) && AVAILABLE_MODES.includes(r.mode) && r.mode !== 'distributed') {
           assert.notEqual(r.wallMs, null, `${job.job}/${r.mode}: ${r.reason}`);
         }
         if (r.wallMs !== null) assert.equal(r.verified, true, `${job.job}/${r.mode}`);
@@ -74,6 +74,12 @@ describe('switchyard bench --quick --json', { timeout: 180_000 }, () => {
         (x): x is ModeResult & { wallMs: number } => x.wallMs !== null,
       )) {
         assert.ok(r.wallMs > 0 && r.startupMs! >= 0 && r.cpuMs! >= 0, `${job.job}/${r.mode}`);
+        assert.ok(r.runs.length >= 1, 'every run is in the document');
+        assert.ok(r.runs.every((run) => run.wallMs > 0 && run.cpuMs >= 0));
+        assert.ok(
+          r.spreadMs!.low <= r.wallMs && r.wallMs <= r.spreadMs!.high,
+          'the median lies in the middle half',
+        );
         assert.ok(close(r.speedup!, sync.wallMs! / r.wallMs), `${job.job}/${r.mode} speedup`);
         assert.ok(close(r.limitRatio!, r.wallMs / job.limitMs!), `${job.job}/${r.mode} limitRatio`);
       }
@@ -96,14 +102,26 @@ describe('switchyard bench --quick --json', { timeout: 180_000 }, () => {
     }
   });
 
-  it('states verdicts in words, one of them per job at least', () => {
-    assert.ok(doc.verdicts.some((v) => v.startsWith('I/O-bound')));
-    assert.ok(doc.verdicts.some((v) => v.startsWith('CPU-bound')));
+  it('states per job its verdicts in words, and at --quick sizes recommends nothing', () => {
+    const [io, cpu] = doc.jobs;
+    assert.ok(io!.verdicts.some((v) => v.startsWith('I/O-bound')));
+    assert.ok(cpu!.verdicts.some((v) => v.startsWith('CPU-bound')));
+    for (const job of doc.jobs) {
+      assert.ok('recommended' in job && Array.isArray(job.tied));
+      assert.equal(job.recommended, null);
+      assert.match(job.verdicts.join(' '), /too small to compare models.*run without --quick/);
+    }
+    assert.match(doc.repeats, /until the middle half of its runs lies within ±5%/);
+  });
+
+  it('shows no project targets', () => {
+    assert.doesNotMatch(outcome.stdout, /target|\bmet\b|missed/i);
   });
 
   it('writes the HTML report it was asked for, self-contained', async () => {
     const html = await readFile(join(await dir, 'report.html'), 'utf8');
     assert.match(html, /^<!doctype html>/);
+    assert.doesNotMatch(html, /Target/);
     assert.equal((html.match(/<figure class="chart"/g) ?? []).length, 2);
     assert.doesNotMatch(html, /<script|https?:\/\/(?!www\.w3\.org\/2000\/svg)/);
     await rm(await dir, { recursive: true, force: true });
@@ -117,7 +135,8 @@ describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
     [['--repeat', '1.5'], /--repeat/],
     [['--workers', 'many'], /--workers/],
     [['--scale', '0'], /--scale/],
-    [['--scale', '1000'], /--scale.*<= 13/],
+    [['--scale', '1000'], /--scale.*<= 858/],
+    [['--compare', 'ruby'], /'ruby'.*choose from python/],
     [['--modes', 'sync,fibers'], /'fibers'.*choose from/],
     [['--jobs', 'gpu'], /'gpu'.*choose from io, cpu/],
     [['--frobnicate'], /unknown option/],
@@ -131,10 +150,16 @@ describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
     });
   }
 
-  it('prints a help that names every option', async () => {
+  it('prints a help that names every option with its default', async () => {
     const { code, stdout } = await switchyard(['bench', '--help']);
     assert.equal(code, 0);
+    const options = stdout.slice(stdout.indexOf('Options:'), stdout.indexOf('-h, --help'));
+    // Each option's description, however commander wraps it, ends with its default.
+    const descriptions = options.split(/\n\s{2}(?=-)/).slice(1);
+    assert.ok(descriptions.length >= 13);
+    for (const d of descriptions) assert.match(d.replace(/\s+/g, ' '), /\(default: [^)]+\)\s*$/, d);
     for (const flag of [
+      '--compare',
       '--jobs',
       '--modes',
       '--sites',
@@ -153,6 +178,20 @@ describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
   });
 });
 
+describe('switchyard bench --compare python without python3', { timeout: 120_000 }, () => {
+  it('lists the Python rows with the reason, and runs the modes', async () => {
+    const { code, stdout, stderr } = await switchyard(
+      ['bench', '--quick', '--jobs', 'io', '--modes', 'sync', '--compare', 'python'],
+      { PATH: '/nonexistent', NO_COLOR: '1' },
+    );
+    assert.equal(code, 0, stderr);
+    for (const row of ['python sync', 'python threads', 'python asyncio', 'python processes']) {
+      assert.match(stdout, new RegExp(`^${row} +not available: python3 not found$`, 'm'));
+    }
+    assert.match(stdout, /^sync +\d/m);
+  });
+});
+
 describe('switchyard bench output on a pipe', { timeout: 120_000 }, () => {
   it('prints plain text tables without colour codes, and progress as plain lines on stderr', async () => {
     const { code, stdout, stderr } = await switchyard(
@@ -164,6 +203,7 @@ describe('switchyard bench output on a pipe', { timeout: 120_000 }, () => {
     assert.match(stdout, /I\/O-bound job/);
     assert.match(stdout, /CPU-bound job/);
     assert.match(stdout, /Verdict/);
-    assert.match(stderr, /bench: io sync: /);
+    assert.match(stdout, /^mode +wall +middle half +runs +with start-up/m);
+    assert.match(stderr, /bench: io sync: \d.* \(middle half .*, \d+ runs?\)/);
   });
 });

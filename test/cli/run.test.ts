@@ -110,6 +110,44 @@ describe('switchyard run', () => {
     },
   );
 
+  it(
+    'with --timeout in threads mode, only inputs that run past it are recorded as timed out',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      // ms each input computes: every twentieth runs past the timeout, the rest are instant.
+      const inputs = Array.from({ length: 200 }, (_, i) => (i % 20 === 10 ? 800 : 0));
+      writeInputs(input, inputs);
+      const busy = `${join(FIXTURES, '..', 'runners', 'pool', 'fixtures', 'tasks.mjs')}#busy`;
+
+      const run = await runCli([
+        'run',
+        busy,
+        '-i',
+        input,
+        '-o',
+        output,
+        '--mode',
+        'threads',
+        '--workers',
+        '2',
+        '--timeout',
+        '500',
+        '--on-error',
+        'continue',
+        '--json',
+      ]);
+
+      assert.equal(run.code, 0, run.stderr);
+      const results = readResults(output);
+      assertEachIndexOnce(results, inputs.length);
+      for (const r of results) {
+        if (inputs[r.index] === 0) assert.deepEqual(r, { index: r.index, ok: true, value: 0 });
+        else assert.equal(r.error?.name, 'TimeoutError', `input ${r.index}`);
+      }
+    },
+  );
+
   it('drops a half-written last output line and runs that input again', SLOW, async (t) => {
     const { input, output } = files(t);
     writeInputs(

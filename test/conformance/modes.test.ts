@@ -17,7 +17,6 @@ for (const mode of ['threads', 'processes'] as const) {
     mode,
     plainFunctions: false,
     stopsRunawayTasks: true,
-    maxQueuePending: `maxQueue is not refused in ${mode} mode yet`,
     // Warmed up: every worker has started and loaded the suite's .ts tasks (tsx is slow on
     // a loaded machine), so the suite's orderings measure the pool, not worker start-up.
     create: async (options) => {

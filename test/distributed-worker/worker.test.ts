@@ -11,13 +11,18 @@ import {
   PROTOCOL_VERSION,
 } from '../../src/runners/distributed/protocol.js';
 import { type RedisServer, redisSkip, startRedis } from '../support/redis.js';
-import { JOBS_MODULE, spawnWorker, type WorkerProcess } from '../support/worker.js';
+import {
+  JOBS_MODULE,
+  JOBS_MODULE_NAME,
+  spawnWorker,
+  type WorkerProcess,
+} from '../support/worker.js';
 
 /** A job as anyone with access to the queue could write it: valid unless `fields` say otherwise. */
 function job(fields: Record<string, unknown>): Record<string, unknown> {
   return {
     v: PROTOCOL_VERSION,
-    module: JOBS_MODULE.href,
+    module: JOBS_MODULE_NAME,
     export: 'square',
     inputs: encodeInputs([3]),
     count: 1,
@@ -61,7 +66,7 @@ describe('switchyard worker refuses what it was not started to run', {
     assert.deepEqual(await outcomeOf(job({})), { ok: true, value: 9 });
   });
 
-  it('streams a chunk’s settled outcomes as job progress while the rest of it still runs', async () => {
+  it('streams a chunk’s settled outcomes as job progress while the rest of it still runs, and returns them all', async () => {
     const data = job({
       export: 'slowSquare',
       inputs: encodeInputs([
@@ -90,10 +95,11 @@ describe('switchyard worker refuses what it was not started to run', {
         [['0', { ok: true, value: 4 }]],
         'only what had settled',
       );
-      const rest = decodeArray(result.outcomes, 'outcomes');
-      assert.equal(rest.length, 2);
-      assert.equal(rest[0], undefined, 'the result leaves out what was streamed');
-      assert.deepEqual(rest[1], { ok: true, value: 9 });
+      // The event stream may be trimmed before an executor reads it: the result alone tells all.
+      assert.deepEqual(decodeArray(result.outcomes, 'outcomes'), [
+        { ok: true, value: 4 },
+        { ok: true, value: 9 },
+      ]);
     } finally {
       events.off('progress', onProgress);
     }
@@ -103,7 +109,11 @@ describe('switchyard worker refuses what it was not started to run', {
     ['an inherited property as export name', { export: 'constructor' }],
     ['a prototype key as export name', { export: '__proto__' }],
     ['a non-function export', { export: 'notAFunction' }],
-    ['a module it was not started with', { module: new URL('./other.js', JOBS_MODULE).href }],
+    [
+      'a module it was not started with',
+      { module: JOBS_MODULE_NAME.replace('jobs.ts', 'other.js') },
+    ],
+    ['the module’s URL instead of its name', { module: JOBS_MODULE.href }],
     ['a data: URL carrying code', { module: 'data:text/javascript,process.exit(3)' }],
     ['a node: builtin', { module: 'node:child_process', export: 'execSync' }],
   ] as const) {
@@ -192,7 +202,7 @@ describe('switchyard worker on the command line', () => {
     assert.equal(events[0].event, 'serving');
     assert.equal(events[0].queue, 'switchyard');
     assert.equal(events[0].capacity, 2);
-    assert.ok(events[0].tasks.includes('jobs.ts#square'), JSON.stringify(events[0]));
+    assert.ok(events[0].tasks.includes(`${JOBS_MODULE_NAME}#square`), JSON.stringify(events[0]));
     assert.equal(events.at(-1).event, 'stopped');
   });
 });

@@ -20,7 +20,6 @@ export function distributedTarget(): ConformanceTarget {
     plainFunctions: false,
     stopsRunawayTasks: true,
     skip: redisSkip,
-    maxQueuePending: 'maxQueue is not refused in distributed mode yet',
     async before() {
       redis = await startRedis();
       const url = redis.url;

@@ -5,10 +5,13 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
+import { type RedisOptions, type RedisServer, startRedis } from './redis.js';
 
 const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The task module the distributed tests' workers serve. */
 export const JOBS_MODULE = new URL('../fixtures/distributed/jobs.ts', import.meta.url);
+/** The name it travels by: this package's name and its path inside the package. */
+export const JOBS_MODULE_NAME = 'switchyard/test/fixtures/distributed/jobs.ts';
 
 export interface WorkerProcess {
   readonly child: ChildProcess;
@@ -65,4 +68,32 @@ export async function spawnWorker(
       await exited;
     },
   };
+}
+
+/** One worker of {@link startCluster}: its extra arguments, and its task modules if not the jobs fixture. */
+export interface WorkerSpec {
+  readonly args?: readonly string[];
+  readonly tasks?: readonly string[];
+}
+
+/**
+ * A throwaway Redis and one `switchyard worker` per spec, all stopped when the test ends.
+ *
+ * @example
+ * const { redis, workers } = await startCluster(t, [{ args: ['--workers', '2'] }, {}]);
+ */
+export async function startCluster(
+  t: { after(fn: () => unknown): void },
+  specs: readonly WorkerSpec[],
+  redisOptions: RedisOptions = {},
+): Promise<{ redis: RedisServer; workers: WorkerProcess[] }> {
+  const redis = await startRedis(redisOptions);
+  t.after(() => redis.stop());
+  const workers = await Promise.all(
+    specs.map(({ args = [], tasks }) =>
+      spawnWorker(redis.url, args, tasks ? { tasks: [...tasks] } : {}),
+    ),
+  );
+  t.after(() => Promise.all(workers.map((worker) => worker.kill())));
+  return { redis, workers };
 }

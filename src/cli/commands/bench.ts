@@ -1,22 +1,26 @@
 /**
  * `switchyard bench`: the classic concurrency experiment on this machine — an I/O-bound and a
- * CPU-bound job under every mode — as a table with verdicts, `--json`, or an HTML report.
+ * CPU-bound job under every mode — as tables with verdicts, `--json`, or an HTML report.
  */
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { TARGET_SYNC_MS } from '../../bench/calibrate.js';
 import { MAX_SCALE } from '../../bench/experiments.js';
 import { runBench } from '../../bench/lab.js';
 import { benchProgress } from '../../bench/progress.js';
+import { describePolicy, UNTIL_SETTLED } from '../../bench/repeats.js';
 import { renderReport } from '../../bench/report.js';
 import { type BenchSettings, benchSettings, QUICK } from '../../bench/settings.js';
 import { renderTables, wantsColor } from '../../bench/table.js';
-import { JOBS, type JobName } from '../../bench/types.js';
+import { COMPARISONS, type Comparison, JOBS, type JobName } from '../../bench/types.js';
 import { MODES, type Mode } from '../../core/types.js';
+import { SIGNAL_EXIT_CODES, type StopSignal } from '../../run/signals.js';
 import { integerAtLeast, listOf, positiveAtMost } from '../options.js';
 
 interface BenchFlags {
   jobs?: JobName[];
   modes?: Mode[];
+  compare?: Comparison[];
   sites?: number;
   latency?: number;
   concurrency?: number;
@@ -33,7 +37,7 @@ export function registerBench(program: Command): void {
   program
     .command('bench')
     .description(
-      'the classic concurrency experiment on this machine: download many sites (I/O-bound) and sum squares (CPU-bound) under every mode, then say which model won and why',
+      'the classic concurrency experiment on this machine: download many sites (I/O-bound) and sum squares (CPU-bound) under every mode, then say which model to use and why',
     )
     .option(
       '--jobs <list>',
@@ -44,6 +48,11 @@ export function registerBench(program: Command): void {
       '--modes <list>',
       `modes to compare, comma-separated: ${MODES.join(', ')} (default: sync,loop,threads,processes, plus distributed with --connection)`,
       listOf(MODES),
+    )
+    .option(
+      '--compare <list>',
+      `other runtimes to run the same jobs in, as extra rows: ${COMPARISONS.join(', ')} — the classic standard-library Python programs (sync, threading, asyncio, multiprocessing) through python3 on the PATH; at the calibrated CPU size Python takes minutes, --scale 1 seconds (default: none)`,
+      listOf(COMPARISONS),
     )
     .option('--sites <n>', 'sites the I/O job downloads (default: 160)', integerAtLeast(1))
     .option(
@@ -62,44 +71,63 @@ export function registerBench(program: Command): void {
       integerAtLeast(1),
     )
     .option(
-      '--repeat <k>',
-      'timed runs per mode; the median is reported (default: 3)',
+      '--repeat <n>',
+      `exactly n timed runs per mode (default: ${describePolicy(UNTIL_SETTLED)})`,
       integerAtLeast(1),
     )
     .option(
       '--scale <k>',
-      `multiplies every n of the CPU job (at most ${MAX_SCALE}), to see steady-state speedup (default: 1)`,
+      `multiplies every n of the CPU job, at most ${MAX_SCALE} (default: calibrated so that sync takes about ${TARGET_SYNC_MS / 1000} s here)`,
       positiveAtMost(MAX_SCALE),
     )
     .option(
       '--quick',
-      `small sizes, a few seconds, too small to trust (${QUICK.sites} sites at ${QUICK.latencyMs} ms, scale ${QUICK.scale}, repeat ${QUICK.repeat})`,
+      `a few seconds at sizes too small to compare models, to see that everything runs: ${QUICK.sites} sites at ${QUICK.latencyMs} ms, scale ${QUICK.scale}, about ${QUICK.repeat.budgetMs / 1000} s per mode (default: off)`,
     )
-    .option('--json', 'print the results as one JSON document on stdout')
-    .option('--report <file.html>', 'also write a self-contained HTML report with charts')
-    .option('--connection <url>', 'Redis URL (redis://host:port): adds the distributed mode')
+    .option('--json', 'print the results as one JSON document on stdout (default: tables)')
+    .option(
+      '--report <file.html>',
+      'also write a self-contained HTML report with charts (default: none)',
+    )
+    .option(
+      '--connection <url>',
+      'Redis URL (redis://host:port): adds the distributed mode (default: none)',
+    )
     .addHelpText(
       'after',
       `
-Wall time is measured with the executor already started (its start-up is shown apart);
-CPU time counts this process and its child processes. The physical limit is
-ceil(sites / concurrency) × latency for I/O and sync time / cores for CPU.
-A mode that is not available here is listed with the reason.
+Each mode starts once (its start-up is shown apart); then the modes take turns, one
+timed run of the whole job each per round, so that other work on the machine weighs on
+all of them alike. The table shows each mode's median and where the middle half of its
+runs lies. Modes whose middle halves overlap are a tie, and the verdict recommends the
+simplest of them (loop before threads before processes). The sites server runs in a
+process of its own; CPU time counts this process and its child processes, the server
+excepted. The physical limit is ceil(sites / concurrency) × latency for I/O and sync
+time / cores for CPU. A mode that is not available here is listed with the reason.
 
 Examples:
-  switchyard bench                        both jobs, every local mode (about a minute)
-  switchyard bench --quick --json         a few seconds, machine-readable
-  switchyard bench --jobs cpu --scale 10  the CPU job, big enough for steady state
-  switchyard bench --report bench.html    charts in one self-contained page`,
+  switchyard bench                          both jobs, every local mode (about a minute)
+  switchyard bench --quick --json           a few seconds, machine-readable
+  switchyard bench --compare python         the classic Python programs beside them
+  switchyard bench --jobs cpu --scale 4     the CPU job at a size of your choice
+  switchyard bench --report bench.html      charts in one self-contained page`,
     )
     .action(async (flags: BenchFlags) => {
       const settings = settingsFrom(flags);
       const progress = benchProgress(settings, process.stderr);
+      // Interrupted, the bench leaves the terminal as it found it; every process it started
+      // (sites server, pools, Python) notices its parent is gone and ends by itself.
+      const interrupted = (signal: StopSignal) => {
+        progress.stop();
+        process.exit(SIGNAL_EXIT_CODES[signal]);
+      };
+      process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       let doc: Awaited<ReturnType<typeof runBench>>;
       try {
         doc = await runBench(settings, progress.update);
       } finally {
         progress.stop();
+        process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       }
       if (flags.report) {
         await writeFile(flags.report, renderReport(doc));
@@ -126,11 +154,12 @@ function settingsFrom(flags: BenchFlags): BenchSettings {
   const given: Partial<BenchSettings> = {
     jobs: flags.jobs,
     modes: flags.modes,
+    compare: flags.compare,
     sites: flags.sites,
     latencyMs: flags.latency,
     concurrency: flags.concurrency,
     workers: flags.workers,
-    repeat: flags.repeat,
+    repeat: flags.repeat === undefined ? undefined : { kind: 'fixed', runs: flags.repeat },
     scale: flags.scale,
     connection: flags.connection,
   };

@@ -14,6 +14,20 @@ export type ConnectionOption = string | Record<string, unknown>;
 /** How long a lost connection may take to come back before pending work is rejected. */
 export const RECONNECT_GRACE_MS = 10_000;
 
+/** How long closing waits for Redis before it cuts the connections: a Redis that is gone would keep it waiting forever. */
+export const CLOSE_GRACE_MS = 2_000;
+
+/** `work`, or nothing once {@link CLOSE_GRACE_MS} have passed. */
+export async function withinCloseGrace(work: Promise<unknown>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    work,
+    new Promise((resolve) => {
+      timer = setTimeout(resolve, CLOSE_GRACE_MS);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
 /** Throws a `TypeError` naming the option when `connection` is not a usable Redis URL or options object. */
 export function checkConnection(connection: unknown, where: string): ConnectionOption {
   if (typeof connection === 'string') {
@@ -72,6 +86,16 @@ export interface ConnectionWatch {
   stop(): void;
 }
 
+export interface WatchOptions {
+  /** How long a lost connection may take to come back. @default {@link RECONNECT_GRACE_MS} */
+  readonly graceMs?: number;
+  /**
+   * Called when every client is ready again after an outage: what happened meanwhile
+   * (a restarted Redis, events trimmed while no one read them) is to be checked.
+   */
+  readonly onRestored?: () => void;
+}
+
 /**
  * Watches clients for the two failures that BullMQ would otherwise retry forever: a
  * refused password (fatal at once) and a connection down for longer than `graceMs`.
@@ -82,10 +106,12 @@ export function watchConnection(
   clients: readonly Redis[],
   where: string,
   onFailure: (error: RedisConnectionError) => void,
-  graceMs = RECONNECT_GRACE_MS,
+  { graceMs = RECONNECT_GRACE_MS, onRestored }: WatchOptions = {},
 ): ConnectionWatch {
   let timer: NodeJS.Timeout | undefined;
   let lastError: Error | undefined;
+  /** Some client went down since every one was last ready. */
+  let outage = false;
   let settleReady: ((error?: Error) => void) | undefined;
   const ready = new Promise<void>((resolve, reject) => {
     settleReady = (error) => {
@@ -103,6 +129,7 @@ export function watchConnection(
     onFailure(error);
   };
   const down = () => {
+    outage = true;
     timer ??= setTimeout(
       () =>
         fail(
@@ -120,7 +147,10 @@ export function watchConnection(
     if (!clients.every((client) => client.status === 'ready')) return;
     clearTimeout(timer);
     timer = undefined;
+    const wasFirst = settleReady !== undefined;
     settleReady?.();
+    if (outage && !wasFirst) onRestored?.();
+    outage = false;
   };
   const onError = (error: Error) => {
     lastError = error;

@@ -7,7 +7,8 @@
  * form of `core/wire.ts` and are rebuilt as switchyard's own classes on the other side.
  *
  * Nothing in a job is trusted by the worker: {@link readChunkJob} checks every field
- * before use, and a task is named only by module URL and export name — never code.
+ * before use, and a task is named only by its module's name and export name (see
+ * `task-name.ts`) — never code.
  */
 import { builtin } from '../../core/builtins.js';
 import { SerializationError } from '../../core/errors.js';
@@ -18,11 +19,27 @@ import { toWire, type WireError } from '../../core/wire.js';
 const v8 = builtin<typeof import('node:v8')>('node:v8');
 
 /** Bumped when the job, progress or result shape changes; a worker refuses jobs of another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** The Redis pub/sub channel on which executors ask workers to abort a job's tasks (message: the job id). */
 export function cancelChannel(queue: string): string {
   return `switchyard:${queue}:cancel`;
+}
+
+/** The Redis set of the names of the workers serving `queue` (see `distributed-worker/registry.ts`). */
+export function workersKey(queue: string): string {
+  return `switchyard:${queue}:workers`;
+}
+
+/** The Redis key, expiring unless renewed, holding what one worker serves: a {@link WorkerCard}. */
+export function workerKey(queue: string, worker: string): string {
+  return `switchyard:${queue}:worker:${worker}`;
+}
+
+/** What a worker tells the others it serves, as JSON under {@link workerKey}. */
+export interface WorkerCard {
+  /** Task names (`module#export`) it runs. */
+  readonly tasks: readonly string[];
 }
 
 /** Most inputs one job may carry. */
@@ -31,7 +48,7 @@ export const MAX_CHUNK = 4_096;
 /** The data of one BullMQ job: a chunk of inputs for one task. */
 export interface ChunkJob {
   readonly v: typeof PROTOCOL_VERSION;
-  /** Module URL of the task, as given to `task()`. */
+  /** The task module's name: its package and its path inside it, or its URL (`task-name.ts`). */
   readonly module: string;
   readonly export: string;
   /** base64 of `v8.serialize(inputs[])`. */
@@ -50,8 +67,9 @@ export interface ChunkJob {
 export interface ChunkResult {
   readonly v: typeof PROTOCOL_VERSION;
   /**
-   * base64 of `v8.serialize` of one entry per input, in input order: its {@link Outcome},
-   * or `undefined` when it was already sent as job progress ({@link JobProgress}).
+   * base64 of `v8.serialize` of one {@link Outcome} per input, in input order — those already
+   * sent as job progress ({@link JobProgress}) too: progress travels only on the event
+   * stream, which Redis trims, so the result alone must tell the whole chunk.
    */
   readonly outcomes: string;
   /** Wall time the worker spent on the chunk, for the executor's chunk sizing. */
@@ -138,7 +156,7 @@ export function readChunkJob(data: unknown): CheckedJob {
   if (job.v !== PROTOCOL_VERSION) {
     bad('v', `${PROTOCOL_VERSION} (the executor and the worker run different switchyard versions)`);
   }
-  if (typeof job.module !== 'string' || job.module.length === 0) bad('module', 'a module URL');
+  if (typeof job.module !== 'string' || job.module.length === 0) bad('module', 'a module name');
   if (typeof job.export !== 'string' || job.export.length === 0) bad('export', 'an export name');
   const count = job.count;
   if (typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_CHUNK) {

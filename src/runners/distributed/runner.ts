@@ -16,5 +16,6 @@ export function distributedRunner(options: DistributedOptions): Runner {
     queue: options.queue ?? DEFAULTS.queue,
     concurrency: options.concurrency ?? DEFAULTS.distributedConcurrency,
     retries: options.retries ?? DEFAULTS.retries,
+    maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
   });
 }

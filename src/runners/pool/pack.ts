@@ -31,10 +31,11 @@ interface Columns<M, Fit extends M, Packed extends { readonly kind: string }> {
   expand(packed: Packed): M[];
 }
 
-/** Runs of one input each. */
+/** Runs of one input each, not watched. */
 const RUNS: Columns<ToWorker, RunMessage, RunsMessage> = {
   kind: 'runs',
-  fits: (message): message is RunMessage => message.kind === 'run' && message.inputs.length === 1,
+  fits: (message): message is RunMessage =>
+    message.kind === 'run' && message.inputs.length === 1 && message.watch === undefined,
   open: () => ({ kind: 'runs', jobIds: [], taskIds: [], inputs: [] }),
   add(packed, run) {
     packed.jobIds.push(run.jobId);

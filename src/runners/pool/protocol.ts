@@ -24,7 +24,17 @@ export interface RunMessage {
   readonly jobId: number;
   readonly taskId: number;
   readonly inputs: readonly unknown[];
+  /** What the worker announces of this job as it happens (see {@link Watch}); nothing when absent. */
+  readonly watch?: Watch | undefined;
 }
+
+/**
+ * `'start'`: the worker says when the job starts (a `started` message for offset 0) — a
+ * job with a timeout, whose clock starts then. `'inputs'`: it says when each input starts —
+ * a job being run again to find which of its inputs killed a worker. Either way the
+ * announcement and the job's answer leave at once, never held back in the worker's outbox.
+ */
+export type Watch = 'start' | 'inputs';
 
 /** Fires the job's `ctx.signal` if it runs; drops it if it has not started. */
 export interface CancelMessage {
@@ -93,7 +103,14 @@ export interface DonesMessage {
   readonly ms: number[];
 }
 
-export type FromWorker = LoadedMessage | DoneMessage | ProgressMessage;
+/** A watched job's input started running (see {@link Watch}). */
+export interface StartedMessage {
+  readonly kind: 'started';
+  readonly jobId: number;
+  readonly offset: number;
+}
+
+export type FromWorker = LoadedMessage | DoneMessage | ProgressMessage | StartedMessage;
 /** What crosses back from a worker: messages, some packed. */
 export type FromWorkerWire = FromWorker | DonesMessage;
 

@@ -14,6 +14,16 @@ import { findUnsendable } from '../../core/unsendable.js';
 import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 
+/**
+ * ms a worker may take to load a task module — start-up included — before the load fails
+ * with `TaskNotFoundError` and the worker is replaced (see `Pool`). Loading is not a task's
+ * run, so a task's `timeout` does not bound it: a module may rightly take longer to import
+ * than its tasks take to run. Generous, since a loaded machine compiling a large `.ts`
+ * module, or a module that opens connections at import, can take seconds; what it exists
+ * for is a top-level await that never settles, which would otherwise hang `submit`, every
+ * later task and `close()` for good.
+ */
+const LOAD_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
@@ -41,6 +51,7 @@ export function poolRunner(
     maxQueue: options.maxQueue ?? Number.POSITIVE_INFINITY,
     resourceLimits: options.resourceLimits,
     grace: DEFAULTS.stopGrace,
+    loadTimeout: LOAD_TIMEOUT_MS,
   });
   const checked = new Map<number, Promise<PoolTask>>();
   /** Loaded tasks by the reference object the caller passed. */
@@ -69,7 +80,7 @@ export function poolRunner(
       probed.then(() => typeof task === 'object' && ready.set(task, known), noop);
       return probed;
     },
-    run(task, { input, controller, timeout, priority, transfer, progress }) {
+    run(task, { input, controller, timeout, priority, transfer, progress, refusable }) {
       const bad = findUnsendable(input, 'input');
       if (bad) return Promise.reject(new SerializationError(bad.path, bad.problem));
       return pool.runOne({
@@ -80,6 +91,7 @@ export function poolRunner(
         priority,
         transfer,
         progress,
+        refusable,
       });
     },
     runChunk(task, chunk) {
@@ -94,6 +106,7 @@ export function poolRunner(
       return Math.max(1, Math.min(most, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
     },
     load: () => pool.stats(),
+    ready: () => pool.ready(),
     close: () => pool.close(),
   };
 }

@@ -11,9 +11,15 @@ import {
   TaskNotFoundError,
   TimeoutError,
   task,
+  WorkerCrashedError,
 } from '../../../src/index.js';
 import { type RedisServer, redisSkip, startRedis } from '../../support/redis.js';
-import { JOBS_MODULE, spawnWorker, type WorkerProcess } from '../../support/worker.js';
+import {
+  JOBS_MODULE,
+  spawnWorker,
+  startCluster,
+  type WorkerProcess,
+} from '../../support/worker.js';
 
 const square = task<number, number>(JOBS_MODULE, 'square');
 const squareWhere = task<{ n: number; ms: number }, [number, number]>(JOBS_MODULE, 'squareWhere');
@@ -187,7 +193,7 @@ describe('distributed executor over two `switchyard worker` processes', {
     assert.ok(error instanceof TaskNotFoundError, String(error));
     assert.match(
       error.message,
-      /runs only tasks from .*jobs\.ts \(its --tasks\), not from .*other\.js/,
+      /no switchyard worker of queue 'switchyard' runs tasks from switchyard\/test\/fixtures\/distributed\/other\.js: they serve .*switchyard\/test\/fixtures\/distributed\/jobs\.ts/,
     );
   });
 
@@ -235,11 +241,10 @@ describe('distributed: outcomes stream back while their chunk still runs', {
   timeout: 120_000,
 }, () => {
   it('map rejects with a failure whose chunk-mate never ends, and cancels the rest', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
     // Room for every input at once, so that each one runs whatever job it is in.
-    const worker = await spawnWorker(redis.url, ['--workers', '2', '--tasks-per-worker', '8']);
-    t.after(() => worker.kill());
+    const { redis } = await startCluster(t, [
+      { args: ['--workers', '2', '--tasks-per-worker', '8'] },
+    ]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const inputs = ['boom', ...range(8).map(() => 'wait')];
     const jobs = await jobsAddedDuring(redis.url, async () => {
@@ -257,14 +262,10 @@ describe('distributed: outcomes stream back while their chunk still runs', {
 
 describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180_000 }, () => {
   it('its jobs are taken over by the other worker: all 1,000 results exactly once, correct', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
     // One job at a time each: while jobs remain, each worker always holds one in hand.
-    const [doomed, survivor] = await Promise.all([
-      spawnWorker(redis.url, ['--workers', '1']),
-      spawnWorker(redis.url, ['--workers', '1']),
-    ]);
-    t.after(() => Promise.all([doomed.kill(), survivor.kill()]));
+    const one = { args: ['--workers', '1'] };
+    const { redis, workers } = await startCluster(t, [one, one]);
+    const doomed = workers[0]!;
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
 
     const inputs = range(1_000).map((n) => ({ n, ms: 5 }));
@@ -288,6 +289,39 @@ describe('distributed: a worker killed mid-run', { skip: redisSkip, timeout: 180
     for (const [index, value] of seen) assert.equal(value, index * index);
     assert.equal((await doomed.exited).signal, 'SIGKILL');
     assert.ok(ex.stats().retried >= 1, 'the stalled jobs were counted as retried');
+  });
+});
+
+describe('distributed: a job that kills every worker that takes it', {
+  skip: redisSkip,
+  timeout: 180_000,
+}, () => {
+  it('is taken over retries + 1 times, then fails with WorkerCrashedError instead of killing more workers', async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    // One worker at a time: each time one dies, another starts.
+    let keep = true;
+    const deaths: (NodeJS.Signals | null)[] = [];
+    let current: WorkerProcess | undefined;
+    const keeper = (async () => {
+      while (keep) {
+        current = await spawnWorker(redis.url, ['--workers', '1']);
+        const { signal } = await current.exited;
+        if (keep) deaths.push(signal);
+      }
+    })();
+    t.after(async () => {
+      keep = false;
+      await current?.kill();
+      await keeper;
+    });
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url, retries: 1 });
+    const error = await ex
+      .submit(task<null, never>(JOBS_MODULE, 'killsItsProcess'), null)
+      .catch((e: unknown) => e);
+    assert.ok(error instanceof WorkerCrashedError, String(error));
+    assert.match(error.message, /stopped 3 times; set `retries` to allow more takeovers/);
+    assert.deepEqual(deaths, ['SIGKILL', 'SIGKILL', 'SIGKILL'], 'the first run and 2 takeovers');
   });
 });
 
@@ -328,10 +362,7 @@ describe('distributed: Redis failures end in a clear error, never a hang', {
   });
 
   it('Redis going away mid-run rejects pending work with RedisConnectionError', async (t) => {
-    const redis = await startRedis();
-    t.after(() => redis.stop());
-    const worker = await spawnWorker(redis.url);
-    t.after(() => worker.kill());
+    const { redis } = await startCluster(t, [{}]);
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const inputs = range(100).map((n) => ({ n, ms: 50 }));
     let yielded = 0;

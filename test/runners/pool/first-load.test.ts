@@ -8,23 +8,16 @@ import { describe, it } from 'node:test';
 import { TaskNotFoundError } from '../../../src/core/errors.js';
 import { task } from '../../../src/core/task.js';
 import { toWire } from '../../../src/core/wire.js';
-import type { Pool, PoolOptions, PoolTask } from '../../../src/runners/pool/pool.js';
-import type { ToWorker } from '../../../src/runners/pool/protocol.js';
-import { type ScriptedWorker, scripted, scriptedPool, tick } from './scripted-transport.js';
-
-const runs = (worker: ScriptedWorker) =>
-  worker.sent.filter((m): m is Extract<ToWorker, { kind: 'run' }> => m.kind === 'run');
-
-function submit(pool: Pool, echo: PoolTask, input: number): Promise<unknown> {
-  return pool.runOne({
-    task: echo,
-    inputs: [input],
-    controller: new AbortController(),
-    timeout: undefined,
-    priority: 0,
-    progress: () => {},
-  });
-}
+import type { PoolOptions } from '../../../src/runners/pool/pool.js';
+import {
+  closeAll,
+  runs,
+  type ScriptedWorker,
+  scripted,
+  scriptedPool,
+  submit,
+  tick,
+} from './scripted-transport.js';
 
 /** Answers every run `worker` has been sent so far with its input. */
 function answerRuns(worker: ScriptedWorker): void {
@@ -42,13 +35,6 @@ async function firstUse(name: string, options: Partial<PoolOptions>) {
   const probed = pool.probe(known);
   await tick();
   return { pool, workers, task: known, probed };
-}
-
-async function closeAll(pool: Pool, workers: readonly ScriptedWorker[]): Promise<void> {
-  const closed = pool.close();
-  await tick();
-  for (const worker of workers) worker.events.exit({ exitCode: 0 });
-  await closed;
 }
 
 describe('pool core: a task used for the first time', () => {

@@ -27,7 +27,11 @@ describe('pool core: holding the process open', () => {
     assert.ok(worker?.held, 'a busy worker holds the process');
     const run = worker.sent.find((m) => m.kind === 'run');
     assert.ok(run && run.kind === 'run');
-    const answer: FromWorker[] = [{ kind: 'done', jobId: run.jobId, values: [7], ms: 1 }];
+    // As a real worker does: the load first, then the run.
+    const answer: FromWorker[] = [
+      { kind: 'loaded', taskId: echo.taskId },
+      { kind: 'done', jobId: run.jobId, values: [7], ms: 1 },
+    ];
     worker.events.message(answer);
     assert.deepEqual(await outcome, { values: [7], failures: undefined });
     assert.ok(worker.terminated, 'recycled after maxTasksPerWorker');

@@ -21,6 +21,14 @@ const toWorker: fc.Arbitrary<ToWorker> = fc.oneof(
     taskId: id,
     inputs: fc.tuple(value),
   }),
+  // A watched run announces itself, so it crosses whole.
+  fc.record({
+    kind: fc.constant('run' as const),
+    jobId: id,
+    taskId: id,
+    inputs: fc.tuple(value),
+    watch: fc.constantFrom('start' as const, 'inputs' as const),
+  }),
   fc.record({
     kind: fc.constant('load' as const),
     taskId: id,
@@ -59,6 +67,7 @@ const fromWorker: fc.Arbitrary<FromWorker> = fc.oneof(
   ),
   fc.record({ kind: fc.constant('progress' as const), jobId: id, offset: id, value }),
   fc.record({ kind: fc.constant('loaded' as const), taskId: id }),
+  fc.record({ kind: fc.constant('started' as const), jobId: id, offset: id }),
 );
 
 describe('batch packing (pool protocol)', () => {
@@ -72,9 +81,15 @@ describe('batch packing (pool protocol)', () => {
         packed.forEach((message, i) => {
           const next = packed[i + 1];
           const single = (m: typeof message | undefined) =>
-            m?.kind === 'run' && m.inputs.length === 1;
+            m?.kind === 'run' && m.inputs.length === 1 && m.watch === undefined;
           assert.ok(!(single(message) && single(next)), 'two single runs left unpacked');
         });
+        const watched = (m: ToWorker) => m.kind === 'run' && m.watch !== undefined;
+        assert.deepEqual(
+          packed.filter((m) => m.kind === 'run' && watched(m)),
+          batch.filter(watched),
+          'watched runs stay whole messages',
+        );
       }),
     );
   });

@@ -3,7 +3,8 @@
  * over its IPC channel with `serialization: 'advanced'` (structured clone, like threads).
  * Memory caps become `--max-old-space-size`/`--stack-size`; a child that runs out of heap
  * aborts, which is reported as a memory-limit death. The child ends itself when its
- * parent dies (see `worker/port.ts`), so no orphan outlives the caller.
+ * parent dies, even in the middle of a task that never yields (see `worker/watchdog.ts`),
+ * so no orphan outlives the caller.
  */
 import type { ResourceLimits } from 'node:worker_threads';
 import { builtin } from '../../../core/builtins.js';
@@ -13,6 +14,12 @@ import { workerExecArgv, workerMain } from './entry.js';
 
 const childProcess = builtin<typeof import('node:child_process')>('node:child_process');
 
+/**
+ * The child's file descriptor of the pipe it watches to die with its parent (see
+ * `worker/watchdog.ts`): the slot after stdin, stdout, stderr and the IPC channel.
+ */
+const PARENT_PIPE = 4;
+
 /** How V8 ends a process that exhausted its heap. */
 const OUT_OF_MEMORY_SIGNALS = new Set(['SIGABRT', 'SIGTRAP']);
 const OUT_OF_MEMORY_EXIT_CODE = 134;
@@ -20,13 +27,15 @@ const OUT_OF_MEMORY_EXIT_CODE = 134;
 export const processTransport: TransportSpec = {
   name: 'process',
   spawn({ workerId, tasksPerWorker, resourceLimits }, events) {
-    const settings: WorkerSettings = { workerId, tasksPerWorker };
+    const settings: WorkerSettings = { workerId, tasksPerWorker, parentPipe: PARENT_PIPE };
     const child = childProcess().fork(workerMain(), [], {
       serialization: 'advanced',
       execArgv: workerExecArgv(memoryFlags(resourceLimits)),
       env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
+    // Never written to: its only job is to close when this process dies.
+    const parentPipe = child.stdio[PARENT_PIPE] as { ref(): void; unref(): void } | null;
     const capped = resourceLimits?.maxOldGenerationSizeMb !== undefined;
     let spawnError: Error | undefined;
     child.on('message', events.message as (message: unknown) => void);
@@ -51,9 +60,11 @@ export const processTransport: TransportSpec = {
         if (busy) {
           child.ref();
           channel?.ref();
+          parentPipe?.ref();
         } else {
           child.unref();
           channel?.unref();
+          parentPipe?.unref();
         }
       },
       terminate: () => void child.kill('SIGKILL'),

@@ -110,7 +110,8 @@ function cancel(jobId: number, reason: WireError): void {
  * Whether answers already in the outbox may wait for `next` to finish: only where a crash
  * cannot take them down unnoticed (the port marks the running input), only if `next` is
  * known to be short, and only for about {@link BATCH_MS} — so a quick answer is never held
- * back by a long task queued behind it.
+ * back by a long task queued behind it. A prediction can be wrong, so a job with a deadline
+ * is watched: its answer never waits here, and a watched job's start sends what waits.
  */
 function batchesBehind(next: Job): boolean {
   if (!port.mark) return false;
@@ -149,7 +150,7 @@ function start(job: Job): void {
 
 /** Runs the inputs one after another; stays synchronous while the task does, so tiny tasks cost no promise. */
 function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
-  const { inputs } = job.message;
+  const { inputs, jobId, watch } = job.message;
   const values: unknown[] = new Array(inputs.length);
   const failures: Failure[] = [];
   const began = performance.now();
@@ -164,8 +165,9 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
         fail(fromWire(job.reason));
         continue;
       }
+      if (watch === 'inputs' || (watch === 'start' && offset === 0)) announce(jobId, offset);
       let output: unknown;
-      port.mark?.(job.message.jobId, offset);
+      port.mark?.(jobId, offset);
       try {
         output = fn(inputs[offset], new Context(job, offset));
       } catch (error) {
@@ -207,8 +209,21 @@ function finish(job: Job, values: unknown[], failures: Failure[], ms: number): v
     failures: failures.length > 0 ? failures : undefined,
     ms,
   });
+  // A watched job's clock runs in the pool: its answer must not wait for the next job.
+  if (job.message.watch) flush();
   running--;
   drain();
+}
+
+/**
+ * Tells the pool, now, that an input of a watched job starts: the pool starts the job's
+ * timeout clock when it hears it, and a job run again to find a crashing input learns
+ * which one ran. Sent before the input runs, since a task that never yields would keep
+ * it in the outbox.
+ */
+function announce(jobId: number, offset: number): void {
+  post({ kind: 'started', jobId, offset });
+  flush();
 }
 
 /** A task's `ctx`: a class, so the thousands made for a chunk of tiny inputs cost one allocation each. */

@@ -24,6 +24,8 @@ export interface WorkerSettings extends WorkerInit {
   readonly tasksPerWorker: number;
   /** Threads: two int32 cells shared with the pool, `[jobId, offset]` of the input running now. */
   readonly running?: SharedArrayBuffer | undefined;
+  /** Processes: the file descriptor of a pipe only the parent writes to (see `watchdog.ts`). */
+  readonly parentPipe?: number | undefined;
 }
 
 /** Name of the environment variable that carries {@link WorkerSettings} to a child process. */
@@ -48,12 +50,25 @@ export async function openPort(): Promise<WorkerPort> {
   }
   const send = process.send?.bind(process);
   if (!send) throw new Error('switchyard worker: started without a parent to talk to');
-  // No orphans: when the parent dies, its IPC channel closes, and so does this process.
+  // No orphans: a parent that closes the channel ends an idle worker at once; a busy one,
+  // whose event loop never hears that, is ended by its watchdog when the parent dies.
   process.on('disconnect', () => process.exit(0));
   const settings = JSON.parse(process.env[SETTINGS_ENV] ?? '{}') as WorkerSettings;
+  // A child drops what arrives while nothing listens: hold it until the worker listens.
+  const early: (readonly ToWorkerWire[])[] = [];
+  const hold = (batch: unknown) => early.push(batch as readonly ToWorkerWire[]);
+  process.on('message', hold);
+  if (settings.parentPipe !== undefined) {
+    const { watchParent } = await import('./watchdog.js');
+    await watchParent(settings.parentPipe);
+  }
   return {
     ...settings,
-    onMessage: (listener) => process.on('message', listener as (message: unknown) => void),
+    onMessage: (listener) => {
+      process.off('message', hold);
+      process.on('message', listener as (message: unknown) => void);
+      for (const batch of early.splice(0)) listener(batch);
+    },
     post: (batch) => {
       send(batch);
     },
