@@ -196,6 +196,24 @@ describe('verdicts', () => {
     );
   });
 
+  it('a row below the physical limit is called out as drift, not taught as a speedup', () => {
+    const cpu = judge(
+      job('cpu', [
+        ran('sync', around(2_000)),
+        ran('threads', around(1_000)),
+        ran('python sync', [85_500]),
+        ran('python processes', [30_100], { cpuMs: 55_200 }),
+      ]),
+      machine,
+      settings,
+    );
+    assert.match(
+      cpu.verdicts.at(-1)!,
+      /^python processes at 0\.70× of it finished below the physical limit, which no model can do/,
+    );
+    assert.ok(!cpu.verdicts.some((v) => v.includes('threads at')), 'threads at 1.00× is no drift');
+  });
+
   it('no verdict or note is a project target', () => {
     const all = [
       ...judge(job('io', [ran('sync', [16_300]), ran('loop', around(118))]), machine, settings)
