@@ -87,11 +87,13 @@ export const MAX_HOLD_WINDOWS = 128;
 
 /**
  * Predicted gain from worker threads (over the calling thread alone) above which a
- * saturated calling thread hands its tasks to them. Starting workers costs tens of ms and
- * a loaded machine makes the calling thread's CPU per task look larger than it is, so
- * the gain must be clear.
+ * saturated calling thread hands its tasks to them. A try that does not pay costs the
+ * workers' start (tens of ms idle, a second on a busy machine), their JIT warming up and
+ * the way back; and a loaded machine makes the calling thread's CPU per task look larger
+ * than it is. On 2 CPUs (at best 2×) this means tasks of about 50 µs or more in a `map`,
+ * on a machine with CPU to spare.
  */
-export const THREADS_GAIN_TO_MOVE = 1.6;
+export const THREADS_GAIN_TO_MOVE = 1.75;
 
 /**
  * Share of the calling thread's CPU spent inside the tasks' synchronous calls at or above
