@@ -123,13 +123,19 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
   // The sites' own bodies without their latency: every byte and checksum of a real download.
   const instantUrls = (count: number) =>
     Array.from({ length: count }, (_, k) => server.instantUrl(k % sites));
-  const rounds = Math.ceil(sites / concurrency);
+  // No schedule beats the slowest site, nor the sum of all latencies spread over every slot.
+  const latencies = Array.from({ length: sites }, (_, i) => server.siteLatencyMs(i));
+  const slowestMs = Math.max(...latencies);
+  const limitMs = Math.max(slowestMs, latencies.reduce((a, b) => a + b, 0) / concurrency);
   return {
     job: 'io',
     workload: `download ${sites} sites (${latencyMs} ms ± ${jitterMs} ms latency, 10 KB each, checksummed) with ${concurrency} in flight`,
     setup: 'the sites server runs in a process of its own, on a free loopback port',
     params: { sites, latencyMs, concurrency },
-    limitRule: `ceil(${sites} / ${concurrency}) × ${latencyMs} ms`,
+    limitRule:
+      sites <= concurrency
+        ? `the slowest site's latency, all ${sites} in flight at once`
+        : `the slowest site's latency, or every site's latency spread over ${concurrency} in flight if longer`,
     task: downloadSiteTask,
     executorOptions(mode) {
       const base = baseOptions(mode, settings);
@@ -146,7 +152,7 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
       (outputs as SiteDownload[]).every(
         (o, i) => o.status === 200 && o.checksum === server.checksum(i),
       ),
-    limitMs: () => rounds * latencyMs,
+    limitMs: () => limitMs,
     unmeasured: [server.pid],
     close: () => server.close(),
   };

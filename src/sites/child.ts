@@ -18,6 +18,8 @@ export interface SitesServerReady {
   readonly latencyMs: number;
   readonly meanLatencyMs: number;
   readonly checksums: readonly string[];
+  /** Each site's fixed latency in ms, in site order. */
+  readonly latencies: readonly number[];
 }
 
 if (!process.send) {
@@ -35,6 +37,7 @@ try {
     latencyMs: server.latencyMs,
     meanLatencyMs: server.meanLatencyMs,
     checksums: Array.from({ length: server.sites }, (_, i) => server.checksum(i)),
+    latencies: Array.from({ length: server.sites }, (_, i) => server.siteLatencyMs(i)),
   };
   process.send(ready);
 } catch (error) {

@@ -25,6 +25,8 @@ export interface SitesServerProcess extends AsyncDisposable {
   instantUrl(i: number): string;
   /** The checksum of site `i`'s body, as the server computed it (see `checksumOf`). */
   checksum(i: number): string;
+  /** Site `i`'s fixed latency in ms. */
+  siteLatencyMs(i: number): number;
   /** Stops the server process; idempotent. */
   close(): Promise<void>;
 }
@@ -95,6 +97,7 @@ export async function spawnSitesServer(
     siteUrl: (i) => `${ready.url}/site/${checkIndex(i)}`,
     instantUrl: (i) => `${ready.url}/instant/${checkIndex(i)}`,
     checksum: (i) => ready.checksums[checkIndex(i)]!,
+    siteLatencyMs: (i) => ready.latencies[checkIndex(i)]!,
     close,
     [Symbol.asyncDispose]: close,
   };

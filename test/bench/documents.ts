@@ -55,7 +55,10 @@ export function job(name: JobName, results: readonly ModeResult[]): JobFigures {
         ? { sites: 160, latencyMs: 100, concurrency: 160 }
         : { tasks: 20, firstN: 80_000_000, scale: 16 },
     limitMs: limitOf(sync(false)),
-    limitRule: name === 'io' ? 'ceil(160 / 160) × 100 ms' : 'sync time / 2 cores',
+    limitRule:
+      name === 'io'
+        ? "the slowest site's latency, all 160 in flight at once"
+        : 'sync time / 2 cores',
     results: results.map((r) => {
       const python = r.mode.startsWith('python');
       const base = sync(python);
