@@ -5,8 +5,8 @@
  * for. On a shared machine the load drifts; taking turns spreads the drift over every
  * contender alike instead of handing it to whichever ran at the wrong minute.
  *
- * Each timed run is preceded by an untimed warm-up of the same contender (connections that
- * idled while the others ran are reopened, the JIT is hot), so that a timed run measures the
+ * Each timed run is preceded by untimed warm-ups of the same contender (connections that
+ * idled while the others ran are reopened, the JIT is hot, the heap regrown), so that a timed run measures the
  * job and nothing else.
  *
  * @module
@@ -124,11 +124,19 @@ async function enter(
   }
 }
 
-/** One untimed warm-up, then one timed, verified run; a failure ends the contender. */
+/**
+ * Untimed warm-ups before each timed run. One reopens connections and re-heats the JIT; the
+ * heap needs more: while another contender ran (`sync`'s 16 s of mostly waiting) V8 saw an
+ * idle program and shrank its young generation, and a single warm-up leaves the timed run to
+ * pay the scavenges that grow it back (10–20 ms on the I/O job's 110 ms).
+ */
+const WARMUPS_PER_RUN = 3;
+
+/** Untimed warm-ups, then one timed, verified run; a failure ends the contender. */
 async function runOnce(exp: Experiment, entry: Entry, onRun: (run: number) => void): Promise<void> {
   const session = entry.session!;
   try {
-    await session.warm();
+    for (let i = 0; i < WARMUPS_PER_RUN; i++) await session.warm();
     onRun(entry.runs.length + 1);
     const cpuBefore = cpuTimeMs(exp.unmeasured);
     const before = performance.now();

@@ -1,6 +1,6 @@
 /**
  * Who won, and whether the figures can tell. A mode's noise is the interval its timed runs
- * spread over; two modes whose intervals overlap are a tie, since the runs could have
+ * spread over, at least the bench's resolution; two modes whose intervals overlap are a tie, since the runs could have
  * ordered them either way. Among the modes tied with the fastest, the recommendation is
  * the simplest model that got there — fewer moving parts for the same time — unless
  * another mode beat it beyond noise. (The verdict says whether it also used the least CPU.)
@@ -8,7 +8,7 @@
  * @module
  */
 import type { Mode } from '../core/types.js';
-import { interquartileRange, type Range } from './stats.js';
+import { interquartileRange, median, type Range } from './stats.js';
 
 /** Simplest first: no concurrency, one thread, threads in one process, processes, machines. `auto` wraps one of them, so it comes last. */
 export const SIMPLICITY: readonly Mode[] = [
@@ -24,6 +24,13 @@ export const SIMPLICITY: readonly Mode[] = [
 const FEWEST_RUNS_FOR_SPREAD = 3;
 /** The noise assumed, either side, for a figure from fewer runs: the precision the bench aims for. */
 export const ASSUMED_NOISE = 0.05;
+/**
+ * The least an interval spans either side of its median. Five runs can bunch within 1% and
+ * the next five land 4% away (the machine's state drifts between rounds), so an interval
+ * narrower than the precision the repeats aim for would separate modes the bench cannot
+ * tell apart: two medians within about 5% of each other are a tie.
+ */
+export const RESOLUTION = ASSUMED_NOISE / 2;
 
 /** What the tie logic needs to know of one mode that ran and gave right answers. */
 export interface Entrant {
@@ -49,13 +56,21 @@ export interface Standing {
 /**
  * The interval a mode's time lies in, judged by its runs: their interquartile range, or —
  * from fewer than {@link FEWEST_RUNS_FOR_SPREAD} runs, which cannot show their own noise —
- * their range widened by {@link ASSUMED_NOISE} either side.
+ * their range widened by {@link ASSUMED_NOISE} either side; never narrower than
+ * {@link RESOLUTION} either side of the median.
  */
 export function noiseInterval(walls: readonly number[]): Range {
-  if (walls.length >= FEWEST_RUNS_FOR_SPREAD) return interquartileRange(walls);
+  const spread =
+    walls.length >= FEWEST_RUNS_FOR_SPREAD
+      ? interquartileRange(walls)
+      : {
+          low: Math.min(...walls) * (1 - ASSUMED_NOISE),
+          high: Math.max(...walls) * (1 + ASSUMED_NOISE),
+        };
+  const mid = median(walls);
   return {
-    low: Math.min(...walls) * (1 - ASSUMED_NOISE),
-    high: Math.max(...walls) * (1 + ASSUMED_NOISE),
+    low: Math.min(spread.low, mid * (1 - RESOLUTION)),
+    high: Math.max(spread.high, mid * (1 + RESOLUTION)),
   };
 }
 

@@ -6,6 +6,7 @@ import {
   type Entrant,
   noiseInterval,
   overlap,
+  RESOLUTION,
   SIMPLICITY,
   standing,
 } from '../../src/bench/ties.js';
@@ -142,6 +143,32 @@ describe('ties: which mode the figures recommend', () => {
     });
     // From three runs on, the runs speak for themselves: the middle half of them.
     assert.deepEqual(noiseInterval([100, 110, 130]), { low: 105, high: 120 });
+  });
+
+  it('an interval never spans less than the resolution either side of the median', () => {
+    // Runs bunched within 0.4% still cannot separate medians 4% apart.
+    const tight = noiseInterval([1_000, 1_001, 1_002, 1_003, 1_004]);
+    assert.deepEqual(tight, { low: 1_002 * (1 - RESOLUTION), high: 1_002 * (1 + RESOLUTION) });
+    const threads = {
+      mode: 'threads' as const,
+      wallMs: 1_067,
+      interval: noiseInterval([1_059, 1_067, 1_070, 1_108]),
+    };
+    const processes = {
+      mode: 'processes' as const,
+      wallMs: 1_027,
+      interval: noiseInterval([1_021, 1_027, 1_030, 1_044]),
+    };
+    const s = standing([threads, processes])!;
+    assert.deepEqual(s.tied, ['threads', 'processes']);
+    assert.equal(s.recommended, 'threads');
+    // Medians 10% apart stay apart.
+    const far = standing([
+      { mode: 'threads', wallMs: 1_100, interval: noiseInterval([1_099, 1_100, 1_101]) },
+      { mode: 'processes', wallMs: 1_000, interval: noiseInterval([999, 1_000, 1_001]) },
+    ])!;
+    assert.deepEqual(far.tied, []);
+    assert.equal(far.recommended, 'processes');
   });
 
   it('does not recommend a simpler tied mode that a less simple one beat beyond noise', () => {

@@ -33,6 +33,5 @@ describeConformance({
   plainFunctions: true,
   // A timeout sends auto's tasks to worker threads, where a runaway one is stopped.
   stopsRunawayTasks: true,
-  maxQueuePending: 'maxQueue is not refused in auto mode yet',
 });
 describeConformance(distributedTarget());

@@ -75,8 +75,6 @@ export interface ConformanceTarget {
   readonly before?: () => Promise<void>;
   /** Stops it after its tests. */
   readonly after?: () => Promise<void>;
-  /** `maxQueue` and `ready()` are not built for this mode yet: the reason, reported as skipped. */
-  readonly maxQueuePending?: string;
   /** Why this mode cannot run here (e.g. a server that is not installed): reported as skipped. */
   readonly skip?: string | false;
 }
@@ -669,7 +667,7 @@ export function describeConformance(target: ConformanceTarget): void {
       });
     });
 
-    describe('maxQueue', { skip: target.maxQueuePending ?? false }, () => {
+    describe('maxQueue', () => {
       it('past maxQueue, submit rejects at once with QueueFullError and keeps nothing', async (t) => {
         const ex = await open(t, { concurrency: 1, maxQueue: 2 });
         const started = marker();

@@ -99,11 +99,13 @@ export function registerBench(program: Command): void {
 Each mode starts once (its start-up is shown apart); then the modes take turns, one
 timed run of the whole job each per round, so that other work on the machine weighs on
 all of them alike. The table shows each mode's median and where the middle half of its
-runs lies. Modes whose middle halves overlap are a tie, and the verdict recommends the
-simplest of them (loop before threads before processes). The sites server runs in a
+runs lies. Modes whose middle halves overlap, or whose medians are within about 5% of
+each other (closer than the runs can tell apart), are a tie, and the verdict recommends
+the simplest of them (loop before threads before processes). The sites server runs in a
 process of its own; CPU time counts this process and its child processes, the server
-excepted. The physical limit is ceil(sites / concurrency) × latency for I/O and sync
-time / cores for CPU. A mode that is not available here is listed with the reason.
+excepted. The physical limit is the slowest site's latency for I/O (no download finishes
+sooner; with fewer in flight than sites, the latencies spread over the slots if longer)
+and sync time / cores for CPU. A mode that is not available here is listed with the reason.
 
 Examples:
   switchyard bench                          both jobs, every local mode (about a minute)

@@ -39,6 +39,8 @@ export interface Shared {
   readonly turn: Turn;
   /** The clock and busy counters its controllers measure with. */
   readonly instruments: Instruments;
+  /** Why a `submit` that would have to wait is refused now (`maxQueue` reached), or `undefined`. */
+  readonly refuse: () => Error | undefined;
 }
 
 export class AutoTask {
@@ -102,7 +104,11 @@ export class AutoTask {
   run(run: TaskRun): Promise<unknown> {
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
-    return this.gate.enter(run.controller, (place) => this.#runAt(place, run));
+    return this.gate.enter(
+      run.controller,
+      (place) => this.#runAt(place, run),
+      run.refusable ? this.#shared.refuse : undefined,
+    );
   }
 
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {

@@ -7,6 +7,7 @@
  * never drains to take a measurement.
  */
 import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
+import { QueueFullError } from '../../core/errors.js';
 import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
   ChunkOutcome,
@@ -18,6 +19,7 @@ import type {
 } from '../../core/runner.js';
 import type { Task, TaskFunction, TaskLike } from '../../core/task.js';
 import type { Decision, Mode } from '../../core/types.js';
+import { Room } from '../../primitives/room.js';
 import { loadTask } from '../../task/loader.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { AutoTask, type Shared } from './auto-task.js';
@@ -46,6 +48,9 @@ export class AutoRunner implements Runner<AutoTask> {
   readonly #tasks: AutoTask[] = [];
   /** The task that ran last: whose decision users read. */
   #current: AutoTask | undefined;
+  readonly #maxQueue: number;
+  /** Room under `maxQueue` for a `submit`: tasks waiting anywhere in auto count. */
+  readonly #room = new Room(() => this.load().queued < this.#maxQueue);
 
   /** `instruments`: where the controllers read time and the calling thread's busy counters (tests script them). */
   constructor(
@@ -56,6 +61,7 @@ export class AutoRunner implements Runner<AutoTask> {
   ) {
     this.#options = options;
     this.#available = available;
+    this.#maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
     this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
     const perWorker = this.#maxPerWorker();
@@ -76,6 +82,8 @@ export class AutoRunner implements Runner<AutoTask> {
         for (const task of this.#tasks) task.gate.wake();
       }),
       instruments,
+      refuse: () =>
+        this.load().queued >= this.#maxQueue ? new QueueFullError(this.#maxQueue) : undefined,
     };
   }
 
@@ -107,12 +115,25 @@ export class AutoRunner implements Runner<AutoTask> {
 
   run(task: AutoTask, run: TaskRun): Promise<unknown> {
     this.#current = task;
-    return task.run(run);
+    return this.#freesRoom(task.run(run));
   }
 
   runChunk(task: AutoTask, chunk: ChunkRun): Promise<ChunkOutcome> {
     this.#current = task;
-    return task.runChunk(chunk);
+    return this.#freesRoom(task.runChunk(chunk));
+  }
+
+  ready(): Promise<void> {
+    return this.#room.ready();
+  }
+
+  /** A task that ends lets the one behind it start: a `ready()` may have room now. */
+  #freesRoom<T>(settles: Promise<T>): Promise<T> {
+    if (this.#maxQueue !== Number.POSITIVE_INFINITY) {
+      const check = () => this.#room.check();
+      settles.then(check, check);
+    }
+    return settles;
   }
 
   chunkSize(task: AutoTask, timeout: number | undefined): number {

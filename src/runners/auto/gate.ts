@@ -24,13 +24,20 @@ export class Gate<Place> {
 
   /**
    * Starts the run with `start` at a place, now or once there is room; rejects if `cancel`
-   * aborts while it waits. `start` must not throw.
+   * aborts while it waits, or at once with what `refuse` returns if it would have to wait
+   * and `refuse` objects (a full queue). `start` must not throw.
    */
-  enter<T>(cancel: Abortable, start: (place: Place) => Promise<T>): Promise<T> {
+  enter<T>(
+    cancel: Abortable,
+    start: (place: Place) => Promise<T>,
+    refuse?: () => Error | undefined,
+  ): Promise<T> {
     if (this.#waiters.size === 0) {
       const place = this.#take();
       if (place !== undefined) return start(place);
     }
+    const refused = refuse?.();
+    if (refused) return Promise.reject(refused);
     if (isAborted(cancel)) return Promise.reject(abortError(cancel));
     return new Promise((resolve, reject) => {
       const node = this.#waiters.push((place) => {
