@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { Queue, QueueEvents } from 'bullmq';
 import { createExecutor, task } from '../../src/index.js';
@@ -12,6 +14,7 @@ import {
 } from '../../src/runners/distributed/protocol.js';
 import { type RedisServer, redisSkip, startRedis } from '../support/redis.js';
 import {
+  CLI,
   JOBS_MODULE,
   JOBS_MODULE_NAME,
   spawnWorker,
@@ -172,6 +175,33 @@ describe('switchyard worker on the command line', () => {
     assert.deepEqual(await worker.exited, { code: 1, signal: null });
     assert.match(worker.stderr(), /^switchyard: task module \/no\/such\/jobs\.js does not exist/m);
     assert.equal(worker.stderr().trim().split('\n').length, 1, worker.stderr());
+  });
+
+  it('takes the Redis URL from SWITCHYARD_REDIS_URL, so a password stays off the command line', {
+    skip: redisSkip,
+  }, async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    const worker = await spawnWorker(redis.url, [], { connectionFromEnv: true });
+    t.after(() => worker.kill());
+    assert.doesNotMatch(worker.child.spawnargs.join(' '), /--connection/);
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    assert.equal(await ex.submit(task<number, number>(JOBS_MODULE, 'square'), 5), 25);
+  });
+
+  it('without --connection or SWITCHYARD_REDIS_URL: exit non-zero naming the option', async () => {
+    const { SWITCHYARD_REDIS_URL: _, ...env } = process.env;
+    const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--tasks', 'x.js'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env,
+    });
+    let err = '';
+    child.stderr.on('data', (chunk: Buffer) => {
+      err += chunk.toString();
+    });
+    const [code] = await once(child, 'exit');
+    assert.notEqual(code, 0);
+    assert.match(err, /--connection <url>' not specified/);
   });
 
   it('a bad --workers value: exit non-zero naming the option', async () => {

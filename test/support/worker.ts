@@ -7,7 +7,7 @@ import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { type RedisOptions, type RedisServer, startRedis } from './redis.js';
 
-const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+export const CLI = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
 /** The task module the distributed tests' workers serve. */
 export const JOBS_MODULE = new URL('../fixtures/distributed/jobs.ts', import.meta.url);
 /** The name it travels by: this package's name and its path inside the package. */
@@ -26,18 +26,31 @@ export interface WorkerProcess {
 }
 
 /**
- * Runs `switchyard worker --connection URL --tasks <tasks, by default the jobs fixture> …extra`. Resolves once it
- * serves (or rejects with its stderr if it exits first, unless `expectExit`).
+ * Runs `switchyard worker --connection URL --tasks <tasks, by default the jobs fixture> …extra`
+ * (with `connectionFromEnv`, the URL is given as `SWITCHYARD_REDIS_URL` instead). Resolves once
+ * it serves (or rejects with its stderr if it exits first, unless `expectExit`).
  */
 export async function spawnWorker(
   connection: string,
   extra: readonly string[] = [],
-  { expectExit = false, tasks = [fileURLToPath(JOBS_MODULE)] } = {},
+  { expectExit = false, tasks = [fileURLToPath(JOBS_MODULE)], connectionFromEnv = false } = {},
 ): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', CLI, 'worker', '--connection', connection, '--tasks', ...tasks, ...extra],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    [
+      '--import',
+      'tsx',
+      CLI,
+      'worker',
+      ...(connectionFromEnv ? [] : ['--connection', connection]),
+      '--tasks',
+      ...tasks,
+      ...extra,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: connectionFromEnv ? { ...process.env, SWITCHYARD_REDIS_URL: connection } : process.env,
+    },
   );
   let err = '';
   let out = '';

@@ -4,7 +4,7 @@
  * for other tasks to the workers that serve them; SIGTERM or SIGINT stops it gracefully (no
  * new jobs, the ones in hand finish, exit 0).
  */
-import { type Command, InvalidArgumentError } from 'commander';
+import { type Command, InvalidArgumentError, Option } from 'commander';
 import { startWorker } from '../../distributed-worker/worker.js';
 
 interface WorkerFlags {
@@ -22,9 +22,13 @@ export function registerWorker(program: Command): void {
     .description(
       'run distributed tasks from a BullMQ queue on Redis, on a local pool; only tasks exported by --tasks modules are run',
     )
-    .requiredOption(
-      '-c, --connection <url>',
-      'Redis URL: redis://[:password@]host:port/db (rediss:// for TLS)',
+    .addOption(
+      new Option(
+        '-c, --connection <url>',
+        'Redis URL: redis://[:password@]host:port/db (rediss:// for TLS); from the environment, a password stays off the command line, which other users can list',
+      )
+        .env('SWITCHYARD_REDIS_URL')
+        .makeOptionMandatory(),
     )
     .requiredOption(
       '-t, --tasks <modules...>',
