@@ -4,6 +4,7 @@ export {
   ERROR_CODES,
   type ErrorCode,
   ExecutorClosedError,
+  JobFailedError,
   QueueClosedError,
   QueueFullError,
   RedisConnectionError,

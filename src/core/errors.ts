@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   QueueFullError: 'ERR_QUEUE_FULL',
   RedisConnectionError: 'ERR_REDIS_CONNECTION',
   TaskLostError: 'ERR_TASK_LOST',
+  JobFailedError: 'ERR_JOB_FAILED',
   QueueClosedError: 'ERR_QUEUE_CLOSED',
 } as const;
 
@@ -232,6 +233,28 @@ export class TaskLostError extends SwitchyardError {
   }
 }
 
+/**
+ * A distributed task's job failed as a whole on the cluster side, for a reason that is not
+ * the task's own (that would be a `TaskError`): a worker refused the job as malformed — a
+ * worker of another switchyard version, which speaks another protocol — or the worker
+ * could not keep or report it.
+ */
+export class JobFailedError extends SwitchyardError {
+  override readonly name = 'JobFailedError';
+  /** The BullMQ job id that carried the task. */
+  readonly jobId: string;
+  /** Why the job failed, as the worker or BullMQ recorded it. */
+  readonly reason: string;
+  constructor(jobId: string, reason: string) {
+    super(
+      ERROR_CODES.JobFailedError,
+      `the task's job ${jobId} failed on the switchyard worker as a whole: ${reason}; the task may or may not have run — run the same switchyard version on the executor and every worker, and submit it again if it is safe to`,
+    );
+    this.jobId = jobId;
+    this.reason = reason;
+  }
+}
+
 /** A `Queue` was used after `close()`: `put` is refused, and `get` once the queue is drained. */
 export class QueueClosedError extends SwitchyardError {
   override readonly name = 'QueueClosedError';
@@ -271,6 +294,7 @@ const REGISTERED: readonly [ErrorCode, ErrorClass][] = [
   [ERROR_CODES.QueueFullError, QueueFullError],
   [ERROR_CODES.RedisConnectionError, RedisConnectionError],
   [ERROR_CODES.TaskLostError, TaskLostError],
+  [ERROR_CODES.JobFailedError, JobFailedError],
   [ERROR_CODES.QueueClosedError, QueueClosedError],
 ];
 for (const [code, Class] of REGISTERED) CLASSES.set(code, Class);

@@ -19,7 +19,7 @@
  * delays only create orderings, with wide margins so a loaded machine cannot flip them.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -176,11 +176,19 @@ export function describeConformance(target: ConformanceTarget): void {
 
       it('map with ordered: false yields in completion order', onlyConcurrent, async (t) => {
         const ex = await open(t, { concurrency: 2 });
+        // Input 0 ends only once input 1 has been yielded (or, if the map waits for input
+        // 0 first, after a long pause): no race with how fast a second worker starts.
+        const release = marker();
         const inputs = [
-          { value: 0, ms: 1_000 },
+          { value: 0, after: [release] },
           { value: 1, ms: 0 },
         ];
-        assert.deepEqual(await collect(ex.map(jobs.outcome, inputs, { ordered: false })), [1, 0]);
+        const yielded = await collectReleasing(
+          ex.map(jobs.outcome, inputs, { ordered: false }),
+          release,
+          (value) => value === 1,
+        );
+        assert.deepEqual(yielded, [1, 0]);
       });
 
       it('map reads an async iterable', async (t) => {
@@ -224,11 +232,16 @@ export function describeConformance(target: ConformanceTarget): void {
 
       it('mapSettled yields in completion order', onlyConcurrent, async (t) => {
         const ex = await open(t, { concurrency: 2 });
+        const release = marker();
         const inputs = [
-          { value: 0, ms: 1_000 },
+          { value: 0, after: [release] },
           { value: 1, ms: 0, fail: true },
         ];
-        const settled = await collect(ex.mapSettled(jobs.outcome, inputs));
+        const settled = await collectReleasing(
+          ex.mapSettled(jobs.outcome, inputs),
+          release,
+          (s) => s.index === 1,
+        );
         assert.deepEqual(
           settled.map((s) => [s.index, s.ok]),
           [
@@ -732,6 +745,28 @@ export function describeConformance(target: ConformanceTarget): void {
       await ex.ready();
     });
   });
+
+  /**
+   * Every value `iterable` yields; writes the `release` file once `releases` holds for a
+   * value, or after {@link PATIENCE_MS} if none does, so a task waiting for it ends either way.
+   */
+  async function collectReleasing<T>(
+    iterable: AsyncIterable<T>,
+    release: string,
+    releases: (value: T) => boolean,
+  ): Promise<T[]> {
+    const fallback = setTimeout(() => writeFileSync(release, 'late'), PATIENCE_MS);
+    try {
+      const out: T[] = [];
+      for await (const value of iterable) {
+        out.push(value);
+        if (releases(value)) writeFileSync(release, 'released');
+      }
+      return out;
+    } finally {
+      clearTimeout(fallback);
+    }
+  }
 
   /** Waits for a marker file and returns what the task wrote in it. */
   async function markerText(file: string): Promise<string> {

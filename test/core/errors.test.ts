@@ -4,6 +4,7 @@ import {
   CancelledError,
   ERROR_CODES,
   ExecutorClosedError,
+  JobFailedError,
   QueueClosedError,
   QueueFullError,
   RedisConnectionError,
@@ -29,6 +30,7 @@ const SAMPLES = [
   new RedisConnectionError('127.0.0.1:6379', 'unreachable', 'gone'),
   new QueueClosedError('put'),
   new TaskLostError('abc-1', 'Redis has no job abc-1 and no result for it'),
+  new JobFailedError('abc-2', 'unsupported protocol version 9'),
 ];
 
 describe('errors', () => {

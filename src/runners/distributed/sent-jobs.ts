@@ -5,7 +5,12 @@
  * task settles once: whatever arrives twice (a result streamed and then returned, a job
  * run again after its worker died) finds it settled and changes nothing.
  */
-import { type RedisConnectionError, TaskLostError, toError } from '../../core/errors.js';
+import {
+  JobFailedError,
+  type RedisConnectionError,
+  TaskLostError,
+  toError,
+} from '../../core/errors.js';
 import type { TaskRun } from '../../core/runner.js';
 import { fromWire } from '../../core/wire.js';
 import type { Release } from '../../primitives/semaphore.js';
@@ -142,7 +147,7 @@ export class SentJobs {
     job.entries.forEach((entry, index) => {
       if (!settled?.[index]) {
         entry.settle(
-          new Error(`the worker returned no outcome for input ${index} of job ${jobId}`),
+          new JobFailedError(jobId, `the worker returned no outcome for input ${index}`),
         );
       }
     });
@@ -151,7 +156,7 @@ export class SentJobs {
 
   /** The job failed as a whole (a task's own failure is an outcome): its tasks fail with why. */
   failed(jobId: string, reason: string): void {
-    this.fail(jobId, new Error(`the switchyard worker failed job ${jobId}: ${reason}`));
+    this.fail(jobId, new JobFailedError(jobId, reason));
   }
 
   /** The job is gone from Redis with no result kept (says the Redis of `runIdNow`): its unsettled tasks are lost. */

@@ -5,9 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { UnrecoverableError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createExecutor, type Settled, TaskLostError, task } from '../../../src/index.js';
-import { type RedisServer, redisSkip } from '../../support/redis.js';
+import {
+  createExecutor,
+  JobFailedError,
+  type Settled,
+  TaskLostError,
+  task,
+} from '../../../src/index.js';
+import { type RedisServer, redisSkip, startRedis } from '../../support/redis.js';
 import { JOBS_MODULE, startCluster } from '../../support/worker.js';
 import { blockEventLoop, settleAll, submitApart } from './checks.js';
 
@@ -138,4 +145,33 @@ describe('distributed: a job that vanished from Redis is a TaskLostError, never 
       assert.ok(error instanceof TaskLostError, String(error));
     });
   }
+});
+
+describe('distributed: a job a worker fails as a whole', {
+  skip: redisSkip,
+  timeout: 120_000,
+}, () => {
+  it('settles its task with JobFailedError naming the reason (a worker of another protocol)', async (t) => {
+    const redis = await startRedis();
+    t.after(() => redis.stop());
+    const connection = { host: '127.0.0.1', port: redis.port };
+    // A worker of some other switchyard version: it refuses every job as one it cannot read.
+    const other = new Worker(
+      'switchyard',
+      async () => {
+        throw new UnrecoverableError('job: unsupported protocol version 3 (this worker speaks 99)');
+      },
+      { connection },
+    );
+    t.after(() => other.close());
+    await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
+    const error = await ex.submit(square, 3).then(
+      () => assert.fail('the task should have failed'),
+      (reason: unknown) => reason,
+    );
+    assert.ok(error instanceof JobFailedError, String(error));
+    assert.equal(error.code, 'ERR_JOB_FAILED');
+    assert.match(error.message, /unsupported protocol version 3/);
+    assert.match(error.message, /same switchyard version/);
+  });
 });
