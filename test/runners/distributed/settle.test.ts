@@ -153,7 +153,6 @@ describe('distributed: a job a worker fails as a whole', {
 }, () => {
   it('settles its task with JobFailedError naming the reason (a worker of another protocol)', async (t) => {
     const redis = await startRedis();
-    t.after(() => redis.stop());
     const connection = { host: '127.0.0.1', port: redis.port };
     // A worker of some other switchyard version: it refuses every job as one it cannot read.
     const other = new Worker(
@@ -163,7 +162,11 @@ describe('distributed: a job a worker fails as a whole', {
       },
       { connection },
     );
-    t.after(() => other.close());
+    // The worker first: closing it needs Redis.
+    t.after(async () => {
+      await other.close();
+      await redis.stop();
+    });
     await using ex = createExecutor({ mode: 'distributed', connection: redis.url });
     const error = await ex.submit(square, 3).then(
       () => assert.fail('the task should have failed'),
