@@ -169,8 +169,9 @@ export interface Executor extends AsyncDisposable {
   stats(): ExecutorStats;
   /**
    * Resolves when `submit` can accept another task without passing `maxQueue` (at once when
-   * there is room, or when `maxQueue` is not set): `await ex.ready()` before each `submit`
-   * keeps a producer's memory flat.
+   * there is room, or when `maxQueue` is not set; once the queue is full, when it has drained
+   * to half of `maxQueue`): `await ex.ready()` before each `submit` keeps a producer's
+   * memory flat.
    */
   ready(): Promise<void>;
   /** Stops taking work, waits for (or cancels) what was accepted, then releases every resource. */

@@ -165,7 +165,8 @@ export class ExecutorFront<Prepared> implements Executor {
 
   /**
    * Resolves when `submit` can accept another task without passing `maxQueue`: at once when
-   * there is room, or when `maxQueue` is not set.
+   * there is room or `maxQueue` is not set; once the queue is full, when it has drained to
+   * half of `maxQueue`, so that a producer submits in bursts.
    */
   ready(): Promise<void> {
     return this.#runner.ready?.() ?? Promise.resolve();

@@ -50,7 +50,7 @@ export class AutoRunner implements Runner<AutoTask> {
   #current: AutoTask | undefined;
   readonly #maxQueue: number;
   /** Room under `maxQueue` for a `submit`: tasks waiting anywhere in auto count. */
-  readonly #room = new Room(() => this.load().queued < this.#maxQueue);
+  readonly #room: Room;
 
   /** `instruments`: where the controllers read time and the calling thread's busy counters (tests script them). */
   constructor(
@@ -62,6 +62,7 @@ export class AutoRunner implements Runner<AutoTask> {
     this.#options = options;
     this.#available = available;
     this.#maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
+    this.#room = new Room(() => this.load().queued, this.#maxQueue);
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
     this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
     const perWorker = this.#maxPerWorker();
@@ -82,8 +83,7 @@ export class AutoRunner implements Runner<AutoTask> {
         for (const task of this.#tasks) task.gate.wake();
       }),
       instruments,
-      refuse: () =>
-        this.load().queued >= this.#maxQueue ? new QueueFullError(this.#maxQueue) : undefined,
+      refuse: () => (this.#room.hasRoom() ? undefined : new QueueFullError(this.#maxQueue)),
     };
   }
 

@@ -103,7 +103,9 @@ export class DistributedRunner implements Runner<NamedTask> {
     this.mapWindow = options.concurrency;
     this.#slots = new Semaphore(options.concurrency);
     this.#room = new Room(
-      () => this.#slots.waiting < options.maxQueue || this.#slots.available > 0,
+      () => this.#slots.waiting,
+      options.maxQueue,
+      () => this.#slots.available > 0,
     );
     this.#sent = new SentJobs({
       measured: (task, ms, count, attempt) => {

@@ -21,7 +21,11 @@ export function eventLoopRunner(
   maxQueue = Number.POSITIVE_INFINITY,
 ): Runner<TaskFunction<unknown, unknown>> {
   const slots = new Semaphore(concurrency);
-  const room = new Room(() => slots.waiting < maxQueue || slots.available > 0);
+  const room = new Room(
+    () => slots.waiting,
+    maxQueue,
+    () => slots.available > 0,
+  );
   const since = performance.eventLoopUtilization();
   let running = 0;
 

@@ -66,13 +66,14 @@ export class Pool {
   readonly #watched = new WeakSet<AbortController>();
   readonly #tasks = new TaskRegistry();
   readonly #timings = new Timings();
-  readonly #room = new Room(() => this.#waiting() < this.#options.maxQueue);
+  readonly #room: Room;
   #nextJobId = 1;
   #retried = 0;
   #closed = false;
 
   constructor(options: PoolOptions) {
     this.#options = options;
+    this.#room = new Room(() => this.#waiting(), options.maxQueue);
     this.#crew = new Crew(options, this.#events, this.#tasks, () => this.#dispatch());
   }
 
@@ -165,8 +166,7 @@ export class Pool {
 
   /** `maxQueue` jobs wait: a refusable one is refused. */
   #full(): boolean {
-    const { maxQueue } = this.#options;
-    return maxQueue !== Number.POSITIVE_INFINITY && this.#waiting() >= maxQueue;
+    return !this.#room.hasRoom();
   }
 
   /** Jobs accepted and not running: in the line, or held by a busy worker. */
