@@ -166,5 +166,11 @@ export const IN_THREAD_CHUNK_MS = 1;
  */
 export const TURN_BUDGET_MS = 10;
 
+/**
+ * A task whose fastest run took this many times its CPU time on the calling thread
+ * mostly waits: `decision.workload` calls such work I/O-bound.
+ */
+export const WAITS_DOMINATE = 10;
+
 /** Moves kept in `decision.history`. */
 export const HISTORY_LENGTH = 16;
