@@ -10,13 +10,13 @@ import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
+import { chunksOnThread } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
 import {
   AUTO_MAP_WINDOW,
   CHUNK_DISPATCH_MS,
   IN_THREAD_CHUNK_MS,
   TASK_DISPATCH_MS,
-  TINY_TASK_MS,
 } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
@@ -113,7 +113,9 @@ export class AutoTask {
 
   /**
    * Inputs per chunk of a `map`: the workers' own choice there; on the calling thread,
-   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks (a timeout is per task: then one).
+   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks that compute in their call — a chunk of
+   * tasks that await would put its whole length in flight at once — and one when a
+   * timeout is set, which is per task.
    */
   chunkSize(timeout: number | undefined): number {
     this.#chunk = this.#chunkSize(timeout);
@@ -123,9 +125,9 @@ export class AutoTask {
   #chunkSize(timeout: number | undefined): number {
     const { route } = this.controller.level;
     if (route === 'threads') return this.#onWorkers?.chunkSize(timeout) ?? 1;
-    const cpu = this.controller.lastOnLoop?.cpuPerTaskMs;
-    if (timeout !== undefined || cpu === undefined || cpu >= TINY_TASK_MS) return 1;
-    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(cpu, 1e-4));
+    const last = this.controller.lastOnLoop;
+    if (timeout !== undefined || !last || !chunksOnThread(last)) return 1;
+    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.cpuPerTaskMs, 1e-4));
     return Math.min(MAX_IN_THREAD_CHUNK, Math.max(1, inputs));
   }
 
@@ -247,6 +249,9 @@ export class AutoTask {
         this.#runningOnThread -= inputs;
       } else this.#onWorkers!.release(place);
       this.controller.finished(route, startedAt, inputs, ok);
+      // Workers take long to start: begun as soon as a move to them looks likely, they are
+      // ready when it is decided.
+      if (this.controller.threadsLikely) this.#loadWorkers();
       this.gate.wake();
     };
     running.then(

@@ -58,6 +58,11 @@ export class Controller {
     return this.#law.pinned;
   }
 
+  /** Worker threads may be asked for soon (see {@link Law.threadsLikely}). */
+  get threadsLikely(): boolean {
+    return this.#law.threadsLikely;
+  }
+
   /** The last window closed on the calling thread, if any. */
   get lastOnLoop(): WindowSummary | undefined {
     return this.#lastOnLoop;

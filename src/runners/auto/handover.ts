@@ -4,7 +4,8 @@
  * should hold, and — when they would not help — why, in words.
  */
 import type { LawContext, Measured } from './moves.js';
-import { COMPUTES_IN_CALL, CONTENDED, WARMING_UP } from './settings.js';
+import { COMPUTES_IN_CALL, CONTENDED, TINY_TASK_MS, WAITS_LITTLE, WARMING_UP } from './settings.js';
+import type { WindowSummary } from './window.js';
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
@@ -74,12 +75,30 @@ export function threadsGain(m: Measured, context: LawContext): number {
 }
 
 /**
- * Tasks per worker to start at: one for tasks that compute in their call (before any
- * await), which keep a worker busy alone; others need enough to cover their waits — the
- * fastest one's time here ÷ its CPU time.
+ * Whether the tasks in `m` compute from call to finish without waiting: their CPU is
+ * spent in the call, and even the fastest takes little more than that CPU time.
+ */
+export function computeOnly(m: Measured): boolean {
+  return m.callShare >= COMPUTES_IN_CALL && m.fastestMs <= WAITS_LITTLE * m.cpuPerTaskMs;
+}
+
+/**
+ * Whether the tasks measured in `m` are started in chunks on the calling thread: tiny
+ * ones that also finish within that time from start to end, so wait on nothing — a chunk
+ * of tasks that wait (on a file read, say) would put its whole length in flight at once.
+ */
+export function chunksOnThread(m: WindowSummary): boolean {
+  const fastestPerInput = m.fastestMs / Math.max(m.inputsPerRun, 1);
+  return m.cpuPerTaskMs < TINY_TASK_MS && fastestPerInput < TINY_TASK_MS;
+}
+
+/**
+ * Tasks per worker to start at: one for tasks that only compute, which keep a worker busy
+ * alone; others need enough to cover their waits — the fastest one's time here ÷ its CPU
+ * time.
  */
 export function tasksPerWorkerFor(m: Measured, most: number): number {
-  if (m.callShare >= COMPUTES_IN_CALL) return 1;
+  if (computeOnly(m)) return 1;
   const perWorker = Math.round(m.fastestMs / Math.max(m.cpuPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));
 }

@@ -236,11 +236,18 @@ describe('the control law', () => {
     assert.deepEqual(move?.to, { route: 'threads', level: 3 });
   });
 
-  it('gives tasks that compute inside their call one per worker', () => {
+  it('gives tasks that only compute, in their call, one per worker', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 40, callShare: 0.95 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 });
     law.next(saturated);
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
+  });
+
+  it('gives tasks that compute in their call and then wait enough per worker to cover the wait', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 10, fastestMs: 20, callShare: 0.95 });
+    law.next(saturated);
+    assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 2 });
   });
 
   it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
