@@ -206,7 +206,8 @@ export class AutoTask {
     }
     const startedAt = this.controller.started('loop');
     this.#runningOnThread += inputs;
-    const running = inputs === 1 ? this.#single(chunk) : runChunkInThread(this.fn, chunk);
+    if (inputs === 1) return this.#single(chunk, startedAt);
+    const running = runChunkInThread(this.fn, chunk);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, inputs);
   }
@@ -218,21 +219,33 @@ export class AutoTask {
     this.controller.called(ms);
   }
 
-  /** A chunk of one input, run as a task of its own: it keeps its own timeout. */
-  #single({ inputs, controller, timeout, progress }: ChunkRun): Promise<ChunkOutcome> {
-    return this.#shared.inThread
-      .run(this.fn, {
-        input: inputs[0],
-        controller,
-        timeout,
-        priority: 0,
-        transfer: undefined,
-        progress: (value) => progress(value, 0),
-      })
-      .then(
-        (value) => ({ values: [value] }),
-        (error: unknown) => ({ values: [], failures: new Map([[0, toError(error)]]) }),
-      );
+  /**
+   * A chunk of one input, run as a task of its own (it keeps its own timeout). Its end is
+   * reported in the same reaction that makes its outcome: this path is taken per input.
+   */
+  #single(
+    { inputs, controller, timeout, progress }: ChunkRun,
+    startedAt: number,
+  ): Promise<ChunkOutcome> {
+    const running = this.#shared.inThread.run(this.fn, {
+      input: inputs[0],
+      controller,
+      timeout,
+      priority: 0,
+      transfer: undefined,
+      progress: (value) => progress(value, 0),
+    });
+    this.#called(startedAt);
+    return running.then(
+      (value) => {
+        this.#finished('loop', ON_THREAD, startedAt, 1, true);
+        return { values: [value] };
+      },
+      (error: unknown) => {
+        this.#finished('loop', ON_THREAD, startedAt, 1, false);
+        return { values: [], failures: new Map([[0, toError(error)]]) };
+      },
+    );
   }
 
   /** Reports `running`'s end to the controller and frees its place; returns it unchanged. */
@@ -243,21 +256,23 @@ export class AutoTask {
     startedAt: number,
     inputs: number,
   ): Promise<T> {
-    const finished = (ok: boolean) => {
-      if (place === ON_THREAD) {
-        this.#onThread--;
-        this.#runningOnThread -= inputs;
-      } else this.#onWorkers!.release(place);
-      this.controller.finished(route, startedAt, inputs, ok);
-      // Workers take long to start: begun as soon as a move to them looks likely, they are
-      // ready when it is decided.
-      if (this.controller.threadsLikely) this.#loadWorkers();
-      this.gate.wake();
-    };
     running.then(
-      () => finished(true),
-      () => finished(false),
+      () => this.#finished(route, place, startedAt, inputs, true),
+      () => this.#finished(route, place, startedAt, inputs, false),
     );
     return running;
+  }
+
+  /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
+  #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
+    if (place === ON_THREAD) {
+      this.#onThread--;
+      this.#runningOnThread -= inputs;
+    } else this.#onWorkers!.release(place);
+    this.controller.finished(route, startedAt, inputs, ok);
+    // Workers take long to start: begun as soon as a move to them looks likely, they are
+    // ready when it is decided.
+    if (this.controller.threadsLikely) this.#loadWorkers();
+    this.gate.wake();
   }
 }
