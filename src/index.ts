@@ -41,6 +41,7 @@ export {
 export {
   type CloseOptions,
   type Decision,
+  type DecisionStep,
   type Executor,
   type ExecutorStats,
   type MapOptions,

@@ -29,12 +29,15 @@ export interface Experiment {
   executorOptions(mode: Mode): ExecutorOptions;
   /** The job's inputs as `mode` should receive them. */
   inputs(mode: Mode): readonly unknown[];
-  /** A cheap input that loads the task where it runs (and opens connections) without doing the job. */
-  warmup(mode: Mode): unknown;
-  /** The job for a program outside switchyard: plain inputs (URLs, or n) and a cheap one to warm up with. */
+  /**
+   * `count` cheap inputs that run the job's own code path — the task loaded where it runs,
+   * connections open, the JIT compiling what the timed runs will execute — in little time.
+   */
+  warmups(mode: Mode, count: number): readonly unknown[];
+  /** The job for a program outside switchyard: plain inputs (URLs, or n), and cheap ones to warm up with. */
   readonly plain: {
     readonly inputs: readonly (string | number)[];
-    readonly warmup: string | number;
+    warmups(count: number): readonly (string | number)[];
   };
   /** True when `outputs` (in input order) are exactly right. */
   verify(outputs: readonly unknown[]): boolean;
@@ -83,14 +86,19 @@ function cpuExperiment(settings: BenchSettings): Experiment {
     task: sumOfSquaresTask,
     executorOptions: (mode) => baseOptions(mode, settings),
     inputs: () => ns,
-    warmup: () => 200_000,
-    plain: { inputs: ns, warmup: 200_000 },
+    warmups: (_, count) => cpuWarmups(count),
+    plain: { inputs: ns, warmups: cpuWarmups },
     verify: (outputs) =>
       outputs.length === expected.length && outputs.every((o, i) => o === expected[i]),
     limitMs: (syncWallMs) => (syncWallMs === undefined ? null : syncWallMs / settings.cores),
     unmeasured: [],
     close: () => Promise.resolve(),
   };
+}
+
+/** Small n: the same loop, compiled and hot, in a fraction of a millisecond each. */
+function cpuWarmups(count: number): number[] {
+  return Array.from({ length: count }, () => 200_000);
 }
 
 function calibrated(): { scale: number; why: string } {
@@ -112,8 +120,9 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
       : concurrency;
   };
   const urls = Array.from({ length: sites }, (_, i) => server.siteUrl(i));
-  // A missing page answers at once: it loads the task and opens a connection, no latency.
-  const warmupUrl = `${server.url}/warmup`;
+  // The sites' own bodies without their latency: every byte and checksum of a real download.
+  const instantUrls = (count: number) =>
+    Array.from({ length: count }, (_, k) => server.instantUrl(k % sites));
   const rounds = Math.ceil(sites / concurrency);
   return {
     job: 'io',
@@ -129,8 +138,9 @@ async function ioExperiment(settings: BenchSettings): Promise<Experiment> {
       return { ...base, concurrency };
     },
     inputs: (mode) => urls.map((url) => ({ url, connections: connections(mode) })),
-    warmup: (mode) => ({ url: warmupUrl, connections: connections(mode) }),
-    plain: { inputs: urls, warmup: warmupUrl },
+    warmups: (mode, count) =>
+      instantUrls(count).map((url) => ({ url, connections: connections(mode) })),
+    plain: { inputs: urls, warmups: instantUrls },
     verify: (outputs) =>
       outputs.length === sites &&
       (outputs as SiteDownload[]).every(

@@ -20,6 +20,12 @@ const MAX_WARMUP = 1_024;
 const MIN_WARMUP = 8;
 /** ms the bench waits for every worker of a pool to be up before it gives up waiting. */
 const WORKERS_UP_MS = 30_000;
+/**
+ * Warm-up rounds after start-up: V8 compiles a function with its optimising tier only
+ * after many calls, and a mode whose first timed runs still ran unoptimised code (an HTTP
+ * client's parser, say) would look slower than it is.
+ */
+const JIT_WARMUP_ROUNDS = 10;
 
 /** Starts `mode` for `exp`; throws {@link NotAvailable} when this build or machine lacks it. */
 export async function startNodeSession(
@@ -44,15 +50,17 @@ export async function startNodeSession(
     await helper?.stop();
   };
   try {
-    await guard(executor.submit(exp.task, exp.warmup(mode) as never));
+    await guard(executor.submit(exp.task, exp.warmups(mode, 1)[0] as never));
     await guard(everyWorkerUp(exp, mode, executor));
     const startupMs = performance.now() - started;
+    const warm = async () => {
+      await guard(drain(executor.map(exp.task, warmups(exp, mode, executor))));
+    };
+    for (let round = 0; round < JIT_WARMUP_ROUNDS; round++) await warm();
     const inputs = exp.inputs(mode) as never[];
     return {
       startupMs,
-      warm: async () => {
-        await guard(drain(executor.map(exp.task, warmups(exp, mode, executor))));
-      },
+      warm,
       run: () => guard(drain(executor.map(exp.task, inputs))),
       decision: () => {
         const chose = executor.decision;
@@ -96,7 +104,7 @@ async function everyWorkerUp(exp: Experiment, mode: Mode, executor: Executor): P
 /** One warm-up input per slot, so every worker has loaded the task and opened its connections. */
 function warmups(exp: Experiment, mode: Mode, executor: Executor): never[] {
   const slots = Math.min(Math.max(executor.stats().concurrency, MIN_WARMUP), MAX_WARMUP);
-  return Array.from({ length: slots }, () => exp.warmup(mode) as never);
+  return exp.warmups(mode, slots) as never[];
 }
 
 async function drain<T>(iterable: AsyncIterable<T>): Promise<T[]> {

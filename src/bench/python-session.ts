@@ -67,7 +67,7 @@ export async function startPythonSession(
         program: PROGRAMS[row],
         job: exp.job,
         inputs: exp.plain.inputs,
-        warmup: Array.from({ length: warmupCount(exp, settings) }, () => exp.plain.warmup),
+        warmup: exp.plain.warmups(warmupCount(exp, settings)),
         workers: settings.workers,
         concurrency: settings.concurrency,
       }),

@@ -106,12 +106,16 @@ export function judge(job: JobFigures, machine: Machine, settings: BenchSettings
 
 /** Remarks about the whole run. */
 export function notes(machine: Machine): string[] {
-  // A loaded machine lends parallel modes fewer cores than it has: say so next to the figures.
-  return machine.loadAverage > machine.cores / 2
+  return busy(machine)
     ? [
         `The machine was busy (load average ${machine.loadAverage.toFixed(2)} on ${machine.cores} cores): other work competed for the cores, so parallel speedups are understated and spreads wider; run again on an idle machine for clean figures.`,
       ]
     : [];
+}
+
+/** A loaded machine lends parallel modes fewer cores than it has. */
+function busy(machine: Machine): boolean {
+  return machine.loadAverage > machine.cores / 2;
 }
 
 function entrant(r: Ran): Entrant {
@@ -175,13 +179,16 @@ function ioWhy(job: JobFigures): Readonly<Record<Mode, string>> {
 }
 
 function cpuWhy(machine: Machine): Readonly<Record<Mode, string>> {
+  const oneCore = busy(machine)
+    ? `no mode that uses more cores got ahead of it here: other work on the machine (load average ${machine.loadAverage.toFixed(2)} on ${machine.cores} cores) left them no core to spare`
+    : 'no mode that uses more cores got ahead of it here';
   return {
     threads: `worker threads compute on ${machine.cores} cores at once (no GIL: each thread has its own V8 isolate)`,
     processes: `child processes compute on ${machine.cores} cores at once`,
     distributed: 'the queue’s workers computed in parallel',
     auto: 'auto picked a parallel mode',
-    sync: 'no mode that uses more cores got ahead of it here',
-    loop: 'no mode that uses more cores got ahead of it here',
+    sync: oneCore,
+    loop: oneCore,
   };
 }
 

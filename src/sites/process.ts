@@ -21,6 +21,8 @@ export interface SitesServerProcess extends AsyncDisposable {
   readonly pid: number;
   /** URL of site `i`. */
   siteUrl(i: number): string;
+  /** URL that serves site `i` at once, without its latency (for warming a client up). */
+  instantUrl(i: number): string;
   /** The checksum of site `i`'s body, as the server computed it (see `checksumOf`). */
   checksum(i: number): string;
   /** Stops the server process; idempotent. */
@@ -91,6 +93,7 @@ export async function spawnSitesServer(
     sites: ready.sites,
     pid: child.pid!,
     siteUrl: (i) => `${ready.url}/site/${checkIndex(i)}`,
+    instantUrl: (i) => `${ready.url}/instant/${checkIndex(i)}`,
     checksum: (i) => ready.checksums[checkIndex(i)]!,
     close,
     [Symbol.asyncDispose]: close,

@@ -70,13 +70,19 @@ export interface SitesServer extends AsyncDisposable {
    * with jitter it differs slightly, and more when clamping at 0 kicks in.
    */
   readonly meanLatencyMs: number;
-  /** Number of site responses (status 200) sent so far; 404s and abandoned requests are not counted. */
+  /** Number of site responses (status 200) sent so far; instant ones, 404s and abandoned requests are not counted. */
   readonly requests: number;
   /**
    * URL of site `i`.
    * @throws RangeError if `i` is not an integer in `[0, sites)`.
    */
   siteUrl(i: number): string;
+  /**
+   * URL that serves site `i`'s body at once, without its latency: for warming a client up
+   * (connections open, its code compiled) before it is measured.
+   * @throws RangeError if `i` is not an integer in `[0, sites)`.
+   */
+  instantUrl(i: number): string;
   /**
    * Fixed latency in milliseconds of site `i`.
    * @throws RangeError if `i` is not an integer in `[0, sites)`.
@@ -110,7 +116,7 @@ export function checksumOf(bytes: Uint8Array): string {
 }
 
 const HOST = '127.0.0.1';
-const SITE_PATH = /^\/site\/(0|[1-9]\d*)$/;
+const SITE_PATH = /^\/(site|instant)\/(0|[1-9]\d*)$/;
 // setTimeout fires immediately (with a warning) for delays above 2^31 - 1 ms.
 const MAX_DELAY_MS = 2_147_483_647;
 const MAX_BODY_BYTES = 1 << 30;
@@ -126,7 +132,8 @@ const LINE_LENGTH = 80;
  *
  * Routes: `GET` (or `HEAD`) `/site/<i>` for `0 <= i < sites` answers 200 after that site's
  * latency, with `content-type: text/html; charset=utf-8`, `content-length` and
- * `x-site-checksum`. Anything else answers 404 in plain text naming the valid range.
+ * `x-site-checksum`; `/instant/<i>` answers the same at once. Anything else answers 404 in
+ * plain text naming the valid range.
  *
  * @param options - See {@link SitesServerOptions}; omitted options take their defaults.
  * @returns The running server; call {@link SitesServer.close} (or use `await using`) to stop it.
@@ -144,14 +151,13 @@ export async function startSitesServer(options: SitesServerOptions = {}): Promis
   const checksums = bodies.map(checksumOf);
   const meanLatencyMs = latencies.reduce((sum, ms) => sum + ms, 0) / sites;
   const notFoundBody = Buffer.from(
-    `Not found. Valid routes: GET /site/<i> for integer 0 <= i < ${sites}.\n`,
+    `Not found. Valid routes: GET /site/<i> (after its latency) and GET /instant/<i> (at once) for integer 0 <= i < ${sites}.\n`,
     'utf8',
   );
 
   let served = 0;
 
   const serveSite = (res: ServerResponse, i: number): void => {
-    served++;
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'content-length': bodies[i]!.length,
@@ -159,10 +165,14 @@ export async function startSitesServer(options: SitesServerOptions = {}): Promis
     });
     res.end(bodies[i]);
   };
+  const serveAfterLatency = (res: ServerResponse, i: number): void => {
+    served++;
+    serveSite(res, i);
+  };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const i = siteIndex(req, sites);
-    if (i === undefined) {
+    const route = siteRoute(req, sites);
+    if (route === undefined) {
       res.writeHead(404, {
         'content-type': 'text/plain; charset=utf-8',
         'content-length': notFoundBody.length,
@@ -170,12 +180,17 @@ export async function startSitesServer(options: SitesServerOptions = {}): Promis
       res.end(notFoundBody);
       return;
     }
-    const delay = latencies[i]!;
-    if (delay === 0) {
+    const { i, instant } = route;
+    if (instant) {
       serveSite(res, i);
       return;
     }
-    const timer = setTimeout(serveSite, delay, res, i);
+    const delay = latencies[i]!;
+    if (delay === 0) {
+      serveAfterLatency(res, i);
+      return;
+    }
+    const timer = setTimeout(serveAfterLatency, delay, res, i);
     // 'close' also fires after a normal finish; clearing an already-fired timer is a no-op.
     res.once('close', () => clearTimeout(timer));
   };
@@ -227,6 +242,7 @@ export async function startSitesServer(options: SitesServerOptions = {}): Promis
       return served;
     },
     siteUrl: (i) => `${url}/site/${checkIndex(i)}`,
+    instantUrl: (i) => `${url}/instant/${checkIndex(i)}`,
     siteLatencyMs: (i) => latencies[checkIndex(i)]!,
     body: (i) => Buffer.from(bodies[checkIndex(i)]!),
     checksum: (i) => checksums[checkIndex(i)]!,
@@ -251,13 +267,16 @@ function integerOption(
   return value;
 }
 
-function siteIndex(req: IncomingMessage, sites: number): number | undefined {
+function siteRoute(
+  req: IncomingMessage,
+  sites: number,
+): { i: number; instant: boolean } | undefined {
   if (req.method !== 'GET' && req.method !== 'HEAD') return undefined;
   const path = (req.url ?? '').split('?', 1)[0]!;
   const match = SITE_PATH.exec(path);
   if (!match) return undefined;
-  const i = Number(match[1]);
-  return i < sites ? i : undefined;
+  const i = Number(match[2]);
+  return i < sites ? { i, instant: match[1] === 'instant' } : undefined;
 }
 
 function siteLatencies(sites: number, latencyMs: number, jitterMs: number, seed: number): number[] {

@@ -196,6 +196,17 @@ describe('verdicts', () => {
     for (const line of all) assert.doesNotMatch(line, /target|met|missed/i);
   });
 
+  it('a parallel mode that did not get ahead on a busy machine: the verdict says why', () => {
+    const figures = job('cpu', [ran('sync', around(2_000)), ran('threads', around(1_990))]);
+    const busy = judge(figures, { ...machine, loadAverage: 3.5 }, settings);
+    assert.equal(busy.recommended, 'sync');
+    assert.match(
+      busy.verdicts[0]!,
+      /other work on the machine \(load average 3\.50 on 2 cores\) left them no core to spare/,
+    );
+    assert.doesNotMatch(judge(figures, machine, settings).verdicts[0]!, /load average/);
+  });
+
   it('a busy machine is noted, an idle one is not', () => {
     assert.match(
       notes({ ...machine, loadAverage: 1.5 })[0]!,

@@ -125,6 +125,20 @@ describe('startSitesServer', () => {
     assert.ok(performance.now() - startedAt >= got[slowest]! - 5);
   });
 
+  it('serves a site at once under /instant/<i>: the same body, no latency, not counted', {
+    timeout: 30_000,
+  }, async (t) => {
+    const server = await start(t, { sites: 2, latencyMs: 600_000 });
+    // Were the latency applied, this would wait ten minutes: the test times out first.
+    const { res, bytes } = await download(server.instantUrl(1));
+    assert.equal(res.status, 200);
+    assert.equal(res.headers.get('x-site-checksum'), server.checksum(1));
+    assert.deepEqual(bytes, server.body(1));
+    assert.equal(server.requests, 0);
+    assert.throws(() => server.instantUrl(2), RangeError);
+    assert.equal((await fetch(`${server.url}/instant/2`)).status, 404);
+  });
+
   it('clamps jittered latencies at 0', async (t) => {
     const server = await start(t, { sites: 100, latencyMs: 5, jitterMs: 50, bodyBytes: 0 });
     const got = Array.from({ length: server.sites }, (_, i) => server.siteLatencyMs(i));

@@ -1,7 +1,8 @@
 /**
  * `switchyard worker --connection URL --tasks MODULE…`: a distributed worker. It runs only
- * the function exports of the modules it was started with, on a local pool; SIGTERM or
- * SIGINT stops it gracefully (no new jobs, the ones in hand finish, exit 0).
+ * the function exports of the modules it was started with, on a local pool, and leaves jobs
+ * for other tasks to the workers that serve them; SIGTERM or SIGINT stops it gracefully (no
+ * new jobs, the ones in hand finish, exit 0).
  */
 import { type Command, InvalidArgumentError } from 'commander';
 import { startWorker } from '../../distributed-worker/worker.js';
@@ -27,7 +28,7 @@ export function registerWorker(program: Command): void {
     )
     .requiredOption(
       '-t, --tasks <modules...>',
-      'task modules (paths or URLs) whose function exports this worker may run',
+      'task modules (paths or URLs) whose function exports this worker may run; jobs name them by package name and path inside the package (my-app/dist/jobs.js#resize), so the caller may live in another directory',
     )
     .option('-q, --queue <name>', 'queue name (as the executor’s `queue` option)', 'switchyard')
     .option('-w, --workers <n>', 'local pool size (default: the CPUs this process may use)', count)

@@ -2,10 +2,10 @@
  * The one pool core behind `threads` and `processes`: a priority queue bounded by
  * `maxQueue`, dispatch to workers (short jobs sent ahead, so the caller never waits a round
  * trip per task), cancellation and timeouts that stop runaway work for real, retries after
- * crashes, and the policy for a worker's death: who is to blame (`blame.ts`), what runs
- * again, and how the pool refills. A job is a `Job` (`job.ts`); a worker is a `WorkerSlot`
- * (`slot.ts`), reached only through a transport (`transport.ts`), the one thing the two
- * modes do differently; the workers as a set are a `Crew` (`crew.ts`).
+ * crashes, and what a worker's death means: who is to blame and what runs again
+ * (`death.ts`). A job is a `Job` (`job.ts`); a worker is a `WorkerSlot` (`slot.ts`), reached
+ * only through a transport (`transport.ts`), the one thing the two modes do differently;
+ * the workers as a set, started, retired and replaced, are a `Crew` (`crew.ts`).
  *
  * A task's timeout clock covers its own run only. A job with a timeout is *watched*: its
  * worker announces the moment it starts it, and sends its answer at once; the clock starts

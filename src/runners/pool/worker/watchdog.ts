@@ -38,5 +38,14 @@ export function watchParent(fd: number): Promise<void> {
   const thread = new Worker(SOURCE, { eval: true, workerData: fd, execArgv: [] });
   // The channel to the parent decides when this process may end, not the watchdog.
   thread.unref();
-  return new Promise((resolve) => thread.once('online', resolve));
+  return new Promise((resolve) => {
+    thread.once('online', resolve);
+    // Without it the worker still works, and still ends with an orderly parent: say so, and go on.
+    thread.once('error', (error) => {
+      process.emitWarning(
+        `switchyard: this worker process cannot watch for its parent's death, so it may outlive a parent that is killed (${error.message})`,
+      );
+      resolve();
+    });
+  });
 }
