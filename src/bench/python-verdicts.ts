@@ -26,6 +26,11 @@ export function pythonContrast(job: JobFigures, node: readonly Ran[]): string[] 
     : [];
 }
 
+/**
+ * The CPU job, told by how many cores each row kept busy (its CPU time over its wall time):
+ * the GIL holds Python's threads to one core whatever the machine, while its processes and
+ * Node's threads can use every core that is free.
+ */
 function cpuParts(row: Rows): string[] {
   const [pySync, pyThreads, pyProcesses] = [
     'python sync',
@@ -36,17 +41,17 @@ function cpuParts(row: Rows): string[] {
   const parts: string[] = [];
   if (pySync && pyThreads) {
     parts.push(
-      `${within(pyThreads, pySync) ? 'its threads were no faster than its sync' : `its threads ran at ${speed(pySync, pyThreads)} its sync`} (${formatMs(pyThreads.wallMs)} against ${formatMs(pySync.wallMs)}): the GIL lets one thread at a time run Python code`,
+      `its threads ${within(pyThreads, pySync) ? 'were no faster than its sync' : `ran at ${speed(pySync, pyThreads)} its sync`} (${formatMs(pyThreads.wallMs)} against ${formatMs(pySync.wallMs)}) and kept ${cores(pyThreads)} cores busy: the GIL lets one thread at a time run Python code`,
     );
   }
   if (pySync && pyProcesses) {
     parts.push(
-      `its processes ran at ${speed(pySync, pyProcesses)} its sync, each with an interpreter and a GIL of its own`,
+      `its processes ran at ${speed(pySync, pyProcesses)} its sync and kept ${cores(pyProcesses)} cores busy, each with an interpreter and a GIL of its own`,
     );
   }
   if (sync && threads) {
     parts.push(
-      `Node's threads ran at ${speed(sync, threads)} Node's sync, each worker thread on a V8 isolate of its own`,
+      `Node's threads ran at ${speed(sync, threads)} Node's sync and kept ${cores(threads)} cores busy, each worker thread on a V8 isolate of its own`,
     );
   }
   if (sync && pySync) {
@@ -55,6 +60,11 @@ function cpuParts(row: Rows): string[] {
     );
   }
   return parts;
+}
+
+/** Cores a row kept busy on average while it ran: `1.96`. */
+function cores(r: Ran): string {
+  return (r.cpuMs / r.wallMs).toFixed(2);
 }
 
 function ioParts(job: JobFigures, row: Rows): string[] {

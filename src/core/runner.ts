@@ -11,9 +11,10 @@ import type { Decision, Mode, PoolDetails } from './types.js';
 export interface TaskRun {
   readonly input: unknown;
   /**
-   * Aborted from above (caller's signal, map stopped, close with cancel). The runner
-   * aborts it too, with a `TimeoutError`, when the task outlives `timeout` — and for no
-   * other reason: a task without a timeout or a signal of its own shares it with others.
+   * Aborted from above (caller's signal, map stopped, close with cancel). A runner may
+   * abort it too, with a `TimeoutError`, when the task outlives `timeout` (the pools cancel
+   * the job directly instead) — and for no other reason: a task without a timeout or a
+   * signal of its own shares it with others.
    */
   readonly controller: AbortController;
   /** ms from the moment the task starts running; `undefined` for none. */

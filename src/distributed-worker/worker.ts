@@ -51,7 +51,7 @@ export const STALLED_INTERVAL_MS = 2_000;
  * A random part as long again spreads the workers that keep finding it.
  */
 export const HAND_BACK_DELAY_MS = 200;
-export const MAX_HAND_BACK_DELAY_MS = 5_000;
+export const MAX_HAND_BACK_DELAY_MS = 2_000;
 
 export interface WorkerOptions {
   /** Redis URL or ioredis options. */

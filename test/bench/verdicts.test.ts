@@ -141,10 +141,10 @@ describe('verdicts', () => {
     const cpu = judge(
       job('cpu', [
         ran('sync', around(2_000)),
-        ran('threads', around(1_010)),
+        ran('threads', around(1_010), { cpuMs: 1_970 }),
         ran('python sync', [70_000]),
-        ran('python threads', [71_000]),
-        ran('python processes', [36_000]),
+        ran('python threads', [71_000], { cpuMs: 70_500 }),
+        ran('python processes', [36_000], { cpuMs: 70_200 }),
         absent('python asyncio', 'not run: coroutines take turns'),
       ]),
       machine,
@@ -153,11 +153,10 @@ describe('verdicts', () => {
     const contrast = cpu.verdicts.at(-1)!;
     assert.match(
       contrast,
-      /^Python on the same inputs: its threads were no faster than its sync \(71\.0 s against 70\.0 s\)/,
+      /^Python on the same inputs: its threads were no faster than its sync \(71\.0 s against 70\.0 s\) and kept 0\.99 cores busy: the GIL lets one thread at a time run Python code/,
     );
-    assert.match(contrast, /the GIL lets one thread at a time run Python code/);
-    assert.match(contrast, /its processes ran at 1\.94× its sync/);
-    assert.match(contrast, /Node's threads ran at 1\.98× Node's sync/);
+    assert.match(contrast, /its processes ran at 1\.94× its sync and kept 1\.95 cores busy/);
+    assert.match(contrast, /Node's threads ran at 1\.98× Node's sync and kept 1\.95 cores busy/);
     assert.match(contrast, /Node's sync computed the job 35\.00× as fast as Python's/);
     assert.equal(cpu.recommended, 'threads', 'Python rows never take part in the recommendation');
 
@@ -179,6 +178,40 @@ describe('verdicts', () => {
       io.verdicts.at(-1)!,
       /the process pool took 8\.20 s: each process waits for one reply at a time/,
     );
+  });
+
+  it('Python threads that the runs do show faster than Python sync are not called "no faster"', () => {
+    const cpu = judge(
+      job('cpu', [
+        ran('sync', around(2_000)),
+        ran('python sync', [73_400], { cpuMs: 29_900 }),
+        ran('python threads', [46_900], { cpuMs: 33_400 }),
+      ]),
+      machine,
+      settings,
+    );
+    assert.match(
+      cpu.verdicts.at(-1)!,
+      /its threads ran at 1\.57× its sync \(46\.9 s against 73\.4 s\) and kept 0\.71 cores busy/,
+    );
+  });
+
+  it('a row below the physical limit is called out as drift, not taught as a speedup', () => {
+    const cpu = judge(
+      job('cpu', [
+        ran('sync', around(2_000)),
+        ran('threads', around(1_000)),
+        ran('python sync', [85_500]),
+        ran('python processes', [30_100], { cpuMs: 55_200 }),
+      ]),
+      machine,
+      settings,
+    );
+    assert.match(
+      cpu.verdicts.at(-1)!,
+      /^python processes at 0\.70× of it finished below the physical limit, which no model can do/,
+    );
+    assert.ok(!cpu.verdicts.some((v) => v.includes('threads at')), 'threads at 1.00× is no drift');
   });
 
   it('no verdict or note is a project target', () => {
