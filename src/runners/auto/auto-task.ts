@@ -16,7 +16,9 @@ import {
   AUTO_MAP_WINDOW,
   CHUNK_DISPATCH_MS,
   IN_THREAD_CHUNK_MS,
+  SATURATED,
   TASK_DISPATCH_MS,
+  TURN_BUDGET_MS,
 } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
@@ -27,6 +29,9 @@ const ON_THREAD = -1;
 
 /** Most inputs in one chunk of tiny tasks on the calling thread: a map's window holds several. */
 const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
+
+/** Asks for the cost of copying an input between two measurements of it. */
+const COPY_REMEASURE = 16;
 
 /** Fewest inputs a `map` holds, whatever the level. */
 const MIN_READ_AHEAD = 16;
@@ -61,6 +66,11 @@ export class AutoTask {
   #inChunks = false;
   /** Inputs in the last chunk asked for. */
   #chunk = 1;
+  /** The last input a run or chunk was given: what copying one to a worker is measured on. */
+  #lastInput: unknown;
+  /** The last two measured copies of an input (see {@link #copyMs}), and how often one was asked for. */
+  #copies: number[] = [];
+  #copyAsks = 0;
   readonly #workerCount: number;
 
   constructor(
@@ -80,7 +90,9 @@ export class AutoTask {
     this.controller = new Controller(
       {
         ...context,
-        dispatchMs: () => (this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS),
+        // The constants were measured with inputs of a few bytes, whose copy they include.
+        dispatchMs: () =>
+          Math.max(this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS, this.#copyMs()),
         chunkable: () => this.#inChunks,
       },
       shared.instruments,
@@ -102,12 +114,14 @@ export class AutoTask {
   run(run: TaskRun): Promise<unknown> {
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
+    this.#lastInput = run.input;
     return this.gate.enter(run.controller, (place) => this.#runAt(place, run));
   }
 
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
     if (chunk.timeout !== undefined) this.pin();
     this.#inChunks = chunk.timeout === undefined;
+    this.#lastInput = chunk.inputs[chunk.inputs.length - 1];
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
   }
 
@@ -142,6 +156,33 @@ export class AutoTask {
     return Math.min(AUTO_MAP_WINDOW, Math.max(MIN_READ_AHEAD, 2 * runs * this.#chunk));
   }
 
+  /**
+   * ms of the calling thread's time to copy one input to a worker, measured on the last
+   * input seen: a structured clone, as a message to a worker makes one. Inputs of a few
+   * bytes cost microseconds; a large one (a 256 KB string) costs about as much as a task
+   * of a millisecond, which worker threads could then not beat. Measured again every
+   * {@link COPY_REMEASURE} asks (a saturated thread asks once a window), so that a large
+   * input costs the thread a small share of its time; each measurement is the fastest of
+   * three clones (the first clone of a kind pays for setting up), and the lower of the
+   * last two measurements is kept, so that a garbage collection during one does not count.
+   */
+  #copyMs(): number {
+    if (this.#copyAsks++ % COPY_REMEASURE === 0 || this.#copies.length < 2) {
+      let fastest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        try {
+          structuredClone(this.#lastInput);
+        } catch {
+          return 0;
+        }
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      this.#copies = [...this.#copies.slice(-1), fastest];
+    }
+    return Math.min(...this.#copies);
+  }
+
   /** Reserves a place where the controller wants runs now, if there is room. */
   readonly #take = (): number | undefined => {
     const { route, level } = this.controller.level;
@@ -152,8 +193,24 @@ export class AutoTask {
       return this.#onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
     }
     // Workers still starting: a timeout must wait for them; other work goes on here.
-    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#loopLevel);
+    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#whileWorkersStart());
   };
+
+  /**
+   * Tasks kept in flight on the calling thread while the workers start. A thread saturated
+   * by the tasks answers the workers' start-up messages only between their bursts of CPU,
+   * and the CPU after a task's wait runs in its continuation, which no turn budget stops:
+   * 64 tasks of 4 ms resuming together hold the thread for 256 ms, and a start that takes
+   * a few round trips then takes seconds. So on a saturated thread no more are kept in
+   * flight than one turn's budget of their CPU (the thread stays the bottleneck, so its
+   * throughput barely changes); others keep their level.
+   */
+  #whileWorkersStart(): number {
+    const last = this.controller.lastOnLoop;
+    if (!last || last.busyShare < SATURATED) return this.#loopLevel;
+    const fit = Math.floor(TURN_BUDGET_MS / Math.max(last.cpuPerTaskMs, 1e-3));
+    return Math.min(this.#loopLevel, Math.max(1, fit));
+  }
 
   #onThreadIfRoom(limit: number): number | undefined {
     if (this.#onThread >= limit || this.#shared.turn.exhausted) return undefined;
