@@ -13,6 +13,8 @@ export class Saturation {
   /** CPU per task in the run's last window. */
   #lastCpu = 0;
   #best: Measured | undefined;
+  /** The fewest CPUs the process's other threads kept busy in a window of the run. */
+  #leastOthers = Number.POSITIVE_INFINITY;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -23,6 +25,15 @@ export class Saturation {
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
     return this.#best;
+  }
+
+  /**
+   * CPUs the process's other threads keep busy however the work runs (libuv's pool
+   * serving the tasks' reads, say), as the least of the run's windows shows: the workers
+   * starting up, or a collection of garbage, busy them in some windows only.
+   */
+  get othersBusy(): number {
+    return Number.isFinite(this.#leastOthers) ? this.#leastOthers : 0;
   }
 
   get convincing(): boolean {
@@ -38,6 +49,7 @@ export class Saturation {
     const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
     this.#lastCpu = m.cpuPerTaskMs;
     this.#windows = warming ? 1 : this.#windows + 1;
+    this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
   }
 
@@ -45,6 +57,7 @@ export class Saturation {
   end(): void {
     this.#windows = 0;
     this.#lastCpu = 0;
+    this.#leastOthers = Number.POSITIVE_INFINITY;
   }
 
   handoverPaid(): void {
@@ -62,13 +75,16 @@ export class Saturation {
  * each one (so it can go no faster than one per dispatch), and the workers hold at most
  * so many in flight, each for about as long as a task takes here. What more threads could
  * add shrinks with the time this thread already waits for a CPU: a machine kept busy by
- * other work has none to spare for them.
+ * other work has none to spare for them; and the workers have only the CPUs the process's
+ * other threads leave (`othersBusy`: libuv's pool reading files for the tasks is as busy
+ * whichever thread asks it).
  */
-export function threadsGain(m: Measured, context: LawContext): number {
+export function threadsGain(m: Measured, context: LawContext, othersBusy = 0): number {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs();
-  const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
+  const cpus = Math.max(1, workers - othersBusy);
+  const byCpu = Math.min((cpus * cpu) / (cpu + dispatch), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
   return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);

@@ -228,7 +228,7 @@ export class Law {
     // pays for its own promise and bookkeeping, which threads would not save.
     if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
     this.#saturation.add(m);
-    const predictedGain = threadsGain(m, this.#context);
+    const predictedGain = threadsGain(m, this.#context, this.#saturation.othersBusy);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
@@ -324,8 +324,13 @@ export class Law {
         );
       }
       // After the first jump, by doubling: each step up costs a turnover of its own to
-      // measure, and a step too far on work that queues costs the most.
-      const step = m.route === 'loop' ? clamp(headroom, 1.25, MIN_STEP) : MIN_STEP;
+      // measure, and a step too far on work that queues costs the most. But a step whose
+      // throughput rose as much as the tasks in flight did showed nothing queueing (as in
+      // TCP Vegas, the expected rate was the actual one): the next may go as far as the
+      // calling thread's headroom shows, as the first did.
+      const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
+      const most = unqueued ? MAX_STEP : MIN_STEP;
+      const step = m.route === 'loop' ? clamp(headroom, 1.25, most) : MIN_STEP;
       return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
     }
     if (probing) {
