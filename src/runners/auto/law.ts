@@ -46,7 +46,6 @@ import {
   SAME_THROUGHPUT,
   SATURATED,
   SHARED_WORKER_MIN_MS,
-  SLOW_WINDOW_MS,
   THREADS_GAIN_TO_MOVE,
   THREADS_GAIN_TO_STAY,
   WAITING_TASKS_PER_WORKER,
@@ -64,8 +63,6 @@ type Phase =
       reference: Measured;
       windows: number;
       strays: number;
-      /** ms the windows of the current run of strays lasted. */
-      strayMs?: number;
       /** Held because the calling thread is the bottleneck and threads would not help. */
       readonly saturated?: boolean;
     }
@@ -402,12 +399,7 @@ export class Law {
     const { reference } = phase;
     const change = m.throughput / Math.max(reference.throughput, 1e-9);
     if (Math.abs(change - 1) > PHASE_CHANGE) {
-      // A change of phase lasts; a collection of garbage or a scheduler's hiccup does not,
-      // and short windows (15 ms) can be all inside one: the run of strays must also last
-      // as long as a window that waits for slow tasks.
-      phase.strayMs = (phase.strayMs ?? 0) + m.spanMs;
-      if (++phase.strays < this.#straysToExplore || phase.strayMs < SLOW_WINDOW_MS)
-        return undefined;
+      if (++phase.strays < this.#straysToExplore) return undefined;
       this.#tried = [m];
       this.#best = m;
       this.#loopSaturated = false;
@@ -426,7 +418,6 @@ export class Law {
       return { ...move, because };
     }
     phase.strays = 0;
-    phase.strayMs = 0;
     if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m)) return undefined;
     return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
   }
