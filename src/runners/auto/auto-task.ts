@@ -10,13 +10,15 @@ import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
+import { chunksOnThread } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
 import {
   AUTO_MAP_WINDOW,
   CHUNK_DISPATCH_MS,
   IN_THREAD_CHUNK_MS,
+  SATURATED,
   TASK_DISPATCH_MS,
-  TINY_TASK_MS,
+  TURN_BUDGET_MS,
 } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
@@ -27,6 +29,9 @@ const ON_THREAD = -1;
 
 /** Most inputs in one chunk of tiny tasks on the calling thread: a map's window holds several. */
 const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
+
+/** Asks for the cost of copying an input between two measurements of it. */
+const COPY_REMEASURE = 16;
 
 /** Fewest inputs a `map` holds, whatever the level. */
 const MIN_READ_AHEAD = 16;
@@ -63,6 +68,11 @@ export class AutoTask {
   #inChunks = false;
   /** Inputs in the last chunk asked for. */
   #chunk = 1;
+  /** The last input a run or chunk was given: what copying one to a worker is measured on. */
+  #lastInput: unknown;
+  /** The last two measured copies of an input (see {@link #copyMs}), and how often one was asked for. */
+  #copies: number[] = [];
+  #copyAsks = 0;
   readonly #workerCount: number;
 
   constructor(
@@ -82,7 +92,9 @@ export class AutoTask {
     this.controller = new Controller(
       {
         ...context,
-        dispatchMs: () => (this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS),
+        // The constants were measured with inputs of a few bytes, whose copy they include.
+        dispatchMs: () =>
+          Math.max(this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS, this.#copyMs()),
         chunkable: () => this.#inChunks,
       },
       shared.instruments,
@@ -104,6 +116,7 @@ export class AutoTask {
   run(run: TaskRun): Promise<unknown> {
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
+    this.#lastInput = run.input;
     return this.gate.enter(
       run.controller,
       (place) => this.#runAt(place, run),
@@ -114,12 +127,15 @@ export class AutoTask {
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
     if (chunk.timeout !== undefined) this.pin();
     this.#inChunks = chunk.timeout === undefined;
+    this.#lastInput = chunk.inputs[chunk.inputs.length - 1];
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
   }
 
   /**
    * Inputs per chunk of a `map`: the workers' own choice there; on the calling thread,
-   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks (a timeout is per task: then one).
+   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks that compute in their call — a chunk of
+   * tasks that await would put its whole length in flight at once — and one when a
+   * timeout is set, which is per task.
    */
   chunkSize(timeout: number | undefined): number {
     this.#chunk = this.#chunkSize(timeout);
@@ -129,9 +145,9 @@ export class AutoTask {
   #chunkSize(timeout: number | undefined): number {
     const { route } = this.controller.level;
     if (route === 'threads') return this.#onWorkers?.chunkSize(timeout) ?? 1;
-    const cpu = this.controller.lastOnLoop?.cpuPerTaskMs;
-    if (timeout !== undefined || cpu === undefined || cpu >= TINY_TASK_MS) return 1;
-    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(cpu, 1e-4));
+    const last = this.controller.lastOnLoop;
+    if (timeout !== undefined || !last || !chunksOnThread(last)) return 1;
+    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.cpuPerTaskMs, 1e-4));
     return Math.min(MAX_IN_THREAD_CHUNK, Math.max(1, inputs));
   }
 
@@ -146,6 +162,33 @@ export class AutoTask {
     return Math.min(AUTO_MAP_WINDOW, Math.max(MIN_READ_AHEAD, 2 * runs * this.#chunk));
   }
 
+  /**
+   * ms of the calling thread's time to copy one input to a worker, measured on the last
+   * input seen: a structured clone, as a message to a worker makes one. Inputs of a few
+   * bytes cost microseconds; a large one (a 256 KB string) costs about as much as a task
+   * of a millisecond, which worker threads could then not beat. Measured again every
+   * {@link COPY_REMEASURE} asks (a saturated thread asks once a window), so that a large
+   * input costs the thread a small share of its time; each measurement is the fastest of
+   * three clones (the first clone of a kind pays for setting up), and the lower of the
+   * last two measurements is kept, so that a garbage collection during one does not count.
+   */
+  #copyMs(): number {
+    if (this.#copyAsks++ % COPY_REMEASURE === 0 || this.#copies.length < 2) {
+      let fastest = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < 3; i++) {
+        const started = performance.now();
+        try {
+          structuredClone(this.#lastInput);
+        } catch {
+          return 0;
+        }
+        fastest = Math.min(fastest, performance.now() - started);
+      }
+      this.#copies = [...this.#copies.slice(-1), fastest];
+    }
+    return Math.min(...this.#copies);
+  }
+
   /** Reserves a place where the controller wants runs now, if there is room. */
   readonly #take = (): number | undefined => {
     const { route, level } = this.controller.level;
@@ -156,8 +199,24 @@ export class AutoTask {
       return this.#onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
     }
     // Workers still starting: a timeout must wait for them; other work goes on here.
-    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#loopLevel);
+    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#whileWorkersStart());
   };
+
+  /**
+   * Tasks kept in flight on the calling thread while the workers start. A thread saturated
+   * by the tasks answers the workers' start-up messages only between their bursts of CPU,
+   * and the CPU after a task's wait runs in its continuation, which no turn budget stops:
+   * 64 tasks of 4 ms resuming together hold the thread for 256 ms, and a start that takes
+   * a few round trips then takes seconds. So on a saturated thread no more are kept in
+   * flight than one turn's budget of their CPU (the thread stays the bottleneck, so its
+   * throughput barely changes); others keep their level.
+   */
+  #whileWorkersStart(): number {
+    const last = this.controller.lastOnLoop;
+    if (!last || last.busyShare < SATURATED) return this.#loopLevel;
+    const fit = Math.floor(TURN_BUDGET_MS / Math.max(last.cpuPerTaskMs, 1e-3));
+    return Math.min(this.#loopLevel, Math.max(1, fit));
+  }
 
   #onThreadIfRoom(limit: number): number | undefined {
     if (this.#onThread >= limit || this.#shared.turn.exhausted) return undefined;
@@ -210,7 +269,8 @@ export class AutoTask {
     }
     const startedAt = this.controller.started('loop');
     this.#runningOnThread += inputs;
-    const running = inputs === 1 ? this.#single(chunk) : runChunkInThread(this.fn, chunk);
+    if (inputs === 1) return this.#single(chunk, startedAt);
+    const running = runChunkInThread(this.fn, chunk);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, inputs);
   }
@@ -222,21 +282,33 @@ export class AutoTask {
     this.controller.called(ms);
   }
 
-  /** A chunk of one input, run as a task of its own: it keeps its own timeout. */
-  #single({ inputs, controller, timeout, progress }: ChunkRun): Promise<ChunkOutcome> {
-    return this.#shared.inThread
-      .run(this.fn, {
-        input: inputs[0],
-        controller,
-        timeout,
-        priority: 0,
-        transfer: undefined,
-        progress: (value) => progress(value, 0),
-      })
-      .then(
-        (value) => ({ values: [value] }),
-        (error: unknown) => ({ values: [], failures: new Map([[0, toError(error)]]) }),
-      );
+  /**
+   * A chunk of one input, run as a task of its own (it keeps its own timeout). Its end is
+   * reported in the same reaction that makes its outcome: this path is taken per input.
+   */
+  #single(
+    { inputs, controller, timeout, progress }: ChunkRun,
+    startedAt: number,
+  ): Promise<ChunkOutcome> {
+    const running = this.#shared.inThread.run(this.fn, {
+      input: inputs[0],
+      controller,
+      timeout,
+      priority: 0,
+      transfer: undefined,
+      progress: (value) => progress(value, 0),
+    });
+    this.#called(startedAt);
+    return running.then(
+      (value) => {
+        this.#finished('loop', ON_THREAD, startedAt, 1, true);
+        return { values: [value] };
+      },
+      (error: unknown) => {
+        this.#finished('loop', ON_THREAD, startedAt, 1, false);
+        return { values: [], failures: new Map([[0, toError(error)]]) };
+      },
+    );
   }
 
   /** Reports `running`'s end to the controller and frees its place; returns it unchanged. */
@@ -247,18 +319,23 @@ export class AutoTask {
     startedAt: number,
     inputs: number,
   ): Promise<T> {
-    const finished = (ok: boolean) => {
-      if (place === ON_THREAD) {
-        this.#onThread--;
-        this.#runningOnThread -= inputs;
-      } else this.#onWorkers!.release(place);
-      this.controller.finished(route, startedAt, inputs, ok);
-      this.gate.wake();
-    };
     running.then(
-      () => finished(true),
-      () => finished(false),
+      () => this.#finished(route, place, startedAt, inputs, true),
+      () => this.#finished(route, place, startedAt, inputs, false),
     );
     return running;
+  }
+
+  /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
+  #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
+    if (place === ON_THREAD) {
+      this.#onThread--;
+      this.#runningOnThread -= inputs;
+    } else this.#onWorkers!.release(place);
+    this.controller.finished(route, startedAt, inputs, ok);
+    // Workers take long to start: begun as soon as a move to them looks likely, they are
+    // ready when it is decided.
+    if (this.controller.threadsLikely) this.#loadWorkers();
+    this.gate.wake();
   }
 }

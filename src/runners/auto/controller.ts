@@ -9,7 +9,7 @@ import type { Decision, DecisionStep, Workload } from '../../core/types.js';
 import { Law } from './law.js';
 import type { LawContext, Level, Move, Route } from './moves.js';
 import { explain } from './reasons.js';
-import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS } from './settings.js';
+import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS, WAITS_DOMINATE } from './settings.js';
 import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';
 
 export class Controller {
@@ -56,6 +56,11 @@ export class Controller {
 
   get pinned(): boolean {
     return this.#law.pinned;
+  }
+
+  /** Worker threads may be asked for soon (see {@link Law.threadsLikely}). */
+  get threadsLikely(): boolean {
+    return this.#law.threadsLikely;
   }
 
   /** The last window closed on the calling thread, if any. */
@@ -197,8 +202,10 @@ export class Controller {
    * What the work is, by what sent it where it is: handed to worker threads by a
    * saturated calling thread, CPU-bound if one task per worker was asked for, else mixed;
    * on worker threads for a timeout, I/O-bound once tasks share workers (they wait), else
-   * not known; on the calling thread, I/O-bound while the thread keeps up, tiny or
-   * CPU-bound once it is the bottleneck. `undefined` before a first window.
+   * not known. On the calling thread, by the last window there: I/O-bound when even the
+   * fastest task took many times its CPU time (it waits, whatever else keeps the thread
+   * busy — reading the input, say); else, once the thread is the bottleneck, tiny or
+   * CPU-bound; mixed otherwise. `undefined` before a first window.
    */
   #workload(): Workload | undefined {
     const at = this.#law.at;
@@ -208,7 +215,8 @@ export class Controller {
     }
     const m = this.#lastOnLoop;
     if (!m) return undefined;
-    if (m.busyShare < SATURATED) return 'io-bound';
+    if (m.fastestMs >= WAITS_DOMINATE * m.cpuPerTaskMs) return 'io-bound';
+    if (m.busyShare < SATURATED) return 'mixed';
     return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
   }
 }

@@ -4,7 +4,8 @@
  * should hold, and — when they would not help — why, in words.
  */
 import type { LawContext, Measured } from './moves.js';
-import { COMPUTES_IN_CALL, CONTENDED, WARMING_UP } from './settings.js';
+import { COMPUTES_IN_CALL, CONTENDED, TINY_TASK_MS, WAITS_LITTLE, WARMING_UP } from './settings.js';
+import type { WindowSummary } from './window.js';
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
@@ -12,6 +13,8 @@ export class Saturation {
   /** CPU per task in the run's last window. */
   #lastCpu = 0;
   #best: Measured | undefined;
+  /** The fewest CPUs the process's other threads kept busy in a window of the run. */
+  #leastOthers = Number.POSITIVE_INFINITY;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -22,6 +25,15 @@ export class Saturation {
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
     return this.#best;
+  }
+
+  /**
+   * CPUs the process's other threads keep busy however the work runs (libuv's pool
+   * serving the tasks' reads, say), as the least of the run's windows shows: the workers
+   * starting up, or a collection of garbage, busy them in some windows only.
+   */
+  get othersBusy(): number {
+    return Number.isFinite(this.#leastOthers) ? this.#leastOthers : 0;
   }
 
   get convincing(): boolean {
@@ -37,6 +49,7 @@ export class Saturation {
     const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
     this.#lastCpu = m.cpuPerTaskMs;
     this.#windows = warming ? 1 : this.#windows + 1;
+    this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
   }
 
@@ -44,6 +57,7 @@ export class Saturation {
   end(): void {
     this.#windows = 0;
     this.#lastCpu = 0;
+    this.#leastOthers = Number.POSITIVE_INFINITY;
   }
 
   handoverPaid(): void {
@@ -61,25 +75,46 @@ export class Saturation {
  * each one (so it can go no faster than one per dispatch), and the workers hold at most
  * so many in flight, each for about as long as a task takes here. What more threads could
  * add shrinks with the time this thread already waits for a CPU: a machine kept busy by
- * other work has none to spare for them.
+ * other work has none to spare for them; and the workers have only the CPUs the process's
+ * other threads leave (`othersBusy`: libuv's pool reading files for the tasks is as busy
+ * whichever thread asks it).
  */
-export function threadsGain(m: Measured, context: LawContext): number {
+export function threadsGain(m: Measured, context: LawContext, othersBusy = 0): number {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs();
-  const byCpu = Math.min((workers * cpu) / (cpu + dispatch), cpu / dispatch);
+  const cpus = Math.max(1, workers - othersBusy);
+  const byCpu = Math.min((cpus * cpu) / (cpu + dispatch), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
   return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);
 }
 
 /**
- * Tasks per worker to start at: one for tasks that compute in their call (before any
- * await), which keep a worker busy alone; others need enough to cover their waits — the
- * fastest one's time here ÷ its CPU time.
+ * Whether the tasks in `m` compute from call to finish without waiting: their CPU is
+ * spent in the call, and even the fastest takes little more than that CPU time.
+ */
+export function computeOnly(m: Measured): boolean {
+  return m.callShare >= COMPUTES_IN_CALL && m.fastestMs <= WAITS_LITTLE * m.cpuPerTaskMs;
+}
+
+/**
+ * Whether the tasks measured in `m` are started in chunks on the calling thread: tiny
+ * ones that also finish within that time from start to end, so wait on nothing — a chunk
+ * of tasks that wait (on a file read, say) would put its whole length in flight at once.
+ */
+export function chunksOnThread(m: WindowSummary): boolean {
+  const fastestPerInput = m.fastestMs / Math.max(m.inputsPerRun, 1);
+  return m.cpuPerTaskMs < TINY_TASK_MS && fastestPerInput < TINY_TASK_MS;
+}
+
+/**
+ * Tasks per worker to start at: one for tasks that only compute, which keep a worker busy
+ * alone; others need enough to cover their waits — the fastest one's time here ÷ its CPU
+ * time.
  */
 export function tasksPerWorkerFor(m: Measured, most: number): number {
-  if (m.callShare >= COMPUTES_IN_CALL) return 1;
+  if (computeOnly(m)) return 1;
   const perWorker = Math.round(m.fastestMs / Math.max(m.cpuPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));
 }

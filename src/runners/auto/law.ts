@@ -26,12 +26,18 @@
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
  */
 
-import { Saturation, tasksPerWorkerFor, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
+import {
+  chunksOnThread,
+  computeOnly,
+  Saturation,
+  tasksPerWorkerFor,
+  threadsGain,
+  whyThreadsWouldNotHelp,
+} from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
   BUSY_TARGET,
   CLIMB_SHARE,
-  COMPUTES_IN_CALL,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -42,7 +48,6 @@ import {
   SHARED_WORKER_MIN_MS,
   THREADS_GAIN_TO_MOVE,
   THREADS_GAIN_TO_STAY,
-  TINY_TASK_MS,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
@@ -97,6 +102,7 @@ export class Law {
   /** The calling thread is trying the work because the threads' throughput fell. */
   #loopOnTrial = false;
   #pinned = false;
+  #threadsLikely = false;
   #threadsUnavailable: string | undefined;
   readonly #start: Level;
 
@@ -113,6 +119,14 @@ export class Law {
 
   get pinned(): boolean {
     return this.#pinned;
+  }
+
+  /**
+   * The last window on the calling thread was saturated and predicted a clear gain from
+   * threads: the move may follow after the next one, so the workers can start loading now.
+   */
+  get threadsLikely(): boolean {
+    return this.#threadsLikely;
   }
 
   /**
@@ -164,6 +178,7 @@ export class Law {
   }
 
   #onLoop(m: Measured): Move | undefined {
+    this.#threadsLikely = false;
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#saturation.end();
     this.#loopOnTrial = false;
@@ -211,15 +226,16 @@ export class Law {
     const { workers, maxPerWorker, chunkable } = this.#context;
     // Tiny tasks are judged as they run once started in chunks: one at a time, each also
     // pays for its own promise and bookkeeping, which threads would not save.
-    if (m.cpuPerTaskMs < TINY_TASK_MS && m.inputsPerRun <= 1 && chunkable()) return undefined;
+    if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
     this.#saturation.add(m);
-    const predictedGain = threadsGain(m, this.#context);
+    const predictedGain = threadsGain(m, this.#context, this.#saturation.othersBusy);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
+      this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
       this.#loopBaseline = this.#saturation.best ?? m;
       this.#loopSaturated = true;
-      this.#oneTaskPerWorker = m.callShare >= COMPUTES_IN_CALL;
+      this.#oneTaskPerWorker = computeOnly(m);
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
       this.#loopOnTrial = false;
       const perWorker = tasksPerWorkerFor(m, maxPerWorker);
@@ -308,8 +324,13 @@ export class Law {
         );
       }
       // After the first jump, by doubling: each step up costs a turnover of its own to
-      // measure, and a step too far on work that queues costs the most.
-      const step = m.route === 'loop' ? clamp(headroom, 1.25, MIN_STEP) : MIN_STEP;
+      // measure, and a step too far on work that queues costs the most. But a step whose
+      // throughput rose as much as the tasks in flight did showed nothing queueing (as in
+      // TCP Vegas, the expected rate was the actual one): the next may go as far as the
+      // calling thread's headroom shows, as the first did.
+      const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
+      const most = unqueued ? MAX_STEP : MIN_STEP;
+      const step = m.route === 'loop' ? clamp(headroom, 1.25, most) : MIN_STEP;
       return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
     }
     if (probing) {

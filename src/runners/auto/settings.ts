@@ -113,6 +113,12 @@ export const WARMING_UP = 1.3;
 /** A contention (share of its runnable time the calling thread waits for a CPU) worth naming in a reason. */
 export const CONTENDED = 0.2;
 
+/**
+ * A task whose fastest run took at most this many times its CPU time does little besides
+ * computing: on worker threads it starts at one per worker (and stays there).
+ */
+export const WAITS_LITTLE = 1.5;
+
 /** Measured gain the worker threads must show over the calling thread alone to keep the work. */
 export const THREADS_GAIN_TO_STAY = 1.1;
 
@@ -165,6 +171,12 @@ export const IN_THREAD_CHUNK_MS = 1;
  * measure one.
  */
 export const TURN_BUDGET_MS = 10;
+
+/**
+ * A task whose fastest run took this many times its CPU time on the calling thread
+ * mostly waits: `decision.workload` calls such work I/O-bound.
+ */
+export const WAITS_DOMINATE = 10;
 
 /** Moves kept in `decision.history`. */
 export const HISTORY_LENGTH = 16;

@@ -28,6 +28,8 @@ export interface BusyReading {
   readonly idleMs: number;
   /** ms it could have run but waited for a CPU, where the system says (else absent). */
   readonly waitingMs?: number;
+  /** ms of CPU every thread of the process has used, where known (else absent). */
+  readonly processCpuMs?: number;
 }
 
 /** Where time and the calling thread's busy counters come from (real ones, or a test's). */
@@ -65,6 +67,12 @@ export interface WindowSummary {
   readonly contention: number;
   /** ms of the calling thread's CPU per finished input. */
   readonly cpuPerTaskMs: number;
+  /**
+   * CPUs the process's other threads kept busy over the window, on average: libuv's pool
+   * reading files or compressing for the tasks, V8's helpers collecting their garbage,
+   * worker threads. 0 when the process's CPU time is not known.
+   */
+  readonly othersBusy: number;
   /**
    * Share of that CPU spent inside the tasks' synchronous calls, 0..1: near 1 when tasks
    * compute before they first await (or never await), low when they compute after a wait.
@@ -159,6 +167,10 @@ export class MeasurementWindow {
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
     const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
     const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
+    const processCpu =
+      busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
+        ? cpu
+        : busy.processCpuMs - this.#busyAtOpen.processCpuMs;
     const runs = Math.max(this.#finishedRuns, 1);
     const latency = this.#latencySum / runs;
     const inFlight = this.#inFlightArea / span;
@@ -181,6 +193,7 @@ export class MeasurementWindow {
       busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
+      othersBusy: Math.max(0, processCpu - cpu) / span,
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
   }

@@ -204,6 +204,7 @@ describe('the control law', () => {
     busyShare: 0.1,
     contention: 0,
     cpuPerTaskMs: 0.05,
+    othersBusy: 0,
     callShare: 0,
     inputsPerRun: 1,
     ...w,
@@ -214,6 +215,21 @@ describe('the control law', () => {
     assert.deepEqual(law.next(window({ busyShare: 0.35 }))?.to, { route: 'loop', level: 128 });
     const idle = new Law(context, { route: 'loop', level: 64 });
     assert.deepEqual(idle.next(window({ busyShare: 0.01 }))?.to, { route: 'loop', level: 512 });
+  });
+
+  it('climbs on by the headroom while the throughput rises as much as the tasks in flight, else by doubling', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window({ busyShare: 0.35 }));
+    // 128 in flight finished twice as many: nothing queued, and the thread is 5% busy.
+    const far = law.next(window({ inFlight: 128, throughput: 2_000, busyShare: 0.05 }));
+    assert.equal(far?.because.kind, 'climb');
+    assert.deepEqual(far?.to, { route: 'loop', level: 1_024 });
+    const queued = new Law(context, { route: 'loop', level: 64 });
+    queued.next(window({ busyShare: 0.35 }));
+    // 1.5× as many for twice the tasks: something queues, so the next step only doubles.
+    const near = queued.next(window({ inFlight: 128, throughput: 1_500, busyShare: 0.05 }));
+    assert.equal(near?.because.kind, 'climb');
+    assert.deepEqual(near?.to, { route: 'loop', level: 256 });
   });
 
   it('steps down from the best level once a step up brings no more', () => {
@@ -236,11 +252,18 @@ describe('the control law', () => {
     assert.deepEqual(move?.to, { route: 'threads', level: 3 });
   });
 
-  it('gives tasks that compute inside their call one per worker', () => {
+  it('gives tasks that only compute, in their call, one per worker', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 40, callShare: 0.95 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 });
     law.next(saturated);
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
+  });
+
+  it('gives tasks that compute in their call and then wait enough per worker to cover the wait', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = window({ busyShare: 1, cpuPerTaskMs: 10, fastestMs: 20, callShare: 0.95 });
+    law.next(saturated);
+    assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 2 });
   });
 
   it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
