@@ -6,8 +6,8 @@
  * contender alike instead of handing it to whichever ran at the wrong minute.
  *
  * Each timed run is preceded by untimed warm-ups of the same contender (connections that
- * idled while the others ran are reopened, the JIT is hot, the heap regrown), so that a timed run measures the
- * job and nothing else.
+ * idled while the others ran are reopened, the JIT is hot, the heap regrown), so that a
+ * timed run measures the job and nothing else.
  *
  * @module
  */

@@ -1,9 +1,9 @@
 /**
  * Who won, and whether the figures can tell. A mode's noise is the interval its timed runs
- * spread over, at least the bench's resolution; two modes whose intervals overlap are a tie, since the runs could have
- * ordered them either way. Among the modes tied with the fastest, the recommendation is
- * the simplest model that got there — fewer moving parts for the same time — unless
- * another mode beat it beyond noise. (The verdict says whether it also used the least CPU.)
+ * spread over, at least the bench's resolution; two modes whose intervals overlap are a
+ * tie, since the runs could have ordered them either way. Among the modes tied with the
+ * fastest, the recommendation is the simplest model that got there — fewer moving parts for
+ * the same time — unless another mode beat it beyond noise. (The verdict says whether it also used the least CPU.)
  *
  * @module
  */

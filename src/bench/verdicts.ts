@@ -15,6 +15,7 @@ import {
   type Entrant,
   noiseInterval,
   overlap,
+  RESOLUTION,
   type Standing,
   standing,
 } from './ties.js';
@@ -163,7 +164,7 @@ function headline(
   ];
   if (stand.tied.length > 0) {
     const tied = stand.tied.map((m) => find(right, m)!);
-    return `${title}: ${names(stand.tied)} tie: their spreads overlap or lie within about 5% of each other (${tied.map((r) => `${r.mode} ${figure(r)}`).join('; ')}), so these runs cannot order them. ${rec.mode} is recommended as the simplest of them (${SIMPLEST_BECAUSE[rec.mode as Mode]})${cpuClause(rec, tied)}${ratios.length > 0 ? `: ${ratios.join(', ')}` : ''}; ${why}.`;
+    return `${title}: ${names(stand.tied)} tie: their spreads overlap or lie within about ${Math.round(2 * RESOLUTION * 100)}% of each other (${tied.map((r) => `${r.mode} ${figure(r)}`).join('; ')}), so these runs cannot order them. ${rec.mode} is recommended as the simplest of them (${SIMPLEST_BECAUSE[rec.mode as Mode]})${cpuClause(rec, tied)}${ratios.length > 0 ? `: ${ratios.join(', ')}` : ''}; ${why}.`;
   }
   const runnerUp = stand.runnerUp ? find(right, stand.runnerUp) : undefined;
   const apart = runnerUp

@@ -154,7 +154,7 @@ export class DistributedRunner implements Runner<NamedTask> {
     // A free slot is taken at once; past `maxQueue` waiting, a submit is refused.
     const release = this.#slots.tryAcquire();
     if (release) return this.#enqueue(named, run, release);
-    if (run.refusable && this.#slots.waiting >= this.#options.maxQueue) {
+    if (run.refusable && !this.#room.hasRoom()) {
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
     }
     return this.#slots.acquireUntil(run.controller).then(

@@ -94,8 +94,7 @@ export function eventLoopRunner(
       // signal to leave the line by.
       const release = slots.tryAcquire();
       if (release) return runHolding(fn, task, release);
-      if (task.refusable && slots.waiting >= maxQueue)
-        return Promise.reject(new QueueFullError(maxQueue));
+      if (task.refusable && !room.hasRoom()) return Promise.reject(new QueueFullError(maxQueue));
       return slots.acquireUntil(task.controller).then(
         (granted) => runHolding(fn, task, granted),
         (error: unknown) => {
