@@ -15,6 +15,8 @@ export class Saturation {
   #best: Measured | undefined;
   /** The fewest CPUs the process's other threads kept busy in a window of the run. */
   #leastOthers = Number.POSITIVE_INFINITY;
+  /** The least contention of a window of the run. */
+  #leastContention = Number.POSITIVE_INFINITY;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -36,6 +38,16 @@ export class Saturation {
     return Number.isFinite(this.#leastOthers) ? this.#leastOthers : 0;
   }
 
+  /**
+   * How much other work keeps the machine's CPUs from this thread, as the least of the
+   * run's windows shows: other programs that would slow the workers keep on, while the
+   * workers' own start (begun as soon as a move looks likely) contends for some windows
+   * only — and must not stop the move it was begun for.
+   */
+  get contention(): number {
+    return Number.isFinite(this.#leastContention) ? this.#leastContention : 0;
+  }
+
   get convincing(): boolean {
     return this.#windows >= this.#needed;
   }
@@ -50,6 +62,7 @@ export class Saturation {
     this.#lastCpu = m.cpuPerTaskMs;
     this.#windows = warming ? 1 : this.#windows + 1;
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
+    this.#leastContention = Math.min(this.#leastContention, m.contention);
     if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
   }
 
@@ -58,6 +71,7 @@ export class Saturation {
     this.#windows = 0;
     this.#lastCpu = 0;
     this.#leastOthers = Number.POSITIVE_INFINITY;
+    this.#leastContention = Number.POSITIVE_INFINITY;
   }
 
   handoverPaid(): void {
@@ -74,12 +88,16 @@ export class Saturation {
  * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
  * each one (so it can go no faster than one per dispatch), and the workers hold at most
  * so many in flight, each for about as long as a task takes here. What more threads could
- * add shrinks with the time this thread already waits for a CPU: a machine kept busy by
- * other work has none to spare for them; and the workers have only the CPUs the process's
+ * add shrinks with the time this thread waits for a CPU (`contention`): a machine kept busy
+ * by other work has none to spare for them; and the workers have only the CPUs the process's
  * other threads leave (`othersBusy`: libuv's pool reading files for the tasks is as busy
  * whichever thread asks it).
  */
-export function threadsGain(m: Measured, context: LawContext, othersBusy = 0): number {
+export function threadsGain(
+  m: Measured,
+  context: LawContext,
+  { othersBusy, contention }: { readonly othersBusy: number; readonly contention: number },
+): number {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs();
@@ -87,7 +105,7 @@ export function threadsGain(m: Measured, context: LawContext, othersBusy = 0): n
   const byCpu = Math.min((cpus * cpu) / (cpu + dispatch), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
-  return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - m.contention);
+  return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - contention);
 }
 
 /**
@@ -120,9 +138,9 @@ export function tasksPerWorkerFor(m: Measured, most: number): number {
 }
 
 /** Why worker threads would not help, for a reason's sentence. */
-export function whyThreadsWouldNotHelp(m: Measured, predictedGain: number): string {
+export function whyThreadsWouldNotHelp(predictedGain: number, contention: number): string {
   const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
-  if (m.contention >= CONTENDED)
-    return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(m.contention * 100)}% of the time it could have run)`;
+  if (contention >= CONTENDED)
+    return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(contention * 100)}% of the time it could have run)`;
   return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
 }

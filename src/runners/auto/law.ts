@@ -228,7 +228,7 @@ export class Law {
     // pays for its own promise and bookkeeping, which threads would not save.
     if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
     this.#saturation.add(m);
-    const predictedGain = threadsGain(m, this.#context, this.#saturation.othersBusy);
+    const predictedGain = threadsGain(m, this.#context, this.#saturation);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
@@ -250,7 +250,8 @@ export class Law {
     if (phase.kind === 'descending') return this.#explore(m);
     // The level makes no difference while this thread is the bottleneck: hold, without probing.
     if (phase.kind === 'holding' && phase.saturated) return undefined;
-    const why = threadsUnavailable ?? whyThreadsWouldNotHelp(m, predictedGain);
+    const why =
+      threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
     return this.#go(
       m,
       { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },

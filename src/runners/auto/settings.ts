@@ -25,7 +25,8 @@ export const MAX_TASKS_PER_WORKER = 64;
 export const AUTO_MAP_WINDOW = 2 * MAX_LIMIT;
 
 /**
- * A window of measurements closes once it has at least this many completions and
+ * A window of measurements closes once it has at least this many completions (runs: a
+ * chunk of a `map` counts once, however many inputs it carries) and
  * lasted {@link MIN_WINDOW_MS}: fewer completions make the rate and the mean latency too
  * noisy to compare (with latencies varying 2:1, 32 completions put the mean within about
  * 10%), a shorter span puts timer granularity and scheduler ticks into the busy share.

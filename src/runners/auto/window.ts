@@ -147,9 +147,12 @@ export class MeasurementWindow {
     this.#finishedRuns++;
     this.#fastest = Math.min(this.#fastest, latencyMs);
     const span = now - this.#openedAt;
+    // Runs, not inputs: a chunk of 25 inputs is one completion to time, and a window of
+    // two chunks measures a rate no better than a window of two tasks.
+    const runs = this.#finishedRuns;
     const enough =
-      (this.#completions >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
-      (this.#completions >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
+      (runs >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
+      (runs >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
     if (!enough) return undefined;
     if (!this.#turnover || this.#finishedRuns >= this.#inFlightArea / span) return 'full';
     if (this.#finishedRuns < this.#nextCheckpoint) return undefined;

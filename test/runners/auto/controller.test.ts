@@ -7,8 +7,17 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { Measured } from '../../../src/runners/auto/moves.js';
-import { MAX_LIMIT, START_LIMIT } from '../../../src/runners/auto/settings.js';
-import type { WindowSummary } from '../../../src/runners/auto/window.js';
+import {
+  MAX_LIMIT,
+  MIN_COMPLETIONS,
+  MIN_WINDOW_MS,
+  START_LIMIT,
+} from '../../../src/runners/auto/settings.js';
+import {
+  type BusyReading,
+  MeasurementWindow,
+  type WindowSummary,
+} from '../../../src/runners/auto/window.js';
 import { type Outcome, simulate } from './simulation.js';
 
 const waits = (ms: number) => () => ({ cpuMs: 0.02, waitMs: ms });
@@ -279,6 +288,18 @@ describe('the control law', () => {
     assert.equal(law.next(contended), undefined, 'and holds there');
   });
 
+  it("moves to threads although the workers' own start made one window of the run contended", () => {
+    // Workers begin to start as soon as a move looks likely; until they are up they take
+    // CPU from this thread, which must not count as other work keeping the machine busy.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const saturated = { busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 };
+    assert.equal(law.next(window(saturated)), undefined);
+    assert.equal(law.threadsLikely, true);
+    const move = law.next(window({ ...saturated, contention: 0.5, othersBusy: 1 }));
+    assert.equal(move?.because.kind, 'saturated');
+    assert.deepEqual(move?.to, { route: 'threads', level: 1 });
+  });
+
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     assert.equal(law.next(window({ inFlight: 10 })), undefined);
@@ -287,4 +308,23 @@ describe('the control law', () => {
       keyof WindowSummary
     >);
   });
+});
+
+describe('a measurement window', () => {
+  // A chunk of 25 inputs is one completion to time: a window of two chunks measures a rate
+  // no better than a window of two tasks.
+  for (const inputs of [1, 25]) {
+    it(`closes on completed runs, not inputs (runs of ${inputs})`, () => {
+      let now = 0;
+      const busy: BusyReading = { cpuMs: 0, idleMs: 0 };
+      const window = new MeasurementWindow({ now: () => now, busy: () => busy }, 0, false, true);
+      let runs = 0;
+      for (let closed: string | undefined; !closed; runs++) {
+        now += 1;
+        closed = window.finished(now, 4, 1, inputs, true);
+      }
+      assert.equal(runs, Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS));
+      assert.equal(window.summary(now).completions, inputs * runs);
+    });
+  }
 });
