@@ -10,16 +10,9 @@ import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
-import { chunksOnThread } from './handover.js';
+import { chunksOnThread, sendMs } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
-import {
-  AUTO_MAP_WINDOW,
-  CHUNK_DISPATCH_MS,
-  IN_THREAD_CHUNK_MS,
-  SATURATED,
-  TASK_DISPATCH_MS,
-  TURN_BUDGET_MS,
-} from './settings.js';
+import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
 import type { TaskOnWorkers, WorkerThreads } from './workers.js';
@@ -93,8 +86,7 @@ export class AutoTask {
       {
         ...context,
         // The constants were measured with inputs of a few bytes, whose copy they include.
-        dispatchMs: () =>
-          Math.max(this.#inChunks ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS, this.#copyMs()),
+        dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#copyMs()),
         chunkable: () => this.#inChunks,
       },
       shared.instruments,

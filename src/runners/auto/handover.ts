@@ -4,7 +4,16 @@
  * should hold, and — when they would not help — why, in words.
  */
 import type { LawContext, Measured } from './moves.js';
-import { COMPUTES_IN_CALL, CONTENDED, TINY_TASK_MS, WAITS_LITTLE, WARMING_UP } from './settings.js';
+import {
+  CHUNK_DISPATCH_MS,
+  COMPUTES_IN_CALL,
+  CONTENDED,
+  SATURATED_FOR_MS,
+  TASK_DISPATCH_MS,
+  TINY_TASK_MS,
+  WAITS_LITTLE,
+  WARMING_UP,
+} from './settings.js';
 import type { WindowSummary } from './window.js';
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
@@ -17,6 +26,8 @@ export class Saturation {
   #leastOthers = Number.POSITIVE_INFINITY;
   /** The least contention of a window of the run. */
   #leastContention = Number.POSITIVE_INFINITY;
+  /** ms the run's windows span together. */
+  #spanMs = 0;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -48,8 +59,15 @@ export class Saturation {
     return Number.isFinite(this.#leastContention) ? this.#leastContention : 0;
   }
 
+  /**
+   * Enough windows, over at least {@link SATURATED_FOR_MS}: a thread still warming up (its
+   * JIT compiling the task, the libraries it calls and switchyard's own paths) can be
+   * busy all the time at twice the CPU per task it will settle at, and would make a
+   * worse baseline for the threads to beat. Waiting costs nothing: the workers are
+   * started at the first saturated window, and take longer than this to be ready.
+   */
   get convincing(): boolean {
-    return this.#windows >= this.#needed;
+    return this.#windows >= this.#needed && this.#spanMs >= SATURATED_FOR_MS;
   }
 
   /**
@@ -61,6 +79,7 @@ export class Saturation {
     const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
     this.#lastCpu = m.cpuPerTaskMs;
     this.#windows = warming ? 1 : this.#windows + 1;
+    this.#spanMs = warming ? m.spanMs : this.#spanMs + m.spanMs;
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);
     if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
@@ -69,6 +88,7 @@ export class Saturation {
   /** A window that was not saturated, or a move elsewhere, ends the run. */
   end(): void {
     this.#windows = 0;
+    this.#spanMs = 0;
     this.#lastCpu = 0;
     this.#leastOthers = Number.POSITIVE_INFINITY;
     this.#leastContention = Number.POSITIVE_INFINITY;
@@ -100,12 +120,22 @@ export function threadsGain(
 ): number {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
-  const dispatch = dispatchMs();
+  const dispatch = dispatchMs(m);
   const cpus = Math.max(1, workers - othersBusy);
   const byCpu = Math.min((cpus * cpu) / (cpu + dispatch), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
   return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - contention);
+}
+
+/**
+ * ms of the calling thread's time to send one of the tasks measured in `m` to a worker,
+ * besides copying its input. A `map` (`inChunks`) sends inputs in chunks of a few ms of a
+ * worker's time, but a worker holds a task through its waits: tasks that compute after
+ * they await (most of their CPU outside the call) go one to a message.
+ */
+export function sendMs(m: WindowSummary, inChunks: boolean): number {
+  return inChunks && m.callShare >= COMPUTES_IN_CALL ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS;
 }
 
 /**

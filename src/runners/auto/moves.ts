@@ -26,8 +26,11 @@ export interface LawContext {
   readonly maxLoop: number;
   /** Most tasks per worker. */
   readonly maxPerWorker: number;
-  /** ms of the calling thread's time to send one input to a worker, as the tasks come now. */
-  readonly dispatchMs: () => number;
+  /**
+   * ms of the calling thread's time to send one input of the tasks measured in `m` to a
+   * worker, as the tasks come now.
+   */
+  readonly dispatchMs: (m: WindowSummary) => number;
   /**
    * Whether the tasks come now in a way that lets tiny ones be started in chunks on the
    * calling thread (a `map` without a timeout).

@@ -111,6 +111,14 @@ export const COMPUTES_IN_CALL = 0.8;
  */
 export const WARMING_UP = 1.3;
 
+/**
+ * ms a run of saturated windows must span before it moves the work to worker threads
+ * (see `Saturation.convincing`): past the JIT warm-up most tasks show in their first tens
+ * of ms, yet shorter than a worker thread takes to start and load a task module (a few
+ * hundred ms), which begins at the run's first window.
+ */
+export const SATURATED_FOR_MS = 100;
+
 /** A contention (share of its runnable time the calling thread waits for a CPU) worth naming in a reason. */
 export const CONTENDED = 0.2;
 

@@ -5,13 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { Measured } from '../../../src/runners/auto/moves.js';
 import {
+  CHUNK_DISPATCH_MS,
   MAX_LIMIT,
   MIN_COMPLETIONS,
   MIN_WINDOW_MS,
+  SATURATED_FOR_MS,
   START_LIMIT,
+  TASK_DISPATCH_MS,
 } from '../../../src/runners/auto/settings.js';
 import {
   type BusyReading,
@@ -298,6 +302,45 @@ describe('the control law', () => {
     const move = law.next(window({ ...saturated, contention: 0.5, othersBusy: 1 }));
     assert.equal(move?.because.kind, 'saturated');
     assert.deepEqual(move?.to, { route: 'threads', level: 1 });
+  });
+
+  it(`moves only on saturated windows that span ${SATURATED_FOR_MS} ms: a thread warming up looks busier than it will be`, () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const short = window({
+      busyShare: 1,
+      cpuPerTaskMs: 4,
+      fastestMs: 4.2,
+      callShare: 0.95,
+      spanMs: 20,
+    });
+    const before = Math.ceil(SATURATED_FOR_MS / 20) - 1;
+    for (let i = 0; i < before; i++) assert.equal(law.next(short), undefined, `window ${i + 1}`);
+    assert.equal(law.threadsLikely, true, 'the workers start loading meanwhile');
+    assert.equal(law.next(short)?.because.kind, 'saturated');
+  });
+
+  it('counts a message for each task that computes after it awaits: a worker holds it through the wait', () => {
+    const computesInCall = window({ callShare: 0.95 });
+    const computesAfterWait = window({ callShare: 0.1 });
+    assert.equal(sendMs(computesInCall, true), CHUNK_DISPATCH_MS);
+    assert.equal(sendMs(computesAfterWait, true), TASK_DISPATCH_MS);
+    assert.equal(
+      sendMs(computesInCall, false),
+      TASK_DISPATCH_MS,
+      'a submit is a message of its own',
+    );
+    // Waiting 5 ms, then computing 0.13 ms: chunked, 2 workers would finish 1.9× as many;
+    // one to a message, 1.6× — not worth the move.
+    const waitThenCompute = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.1 };
+    const law = new Law(
+      { ...context, dispatchMs: (m) => sendMs(m, true) },
+      { route: 'loop', level: 64 },
+    );
+    assert.equal(law.next(window(waitThenCompute))?.because.kind, 'saturated-stay');
+    assert.equal(law.threadsLikely, false);
+    const inCall = new Law({ ...context, dispatchMs: (m) => sendMs(m, true) }, law.at);
+    assert.equal(inCall.next(window({ ...waitThenCompute, callShare: 0.95 })), undefined);
+    assert.equal(inCall.threadsLikely, true, 'the same CPU in the call is worth sending');
   });
 
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {
