@@ -2,8 +2,8 @@
  * `npm run bench:auto` — does `auto` find the right model and concurrency on work it was
  * never tuned on? Real workloads of every kind it must tell apart (`auto/workloads.mjs`:
  * native hashing, JSON, HTTP to a server of limited capacity, heavy-tailed CPU, wait then
- * compute, async zlib and small file reads on libuv's 4 threads, timer waits, a database
- * client pool, CPU on a large input, a map that changes phase, mixed, tiny and short
+ * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform and
+ * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input, a map that changes phase, mixed, tiny and short
  * tasks) run under a grid of fixed modes — `sync`, `loop` at 64 and at 512, `threads`,
  * `threads` with 8 tasks per worker, `processes` — and under `auto`.
  *
@@ -16,10 +16,11 @@
  * auto ≤ 1.15× the best fixed mode on every workload, and never more than 1.15× `loop`
  * at 64 on waiting work that lasts a second or more.
  *
- * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto` (about 15 minutes
+ * Run it alone: `flock /tmp/switchyard-bench.lock npm run bench:auto` (about 25 minutes
  * with the default 3 rounds on an idle 2-CPU machine, mostly `sync` and one-task-per-worker
  * pools waiting on timers and sockets; three times that on a busy one). `ROUNDS=5` for more;
- * `WORKLOADS=http,db` and `MODES=auto,loop64` to run part of the grid while developing.
+ * `WORKLOADS=http,db` and `MODES=auto,loop64` to run part of the grid while developing;
+ * `SCALE=5` for jobs five times as long.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -30,6 +31,8 @@ import { fileURLToPath } from 'node:url';
 import type { Decision, ExecutorOptions } from '../src/index.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+/** Every workload's inputs are multiplied by this: `SCALE=5` shows what a fixed start-up cost weighs in a longer job. */
+const SCALE = Number(process.env.SCALE ?? 1);
 const TARGET = 1.15;
 const WAITING_AT_LEAST_MS = 1_000;
 const TASKS = new URL('./auto/workloads.mjs', import.meta.url);
@@ -57,6 +60,13 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'zlib', inputs: 3_000, what: 'async gzip of 64 KB (libuv pool)', waiting: true },
   { name: 'fsRead', inputs: 20_000, what: 'read a 4 KB file (libuv pool)', waiting: true },
   { name: 'timers', inputs: 1_000, what: 'timer wait of 5–80 ms', waiting: true },
+  {
+    name: 'paretoWaits',
+    inputs: 2_000,
+    what: 'heavy-tailed wait, 5 ms to 0.8 s (Pareto)',
+    waiting: true,
+  },
+  { name: 'waitBrief', inputs: 6_000, what: 'wait 5 ms, then compute 0.15 ms', waiting: true },
   { name: 'db', inputs: 2_000, what: 'query via a pool of 8 connections, 5 ms', waiting: true },
   {
     name: 'bigInput',
@@ -99,7 +109,7 @@ interface Timed {
 async function timeOnce(workload: Workload, mode: Mode): Promise<Timed> {
   const dist = new URL('../dist/index.js', import.meta.url).href;
   const { createExecutor, task } = (await import(dist)) as typeof import('../src/index.js');
-  const count = workload.inputs;
+  const count = workload.inputs * SCALE;
   const inputs = Array.from({ length: count }, (_, n) => workload.input?.(n, count) ?? { n });
   const started = performance.now();
   const ex = createExecutor(mode.options);
@@ -217,7 +227,7 @@ const rows = workloads.map((w) => {
     if (auto > TARGET * loop64) slowWaits.push(`${w.name} ${(auto / loop64).toFixed(2)}×`);
   }
   return [
-    `${w.name} (${w.inputs.toLocaleString('en')} × ${w.what})`,
+    `${w.name} (${(w.inputs * SCALE).toLocaleString('en')} × ${w.what})`,
     ...modes.map((m) => cell(med.get(m.label)!, best)),
     chose(decisions.get(w.name)),
     ratio === undefined ? '—' : `${ratio.toFixed(2)}×`,

@@ -94,6 +94,23 @@ export async function timers({ n }) {
   return n;
 }
 
+/** Waits 5 ms, then computes about 0.15 ms: a handler that parses what it waited for. */
+export async function waitBrief({ n }) {
+  await sleep(5);
+  compute(0.15);
+  return n;
+}
+
+/**
+ * Heavy-tailed waits, as response times often are: a Pareto distribution (shape 1.5) from
+ * 5 ms, the slowest of a thousand about 0.8 s; the same for the same `n`.
+ */
+export async function paretoWaits({ n }) {
+  const u = (((n * 7_919) % 1_000) + 0.5) / 1_000;
+  await sleep(5 / u ** (1 / 1.5));
+  return n;
+}
+
 /** A database query through a client pool of 8 connections; the server takes 5 ms. */
 let pool;
 export async function db({ n }) {
