@@ -28,6 +28,8 @@ export class Saturation {
   #leastContention = Number.POSITIVE_INFINITY;
   /** ms the run's windows span together. */
   #spanMs = 0;
+  /** The fastest task of the run's windows. */
+  #fastestMs = Number.POSITIVE_INFINITY;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -66,6 +68,15 @@ export class Saturation {
    * worse baseline for the threads to beat. Waiting costs nothing: the workers are
    * started at the first saturated window, and take longer than this to be ready.
    */
+  /**
+   * `m` with the fastest task of the whole run: what a task takes without queueing on this
+   * thread, which any one window of a saturated thread may overstate (every task in it
+   * waited behind others' calls).
+   */
+  fastestOf(m: Measured): Measured {
+    return Number.isFinite(this.#fastestMs) ? { ...m, fastestMs: this.#fastestMs } : m;
+  }
+
   get convincing(): boolean {
     return this.#windows >= this.#needed && this.#spanMs >= SATURATED_FOR_MS;
   }
@@ -82,6 +93,7 @@ export class Saturation {
     this.#spanMs = warming ? m.spanMs : this.#spanMs + m.spanMs;
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);
+    this.#fastestMs = warming ? m.fastestMs : Math.min(this.#fastestMs, m.fastestMs);
     if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
   }
 
@@ -92,6 +104,7 @@ export class Saturation {
     this.#lastCpu = 0;
     this.#leastOthers = Number.POSITIVE_INFINITY;
     this.#leastContention = Number.POSITIVE_INFINITY;
+    this.#fastestMs = Number.POSITIVE_INFINITY;
   }
 
   handoverPaid(): void {

@@ -235,10 +235,11 @@ export class Law {
       if (!this.#saturation.convincing) return undefined;
       this.#loopBaseline = this.#saturation.best ?? m;
       this.#loopSaturated = true;
-      this.#oneTaskPerWorker = computeOnly(m);
+      const run = this.#saturation.fastestOf(m);
+      this.#oneTaskPerWorker = computeOnly(run);
       if (this.#loopOnTrial) this.#straysToExplore *= 2;
       this.#loopOnTrial = false;
-      const perWorker = tasksPerWorkerFor(m, maxPerWorker);
+      const perWorker = tasksPerWorkerFor(run, maxPerWorker);
       return this.#go(
         { route: 'threads', level: perWorker },
         { kind: 'verifying', windows: 0 },

@@ -272,6 +272,17 @@ describe('the control law', () => {
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
   });
 
+  it('judges what a task waits by the fastest task of the whole saturated run', () => {
+    // In the second window every task queued behind others' calls: alone it would read as waiting.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const compute = { busyShare: 1, cpuPerTaskMs: 20, callShare: 0.95, spanMs: 60 };
+    law.next(window({ ...compute, fastestMs: 21 }));
+    assert.deepEqual(law.next(window({ ...compute, fastestMs: 45 }))?.to, {
+      route: 'threads',
+      level: 1,
+    });
+  });
+
   it('gives tasks that compute in their call and then wait enough per worker to cover the wait', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const saturated = window({ busyShare: 1, cpuPerTaskMs: 10, fastestMs: 20, callShare: 0.95 });
