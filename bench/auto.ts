@@ -3,8 +3,8 @@
  * never tuned on? Real workloads of every kind it must tell apart (`auto/workloads.mjs`:
  * native hashing, JSON, HTTP to a server of limited capacity, heavy-tailed CPU, wait then
  * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform and
- * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input, a map that changes phase, mixed, tiny and short
- * tasks) run under a grid of fixed modes — `sync`, `loop` at 64 and at 512, `threads`,
+ * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input,
+ * a map that changes phase, mixed, tiny and short tasks) run under a grid of fixed modes — `sync`, `loop` at 64 and at 512, `threads`,
  * `threads` with 8 tasks per worker, `processes` — and under `auto`.
  *
  * Each measurement runs in a fresh `node` process on the built package (`dist/`), as a

@@ -62,13 +62,6 @@ export class Saturation {
   }
 
   /**
-   * Enough windows, over at least {@link SATURATED_FOR_MS}: a thread still warming up (its
-   * JIT compiling the task, the libraries it calls and switchyard's own paths) can be
-   * busy all the time at twice the CPU per task it will settle at, and would make a
-   * worse baseline for the threads to beat. Waiting costs nothing: the workers are
-   * started at the first saturated window, and take longer than this to be ready.
-   */
-  /**
    * `m` with the fastest task of the whole run: what a task takes without queueing on this
    * thread, which any one window of a saturated thread may overstate (every task in it
    * waited behind others' calls).
@@ -77,6 +70,13 @@ export class Saturation {
     return Number.isFinite(this.#fastestMs) ? { ...m, fastestMs: this.#fastestMs } : m;
   }
 
+  /**
+   * Enough windows, over at least {@link SATURATED_FOR_MS}: a thread still warming up (its
+   * JIT compiling the task, the libraries it calls and switchyard's own paths) can be
+   * busy all the time at twice the CPU per task it will settle at, and would make a
+   * worse baseline for the threads to beat. Waiting costs nothing: the workers are
+   * started at the first saturated window, and take longer than this to be ready.
+   */
   get convincing(): boolean {
     return this.#windows >= this.#needed && this.#spanMs >= SATURATED_FOR_MS;
   }

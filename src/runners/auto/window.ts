@@ -154,8 +154,8 @@ export class MeasurementWindow {
       (runs >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
       (runs >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
     if (!enough) return undefined;
-    if (!this.#turnover || this.#finishedRuns >= this.#inFlightArea / span) return 'full';
-    if (this.#finishedRuns < this.#nextCheckpoint) return undefined;
+    if (!this.#turnover || runs >= this.#inFlightArea / span) return 'full';
+    if (runs < this.#nextCheckpoint) return undefined;
     this.#nextCheckpoint *= 2;
     return 'early';
   }

@@ -206,6 +206,10 @@ describe('the control law', () => {
     dispatchMs: () => 0.004,
     chunkable: () => false,
   };
+  /** A saturated thread whose tasks compute 4 ms in their call and wait for nothing. */
+  const computing = { busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 };
+  /** A `map`'s send cost, as `auto` counts it. */
+  const mapContext = { ...context, dispatchMs: (m: WindowSummary) => sendMs(m, true) };
   const window = (w: Partial<WindowSummary>): WindowSummary => ({
     completions: 64,
     failures: 0,
@@ -267,7 +271,7 @@ describe('the control law', () => {
 
   it('gives tasks that only compute, in their call, one per worker', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const saturated = window({ busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 });
+    const saturated = window(computing);
     law.next(saturated);
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 1 });
   });
@@ -307,23 +311,16 @@ describe('the control law', () => {
     // Workers begin to start as soon as a move looks likely; until they are up they take
     // CPU from this thread, which must not count as other work keeping the machine busy.
     const law = new Law(context, { route: 'loop', level: 64 });
-    const saturated = { busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 };
-    assert.equal(law.next(window(saturated)), undefined);
+    assert.equal(law.next(window(computing)), undefined);
     assert.equal(law.threadsLikely, true);
-    const move = law.next(window({ ...saturated, contention: 0.5, othersBusy: 1 }));
+    const move = law.next(window({ ...computing, contention: 0.5, othersBusy: 1 }));
     assert.equal(move?.because.kind, 'saturated');
     assert.deepEqual(move?.to, { route: 'threads', level: 1 });
   });
 
   it(`moves only on saturated windows that span ${SATURATED_FOR_MS} ms: a thread warming up looks busier than it will be`, () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const short = window({
-      busyShare: 1,
-      cpuPerTaskMs: 4,
-      fastestMs: 4.2,
-      callShare: 0.95,
-      spanMs: 20,
-    });
+    const short = window({ ...computing, spanMs: 20 });
     const before = Math.ceil(SATURATED_FOR_MS / 20) - 1;
     for (let i = 0; i < before; i++) assert.equal(law.next(short), undefined, `window ${i + 1}`);
     assert.equal(law.threadsLikely, true, 'the workers start loading meanwhile');
@@ -343,13 +340,10 @@ describe('the control law', () => {
     // Waiting 5 ms, then computing 0.13 ms: chunked, 2 workers would finish 1.9× as many;
     // one to a message, 1.6× — not worth the move.
     const waitThenCompute = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.1 };
-    const law = new Law(
-      { ...context, dispatchMs: (m) => sendMs(m, true) },
-      { route: 'loop', level: 64 },
-    );
+    const law = new Law(mapContext, { route: 'loop', level: 64 });
     assert.equal(law.next(window(waitThenCompute))?.because.kind, 'saturated-stay');
     assert.equal(law.threadsLikely, false);
-    const inCall = new Law({ ...context, dispatchMs: (m) => sendMs(m, true) }, law.at);
+    const inCall = new Law(mapContext, law.at);
     assert.equal(inCall.next(window({ ...waitThenCompute, callShare: 0.95 })), undefined);
     assert.equal(inCall.threadsLikely, true, 'the same CPU in the call is worth sending');
   });
