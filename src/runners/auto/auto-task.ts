@@ -224,12 +224,16 @@ export class AutoTask {
   };
 
   #loadWorkers(): void {
-    this.#loadingWorkers ??= this.#shared.workers.take(this.task).then(
+    if (this.#loadingWorkers) return;
+    this.controller.workersStarting();
+    this.#loadingWorkers = this.#shared.workers.take(this.task).then(
       (onWorkers) => {
+        this.controller.workersReady();
         this.#onWorkers = onWorkers;
         this.gate.wake();
       },
       (error: unknown) => {
+        this.controller.workersReady();
         if (!this.#shared.workers.closed) this.controller.threadsFailed(toError(error).message);
       },
     );

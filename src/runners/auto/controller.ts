@@ -30,6 +30,10 @@ export class Controller {
   #decision: Decision | undefined;
   /** Tasks per worker the calling thread's measurements asked for when it handed the work over. */
   #handedOver: number | undefined;
+  /** Worker threads are starting: from `workersStarting` to `workersReady`. */
+  #workersStarting = false;
+  /** The current window was open while worker threads were starting. */
+  #windowSawStart = false;
 
   /** `onMove` is told each new level, after the decision has been updated. */
   constructor(
@@ -83,7 +87,9 @@ export class Controller {
 
   /** A run on the calling thread spent `ms` in its synchronous call. */
   called(ms: number): void {
-    if (this.#law.at.route === 'loop') this.#window?.called(ms);
+    if (this.#law.at.route !== 'loop') return;
+    this.#window?.called(ms);
+    this.#law.called(ms);
   }
 
   /** A run (or chunk of `inputs`) that started at `startedAt` on `route` finished. */
@@ -103,7 +109,10 @@ export class Controller {
     // is decided: work that queues for a bounded resource is not kept at a level it does
     // not need for a whole turnover, which is longest there.
     if (ready === 'early' && !this.#law.settles(window!.summary(now, true))) return;
-    const summary = window!.summary(now);
+    // Worker threads starting take CPU from this thread and busy other cores, but they are
+    // what the work would move to, not other work it would compete with there.
+    const measured = window!.summary(now);
+    const summary = this.#windowSawStart ? { ...measured, othersBusy: 0, contention: 0 } : measured;
     this.#last = summary;
     if (route === 'loop') this.#lastOnLoop = summary;
     this.#decision = undefined;
@@ -111,6 +120,17 @@ export class Controller {
     const move = this.#law.next(summary);
     if (move) this.#apply(move, before);
     else this.#measure(true);
+  }
+
+  /** Worker threads begin to start (see {@link threadsLikely}). */
+  workersStarting(): void {
+    this.#workersStarting = true;
+    this.#windowSawStart = true;
+  }
+
+  /** The worker threads started (or failed to). */
+  workersReady(): void {
+    this.#workersStarting = false;
   }
 
   /** A timeout was set: from now on the tasks run where it can stop them. */
@@ -159,6 +179,7 @@ export class Controller {
    * has.
    */
   #measure(goesOn: boolean): void {
+    this.#windowSawStart = this.#workersStarting;
     const at = this.#law.at;
     const other = at.route === 'loop' ? 'threads' : 'loop';
     const comparing = this.#law.comparing;

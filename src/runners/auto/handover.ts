@@ -16,6 +16,17 @@ import {
 } from './settings.js';
 import type { WindowSummary } from './window.js';
 
+/** Saturated windows a first run needs (see `Saturation`). */
+const FIRST_RUN_WINDOWS = 2;
+
+/**
+ * The tasks measured in `m` each computed for {@link SATURATED_FOR_MS} or more in their
+ * synchronous call: CPU work beyond doubt, whatever a first window's start-up costs.
+ */
+export function computesLong(m: WindowSummary): boolean {
+  return m.cpuPerTaskMs >= SATURATED_FOR_MS && m.callShare >= COMPUTES_IN_CALL;
+}
+
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
   #windows = 0;
@@ -35,7 +46,7 @@ export class Saturation {
    * compiling, first allocations — which can make a waiting task look busy), one after a
    * handover that paid, four times as many after each one that did not.
    */
-  #needed = 2;
+  #needed = FIRST_RUN_WINDOWS;
 
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
@@ -75,7 +86,8 @@ export class Saturation {
    * JIT compiling the task, the libraries it calls and switchyard's own paths) can be
    * busy all the time at twice the CPU per task it will settle at, and would make a
    * worse baseline for the threads to beat. Waiting costs nothing: the workers are
-   * started at the first saturated window, and take longer than this to be ready.
+   * started at the first saturated window (or the first long call), and take longer than
+   * this to be ready.
    */
   get convincing(): boolean {
     return this.#windows >= this.#needed && this.#spanMs >= SATURATED_FOR_MS;
@@ -90,6 +102,9 @@ export class Saturation {
     const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
     this.#lastCpu = m.cpuPerTaskMs;
     this.#windows = warming ? 1 : this.#windows + 1;
+    // Tasks that each compute for that long in their call leave start-up costs no weight
+    // (and a second window of them would cost as long again): one window does.
+    if (computesLong(m)) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
     this.#spanMs = warming ? m.spanMs : this.#spanMs + m.spanMs;
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);

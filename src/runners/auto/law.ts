@@ -16,7 +16,8 @@
  *   help there, so the work moves to worker threads when they are predicted to run it
  *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
  *   threads must then prove it: if they finish no more than the calling thread did, the
- *   work moves back, and the next move waits for longer evidence.
+ *   work moves back, and the next move waits for longer evidence. When threads would not
+ *   help and the thread is not fully busy, steps up are kept while they fill its gaps.
  * - Held levels are watched: a throughput that moves far from the one settled on means
  *   the work changed (a new phase of a `map`), and the exploration starts again — on the
  *   calling thread when the throughput of the threads fell. Now and then a held level
@@ -38,6 +39,8 @@ import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
   BUSY_TARGET,
   CLIMB_SHARE,
+  FILL_SHARE,
+  FULLY_BUSY,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -45,6 +48,7 @@ import {
   PHASE_CHANGE,
   SAME_THROUGHPUT,
   SATURATED,
+  SATURATED_FOR_MS,
   SHARED_WORKER_MIN_MS,
   THREADS_GAIN_TO_MOVE,
   THREADS_GAIN_TO_STAY,
@@ -103,6 +107,8 @@ export class Law {
   #loopOnTrial = false;
   #pinned = false;
   #threadsLikely = false;
+  /** A call on the calling thread computed for long since its last unsaturated window. */
+  #longCall = false;
   #threadsUnavailable: string | undefined;
   readonly #start: Level;
 
@@ -126,7 +132,22 @@ export class Law {
    * threads: the move may follow after the next one, so the workers can start loading now.
    */
   get threadsLikely(): boolean {
-    return this.#threadsLikely;
+    if (this.#threadsLikely) return true;
+    return (
+      this.#longCall &&
+      this.#at.route === 'loop' &&
+      !this.#pinned &&
+      this.#threadsUnavailable === undefined
+    );
+  }
+
+  /**
+   * A task on the calling thread spent `ms` in its synchronous call. One that computed
+   * for {@link SATURATED_FOR_MS} or more makes threads likely at once: such tasks may be
+   * few, and their first window would close only after several of them.
+   */
+  called(ms: number): void {
+    if (ms >= SATURATED_FOR_MS) this.#longCall = true;
   }
 
   /**
@@ -180,6 +201,7 @@ export class Law {
   #onLoop(m: Measured): Move | undefined {
     this.#threadsLikely = false;
     if (m.busyShare >= SATURATED) return this.#saturated(m);
+    this.#longCall = false;
     this.#saturation.end();
     this.#loopOnTrial = false;
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
@@ -249,16 +271,51 @@ export class Law {
     }
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
-    // The level makes no difference while this thread is the bottleneck: hold, without probing.
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
+    const from =
+      phase.kind === 'climbing'
+        ? phase.previous
+        : phase.kind === 'probing'
+          ? phase.from
+          : undefined;
+    if (from && !this.#filled(from, m)) {
+      // The step up that made this thread (more) saturated did not pay: the better of the
+      // two levels, the fewer in flight when they finish about as many.
+      if (m.throughput < (1 + SAME_THROUGHPUT) * from.throughput) {
+        this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+        const saturated = from.busyShare >= SATURATED;
+        return this.#go(
+          from,
+          { kind: 'holding', reference: from, windows: 0, strays: 0, saturated },
+          { kind: 'probe-failed', gain: m.throughput / from.throughput, from },
+          m,
+        );
+      }
+    } else if (m.busyShare < FULLY_BUSY && m.level < this.#context.maxLoop) {
+      // Bursts of completions (timers fire on whole milliseconds, replies arrive together)
+      // leave the thread idle between them; more in flight may fill those gaps.
+      return this.#up(m, MIN_STEP, { kind: 'fill', busyShare: m.busyShare, why });
+    }
+    // More in flight cannot finish more while this thread is the bottleneck: hold, without probing.
     return this.#go(
       m,
       { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
       { kind: 'saturated-stay', why },
       m,
     );
+  }
+
+  /**
+   * Whether a step up from `from` that ended on a saturated thread paid: as a climb, or by
+   * winning a clear share of what it could win at most — the work `from` left undone in
+   * its idle time.
+   */
+  #filled(from: Measured, m: Measured): boolean {
+    const idle = 1 / Math.max(from.busyShare, 1e-3) - 1;
+    const gain = m.throughput / Math.max(from.throughput, 1e-9);
+    return this.#gained(from, m) || gain >= 1 + FILL_SHARE * idle;
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -296,8 +353,7 @@ export class Law {
       return this.#up(m, MIN_STEP, { kind: 'probe' });
     }
     const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
-    if (headroom < 1.25) return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
-    return this.#up(m, clamp(headroom, 1.25, MAX_STEP), {
+    return this.#up(m, clamp(headroom, MIN_STEP, MAX_STEP), {
       kind: 'room',
       busyShare: m.busyShare,
     });
@@ -310,8 +366,6 @@ export class Law {
     const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
     if (this.#gained(previous, m)) {
       this.#holdWindows = HOLD_WINDOWS;
-      if (m.route === 'loop' && headroom < 1.25)
-        return this.#hold(m, { kind: 'busy', busyShare: m.busyShare });
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
       if (m.route === 'threads' && waiting && !this.#pinned) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
@@ -332,7 +386,7 @@ export class Law {
       // calling thread's headroom shows, as the first did.
       const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
       const most = unqueued ? MAX_STEP : MIN_STEP;
-      const step = m.route === 'loop' ? clamp(headroom, 1.25, most) : MIN_STEP;
+      const step = m.route === 'loop' ? clamp(headroom, MIN_STEP, most) : MIN_STEP;
       return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
     }
     if (probing) {

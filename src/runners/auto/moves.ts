@@ -42,7 +42,6 @@ export interface LawContext {
 export type Because =
   | { readonly kind: 'start' }
   | { readonly kind: 'room'; readonly busyShare: number }
-  | { readonly kind: 'busy'; readonly busyShare: number }
   | {
       readonly kind: 'climb';
       readonly gain: number;
@@ -60,6 +59,7 @@ export type Because =
   | { readonly kind: 'fewer-worse'; readonly best: Measured }
   | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
   | { readonly kind: 'saturated-stay'; readonly why: string }
+  | { readonly kind: 'fill'; readonly busyShare: number; readonly why: string }
   | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'changed'; readonly reference: Measured }

@@ -16,8 +16,6 @@ export function explain(move: Move, workers: number): string {
       return `Starting with ${where}, until measurements say otherwise.`;
     case 'room':
       return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, so it can keep more in flight: ${next}.`;
-    case 'busy':
-      return `This thread is already busy ${percent(b.busyShare)} of the time with ${here}: ${next}.`;
     case 'climb':
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':
@@ -32,6 +30,8 @@ export function explain(move: Move, workers: number): string {
       return `This thread was busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturated-stay':
       return `This thread is busy ${percent(m?.busyShare)} of the time, so it is the bottleneck, but ${b.why}: ${next}.`;
+    case 'fill':
+      return `This thread is busy ${percent(b.busyShare)} of the time, so it is the bottleneck, but ${b.why}; more in flight may fill the rest of its time: ${next}.`;
     case 'threads-faster':
       return `${workers} worker threads finished ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): ${next}.`;
     case 'threads-slower':

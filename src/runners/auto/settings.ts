@@ -51,9 +51,18 @@ export const SLOW_COMPLETIONS = 2;
 export const SATURATED = 0.85;
 
 /**
+ * A saturated calling thread busier than this is left alone; below it, the idle rest may
+ * be gaps between bursts of completions that more tasks in flight would fill, and a step
+ * up is tried (kept if it wins {@link FILL_SHARE} of that rest).
+ */
+export const FULLY_BUSY = 0.95;
+export const FILL_SHARE = 0.5;
+
+/**
  * The busy share a climb aims the calling thread at: the headroom for more tasks in
  * flight is this ÷ the share measured. Below {@link SATURATED}, so that a jump lands
- * where the thread still keeps up.
+ * where the thread still keeps up. A step is never less than {@link MIN_STEP}: smaller
+ * ones gain less than a window's noise.
  */
 export const BUSY_TARGET = 0.7;
 

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { Controller } from '../../../src/runners/auto/controller.js';
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { Measured } from '../../../src/runners/auto/moves.js';
@@ -260,6 +261,53 @@ describe('the control law', () => {
     assert.deepEqual(worse?.to.level, 64);
   });
 
+  it('doubles the tasks in flight from a thread already fairly busy: a smaller step gains less than noise', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const move = law.next(window({ busyShare: 0.65 }));
+    assert.equal(move?.because.kind, 'room');
+    assert.deepEqual(move?.to, { route: 'loop', level: 128 });
+  });
+
+  describe('on a saturated thread that worker threads would not help', () => {
+    const noThreads = { ...context, threadsUnavailable: 'a plain function cannot be sent' };
+    /** Busy 90%: timers firing on whole milliseconds leave gaps between bursts. */
+    const gappy = window({ busyShare: 0.9, cpuPerTaskMs: 0.15, fastestMs: 5.2 });
+
+    it('steps up while the steps fill its idle gaps, then holds once it is fully busy', () => {
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      const fill = law.next(gappy);
+      assert.equal(fill?.because.kind, 'fill');
+      assert.deepEqual(fill?.to, { route: 'loop', level: 128 });
+      // 8% more: over half of what the 10% idle could give at most.
+      const full = law.next({ ...gappy, inFlight: 128, throughput: 1_080, busyShare: 0.97 });
+      assert.equal(full?.because.kind, 'saturated-stay');
+      assert.deepEqual(full?.to, { route: 'loop', level: 128 });
+      assert.equal(law.next({ ...gappy, inFlight: 128, busyShare: 0.97 }), undefined);
+    });
+
+    it('goes back when a step up finished no more, and stays there', () => {
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      law.next(gappy);
+      const back = law.next({ ...gappy, inFlight: 128, throughput: 1_020 });
+      assert.equal(back?.because.kind, 'probe-failed');
+      assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+      assert.equal(law.next(gappy), undefined, 'no more tries at a saturated level');
+    });
+
+    it('keeps a climb that made the thread saturated only if it paid', () => {
+      const paid = new Law(noThreads, { route: 'loop', level: 64 });
+      paid.next(window({ busyShare: 0.5 }));
+      const on = paid.next({ ...gappy, inFlight: 128, throughput: 1_600 });
+      assert.equal(on?.because.kind, 'fill');
+      assert.deepEqual(on?.to, { route: 'loop', level: 256 });
+      const unpaid = new Law(noThreads, { route: 'loop', level: 64 });
+      unpaid.next(window({ busyShare: 0.5 }));
+      const back = unpaid.next({ ...gappy, inFlight: 128, throughput: 1_050 });
+      assert.equal(back?.because.kind, 'probe-failed');
+      assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+    });
+  });
+
   it("sends a saturated thread's work to threads after two windows, with as many per worker as cover its waits", () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const saturated = window({ busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 });
@@ -355,6 +403,57 @@ describe('the control law', () => {
       Measured,
       keyof WindowSummary
     >);
+  });
+});
+
+describe('the controller, told of long calls and starting workers', () => {
+  const context = {
+    workers: 2,
+    threadsUnavailable: undefined,
+    maxLoop: MAX_LIMIT,
+    maxPerWorker: 64,
+    dispatchMs: () => CHUNK_DISPATCH_MS,
+    chunkable: () => false,
+  };
+
+  /**
+   * Runs two tasks on the calling thread, each computing 240 ms in its call, with the
+   * process's other threads busy at `othersBusy` CPUs meanwhile (worker threads starting).
+   */
+  function twoLongCalls(othersBusy: number, startWorkers: boolean): Controller {
+    let now = 0;
+    let cpu = 0;
+    let processCpu = 0;
+    const instruments = {
+      now: () => now,
+      busy: () => ({ cpuMs: cpu, idleMs: 0, waitingMs: 0, processCpuMs: processCpu }),
+    };
+    const controller = new Controller(context, instruments, { route: 'loop', level: 64 });
+    for (let i = 0; i < 2; i++) {
+      const startedAt = controller.started('loop');
+      now += 240;
+      cpu += 240;
+      processCpu += 240 * (1 + othersBusy);
+      controller.called(240);
+      if (i === 0) {
+        assert.equal(controller.threadsLikely, true, 'a long call makes threads likely at once');
+        if (startWorkers) controller.workersStarting();
+      }
+      controller.finished('loop', startedAt, 1, true);
+    }
+    return controller;
+  }
+
+  it('moves tasks that compute for long to threads after one window', () => {
+    assert.deepEqual(twoLongCalls(0, false).level, { route: 'threads', level: 1 });
+  });
+
+  it("does not count the workers' own start as other work keeping the CPUs busy", () => {
+    assert.deepEqual(twoLongCalls(0.8, true).level, { route: 'threads', level: 1 });
+    // The same CPU used by something else leaves too little for the workers.
+    const busyElsewhere = twoLongCalls(0.8, false);
+    assert.equal(busyElsewhere.level.route, 'loop');
+    assert.match(busyElsewhere.decision().reason, /worker threads would finish only/);
   });
 });
 
