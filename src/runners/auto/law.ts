@@ -152,10 +152,12 @@ export class Law {
 
   /**
    * Whether the next window will be compared with another (and so must last a full
-   * turnover): not the first one on the calling thread, which only reads its busy share.
+   * turnover): not the first one on the calling thread, which only reads its busy share —
+   * unless that thread is saturated and may hand its work over, when the window may be
+   * the baseline the threads must beat.
    */
   get comparing(): boolean {
-    return this.#at.route === 'threads' || this.#phase.kind !== 'start';
+    return this.#at.route === 'threads' || this.#phase.kind !== 'start' || this.#threadsLikely;
   }
 
   /**

@@ -370,8 +370,12 @@ describe('the control law', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const short = window({ ...computing, spanMs: 20 });
     const before = Math.ceil(SATURATED_FOR_MS / 20) - 1;
+    assert.equal(law.comparing, false, 'the first window only reads the busy share');
     for (let i = 0; i < before; i++) assert.equal(law.next(short), undefined, `window ${i + 1}`);
     assert.equal(law.threadsLikely, true, 'the workers start loading meanwhile');
+    // The run's windows may become the baseline the threads must beat: a burst of
+    // completions in a window shorter than a turnover would overstate it.
+    assert.equal(law.comparing, true, 'so they last a full turnover');
     assert.equal(law.next(short)?.because.kind, 'saturated');
   });
 
