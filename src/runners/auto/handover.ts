@@ -12,9 +12,29 @@ import {
   TASK_DISPATCH_MS,
   TINY_TASK_MS,
   WAITS_LITTLE,
+  WARMING_STRETCH_CPU_MS,
   WARMING_UP,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
+
+/** Consecutive saturated windows, summed. */
+class Stretch {
+  windows = 0;
+  cpuMs = 0;
+  tasks = 0;
+  spanMs = 0;
+  fastestMs = Number.POSITIVE_INFINITY;
+  best: Measured | undefined;
+
+  add(m: Measured): void {
+    this.windows++;
+    this.cpuMs += m.cpuPerTaskMs * m.completions;
+    this.tasks += m.completions;
+    this.spanMs += m.spanMs;
+    this.fastestMs = Math.min(this.fastestMs, m.fastestMs);
+    if (!this.best || m.throughput > this.best.throughput) this.best = m;
+  }
+}
 
 /** Saturated windows a first run needs (see `Saturation`). */
 const FIRST_RUN_WINDOWS = 2;
@@ -30,7 +50,9 @@ export function computesLong(m: WindowSummary): boolean {
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
   #windows = 0;
-  /** CPU per task in the run's last window. */
+  /** The windows since the last comparison of CPU per task (see {@link WARMING_STRETCH_CPU_MS}). */
+  #stretch = new Stretch();
+  /** CPU per task of the stretch before. */
   #lastCpu = 0;
   #best: Measured | undefined;
   /** The fewest CPUs the process's other threads kept busy in a window of the run. */
@@ -94,27 +116,39 @@ export class Saturation {
   }
 
   /**
-   * One more saturated window. CPU per task still falling fast means the thread is still
-   * warming up (its JIT compiling the task and the libraries it calls): the run starts
-   * again from this window.
+   * One more saturated window. CPU per task still falling fast from one stretch of
+   * windows to the next means the thread is still warming up (its JIT compiling the task
+   * and the libraries it calls): the run starts again from the later stretch.
    */
   add(m: Measured): void {
-    const warming = this.#lastCpu > WARMING_UP * m.cpuPerTaskMs;
-    this.#lastCpu = m.cpuPerTaskMs;
-    this.#windows = warming ? 1 : this.#windows + 1;
+    const stretch = this.#stretch;
+    stretch.add(m);
+    this.#windows++;
+    this.#spanMs += m.spanMs;
+    this.#fastestMs = Math.min(this.#fastestMs, m.fastestMs);
+    if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
+    if (stretch.cpuMs >= WARMING_STRETCH_CPU_MS) {
+      const cpuPerTask = stretch.cpuMs / stretch.tasks;
+      if (this.#lastCpu > WARMING_UP * cpuPerTask) {
+        this.#windows = stretch.windows;
+        this.#spanMs = stretch.spanMs;
+        this.#fastestMs = stretch.fastestMs;
+        this.#best = stretch.best;
+      }
+      this.#lastCpu = cpuPerTask;
+      this.#stretch = new Stretch();
+    }
     // Tasks that each compute for that long in their call leave start-up costs no weight
     // (and a second window of them would cost as long again): one window does.
     if (computesLong(m)) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
-    this.#spanMs = warming ? m.spanMs : this.#spanMs + m.spanMs;
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);
-    this.#fastestMs = warming ? m.fastestMs : Math.min(this.#fastestMs, m.fastestMs);
-    if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
   }
 
   /** A window that was not saturated, or a move elsewhere, ends the run. */
   end(): void {
     this.#windows = 0;
+    this.#stretch = new Stretch();
     this.#spanMs = 0;
     this.#lastCpu = 0;
     this.#leastOthers = Number.POSITIVE_INFINITY;

@@ -113,12 +113,21 @@ export const THREADS_GAIN_TO_MOVE = 1.75;
 export const COMPUTES_IN_CALL = 0.8;
 
 /**
- * A saturated window whose CPU per task is this many times lower than the previous one's
+ * CPU per task this many times lower than in the stretch of saturated windows before
  * shows a thread still warming up (its JIT compiling the task and the libraries it calls,
- * which can take a few hundred ms for an HTTP client): it does not yet count as evidence
- * for moving the work.
+ * which can take a few hundred ms for an HTTP client): what came before does not count as
+ * evidence for moving the work.
  */
 export const WARMING_UP = 1.3;
+
+/**
+ * ms of the calling thread's CPU a stretch of saturated windows gathers before its CPU per
+ * task is compared with the stretch before (see {@link WARMING_UP}). The thread's CPU
+ * clock advances in scheduler ticks (4 ms on common Linux kernels) while it computes
+ * without sleeping, so a single 15 ms window's reading can be off by a quarter, which
+ * looked like warming up again and again; over 40 ms it is within a tenth.
+ */
+export const WARMING_STRETCH_CPU_MS = 40;
 
 /**
  * ms a run of saturated windows must span before it moves the work to worker threads

@@ -379,6 +379,34 @@ describe('the control law', () => {
     assert.equal(law.next(short)?.because.kind, 'saturated');
   });
 
+  describe('warming up', () => {
+    /** A saturated window of 32 tasks over 25 ms that computed `cpuMs` each in their call. */
+    const at = (cpuMs: number) =>
+      window({
+        ...computing,
+        cpuPerTaskMs: cpuMs,
+        fastestMs: cpuMs * 1.05,
+        spanMs: 25,
+        completions: 32,
+      });
+
+    it('starts the run again once the CPU per task fell by a third or more, stretch to stretch', () => {
+      const law = new Law(context, { route: 'loop', level: 64 });
+      const windows = [at(2), at(2), at(0.7), at(0.7), at(0.7)];
+      for (const [i, w] of windows.entries())
+        assert.equal(law.next(w), undefined, `window ${i + 1}`);
+      assert.equal(law.next(at(0.7))?.because.kind, 'saturated', '100 ms after the fall');
+    });
+
+    it('is not fooled by a CPU clock that advances in scheduler ticks', () => {
+      // 20–30 ms of CPU a window, read to ±4 ms: 0.9 and 0.6 ms a task in turn.
+      const law = new Law(context, { route: 'loop', level: 64 });
+      for (const [i, w] of [at(0.9), at(0.6), at(0.9)].entries())
+        assert.equal(law.next(w), undefined, `window ${i + 1}`);
+      assert.equal(law.next(at(0.6))?.because.kind, 'saturated');
+    });
+  });
+
   it('counts a message for each task that computes after it awaits: a worker holds it through the wait', () => {
     const computesInCall = window({ callShare: 0.95 });
     const computesAfterWait = window({ callShare: 0.1 });
