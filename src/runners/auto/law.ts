@@ -71,6 +71,8 @@ type Phase =
       readonly saturated?: boolean;
     }
   | { readonly kind: 'probing'; readonly from: Measured }
+  /** Fewer in flight than at `from`, where the calling thread was the bottleneck (threads would not help: `why`). */
+  | { readonly kind: 'thinning'; readonly from: Measured; readonly why: string }
   /** Just moved to threads: the first window warms the workers up, the next two are judged. */
   | { readonly kind: 'verifying'; windows: number; first?: Measured };
 
@@ -273,9 +275,22 @@ export class Law {
     }
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
+    if (phase.kind === 'thinning') return this.#thinned(phase, m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
+    return this.#onBottleneck(m, why);
+  }
+
+  /**
+   * The calling thread is the bottleneck and stays so: the level can still matter. While
+   * it is not fully busy, bursts of completions (timers fire on whole milliseconds,
+   * replies arrive together) leave it idle between them, which more in flight may fill;
+   * once it is, fewer in flight may cost less each (less memory held, less garbage to
+   * collect). Then it holds, without probing.
+   */
+  #onBottleneck(m: Measured, why: string): Move {
+    const phase = this.#phase;
     const from =
       phase.kind === 'climbing'
         ? phase.previous
@@ -283,30 +298,58 @@ export class Law {
           ? phase.from
           : undefined;
     if (from && !this.#filled(from, m)) {
-      // The step up that made this thread (more) saturated did not pay: the better of the
-      // two levels, the fewer in flight when they finish about as many.
-      if (m.throughput < (1 + SAME_THROUGHPUT) * from.throughput) {
-        this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
-        const saturated = from.busyShare >= SATURATED;
-        return this.#go(
-          from,
-          { kind: 'holding', reference: from, windows: 0, strays: 0, saturated },
-          { kind: 'probe-failed', gain: m.throughput / from.throughput, from },
-          m,
-        );
-      }
-    } else if (m.busyShare < FULLY_BUSY && m.level < this.#context.maxLoop) {
-      // Bursts of completions (timers fire on whole milliseconds, replies arrive together)
-      // leave the thread idle between them; more in flight may fill those gaps.
-      return this.#up(m, MIN_STEP, { kind: 'fill', busyShare: m.busyShare, why });
+      // The step up that made this thread (more) saturated did not pay: from the better
+      // of the two levels (the fewer in flight when they finish about as many), fewer.
+      this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+      if (m.throughput >= (1 + SAME_THROUGHPUT) * from.throughput) return this.#stay(m, why);
+      return this.#thin(from, why, m);
     }
-    // More in flight cannot finish more while this thread is the bottleneck: hold, without probing.
+    if (m.busyShare < FULLY_BUSY && m.level < this.#context.maxLoop)
+      return this.#up(m, MIN_STEP, { kind: 'fill', busyShare: m.busyShare, why });
+    return this.#thin(m, why, m);
+  }
+
+  /**
+   * Half as many in flight as at `from`, where this thread was the bottleneck; or hold
+   * there (watched and probed as usual if it was not the bottleneck there).
+   */
+  #thin(from: Measured, why: string, measured: Measured): Move {
+    if (from.level <= 1 || from.busyShare < SATURATED) return this.#stay(from, why, measured);
     return this.#go(
-      m,
-      { kind: 'holding', reference: m, windows: 0, strays: 0, saturated: true },
-      { kind: 'saturated-stay', why },
-      m,
+      { route: 'loop', level: Math.floor(from.level / 2) },
+      { kind: 'thinning', from, why },
+      { kind: 'thin', busyShare: from.busyShare, why },
+      measured,
     );
+  }
+
+  #stay(at: Measured, why: string, measured: Measured = at): Move {
+    const saturated = at.busyShare >= SATURATED;
+    const phase: Phase = { kind: 'holding', reference: at, windows: 0, strays: 0, saturated };
+    return this.#go(at, phase, { kind: 'saturated-stay', why }, measured);
+  }
+
+  /** After a step down from `from` on a bottleneck thread: on while fewer finish clearly more. */
+  #thinned(phase: Extract<Phase, { kind: 'thinning' }>, m: Measured): Move {
+    const { from, why } = phase;
+    const gain = m.throughput / Math.max(from.throughput, 1e-9);
+    if (gain >= 1 + SAME_THROUGHPUT) {
+      if (m.level <= 1) return this.#hold(m, { kind: 'fewer-better', gain, from });
+      return this.#go(
+        { route: 'loop', level: Math.floor(m.level / 2) },
+        { kind: 'thinning', from: m, why },
+        { kind: 'fewer-better', gain, from },
+        m,
+      );
+    }
+    const held: Phase = {
+      kind: 'holding',
+      reference: from,
+      windows: 0,
+      strays: 0,
+      saturated: true,
+    };
+    return this.#go(from, held, { kind: 'thin-failed', gain, from, why }, m);
   }
 
   /**
@@ -339,6 +382,8 @@ export class Law {
         return this.#climbFrom(phase.from, m, true);
       case 'descending':
         return this.#descend(phase.floor, m);
+      case 'thinning':
+        return this.#thinned(phase, m);
       case 'holding':
         return this.#watch(phase, m);
     }

@@ -60,6 +60,14 @@ export type Because =
   | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
   | { readonly kind: 'saturated-stay'; readonly why: string }
   | { readonly kind: 'fill'; readonly busyShare: number; readonly why: string }
+  | { readonly kind: 'thin'; readonly busyShare: number; readonly why: string }
+  | { readonly kind: 'fewer-better'; readonly gain: number; readonly from: Measured }
+  | {
+      readonly kind: 'thin-failed';
+      readonly gain: number;
+      readonly from: Measured;
+      readonly why: string;
+    }
   | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'changed'; readonly reference: Measured }

@@ -23,6 +23,8 @@ export function explain(move: Move, workers: number): string {
     case 'most':
       return `${cap(here)} is the most auto keeps in flight: staying there.`;
     case 'fewer-as-good':
+      if (m && b.best.route === m.route && b.best.level === m.level)
+        return `${cap(here)} finished ${rate(m)}, the most so far: ${next} to see whether fewer finish as many.`;
       return `${cap(here)} finished as many as ${describe(b.best, workers)} (${rate(m)} against ${rate(b.best)}): ${next}.`;
     case 'fewer-worse':
       return `${cap(here)} finished ${percent(1 - ratio(m, b.best))} fewer than ${describe(b.best, workers)} (${rate(m)} against ${rate(b.best)}): settling at ${where}.`;
@@ -30,6 +32,12 @@ export function explain(move: Move, workers: number): string {
       return `This thread was busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturated-stay':
       return `This thread is busy ${percent(m?.busyShare)} of the time, so it is the bottleneck, but ${b.why}: ${next}.`;
+    case 'thin':
+      return `This thread is busy ${percent(b.busyShare)} of the time, so it is the bottleneck, but ${b.why}; fewer in flight may cost less each (less memory held, less garbage to collect): ${next}.`;
+    case 'fewer-better':
+      return `${cap(here)} finished ${times(b.gain)} as many as ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), so more in flight cost more each: ${next}.`;
+    case 'thin-failed':
+      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), and this thread is the bottleneck, but ${b.why}: back to ${where}.`;
     case 'fill':
       return `This thread is busy ${percent(b.busyShare)} of the time, so it is the bottleneck, but ${b.why}; more in flight may fill the rest of its time: ${next}.`;
     case 'threads-faster':

@@ -9,6 +9,7 @@ import { Controller } from '../../../src/runners/auto/controller.js';
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { Measured } from '../../../src/runners/auto/moves.js';
+import { explain } from '../../../src/runners/auto/reasons.js';
 import {
   CHUNK_DISPATCH_MS,
   MAX_LIMIT,
@@ -43,11 +44,13 @@ describe('the controller', () => {
     assert.equal(d.mode, 'loop', path(out));
     assert.ok(d.concurrency >= 256, path(out));
     assert.equal(out.ran.threads, 0);
-    // It got there by climbing, never by stepping down first.
+    // It got there by climbing, never by stepping down first (once at the top, the busy
+    // thread tries fewer once).
     const levels = d.history.map((h) => h.concurrency);
+    const climb = levels.slice(0, levels.indexOf(Math.max(...levels)) + 1);
     assert.deepEqual(
-      levels,
-      [...levels].sort((a, b) => a - b),
+      climb,
+      [...climb].sort((a, b) => a - b),
       path(out),
     );
   });
@@ -273,25 +276,47 @@ describe('the control law', () => {
     /** Busy 90%: timers firing on whole milliseconds leave gaps between bursts. */
     const gappy = window({ busyShare: 0.9, cpuPerTaskMs: 0.15, fastestMs: 5.2 });
 
-    it('steps up while the steps fill its idle gaps, then holds once it is fully busy', () => {
+    it('steps up while the steps fill its idle gaps; once it is fully busy, tries fewer', () => {
       const law = new Law(noThreads, { route: 'loop', level: 64 });
       const fill = law.next(gappy);
       assert.equal(fill?.because.kind, 'fill');
       assert.deepEqual(fill?.to, { route: 'loop', level: 128 });
       // 8% more: over half of what the 10% idle could give at most.
       const full = law.next({ ...gappy, inFlight: 128, throughput: 1_080, busyShare: 0.97 });
-      assert.equal(full?.because.kind, 'saturated-stay');
-      assert.deepEqual(full?.to, { route: 'loop', level: 128 });
-      assert.equal(law.next({ ...gappy, inFlight: 128, busyShare: 0.97 }), undefined);
+      assert.equal(full?.because.kind, 'thin');
+      assert.deepEqual(full?.to, { route: 'loop', level: 64 });
+      const back = law.next({ ...gappy, inFlight: 64, throughput: 1_000, busyShare: 0.97 });
+      assert.equal(back?.because.kind, 'thin-failed');
+      assert.deepEqual(back?.to, { route: 'loop', level: 128 });
+      assert.equal(law.next({ ...gappy, inFlight: 128, busyShare: 0.97 }), undefined, 'and holds');
     });
 
-    it('goes back when a step up finished no more, and stays there', () => {
+    it('tries fewer when a step up finished no more, and holds where fewer finish no more', () => {
       const law = new Law(noThreads, { route: 'loop', level: 64 });
       law.next(gappy);
-      const back = law.next({ ...gappy, inFlight: 128, throughput: 1_020 });
-      assert.equal(back?.because.kind, 'probe-failed');
+      const fewer = law.next({ ...gappy, inFlight: 128, throughput: 1_020 });
+      assert.equal(fewer?.because.kind, 'thin');
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 32 });
+      const back = law.next({ ...gappy, inFlight: 32, throughput: 950 });
+      assert.equal(back?.because.kind, 'thin-failed');
       assert.deepEqual(back?.to, { route: 'loop', level: 64 });
       assert.equal(law.next(gappy), undefined, 'no more tries at a saturated level');
+    });
+
+    it('goes on down while fewer in flight finish clearly more: many held at once cost more each', () => {
+      // Each task holds a large buffer: with 64 of them alive, collecting garbage costs more.
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      const at = (inFlight: number, throughput: number) =>
+        window({ busyShare: 1, cpuPerTaskMs: 1000 / throughput, inFlight, throughput });
+      assert.deepEqual(law.next(at(64, 600))?.to, { route: 'loop', level: 32 });
+      const on = law.next(at(32, 900));
+      assert.equal(on?.because.kind, 'fewer-better');
+      assert.deepEqual(on?.to, { route: 'loop', level: 16 });
+      assert.deepEqual(law.next(at(16, 1_150))?.to, { route: 'loop', level: 8 });
+      const back = law.next(at(8, 1_100));
+      assert.equal(back?.because.kind, 'thin-failed');
+      assert.deepEqual(back?.to, { route: 'loop', level: 16 });
+      assert.match(explain(back!, 2), /a plain function cannot be sent/);
     });
 
     it('keeps a climb that made the thread saturated only if it paid', () => {
@@ -303,7 +328,7 @@ describe('the control law', () => {
       const unpaid = new Law(noThreads, { route: 'loop', level: 64 });
       unpaid.next(window({ busyShare: 0.5 }));
       const back = unpaid.next({ ...gappy, inFlight: 128, throughput: 1_050 });
-      assert.equal(back?.because.kind, 'probe-failed');
+      assert.equal(back?.because.kind, 'saturated-stay');
       assert.deepEqual(back?.to, { route: 'loop', level: 64 });
     });
   });
@@ -346,12 +371,15 @@ describe('the control law', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const contended = window({ busyShare: 1, cpuPerTaskMs: 2, fastestMs: 2, contention: 0.8 });
     const move = law.next(contended);
-    assert.equal(move?.because.kind, 'saturated-stay');
+    assert.equal(move?.because.kind, 'thin');
     assert.equal(move.to.route, 'loop');
     assert.match(
       move.because.why,
       /other work keeps this machine's CPUs busy \(this thread waited for one 80%/,
     );
+    const back = law.next({ ...contended, inFlight: 32 });
+    assert.equal(back?.because.kind, 'thin-failed');
+    assert.deepEqual(back.to, { route: 'loop', level: 64 });
     assert.equal(law.next(contended), undefined, 'and holds there');
   });
 
@@ -421,7 +449,7 @@ describe('the control law', () => {
     // one to a message, 1.6× — not worth the move.
     const waitThenCompute = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.1 };
     const law = new Law(mapContext, { route: 'loop', level: 64 });
-    assert.equal(law.next(window(waitThenCompute))?.because.kind, 'saturated-stay');
+    assert.equal(law.next(window(waitThenCompute))?.to.route, 'loop');
     assert.equal(law.threadsLikely, false);
     const inCall = new Law(mapContext, law.at);
     assert.equal(inCall.next(window({ ...waitThenCompute, callShare: 0.95 })), undefined);
