@@ -25,8 +25,14 @@
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
  *   the proportional gain, a step down must keep nearly all of the best throughput, a
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
+ *
+ * The law holds the state; the steps down from a knee (`descent.ts`), on a bottleneck
+ * thread that stays (`bottleneck.ts`) and the move to threads (`handover.ts`) are worked
+ * out beside it.
  */
 
+import { afterThinning, atBottleneck } from './bottleneck.js';
+import { descend, pastKnee } from './descent.js';
 import {
   chunksOnThread,
   computeOnly,
@@ -36,11 +42,9 @@ import {
   whyThreadsWouldNotHelp,
 } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
+import { gained, type Holding, holding, type Phase, type Step } from './phases.js';
 import {
   BUSY_TARGET,
-  CLIMB_SHARE,
-  FILL_SHARE,
-  FULLY_BUSY,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MAX_STEP,
@@ -55,26 +59,6 @@ import {
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
-
-type Phase =
-  /** Nothing measured at this level yet in this exploration. */
-  | { readonly kind: 'start' }
-  | { readonly kind: 'climbing'; readonly previous: Measured }
-  /** Stepping down; `floor` is the lowest level known to finish as many as the best. */
-  | { readonly kind: 'descending'; readonly floor: Measured }
-  | {
-      readonly kind: 'holding';
-      reference: Measured;
-      windows: number;
-      strays: number;
-      /** Held because the calling thread is the bottleneck and threads would not help. */
-      readonly saturated?: boolean;
-    }
-  | { readonly kind: 'probing'; readonly from: Measured }
-  /** Fewer in flight than at `from`, where the calling thread was the bottleneck (threads would not help: `why`). */
-  | { readonly kind: 'thinning'; readonly from: Measured; readonly why: string }
-  /** Just moved to threads: the first window warms the workers up, the next two are judged. */
-  | { readonly kind: 'verifying'; windows: number; first?: Measured };
 
 export class Law {
   readonly #context: LawContext;
@@ -192,7 +176,7 @@ export class Law {
           ? phase.from
           : undefined;
     if (!from || summary.busyShare >= SATURATED) return false;
-    return !this.#gained(from, { ...summary, ...this.#at });
+    return !gained(from, { ...summary, ...this.#at });
   }
 
   /** The answer to a closed window at the current level. */
@@ -233,7 +217,7 @@ export class Law {
         this.#saturation.handoverFailed();
         return this.#go(
           { route: 'loop', level: loop.level },
-          { kind: 'holding', reference: loop, windows: 0, strays: 0 },
+          holding(loop),
           { kind: 'threads-slower', gain, loop },
           m,
         );
@@ -275,92 +259,13 @@ export class Law {
     }
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
-    if (phase.kind === 'thinning') return this.#thinned(phase, m);
+    if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
-    return this.#onBottleneck(m, why);
-  }
-
-  /**
-   * The calling thread is the bottleneck and stays so: the level can still matter. While
-   * it is not fully busy, bursts of completions (timers fire on whole milliseconds,
-   * replies arrive together) leave it idle between them, which more in flight may fill;
-   * once it is, fewer in flight may cost less each (less memory held, less garbage to
-   * collect). Then it holds, without probing.
-   */
-  #onBottleneck(m: Measured, why: string): Move {
-    const phase = this.#phase;
-    const from =
-      phase.kind === 'climbing'
-        ? phase.previous
-        : phase.kind === 'probing'
-          ? phase.from
-          : undefined;
-    if (from && !this.#filled(from, m)) {
-      // The step up that made this thread (more) saturated did not pay: from the better
-      // of the two levels (the fewer in flight when they finish about as many), fewer.
-      this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
-      if (m.throughput >= (1 + SAME_THROUGHPUT) * from.throughput) return this.#stay(m, why);
-      return this.#thin(from, why, m);
-    }
-    if (m.busyShare < FULLY_BUSY && m.level < this.#context.maxLoop)
-      return this.#up(m, MIN_STEP, { kind: 'fill', busyShare: m.busyShare, why });
-    return this.#thin(m, why, m);
-  }
-
-  /**
-   * Half as many in flight as at `from`, where this thread was the bottleneck; or hold
-   * there (watched and probed as usual if it was not the bottleneck there).
-   */
-  #thin(from: Measured, why: string, measured: Measured): Move {
-    if (from.level <= 1 || from.busyShare < SATURATED) return this.#stay(from, why, measured);
-    return this.#go(
-      { route: 'loop', level: Math.floor(from.level / 2) },
-      { kind: 'thinning', from, why },
-      { kind: 'thin', busyShare: from.busyShare, why },
-      measured,
-    );
-  }
-
-  #stay(at: Measured, why: string, measured: Measured = at): Move {
-    const saturated = at.busyShare >= SATURATED;
-    const phase: Phase = { kind: 'holding', reference: at, windows: 0, strays: 0, saturated };
-    return this.#go(at, phase, { kind: 'saturated-stay', why }, measured);
-  }
-
-  /** After a step down from `from` on a bottleneck thread: on while fewer finish clearly more. */
-  #thinned(phase: Extract<Phase, { kind: 'thinning' }>, m: Measured): Move {
-    const { from, why } = phase;
-    const gain = m.throughput / Math.max(from.throughput, 1e-9);
-    if (gain >= 1 + SAME_THROUGHPUT) {
-      if (m.level <= 1) return this.#hold(m, { kind: 'fewer-better', gain, from });
-      return this.#go(
-        { route: 'loop', level: Math.floor(m.level / 2) },
-        { kind: 'thinning', from: m, why },
-        { kind: 'fewer-better', gain, from },
-        m,
-      );
-    }
-    const held: Phase = {
-      kind: 'holding',
-      reference: from,
-      windows: 0,
-      strays: 0,
-      saturated: true,
-    };
-    return this.#go(from, held, { kind: 'thin-failed', gain, from, why }, m);
-  }
-
-  /**
-   * Whether a step up from `from` that ended on a saturated thread paid: as a climb, or by
-   * winning a clear share of what it could win at most — the work `from` left undone in
-   * its idle time.
-   */
-  #filled(from: Measured, m: Measured): boolean {
-    const idle = 1 / Math.max(from.busyShare, 1e-3) - 1;
-    const gain = m.throughput / Math.max(from.throughput, 1e-9);
-    return this.#gained(from, m) || gain >= 1 + FILL_SHARE * idle;
+    const step = atBottleneck(m, phase, why, this.#context.maxLoop);
+    if (step.steppedUpInVain) this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+    return this.#take(step, m);
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -381,9 +286,9 @@ export class Law {
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
       case 'descending':
-        return this.#descend(phase.floor, m);
+        return this.#take(descend(phase.floor, this.#best!, m), m);
       case 'thinning':
-        return this.#thinned(phase, m);
+        return this.#take(afterThinning(phase, m), m);
       case 'holding':
         return this.#watch(phase, m);
     }
@@ -411,7 +316,7 @@ export class Law {
     const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
     const gain = m.throughput / Math.max(previous.throughput, 1e-9);
     const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
-    if (this.#gained(previous, m)) {
+    if (gained(previous, m)) {
       this.#holdWindows = HOLD_WINDOWS;
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
       if (m.route === 'threads' && waiting && !this.#pinned) {
@@ -440,50 +345,12 @@ export class Law {
       this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
       return this.#go(
         { route: m.route, level: previous.level },
-        { kind: 'holding', reference: previous, windows: 0, strays: 0 },
+        holding(previous),
         { kind: 'probe-failed', gain, from: previous },
         m,
       );
     }
-    // Past the knee: from the fewest in flight that finished (nearly) as many as the best, try fewer.
-    const best = this.#best!;
-    const floor = this.#tried
-      .filter((t) => t.route === m.route && t.throughput >= (1 - SAME_THROUGHPUT) * best.throughput)
-      .reduce((a, b) => (b.level < a.level ? b : a));
-    const because: Because = {
-      kind: 'knee',
-      gain,
-      latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
-      from: previous,
-    };
-    if (floor.level <= 1) return this.#go(floor, this.#holding(floor), because, m);
-    return this.#go(
-      { route: m.route, level: Math.max(1, Math.floor(floor.level / 2)) },
-      { kind: 'descending', floor },
-      because,
-      m,
-    );
-  }
-
-  /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
-  #gained(previous: Measured, m: Measured): boolean {
-    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
-    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
-    return gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1);
-  }
-
-  #descend(floor: Measured, m: Measured): Move {
-    const best = this.#best!;
-    if (m.throughput >= (1 - SAME_THROUGHPUT) * best.throughput) {
-      if (m.level <= 1) return this.#hold(m, { kind: 'fewer-as-good', best });
-      return this.#go(
-        { route: m.route, level: Math.max(1, Math.floor(m.level / 2)) },
-        { kind: 'descending', floor: m },
-        { kind: 'fewer-as-good', best },
-        m,
-      );
-    }
-    return this.#go(floor, this.#holding(floor), { kind: 'fewer-worse', best }, m);
+    return this.#take(pastKnee(this.#tried, this.#best!, previous, m), m);
   }
 
   /**
@@ -498,7 +365,7 @@ export class Law {
     return !this.#pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
   }
 
-  #watch(phase: Extract<Phase, { kind: 'holding' }>, m: Measured): Move | undefined {
+  #watch(phase: Holding, m: Measured): Move | undefined {
     const { reference } = phase;
     const change = m.throughput / Math.max(reference.throughput, 1e-9);
     if (Math.abs(change - 1) > PHASE_CHANGE) {
@@ -535,11 +402,11 @@ export class Law {
   }
 
   #hold(m: Measured, because: Because): Move {
-    return this.#go(m, this.#holding(m), because, m);
+    return this.#go(m, holding(m), because, m);
   }
 
-  #holding(reference: Measured): Phase {
-    return { kind: 'holding', reference, windows: 0, strays: 0 };
+  #take(step: Step, measured: Measured): Move {
+    return this.#go(step.to, step.phase, step.because, measured);
   }
 
   #go(to: Level, phase: Phase, because: Because, measured?: Measured): Move {

@@ -1,0 +1,86 @@
+/**
+ * A calling thread that is the bottleneck, with worker threads no help (they cannot take
+ * the task, or would not finish clearly more): the number in flight can still matter.
+ * While the thread is not fully busy, bursts of completions (timers fire on whole
+ * milliseconds, replies arrive together) leave it idle between them, which more in flight
+ * may fill; once it is, fewer in flight may cost less each (less memory held, less garbage
+ * to collect). Then the level holds, without probing.
+ */
+import type { Measured } from './moves.js';
+import { gained, holding, type Phase, type Step, type Thinning } from './phases.js';
+import { FILL_SHARE, FULLY_BUSY, MIN_STEP, SAME_THROUGHPUT, SATURATED } from './settings.js';
+
+/**
+ * The step from `m`, a window of a bottleneck thread, in `phase`; `steppedUpInVain` when
+ * the step up that led to `m` did not pay (the next probe should wait longer).
+ */
+export function atBottleneck(
+  m: Measured,
+  phase: Phase,
+  why: string,
+  maxLoop: number,
+): Step & { readonly steppedUpInVain?: boolean } {
+  const from =
+    phase.kind === 'climbing' ? phase.previous : phase.kind === 'probing' ? phase.from : undefined;
+  if (from && !filled(from, m)) {
+    // From the better of the two levels (the fewer in flight when they finish about as
+    // many), fewer.
+    const better = m.throughput >= (1 + SAME_THROUGHPUT) * from.throughput;
+    return { ...(better ? stay(m, why) : thin(from, why)), steppedUpInVain: true };
+  }
+  if (m.busyShare < FULLY_BUSY && m.level < maxLoop) {
+    return {
+      to: { route: 'loop', level: Math.min(maxLoop, Math.round(m.level * MIN_STEP)) },
+      phase: { kind: 'climbing', previous: m },
+      because: { kind: 'fill', busyShare: m.busyShare, why },
+    };
+  }
+  return thin(m, why);
+}
+
+/** After a step down from `phase.from`: on down while fewer finish clearly more. */
+export function afterThinning({ from, why }: Thinning, m: Measured): Step {
+  const gain = m.throughput / Math.max(from.throughput, 1e-9);
+  if (gain < 1 + SAME_THROUGHPUT)
+    return {
+      to: from,
+      phase: holding(from, true),
+      because: { kind: 'thin-failed', gain, from, why },
+    };
+  const because = { kind: 'fewer-better', gain, from } as const;
+  if (m.level <= 1) return { to: m, phase: holding(m), because };
+  return {
+    to: { route: 'loop', level: Math.floor(m.level / 2) },
+    phase: { kind: 'thinning', from: m, why },
+    because,
+  };
+}
+
+/** Half as many in flight as at `from`; or hold there, watched and probed as usual if it was not the bottleneck there. */
+function thin(from: Measured, why: string): Step {
+  if (from.level <= 1 || from.busyShare < SATURATED) return stay(from, why);
+  return {
+    to: { route: 'loop', level: Math.floor(from.level / 2) },
+    phase: { kind: 'thinning', from, why },
+    because: { kind: 'thin', busyShare: from.busyShare, why },
+  };
+}
+
+function stay(at: Measured, why: string): Step {
+  return {
+    to: at,
+    phase: holding(at, at.busyShare >= SATURATED),
+    because: { kind: 'saturated-stay', why },
+  };
+}
+
+/**
+ * Whether a step up from `from` that ended on a bottleneck thread paid: as a climb, or by
+ * winning a clear share of what it could win at most — the work `from` left undone in its
+ * idle time.
+ */
+function filled(from: Measured, m: Measured): boolean {
+  const idle = 1 / Math.max(from.busyShare, 1e-3) - 1;
+  const gain = m.throughput / Math.max(from.throughput, 1e-9);
+  return gained(from, m) || gain >= 1 + FILL_SHARE * idle;
+}

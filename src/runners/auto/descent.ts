@@ -1,0 +1,46 @@
+/**
+ * Stepping down once a step up brought no more (the tasks queue behind something that
+ * serves only so many at once — libuv's 4 threads, a server, a connection pool): from the
+ * fewest in flight that finished (nearly) as many as the best, halving while fewer still
+ * finish as many, and holding the last level that did.
+ */
+import type { Measured } from './moves.js';
+import { holding, type Step } from './phases.js';
+import { SAME_THROUGHPUT } from './settings.js';
+
+/** The step past the knee: `m`, a step up from `previous`, brought no more; `tried` are this exploration's levels and `best` the best of them. */
+export function pastKnee(
+  tried: readonly Measured[],
+  best: Measured,
+  previous: Measured,
+  m: Measured,
+): Step {
+  const floor = tried
+    .filter((t) => t.route === m.route && t.throughput >= (1 - SAME_THROUGHPUT) * best.throughput)
+    .reduce((a, b) => (b.level < a.level ? b : a));
+  const because = {
+    kind: 'knee',
+    gain: m.throughput / Math.max(previous.throughput, 1e-9),
+    latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
+    from: previous,
+  } as const;
+  if (floor.level <= 1) return { to: floor, phase: holding(floor), because };
+  return {
+    to: { route: m.route, level: Math.max(1, Math.floor(floor.level / 2)) },
+    phase: { kind: 'descending', floor },
+    because,
+  };
+}
+
+/** The step after `m`, a step down from `floor`: on down while as many finish as the `best`. */
+export function descend(floor: Measured, best: Measured, m: Measured): Step {
+  if (m.throughput < (1 - SAME_THROUGHPUT) * best.throughput)
+    return { to: floor, phase: holding(floor), because: { kind: 'fewer-worse', best } };
+  const because = { kind: 'fewer-as-good', best } as const;
+  if (m.level <= 1) return { to: m, phase: holding(m), because };
+  return {
+    to: { route: m.route, level: Math.max(1, Math.floor(m.level / 2)) },
+    phase: { kind: 'descending', floor: m },
+    because,
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * Where the control law is in exploring the current route (see `law.ts`), what it
+ * remembers there, and the one test every step up is judged by.
+ */
+import type { Because, Level, Measured } from './moves.js';
+import { CLIMB_SHARE } from './settings.js';
+
+export type Phase =
+  /** Nothing measured at this level yet in this exploration. */
+  | { readonly kind: 'start' }
+  | { readonly kind: 'climbing'; readonly previous: Measured }
+  /** Stepping down; `floor` is the lowest level known to finish as many as the best. */
+  | { readonly kind: 'descending'; readonly floor: Measured }
+  | Holding
+  | { readonly kind: 'probing'; readonly from: Measured }
+  | Thinning
+  /** Just moved to threads: the first window warms the workers up, the next two are judged. */
+  | { readonly kind: 'verifying'; windows: number; first?: Measured };
+
+export interface Holding {
+  readonly kind: 'holding';
+  reference: Measured;
+  windows: number;
+  strays: number;
+  /** Held because the calling thread is the bottleneck and threads would not help. */
+  readonly saturated?: boolean;
+}
+
+/** Fewer in flight than at `from`, where the calling thread was the bottleneck (threads would not help: `why`). */
+export interface Thinning {
+  readonly kind: 'thinning';
+  readonly from: Measured;
+  readonly why: string;
+}
+
+/** A move of the law within a route: the level, the phase there, and why. */
+export interface Step {
+  readonly to: Level;
+  readonly phase: Phase;
+  readonly because: Because;
+}
+
+export function holding(reference: Measured, saturated?: boolean): Holding {
+  return { kind: 'holding', reference, windows: 0, strays: 0, ...(saturated ? { saturated } : {}) };
+}
+
+/** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
+export function gained(previous: Measured, m: Measured): boolean {
+  const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+  const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+  return gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1);
+}
