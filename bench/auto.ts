@@ -4,8 +4,10 @@
  * native hashing, JSON, HTTP to a server of limited capacity, heavy-tailed CPU, wait then
  * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform and
  * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input,
- * a map that changes phase, mixed, tiny and short tasks) run under a grid of fixed modes — `sync`, `loop` at 64 and at 512, `threads`,
- * `threads` with 8 tasks per worker, `processes` — and under `auto`.
+ * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
+ * function, CPU that yields to the event loop) run under a grid of fixed modes — `sync`,
+ * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
+ * under `auto`.
  *
  * Each measurement runs in a fresh `node` process on the built package (`dist/`), as a
  * program using switchyard would, and covers everything a user waits for: creating the
@@ -83,6 +85,9 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'mixed', inputs: 200, what: 'compute 10 ms, then wait 10 ms' },
   { name: 'tiny', inputs: 20_000, what: '~10 µs of arithmetic' },
   { name: 'short', inputs: 20_000, what: '~100 µs of arithmetic' },
+  { name: 'fewLong', inputs: 8, what: '~250 ms of arithmetic each' },
+  { name: 'asyncCpu', inputs: 1_500, what: 'async function computing ~1 ms' },
+  { name: 'yielding', inputs: 2_000, what: '3 ms of arithmetic, yielding 10 times' },
 ];
 
 interface Mode {

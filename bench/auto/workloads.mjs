@@ -152,3 +152,25 @@ export function short({ n }) {
   compute(0.1);
   return n;
 }
+
+/** A few long tasks: about 250 ms of arithmetic each. */
+export function fewLong({ n }) {
+  compute(250);
+  return n;
+}
+
+/** An `async` function that computes about 1 ms after a resolved await (no real wait). */
+export async function asyncCpu({ n }) {
+  await Promise.resolve();
+  compute(1);
+  return n;
+}
+
+/** CPU work that yields to the event loop ten times (0.3 ms of arithmetic between). */
+export async function yielding({ n }) {
+  for (let i = 0; i < 10; i++) {
+    compute(0.3);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return n;
+}

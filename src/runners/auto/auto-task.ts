@@ -212,6 +212,7 @@ export class AutoTask {
 
   #onThreadIfRoom(limit: number): number | undefined {
     if (this.#onThread >= limit || this.#shared.turn.exhausted) return undefined;
+    this.#shared.turn.starting();
     this.#onThread++;
     return ON_THREAD;
   }
@@ -273,9 +274,7 @@ export class AutoTask {
 
   /** A call on the calling thread that began at `startedAt` has returned. */
   #called(startedAt: number): void {
-    const ms = performance.now() - startedAt;
-    this.#shared.turn.spend(ms);
-    this.controller.called(ms);
+    this.controller.called(performance.now() - startedAt);
   }
 
   /**

@@ -192,7 +192,7 @@ export const TINY_TASK_MS = 0.1;
 export const IN_THREAD_CHUNK_MS = 1;
 
 /**
- * ms of synchronous task code the calling thread runs in one turn of its event loop
+ * ms the calling thread spends starting and running tasks in one turn of its event loop
  * before it lets timers, I/O and completions in: without it, a `map` of CPU-heavy tasks
  * would start a whole window of them back to back (64 × 50 ms = 3 s) before `auto` could
  * measure one.

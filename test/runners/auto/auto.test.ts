@@ -209,6 +209,40 @@ describe('auto', () => {
     }
   });
 
+  it(
+    'lets the event loop turn while tasks compute after an await of something already settled',
+    SLOW,
+    async () => {
+      await using ex = createExecutor({ mode: 'auto' });
+      // Each task's work runs in a continuation, after its call has returned, and each one
+      // that finishes lets the next start in the same chain of continuations.
+      const afterAwait = async (n: number) => {
+        await Promise.resolve();
+        return computes(n);
+      };
+      const total = 400;
+      let completed = 0;
+      const seenByTimers: number[] = [];
+      let ticking = true;
+      const tick = () => {
+        seenByTimers.push(completed);
+        if (ticking) setImmediate(tick);
+      };
+      setImmediate(tick);
+      for await (const _ of ex.map(
+        afterAwait,
+        Array.from({ length: total }, (_, n) => n),
+      ))
+        completed++;
+      ticking = false;
+      assert.equal(completed, total);
+      assert.ok(
+        seenByTimers.some((n) => n > 0 && n < total),
+        `the event loop turned only before or after the map: ${seenByTimers.join(', ')}`,
+      );
+    },
+  );
+
   describe('with a timeout', () => {
     it(
       'runs no task on the calling thread, where a runaway one could not be stopped',
