@@ -26,6 +26,16 @@ import {
 } from '../../../src/runners/auto/window.js';
 import { type Outcome, simulate } from './simulation.js';
 
+/** What the law knows of its setting in these tests: 2 workers, a `map`'s chunked send cost. */
+const context = {
+  workers: 2,
+  threadsUnavailable: undefined,
+  maxLoop: MAX_LIMIT,
+  maxPerWorker: 64,
+  dispatchMs: () => CHUNK_DISPATCH_MS,
+  chunkable: () => false,
+};
+
 const waits = (ms: number) => () => ({ cpuMs: 0.02, waitMs: ms });
 const computes = (ms: number) => () => ({ cpuMs: ms, waitMs: 0 });
 
@@ -202,14 +212,6 @@ describe('the controller', () => {
 });
 
 describe('the control law', () => {
-  const context = {
-    workers: 2,
-    threadsUnavailable: undefined,
-    maxLoop: MAX_LIMIT,
-    maxPerWorker: 64,
-    dispatchMs: () => 0.004,
-    chunkable: () => false,
-  };
   /** A saturated thread whose tasks compute 4 ms in their call and wait for nothing. */
   const computing = { busyShare: 1, cpuPerTaskMs: 4, fastestMs: 4.2, callShare: 0.95 };
   /** A `map`'s send cost, as `auto` counts it. */
@@ -467,15 +469,6 @@ describe('the control law', () => {
 });
 
 describe('the controller, told of long calls and starting workers', () => {
-  const context = {
-    workers: 2,
-    threadsUnavailable: undefined,
-    maxLoop: MAX_LIMIT,
-    maxPerWorker: 64,
-    dispatchMs: () => CHUNK_DISPATCH_MS,
-    chunkable: () => false,
-  };
-
   /**
    * Runs two tasks on the calling thread, each computing 240 ms in its call, with the
    * process's other threads busy at `othersBusy` CPUs meanwhile (worker threads starting).
