@@ -7,6 +7,7 @@
 import { toError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { TaskFunction, TaskLike } from '../../core/task.js';
+import { findUnsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
@@ -51,6 +52,11 @@ export class AutoTask {
   readonly #canLeave: boolean;
   #onWorkers: TaskOnWorkers | undefined;
   #loadingWorkers: Promise<void> | undefined;
+  /**
+   * Worker threads cannot run this task (its inputs or outputs cannot be copied there, or
+   * they failed to load it): it stays on the calling thread, timeout or not.
+   */
+  #mustStay = false;
   /** Runs (or chunks) reserved or running on the calling thread. */
   #onThread = 0;
   /** Inputs running on the calling thread. */
@@ -63,7 +69,9 @@ export class AutoTask {
   #chunk = 1;
   /** The last input a run or chunk was given: what copying one to a worker is measured on. */
   #lastInput: unknown;
-  /** The last two measured copies of an input (see {@link #copyMs}), and how often one was asked for. */
+  /** The last output of a run on the calling thread: what copying one back is measured on. */
+  #lastOutput: unknown;
+  /** The last two measured copies of an input and an output (see {@link #copyMs}), and how often one was asked for. */
   #copies: number[] = [];
   #copyAsks = 0;
   readonly #workerCount: number;
@@ -100,15 +108,15 @@ export class AutoTask {
     return this.#runningOnThread;
   }
 
-  /** From now on, runs go where a timeout stops them, if this task can go there. */
+  /** From now on, runs go where a timeout stops them, if this task can go there (and stay there). */
   pin(): void {
-    if (this.#canLeave && !this.controller.pinned) this.controller.pin();
+    if (this.#canLeave && !this.#mustStay && !this.controller.pinned) this.controller.pin();
   }
 
   run(run: TaskRun): Promise<unknown> {
+    this.#lastInput = run.input;
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
-    this.#lastInput = run.input;
     return this.gate.enter(
       run.controller,
       (place) => this.#runAt(place, run),
@@ -117,9 +125,9 @@ export class AutoTask {
   }
 
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
+    this.#lastInput = chunk.inputs[chunk.inputs.length - 1];
     if (chunk.timeout !== undefined) this.pin();
     this.#inChunks = chunk.timeout === undefined;
-    this.#lastInput = chunk.inputs[chunk.inputs.length - 1];
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
   }
 
@@ -155,10 +163,11 @@ export class AutoTask {
   }
 
   /**
-   * ms of the calling thread's time to copy one input to a worker, measured on the last
-   * input seen: a structured clone, as a message to a worker makes one. Inputs of a few
-   * bytes cost microseconds; a large one (a 256 KB string) costs about as much as a task
-   * of a millisecond, which worker threads could then not beat. Measured again every
+   * ms of the calling thread's time to copy one input to a worker and its output back,
+   * measured on the last input and output seen: structured clones, as messages to and from
+   * a worker make them. Values of a few bytes cost microseconds; a large one (a 256 KB
+   * string, a 128 KB page) costs about as much as a task of a millisecond, which worker
+   * threads could then not beat. Measured again every
    * {@link COPY_REMEASURE} asks (a saturated thread asks once a window), so that a large
    * input costs the thread a small share of its time; each measurement is the fastest of
    * three clones (the first clone of a kind pays for setting up), and the lower of the
@@ -171,6 +180,7 @@ export class AutoTask {
         const started = performance.now();
         try {
           structuredClone(this.#lastInput);
+          structuredClone(this.#lastOutput);
         } catch {
           return 0;
         }
@@ -225,7 +235,13 @@ export class AutoTask {
   };
 
   #loadWorkers(): void {
-    if (this.#loadingWorkers) return;
+    if (this.#loadingWorkers || this.#mustStay) return;
+    const why = cannotCross(this.#lastInput, this.#lastOutput);
+    if (why) {
+      this.#mustStay = true;
+      this.controller.threadsFailed(why);
+      return;
+    }
     this.controller.workersStarting();
     this.#loadingWorkers = this.#shared.workers.take(this.task).then(
       (onWorkers) => {
@@ -235,12 +251,15 @@ export class AutoTask {
       },
       (error: unknown) => {
         this.controller.workersReady();
-        if (!this.#shared.workers.closed) this.controller.threadsFailed(toError(error).message);
+        if (this.#shared.workers.closed) return;
+        this.#mustStay = true;
+        this.controller.threadsFailed(toError(error).message);
       },
     );
   }
 
   #runAt(place: number, run: TaskRun): Promise<unknown> {
+    if (place !== ON_THREAD && findUnsendable(run.input, 'input')) place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
       return this.#track(this.#onWorkers!.run(place, run), 'threads', place, startedAt, 1);
@@ -254,6 +273,8 @@ export class AutoTask {
 
   #chunkAt(place: number, chunk: ChunkRun): Promise<ChunkOutcome> {
     const inputs = chunk.inputs.length;
+    if (place !== ON_THREAD && chunk.inputs.some((input) => findUnsendable(input, 'input')))
+      place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
       return this.#track(
@@ -270,6 +291,17 @@ export class AutoTask {
     const running = runChunkInThread(this.fn, chunk);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, inputs);
+  }
+
+  /**
+   * A run given a worker's `place` whose input cannot be copied to a worker (an odd one
+   * among inputs that can) runs on the calling thread instead, where it works: the worker's
+   * place is given back and one on this thread taken, past its limit.
+   */
+  #keepHere(place: number): number {
+    this.#onWorkers!.release(place);
+    this.#onThread++;
+    return ON_THREAD;
   }
 
   /** A call on the calling thread that began at `startedAt` has returned. */
@@ -296,6 +328,7 @@ export class AutoTask {
     this.#called(startedAt);
     return running.then(
       (value) => {
+        this.#lastOutput = value;
         this.#finished('loop', ON_THREAD, startedAt, 1, true);
         return { values: [value] };
       },
@@ -315,7 +348,10 @@ export class AutoTask {
     inputs: number,
   ): Promise<T> {
     running.then(
-      () => this.#finished(route, place, startedAt, inputs, true),
+      (value) => {
+        if (place === ON_THREAD) this.#lastOutput = inputs === 1 ? value : lastOf(value);
+        this.#finished(route, place, startedAt, inputs, true);
+      },
       () => this.#finished(route, place, startedAt, inputs, false),
     );
     return running;
@@ -333,4 +369,18 @@ export class AutoTask {
     if (this.controller.threadsLikely) this.#loadWorkers();
     this.gate.wake();
   }
+}
+
+/** The last value of a chunk's outcome. */
+function lastOf(outcome: unknown): unknown {
+  return (outcome as ChunkOutcome).values.at(-1);
+}
+
+/**
+ * Why a task whose last input and output were these cannot run on worker threads (the
+ * path and what it is), or `undefined` when it can.
+ */
+function cannotCross(input: unknown, output: unknown): string | undefined {
+  const bad = findUnsendable(input, 'input') ?? findUnsendable(output, 'output');
+  return bad && `${bad.path} ${bad.problem}, which cannot be copied to a worker thread`;
 }

@@ -155,11 +155,15 @@ export class Law {
     return this.#go({ route: 'threads', level: 1 }, { kind: 'start' }, { kind: 'pinned' });
   }
 
-  /** Worker threads could not take the task (`why`): back to the calling thread, for good. */
+  /**
+   * Worker threads could not take the task (`why`): back to the calling thread, for good
+   * (at the level it has, when it never left).
+   */
   threadsFailed(why: string): Move {
     this.#threadsUnavailable = why;
     this.#pinned = false;
-    const level = this.#loopBaseline?.level ?? this.#start.level;
+    const level =
+      this.#at.route === 'loop' ? this.#at.level : (this.#loopBaseline?.level ?? this.#start.level);
     return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
   }
 

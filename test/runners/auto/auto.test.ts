@@ -184,6 +184,57 @@ describe('auto', () => {
     }
   });
 
+  it(
+    'keeps a task whose inputs cannot be copied to a worker on the calling thread, and says why',
+    SLOW,
+    async () => {
+      const ex = autoExecutor(busy(1));
+      try {
+        const inputs = Array.from({ length: 600 }, () => ({ work: MS_OF_WORK, onDone: () => {} }));
+        const ran = await collect(ex.map(where, inputs));
+        assert.equal(ran.length, 600);
+        assert.ok(
+          ran.every((id) => id === 0),
+          'every task ran on the calling thread',
+        );
+        const reasons = [ex.decision?.reason, ...(ex.decision?.history ?? []).map((h) => h.reason)];
+        assert.ok(
+          reasons.some((r) => r?.includes('input.onDone is a function')),
+          reasons.join('\n'),
+        );
+        assert.equal(ex.stats().workers, 0);
+      } finally {
+        await ex.close();
+      }
+    },
+  );
+
+  it(
+    'keeps a task whose outputs cannot be copied back from a worker on the calling thread',
+    SLOW,
+    async () => {
+      const ex = autoExecutor(busy(1));
+      const handle = task<{ work: number }, { close: () => void }>(WORKLOADS, 'handle');
+      try {
+        const out = await collect(
+          ex.map(
+            handle,
+            Array.from({ length: 600 }, () => ({ work: MS_OF_WORK })),
+          ),
+        );
+        assert.ok(out.every((h) => typeof h.close === 'function'));
+        assert.equal(ex.decision?.mode, 'loop');
+        const reasons = [ex.decision?.reason, ...(ex.decision?.history ?? []).map((h) => h.reason)];
+        assert.ok(
+          reasons.some((r) => r?.includes('output.close is a function')),
+          reasons.join('\n'),
+        );
+      } finally {
+        await ex.close();
+      }
+    },
+  );
+
   it('decides separately for each task', SLOW, async () => {
     const ex = autoExecutor(busy(1));
     try {
@@ -278,6 +329,30 @@ describe('auto', () => {
         `ran on ${[...new Set(ran)].join(', ')}`,
       );
     });
+
+    it('runs an input that cannot be copied to a worker on the calling thread', SLOW, async () => {
+      await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
+      assert.ok((await ex.submit(where, { ms: 1 })) > 0, 'the work is on worker threads');
+      const odd = { ms: 1, onDone: () => {} };
+      assert.equal(await ex.submit(where, odd), 0);
+      assert.ok((await ex.submit(where, { ms: 1 })) > 0, 'the rest stays on worker threads');
+    });
+
+    it(
+      'stays on the calling thread for good once the workers cannot load the task',
+      SLOW,
+      async () => {
+        await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
+        const echo = task<{ n: number }, number>(
+          new URL('../../fixtures/main-thread-only.mjs', import.meta.url),
+          'echo',
+        );
+        // Each submit with a timeout asks for worker threads again: none may wait for them.
+        for (let n = 0; n < 3; n++) assert.equal(await ex.submit(echo, { n }), n);
+        assert.equal(ex.decision?.mode, 'loop');
+        assert.match(ex.decision?.reason ?? '', /loads on the main thread only/);
+      },
+    );
 
     it('stops a task that loops forever, and the others go on', SLOW, async () => {
       await using ex = createExecutor({ mode: 'auto', timeout: 300 });
