@@ -5,7 +5,8 @@
  * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform and
  * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input,
  * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
- * function, CPU that yields to the event loop) run under a grid of fixed modes — `sync`,
+ * function, CPU that yields to the event loop, a page rendered with a large result, a
+ * synchronous call that blocks) run under a grid of fixed modes — `sync`,
  * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
  * under `auto`.
  *
@@ -88,6 +89,8 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'fewLong', inputs: 8, what: '~250 ms of arithmetic each' },
   { name: 'asyncCpu', inputs: 1_500, what: 'async function computing ~1 ms' },
   { name: 'yielding', inputs: 2_000, what: '3 ms of arithmetic, yielding 10 times' },
+  { name: 'render', inputs: 1_000, what: '~1 ms of arithmetic, a 128 KB result' },
+  { name: 'blocking', inputs: 600, what: 'a synchronous call blocking 2 ms' },
 ];
 
 interface Mode {
@@ -119,9 +122,10 @@ async function timeOnce(workload: Workload, mode: Mode): Promise<Timed> {
   const started = performance.now();
   const ex = createExecutor(mode.options);
   let sum = 0;
-  for await (const s of ex.mapSettled(task<unknown, number>(TASKS, workload.name), inputs)) {
+  const run = task<unknown, number | { n: number }>(TASKS, workload.name);
+  for await (const s of ex.mapSettled(run, inputs)) {
     if (!s.ok) throw new Error(`input ${s.index} failed: ${s.error.message}`);
-    sum += s.value;
+    sum += typeof s.value === 'number' ? s.value : s.value.n;
   }
   await ex.close();
   const ms = performance.now() - started;

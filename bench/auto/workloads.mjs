@@ -1,8 +1,8 @@
 /**
  * The workloads of `npm run bench:auto`: real work of each kind `auto` must tell apart,
- * written as users write it. Each takes `{ n }` and returns `n`, so results can be
- * checked. Plain JavaScript, so that worker threads and processes load them without a
- * TypeScript loader and the benchmark measures the modes.
+ * written as users write it. Each takes `{ n }` and returns `n` (or `{ n, … }`), so
+ * results can be checked. Plain JavaScript, so that worker threads and processes load
+ * them without a TypeScript loader and the benchmark measures the modes.
  *
  * Two come from the environment the benchmark sets up: `BENCH_SERVER`, the URL of the
  * servers in `servers.mjs`, and `BENCH_FILES`, a directory of small files.
@@ -163,6 +163,23 @@ export function fewLong({ n }) {
 export async function asyncCpu({ n }) {
   await Promise.resolve();
   compute(1);
+  return n;
+}
+
+/** A page rendered: about 1 ms of arithmetic, then a 128 KB result that must be copied back. */
+export function render({ n }) {
+  const x = compute(1);
+  return { n, page: `${'<p>row</p>'.repeat(13_107)}${x}` };
+}
+
+const BLOCKED = new Int32Array(new SharedArrayBuffer(4));
+
+/**
+ * A synchronous call that blocks the thread for 2 ms without computing, as `readFileSync`,
+ * `execFileSync` or a blocking database driver does: no other task runs meanwhile.
+ */
+export function blocking({ n }) {
+  Atomics.wait(BLOCKED, 0, 0, 2);
   return n;
 }
 
