@@ -183,6 +183,16 @@ export function blocking({ n }) {
   return n;
 }
 
+/**
+ * A 4 MB buffer held through a 30 ms wait, as a download into memory is: filling it costs
+ * about a millisecond, and the garbage collector's pauses make throughput swing.
+ */
+export async function bufferWait({ n }) {
+  const buffer = Buffer.alloc(4 * 1024 * 1024, 1);
+  await sleep(30);
+  return buffer[n % 1024] === 1 ? n : -1;
+}
+
 /** CPU work that yields to the event loop ten times (0.3 ms of arithmetic between). */
 export async function yielding({ n }) {
   for (let i = 0; i < 10; i++) {
