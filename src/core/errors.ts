@@ -137,6 +137,8 @@ export class SerializationError extends SwitchyardError {
   override readonly name = 'SerializationError';
   /** Where in the value the problem is, e.g. `input.options.onDone`. */
   readonly path: string;
+  /** What is there, e.g. `is a function`. */
+  readonly problem: string;
   constructor(path: string, problem: string, options?: ErrorOptions) {
     super(
       ERROR_CODES.SerializationError,
@@ -144,6 +146,7 @@ export class SerializationError extends SwitchyardError {
       options,
     );
     this.path = path;
+    this.problem = problem;
   }
 }
 

@@ -4,7 +4,7 @@
  * by run as the controller says. Every start and finish is reported to the controller,
  * which is all it learns from.
  */
-import { toError } from '../../core/errors.js';
+import { SerializationError, toError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
@@ -26,6 +26,9 @@ const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
 
 /** Asks for the cost of copying an input between two measurements of it. */
 const COPY_REMEASURE = 16;
+
+/** Why an output that cannot be copied keeps a task on the calling thread, for a reason's sentence. */
+const COPIED_BACK = 'which cannot be copied back from a worker thread';
 
 /** Fewest inputs a `map` holds, whatever the level. */
 const MIN_READ_AHEAD = 16;
@@ -262,13 +265,14 @@ export class AutoTask {
     if (place !== ON_THREAD && findUnsendable(run.input, 'input')) place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
-      return this.#track(this.#onWorkers!.run(place, run), 'threads', place, startedAt, 1);
+      const running = this.#onWorkers!.run(place, run);
+      return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
     this.#runningOnThread++;
     const running = this.#shared.inThread.run(this.fn, run);
     this.#called(startedAt);
-    return this.#track(running, 'loop', place, startedAt, 1);
+    return this.#track(running, 'loop', place, startedAt, 1, false);
   }
 
   #chunkAt(place: number, chunk: ChunkRun): Promise<ChunkOutcome> {
@@ -277,20 +281,15 @@ export class AutoTask {
       place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
-      return this.#track(
-        this.#onWorkers!.runChunk(place, chunk),
-        'threads',
-        place,
-        startedAt,
-        inputs,
-      );
+      const running = this.#onWorkers!.runChunk(place, chunk);
+      return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
     this.#runningOnThread += inputs;
     if (inputs === 1) return this.#single(chunk, startedAt);
     const running = runChunkInThread(this.fn, chunk);
     this.#called(startedAt);
-    return this.#track(running, 'loop', place, startedAt, inputs);
+    return this.#track(running, 'loop', place, startedAt, inputs, true);
   }
 
   /**
@@ -339,22 +338,45 @@ export class AutoTask {
     );
   }
 
-  /** Reports `running`'s end to the controller and frees its place; returns it unchanged. */
+  /**
+   * Reports `running`'s end (a run's output, or a `chunked` run's outcome) to the
+   * controller and frees its place; returns it unchanged.
+   */
   #track<T>(
     running: Promise<T>,
     route: Route,
     place: number,
     startedAt: number,
     inputs: number,
+    chunked: boolean,
   ): Promise<T> {
     running.then(
       (value) => {
-        if (place === ON_THREAD) this.#lastOutput = inputs === 1 ? value : lastOf(value);
+        const outcome = value as ChunkOutcome;
+        if (place === ON_THREAD) this.#lastOutput = chunked ? outcome.values.at(-1) : value;
+        else if (chunked)
+          for (const error of outcome.failures?.values() ?? []) this.#sentBack(error);
         this.#finished(route, place, startedAt, inputs, true);
       },
-      () => this.#finished(route, place, startedAt, inputs, false),
+      (error: unknown) => {
+        if (place !== ON_THREAD) this.#sentBack(error);
+        this.#finished(route, place, startedAt, inputs, false);
+      },
     );
     return running;
+  }
+
+  /**
+   * A run on a worker failed with `error`. A result the worker could not send back
+   * (`output.close is a function`) is lost — the task ran — but the tasks after it stay on
+   * the calling thread, where results need no copy: only a timeout (which moves tasks to
+   * the workers before any result is seen) lets that happen.
+   */
+  #sentBack(error: unknown): void {
+    if (this.#mustStay || !(error instanceof SerializationError)) return;
+    if (!error.path.startsWith('output')) return;
+    this.#mustStay = true;
+    this.controller.threadsFailed(`${error.path} ${error.problem}, ${COPIED_BACK}`);
   }
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
@@ -371,16 +393,14 @@ export class AutoTask {
   }
 }
 
-/** The last value of a chunk's outcome. */
-function lastOf(outcome: unknown): unknown {
-  return (outcome as ChunkOutcome).values.at(-1);
-}
-
 /**
  * Why a task whose last input and output were these cannot run on worker threads (the
  * path and what it is), or `undefined` when it can.
  */
 function cannotCross(input: unknown, output: unknown): string | undefined {
-  const bad = findUnsendable(input, 'input') ?? findUnsendable(output, 'output');
-  return bad && `${bad.path} ${bad.problem}, which cannot be copied to a worker thread`;
+  const toWorker = findUnsendable(input, 'input');
+  if (toWorker)
+    return `${toWorker.path} ${toWorker.problem}, which cannot be copied to a worker thread`;
+  const back = findUnsendable(output, 'output');
+  return back && `${back.path} ${back.problem}, ${COPIED_BACK}`;
 }

@@ -339,6 +339,25 @@ describe('auto', () => {
     });
 
     it(
+      'keeps the tasks after a result a worker could not send back on the calling thread',
+      SLOW,
+      async () => {
+        await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
+        const handle = task<{ work: number }, { close: () => void }>(WORKLOADS, 'handle');
+        // Moved to the workers by the timeout before any result was seen: the first is lost.
+        await assert.rejects(ex.submit(handle, { work: 0 }), {
+          name: 'SerializationError',
+          path: 'output.close',
+          problem: 'is a function',
+        });
+        const next = await ex.submit(handle, { work: 0 });
+        assert.equal(typeof next.close, 'function');
+        assert.equal(ex.decision?.mode, 'loop');
+        assert.match(ex.decision?.reason ?? '', /output\.close is a function/);
+      },
+    );
+
+    it(
       'stays on the calling thread for good once the workers cannot load the task',
       SLOW,
       async () => {
