@@ -266,6 +266,27 @@ describe('the control law', () => {
     assert.deepEqual(worse?.to.level, 64);
   });
 
+  it('keeps the level of a calling thread it never left when threads turn out unable to run the task', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window({ busyShare: 0.35 }));
+    const stay = law.threadsFailed('input.onDone is a function');
+    assert.deepEqual(stay.to, { route: 'loop', level: 128 });
+    assert.equal(stay.because.kind, 'threads-failed');
+    // Saturated from now on, it names why threads are out rather than predicting a gain.
+    const saturated = law.next(window({ inFlight: 128, busyShare: 1, cpuPerTaskMs: 4 }));
+    assert.equal(saturated?.to.route, 'loop');
+    assert.equal(law.threadsLikely, false);
+  });
+
+  it('goes back to the calling thread at the level it left when worker threads fail to load the task', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const pinned = law.pin();
+    assert.equal(pinned.to.route, 'threads');
+    const back = law.threadsFailed('the module throws in a worker');
+    assert.deepEqual(back.to, { route: 'loop', level: 64 });
+    assert.equal(law.pinned, false);
+  });
+
   it('doubles the tasks in flight from a thread already fairly busy: a smaller step gains less than noise', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const move = law.next(window({ busyShare: 0.65 }));
