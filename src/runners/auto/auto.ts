@@ -188,7 +188,6 @@ export class AutoRunner implements Runner<AutoTask> {
       },
       { route: 'loop', level: Math.min(START_LIMIT, cap) },
     );
-    if (this.#options.timeout !== undefined) auto.pin();
     this.#tasks.push(auto);
     this.#ready.set(task as object, auto);
     this.#current ??= auto;

@@ -330,6 +330,19 @@ describe('auto', () => {
       );
     });
 
+    it(
+      'keeps on the calling thread, and says why, a task whose inputs cannot be copied',
+      SLOW,
+      async () => {
+        await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
+        const inputs = Array.from({ length: 20 }, () => ({ ms: 1, onDone: () => {} }));
+        const ran = await collect(ex.map(where, inputs));
+        assert.deepEqual(new Set(ran), new Set([0]));
+        assert.equal(ex.decision?.mode, 'loop');
+        assert.match(ex.decision?.reason ?? '', /input\.onDone is a function/);
+      },
+    );
+
     it('runs an input that cannot be copied to a worker on the calling thread', SLOW, async () => {
       await using ex = createExecutor({ mode: 'auto', timeout: 10_000 });
       assert.ok((await ex.submit(where, { ms: 1 })) > 0, 'the work is on worker threads');
