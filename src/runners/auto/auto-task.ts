@@ -7,7 +7,7 @@
 import { SerializationError, toError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { TaskFunction, TaskLike } from '../../core/task.js';
-import { findUnsendable } from '../../core/unsendable.js';
+import { findUnsendable, type Unsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Gate } from './gate.js';
@@ -26,9 +26,6 @@ const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
 
 /** Asks for the cost of copying an input between two measurements of it. */
 const COPY_REMEASURE = 16;
-
-/** Why an output that cannot be copied keeps a task on the calling thread, for a reason's sentence. */
-const COPIED_BACK = 'which cannot be copied back from a worker thread';
 
 /** Fewest inputs a `map` holds, whatever the level. */
 const MIN_READ_AHEAD = 16;
@@ -376,7 +373,7 @@ export class AutoTask {
     if (this.#mustStay || !(error instanceof SerializationError)) return;
     if (!error.path.startsWith('output')) return;
     this.#mustStay = true;
-    this.controller.threadsFailed(`${error.path} ${error.problem}, ${COPIED_BACK}`);
+    this.controller.threadsFailed(cannotCopy(error));
   }
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
@@ -398,9 +395,12 @@ export class AutoTask {
  * path and what it is), or `undefined` when it can.
  */
 function cannotCross(input: unknown, output: unknown): string | undefined {
-  const toWorker = findUnsendable(input, 'input');
-  if (toWorker)
-    return `${toWorker.path} ${toWorker.problem}, which cannot be copied to a worker thread`;
-  const back = findUnsendable(output, 'output');
-  return back && `${back.path} ${back.problem}, ${COPIED_BACK}`;
+  const bad = findUnsendable(input, 'input') ?? findUnsendable(output, 'output');
+  return bad && cannotCopy(bad);
+}
+
+/** A reason's words for an input or output that cannot cross (`input.onDone is a function, …`). */
+function cannotCopy({ path, problem }: Unsendable): string {
+  const way = path.startsWith('input') ? 'to' : 'back from';
+  return `${path} ${problem}, which cannot be copied ${way} a worker thread`;
 }

@@ -64,6 +64,15 @@ function autoExecutor(
   return new ExecutorFront(runner, options);
 }
 
+/** `text` is in the decision's reason or in the reason of one of the moves before it. */
+function assertSaid(decision: Decision | undefined, text: string): void {
+  const reasons = [decision?.reason, ...(decision?.history ?? []).map((h) => h.reason)];
+  assert.ok(
+    reasons.some((r) => r?.includes(text)),
+    reasons.join('\n'),
+  );
+}
+
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
   for await (const value of iterable) out.push(value);
@@ -197,11 +206,7 @@ describe('auto', () => {
           ran.every((id) => id === 0),
           'every task ran on the calling thread',
         );
-        const reasons = [ex.decision?.reason, ...(ex.decision?.history ?? []).map((h) => h.reason)];
-        assert.ok(
-          reasons.some((r) => r?.includes('input.onDone is a function')),
-          reasons.join('\n'),
-        );
+        assertSaid(ex.decision, 'input.onDone is a function');
         assert.equal(ex.stats().workers, 0);
       } finally {
         await ex.close();
@@ -224,11 +229,7 @@ describe('auto', () => {
         );
         assert.ok(out.every((h) => typeof h.close === 'function'));
         assert.equal(ex.decision?.mode, 'loop');
-        const reasons = [ex.decision?.reason, ...(ex.decision?.history ?? []).map((h) => h.reason)];
-        assert.ok(
-          reasons.some((r) => r?.includes('output.close is a function')),
-          reasons.join('\n'),
-        );
+        assertSaid(ex.decision, 'output.close is a function');
       } finally {
         await ex.close();
       }
