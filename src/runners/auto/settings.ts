@@ -35,6 +35,19 @@ export const MIN_COMPLETIONS = 32;
 export const MIN_WINDOW_MS = 15;
 
 /**
+ * A window that will be compared with another begins again, twice as long, when the
+ * throughputs of its two halves differ by more than this share of their mean; at most
+ * {@link MAX_WINDOW_RESTARTS} times (the last one 4 times the first's length). Halves that
+ * far apart put the whole window's throughput within about ±15%, the gain a step up must
+ * show ({@link CLIMB_SHARE}); closer, a window's noise stays below the 10% that count as
+ * the same throughput ({@link SAME_THROUGHPUT}). Work that allocates heavily swings ±50%
+ * from one 100 ms to the next as garbage collection pauses its threads; steady work never
+ * begins again.
+ */
+export const UNSTEADY = 0.3;
+export const MAX_WINDOW_RESTARTS = 2;
+
+/**
  * A window closes after this long with at least {@link SLOW_COMPLETIONS} completions,
  * however few: slow tasks (tens of ms of CPU each) would otherwise keep the calling
  * thread busy for seconds before `auto` saw that it should move them.

@@ -17,8 +17,23 @@
  * overstates it, while the count understates it; a bounded resource, busy all along,
  * keeps the count right. The lower of the two cannot make a step look better than it
  * was, and in a steady state they agree.
+ *
+ * A window that will be compared must also be steady: its two halves, each estimated the
+ * same way, must agree. Where they do not — garbage collection pausing a thread for tens
+ * of ms at a time, a JIT still warming up, a resource that serves in bursts, the work
+ * itself changing — one window says little about the level, so it begins again, twice as
+ * long, a few times at most (see {@link UNSTEADY}). Work whose throughput is steady pays
+ * nothing for this.
  */
-import { MIN_COMPLETIONS, MIN_WINDOW_MS, SLOW_COMPLETIONS, SLOW_WINDOW_MS } from './settings.js';
+import {
+  MAX_WINDOW_RESTARTS,
+  MIN_COMPLETIONS,
+  MIN_WINDOW_MS,
+  SATURATED,
+  SLOW_COMPLETIONS,
+  SLOW_WINDOW_MS,
+  UNSTEADY,
+} from './settings.js';
 
 /** Cumulative counters of the calling thread; only differences mean anything. */
 export interface BusyReading {
@@ -95,9 +110,15 @@ export class MeasurementWindow {
   #finishedRuns = 0;
   #fastest = Number.POSITIVE_INFINITY;
   #callMs = 0;
+  /** Per finished run, the time, and the inputs, latencies and in-flight area so far: the halves' tallies. */
+  #marks: Mark[] = [];
   /** Runs finished at which the next `'early'` look is offered. */
   #nextCheckpoint = MIN_COMPLETIONS;
   readonly #turnover: boolean;
+  /** Times the window was found unsteady and began again, longer. */
+  #restarts = 0;
+  /** ms it must last before it may close, once it began again. */
+  #minSpanMs = 0;
 
   /**
    * `skip`: tasks in flight now that belong to the level being left; with none, the
@@ -150,13 +171,25 @@ export class MeasurementWindow {
     // Runs, not inputs: a chunk of 25 inputs is one completion to time, and a window of
     // two chunks measures a rate no better than a window of two tasks.
     const runs = this.#finishedRuns;
+    if (this.#turnover) this.#mark(now, inputs, latencyMs);
     const enough =
       (runs >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
       (runs >= SLOW_COMPLETIONS && span >= SLOW_WINDOW_MS);
-    if (!enough) return undefined;
-    if (!this.#turnover || runs >= this.#inFlightArea / span) return 'full';
-    if (runs < this.#nextCheckpoint) return undefined;
-    this.#nextCheckpoint *= 2;
+    if (!enough || span < this.#minSpanMs) return undefined;
+    if (!this.#turnover) return 'full';
+    const turnedOver = runs >= this.#inFlightArea / span;
+    if (!turnedOver && runs < this.#nextCheckpoint) return undefined;
+    if (this.#restarts < MAX_WINDOW_RESTARTS && this.#unsteady() && !this.#saturated()) {
+      // Half of it would have said something else: measure again, for twice as long.
+      // Again, not on: if the work itself changed, the new window sees only what it is now.
+      this.#restarts++;
+      this.#open(now);
+      this.#minSpanMs = 2 * span;
+      this.#nextCheckpoint = MIN_COMPLETIONS;
+      return undefined;
+    }
+    if (turnedOver) return 'full';
+    this.#nextCheckpoint = 2 * runs;
     return 'early';
   }
 
@@ -168,7 +201,6 @@ export class MeasurementWindow {
     const span = Math.max(now - this.#openedAt, 1e-3);
     const busy = this.#instruments.busy();
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
-    const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
     const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
     const processCpu =
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
@@ -193,12 +225,47 @@ export class MeasurementWindow {
       fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
       inFlight,
       inputsPerRun,
-      busyShare: cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0,
+      busyShare: busyShare(this.#busyAtOpen, busy),
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
       othersBusy: Math.max(0, processCpu - cpu) / span,
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
+  }
+
+  #mark(now: number, inputs: number, latencyMs: number): void {
+    const last = this.#marks.at(-1);
+    this.#marks.push({
+      at: now,
+      inputs: (last?.inputs ?? 0) + inputs,
+      latencyMs: (last?.latencyMs ?? 0) + latencyMs,
+      area: this.#inFlightArea,
+    });
+  }
+
+  /**
+   * Whether the runs finished in the first half of the window and those in the second
+   * give throughputs further apart than {@link UNSTEADY} of their mean.
+   */
+  #unsteady(): boolean {
+    const marks = this.#marks;
+    const half = Math.floor(marks.length / 2);
+    if (half < SLOW_COMPLETIONS) return false;
+    const start: Mark = { at: this.#openedAt, inputs: 0, latencyMs: 0, area: 0 };
+    const middle = marks[half - 1]!;
+    const first = halfThroughput(start, middle, half);
+    const second = halfThroughput(middle, marks.at(-1)!, marks.length - half);
+    const mean = (first + second) / 2;
+    return mean > 0 && Math.abs(first - second) > UNSTEADY * mean;
+  }
+
+  /**
+   * Whether the calling thread has been busy nearly all the window: its work is then
+   * judged by how much of it computes, not by a throughput compared with another level's,
+   * so an unsteady one is no reason to measure longer.
+   */
+  #saturated(): boolean {
+    return busyShare(this.#busyAtOpen, this.#instruments.busy()) >= SATURATED;
   }
 
   #advance(now: number, inFlight: number): void {
@@ -212,5 +279,40 @@ export class MeasurementWindow {
     this.#openedAt = now;
     this.#lastEventAt = now;
     this.#busyAtOpen = this.#instruments.busy();
+    this.#inFlightArea = 0;
+    this.#completions = 0;
+    this.#failures = 0;
+    this.#latencySum = 0;
+    this.#finishedRuns = 0;
+    this.#fastest = Number.POSITIVE_INFINITY;
+    this.#callMs = 0;
+    this.#marks = [];
   }
+}
+
+/** The calling thread's CPU time ÷ (CPU time + idle time) between two readings, 0..1. */
+function busyShare(from: BusyReading, to: BusyReading): number {
+  const cpu = Math.max(0, to.cpuMs - from.cpuMs);
+  const idle = Math.max(0, to.idleMs - from.idleMs);
+  return cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0;
+}
+
+/** Tallies of a window up to one finished run. */
+interface Mark {
+  readonly at: number;
+  readonly inputs: number;
+  readonly latencyMs: number;
+  /** Tasks in flight integrated over time, in task·ms. */
+  readonly area: number;
+}
+
+/** Throughput between two marks, `runs` runs apart: the lower of the count and Little's law, as a window's. */
+function halfThroughput(from: Mark, to: Mark, runs: number): number {
+  const span = Math.max(to.at - from.at, 1e-3);
+  const inputs = to.inputs - from.inputs;
+  const counted = (inputs / span) * 1000;
+  const latency = (to.latencyMs - from.latencyMs) / runs;
+  if (latency <= 0) return counted;
+  const little = (((to.area - from.area) / span) * (inputs / runs) * 1000) / latency;
+  return Math.min(counted, little);
 }

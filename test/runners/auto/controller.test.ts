@@ -548,4 +548,60 @@ describe('a measurement window', () => {
       assert.equal(window.summary(now).completions, inputs * runs);
     });
   }
+
+  /**
+   * Runs a window compared with another (so it lasts a turnover) with 4 tasks in flight,
+   * run `n` finishing `gapMs(n)` ms after the one before; returns how many runs finished
+   * before it closed, and the span of what it measured. `computing`: the calling thread
+   * computes all the time (else it sits idle).
+   */
+  function untilClosed(
+    gapMs: (run: number) => number,
+    computing = false,
+  ): { runs: number; spanMs: number } {
+    let now = 0;
+    const busy = (): BusyReading =>
+      computing ? { cpuMs: now, idleMs: 0 } : { cpuMs: 0, idleMs: now };
+    const window = new MeasurementWindow({ now: () => now, busy }, 0, true, true);
+    let runs = 0;
+    for (let closed: string | undefined; closed !== 'full'; runs++) {
+      const gap = gapMs(runs);
+      now += gap;
+      closed = window.finished(now, 4, 4 * gap, 1, true);
+      assert.ok(runs < 100_000, 'the window never closed');
+    }
+    return { runs, spanMs: window.summary(now).spanMs };
+  }
+
+  const steadyRuns = Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS);
+
+  it('closes a steady window as soon as it has enough', () => {
+    assert.deepEqual(
+      untilClosed(() => 1),
+      { runs: steadyRuns, spanMs: steadyRuns },
+    );
+  });
+
+  it('begins again, twice as long, when its halves disagree', () => {
+    // A pause of 60 ms every 64 runs, as garbage collection makes: the first closing
+    // point (run 32, 32 ms) sees one in one half only.
+    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1));
+    assert.ok(paused.runs > steadyRuns, `closed after ${paused.runs} runs`);
+    assert.ok(paused.spanMs >= 2 * (steadyRuns + 60), `measured ${paused.spanMs} ms`);
+  });
+
+  it('does not begin again on a calling thread that computes all the time', () => {
+    // Its work is judged by its CPU per task, which the pauses do not change.
+    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1), true);
+    assert.equal(paused.runs, steadyRuns);
+  });
+
+  it('closes the third window however its halves disagree', () => {
+    // Throughput that halves every 16 runs: the first window could close at run 32; the
+    // third lasts at least 4 times as long as that first one, and then closes.
+    const gap = (run: number) => 2 ** (run / 16);
+    const first = Array.from({ length: steadyRuns }, (_, run) => gap(run)).reduce((a, b) => a + b);
+    const falling = untilClosed(gap);
+    assert.ok(falling.spanMs >= 4 * first, `measured ${falling.spanMs} ms, first ${first} ms`);
+  });
 });
