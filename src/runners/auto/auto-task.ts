@@ -4,7 +4,7 @@
  * by run as the controller says. Every start and finish is reported to the controller,
  * which is all it learns from.
  */
-import { SerializationError, toError } from '../../core/errors.js';
+import { SerializationError, toError, WorkerCrashedError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { TaskFunction, TaskLike } from '../../core/task.js';
 import { findUnsendable, type Unsendable } from '../../core/unsendable.js';
@@ -352,11 +352,11 @@ export class AutoTask {
         const outcome = value as ChunkOutcome;
         if (place === ON_THREAD) this.#lastOutput = chunked ? outcome.values.at(-1) : value;
         else if (chunked)
-          for (const error of outcome.failures?.values() ?? []) this.#sentBack(error);
+          for (const error of outcome.failures?.values() ?? []) this.#failedOnWorker(error);
         this.#finished(route, place, startedAt, inputs, true);
       },
       (error: unknown) => {
-        if (place !== ON_THREAD) this.#sentBack(error);
+        if (place !== ON_THREAD) this.#failedOnWorker(error);
         this.#finished(route, place, startedAt, inputs, false);
       },
     );
@@ -364,12 +364,19 @@ export class AutoTask {
   }
 
   /**
-   * A run on a worker failed with `error`. A result the worker could not send back
-   * (`output.close is a function`) is lost — the task ran — but the tasks after it stay on
-   * the calling thread, where results need no copy: only a timeout (which moves tasks to
-   * the workers before any result is seen) lets that happen.
+   * A run on a worker failed with `error`.
+   * - A task that crashed its worker would have ended the program on the calling thread:
+   *   the work stays on the workers from now on.
+   * - A result the worker could not send back (`output.close is a function`) is lost — the
+   *   task ran — but the tasks after it stay on the calling thread, where results need no
+   *   copy: only a timeout (which moves tasks to the workers before any result is seen)
+   *   lets that happen.
    */
-  #sentBack(error: unknown): void {
+  #failedOnWorker(error: unknown): void {
+    if (error instanceof WorkerCrashedError) {
+      if (!this.controller.crashed) this.controller.crashedWorker(howItCrashed(error));
+      return;
+    }
     if (this.#mustStay || !(error instanceof SerializationError)) return;
     if (!error.path.startsWith('output')) return;
     this.#mustStay = true;
@@ -403,4 +410,10 @@ function cannotCross(input: unknown, output: unknown): string | undefined {
 function cannotCopy({ path, problem }: Unsendable): string {
   const way = path.startsWith('input') ? 'to' : 'back from';
   return `${path} ${problem}, which cannot be copied ${way} a worker thread`;
+}
+
+/** A worker's crash in a few words (`exit code 3`), for a reason. */
+function howItCrashed({ memoryLimit, signal, exitCode }: WorkerCrashedError): string {
+  if (memoryLimit) return 'it hit its memory limit';
+  return signal ? `killed by ${signal}` : `exit code ${exitCode ?? 'unknown'}`;
 }

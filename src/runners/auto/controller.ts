@@ -24,6 +24,8 @@ export class Controller {
   #reason: string;
   readonly #history: DecisionStep[] = [];
   #last: WindowSummary | undefined;
+  /** The level {@link #last} was measured at. */
+  #lastAt: Level | undefined;
   /** The last window measured on the calling thread: what `workload` is judged by. */
   #lastOnLoop: WindowSummary | undefined;
   #completions = 0;
@@ -114,6 +116,7 @@ export class Controller {
     const measured = window!.summary(now);
     const summary = this.#windowSawStart ? { ...measured, othersBusy: 0, contention: 0 } : measured;
     this.#last = summary;
+    this.#lastAt = this.#law.at;
     if (route === 'loop') this.#lastOnLoop = summary;
     this.#decision = undefined;
     const before = this.#law.at;
@@ -140,6 +143,19 @@ export class Controller {
     this.#apply(this.#law.pin(), before);
   }
 
+  /** Whether a task crashed its worker thread (and so stays on worker threads). */
+  get crashed(): boolean {
+    return this.#law.crashed;
+  }
+
+  /** A task crashed its worker thread: the work stays on worker threads. */
+  crashedWorker(why: string): void {
+    const before = this.#law.at;
+    const at = this.#lastAt;
+    const last = at?.route === before.route && at.level === before.level ? this.#last : undefined;
+    this.#apply(this.#law.crash(why, last), before);
+  }
+
   /** Worker threads could not take the task: it stays on the calling thread. */
   threadsFailed(why: string): void {
     const before = this.#law.at;
@@ -157,7 +173,8 @@ export class Controller {
     const moved = from.route !== move.to.route || from.level !== move.to.level;
     this.#reason = explain(move, this.#context.workers);
     if (move.because.kind === 'saturated') this.#handedOver = move.to.level;
-    if (moved) {
+    // A crash is kept in the history even where the work stays: it is why it never leaves.
+    if (moved || move.because.kind === 'crashed') {
       this.#history.push({
         atMs: Math.round(this.#instruments.now() - this.#createdAt),
         mode: from.route,

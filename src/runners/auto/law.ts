@@ -92,6 +92,11 @@ export class Law {
   /** The calling thread is trying the work because the threads' throughput fell. */
   #loopOnTrial = false;
   #pinned = false;
+  /**
+   * A task crashed its worker thread: on the calling thread the next such crash would end
+   * the program, so the work never goes back there.
+   */
+  #crashed = false;
   #threadsLikely = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
@@ -111,6 +116,10 @@ export class Law {
 
   get pinned(): boolean {
     return this.#pinned;
+  }
+
+  get crashed(): boolean {
+    return this.#crashed;
   }
 
   /**
@@ -153,6 +162,24 @@ export class Law {
   pin(): Move {
     this.#pinned = true;
     return this.#go({ route: 'threads', level: 1 }, { kind: 'start' }, { kind: 'pinned' });
+  }
+
+  /**
+   * A task crashed its worker thread (`why`): the work stays on worker threads for good —
+   * and goes back to them if it had left (the crash came from one still finishing there).
+   * `last`: the last window measured at the current level, if any.
+   */
+  crash(why: string, last?: WindowSummary): Move {
+    this.#crashed = true;
+    const measured: Measured | undefined = last && { ...last, ...this.#at };
+    const to: Level = this.#at.route === 'threads' ? this.#at : { route: 'threads', level: 1 };
+    const phase: Phase = this.#at.route === 'threads' ? this.#phase : { kind: 'start' };
+    return this.#go(to, phase, { kind: 'crashed', why }, measured);
+  }
+
+  /** Worker threads may give the work back to the calling thread. */
+  get #mayLeaveThreads(): boolean {
+    return !this.#pinned && !this.#crashed;
   }
 
   /**
@@ -217,7 +244,7 @@ export class Law {
         m = { ...phase.first, level: m.level };
       const loop = this.#loopBaseline;
       const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
-      if (!this.#pinned && loop && gain < THREADS_GAIN_TO_STAY) {
+      if (this.#mayLeaveThreads && loop && gain < THREADS_GAIN_TO_STAY) {
         this.#saturation.handoverFailed();
         return this.#go(
           { route: 'loop', level: loop.level },
@@ -323,7 +350,7 @@ export class Law {
     if (gained(previous, m)) {
       this.#holdWindows = HOLD_WINDOWS;
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
-      if (m.route === 'threads' && waiting && !this.#pinned) {
+      if (m.route === 'threads' && waiting && this.#mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
         return this.#go(
           {
@@ -379,7 +406,7 @@ export class Law {
       this.#loopSaturated = false;
       this.#oneTaskPerWorker = false;
       const because: Because = { kind: 'changed', reference };
-      if (m.route === 'threads' && change < 1 && !this.#pinned) {
+      if (m.route === 'threads' && change < 1 && this.#mayLeaveThreads) {
         // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
         const level =
           this.#loopBaseline?.level ??

@@ -77,7 +77,8 @@ export type Because =
   | { readonly kind: 'pinned' }
   | { readonly kind: 'timeout-alone' }
   | { readonly kind: 'alone' }
-  | { readonly kind: 'threads-failed'; readonly why: string };
+  | { readonly kind: 'threads-failed'; readonly why: string }
+  | { readonly kind: 'crashed'; readonly why: string };
 
 /** The law's answer to a window: where to go (possibly where it is), and why. */
 export interface Move {

@@ -60,6 +60,8 @@ export function explain(move: Move, workers: number): string {
       return `${cap(here)} finished ${rate(m)}; each task computes from the moment it is called, so one per worker keeps a worker busy: ${next}.`;
     case 'threads-failed':
       return `Worker threads could not run this task (${b.why}), so it runs on this thread: ${next}.`;
+    case 'crashed':
+      return `A task crashed its worker thread (${b.why}); on this thread a crash would end the whole program, so the tasks stay on ${workers} worker threads: ${stayed ? `at ${where}` : `starting with ${where}`}.`;
   }
 }
 

@@ -175,6 +175,34 @@ describe('auto', () => {
     }
   });
 
+  it(
+    'keeps the work on worker threads once a task crashed one: on the calling thread the next would end the program',
+    SLOW,
+    async () => {
+      const ex = autoExecutor(busy(1));
+      const crashOnWorker = task<{ work: number; crash?: boolean }, number>(
+        WORKLOADS,
+        'crashOnWorker',
+      );
+      try {
+        // Inputs that crash only on a worker, from the 300th on: the work is there by then.
+        const inputs = Array.from({ length: 600 }, (_, n) => ({
+          work: MS_OF_WORK,
+          crash: n >= 300 && n % 25 === 0,
+        }));
+        const settled = await collect(ex.mapSettled(crashOnWorker, inputs));
+        assert.equal(settled.length, inputs.length);
+        const crashed = settled.filter((s) => !s.ok);
+        assert.ok(crashed.length > 0, 'some inputs crashed their worker');
+        for (const s of crashed) assert.equal(s.ok ? '' : s.error.code, 'ERR_WORKER_CRASHED');
+        assert.equal(ex.decision?.mode, 'threads');
+        assertSaid(ex.decision, 'crashed its worker thread (exit code 3)');
+      } finally {
+        await ex.close();
+      }
+    },
+  );
+
   it('never sends a plain function to a worker, and says why it stays', SLOW, async () => {
     const ex = autoExecutor(busy(1));
     try {

@@ -287,6 +287,36 @@ describe('the control law', () => {
     assert.equal(law.pinned, false);
   });
 
+  it('keeps work whose task crashed a worker thread on worker threads, whatever it measures', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+    const crash = law.crash('exit code 3');
+    assert.equal(crash.because.kind, 'crashed');
+    assert.deepEqual(crash.to, { route: 'threads', level: 1 });
+    // Respawning workers finish few: without the crash, this would send the work back to
+    // the calling thread, where the next crash would end the program.
+    for (const throughput of [100, 100, 100, 1_000, 100, 100, 50, 50]) {
+      const move = law.next(window({ throughput, busyShare: 0.05 }));
+      assert.notEqual(move?.to.route, 'loop', JSON.stringify(move?.because));
+    }
+  });
+
+  it('brings the work back to worker threads when a task still finishing there crashes one', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    law.next(window(computing));
+    const slow = window({ throughput: 100, busyShare: 0.05 });
+    for (let i = 0; i < 2; i++) assert.equal(law.next(slow), undefined);
+    assert.equal(law.next(slow)?.because.kind, 'threads-slower');
+    const back = law.crash('killed by SIGSEGV');
+    assert.deepEqual(back.to, { route: 'threads', level: 1 });
+    assert.match(
+      explain(back, 2),
+      /crashed its worker thread \(killed by SIGSEGV\); on this thread a crash would end the whole program/,
+    );
+  });
+
   it('doubles the tasks in flight from a thread already fairly busy: a smaller step gains less than noise', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const move = law.next(window({ busyShare: 0.65 }));
