@@ -5,8 +5,14 @@
  * own class with its own fields (`timeoutMs`, `exitCode`, `path`, …); any other error comes
  * back as an `Error` with the thrown error's name, message, stack, `code` and plain fields.
  * Causes travel too, so a `TaskError` keeps the task's own error.
+ *
+ * Which is which is decided by a mark, never by the code: {@link toWire} sets `switchyard`
+ * only on an error that is a {@link SwitchyardError} (of any copy of switchyard), and only
+ * a marked error whose code names a class is rebuilt as that class. A task's own error
+ * whose `code` happens to be one of switchyard's (Node's `AbortError` is `ABORT_ERR`)
+ * comes back as the task's error, as it would on the calling thread.
  */
-import { brand, describe, errorClassOf } from './errors.js';
+import { brand, describe, type ErrorClass, errorClassOf, SwitchyardError } from './errors.js';
 
 /** An error flattened to structured-cloneable (and JSON-safe) data. */
 export interface WireError {
@@ -18,6 +24,8 @@ export interface WireError {
   /** The error's own fields with plain values: `timeoutMs`, `exitCode`, `errno`, `statusCode`… */
   readonly fields?: Readonly<Record<string, Primitive>> | undefined;
   readonly cause?: WireError | undefined;
+  /** Set only when the error was one of switchyard's own: rebuilt as its class, by `code`. */
+  readonly switchyard?: true | undefined;
 }
 
 type Primitive = string | number | boolean | null;
@@ -42,14 +50,15 @@ export function toWire(error: unknown, depth = 0): WireError {
     ...(code === undefined ? {} : { code }),
     ...(fields ? { fields } : {}),
     ...(cause === undefined || depth >= MAX_CAUSES ? {} : { cause: toWire(cause, depth + 1) }),
+    ...(error instanceof SwitchyardError ? { switchyard: true as const } : {}),
   };
 }
 
-/** Rebuilds an error from {@link toWire}: switchyard's own class where the code names one. */
+/** Rebuilds an error from {@link toWire}: switchyard's own class where it was one of switchyard's. */
 export function fromWire(wire: WireError): Error {
   const cause = wire.cause === undefined ? undefined : fromWire(wire.cause);
   const options = cause === undefined ? undefined : { cause };
-  const Class = errorClassOf(wire.code);
+  const Class = classOf(wire);
   // Built without running the class's constructor, which would compose a new message.
   const error: Error = Class
     ? Reflect.construct(Error, [wire.message, options], Class)
@@ -64,7 +73,12 @@ export function fromWire(wire: WireError): Error {
 
 /** True when the wire carries one of switchyard's own errors (as opposed to a task's). */
 export function isSwitchyardWire(wire: WireError): boolean {
-  return errorClassOf(wire.code) !== undefined;
+  return classOf(wire) !== undefined;
+}
+
+/** Switchyard's class for a marked error; none for anything else, whatever its `code`. */
+function classOf(wire: WireError): ErrorClass | undefined {
+  return wire.switchyard === true ? errorClassOf(wire.code) : undefined;
 }
 
 function plainFields(error: Error): Record<string, Primitive> | undefined {

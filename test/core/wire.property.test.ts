@@ -1,27 +1,46 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as wait } from 'node:timers/promises';
 import { deserialize, serialize } from 'node:v8';
 import fc from 'fast-check';
 import {
   CancelledError,
+  ERROR_CODES,
+  ExecutorClosedError,
+  JobFailedError,
+  QueueClosedError,
+  QueueFullError,
+  RedisConnectionError,
   SerializationError,
   SwitchyardError,
   TaskError,
+  TaskLostError,
   TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
 } from '../../src/core/errors.js';
-import { fromWire, toWire } from '../../src/core/wire.js';
+import { fromWire, isSwitchyardWire, toWire } from '../../src/core/wire.js';
 
 /** What crosses a boundary: structured clone, as between threads and processes. */
 const cross = (error: unknown) => fromWire(deserialize(serialize(toWire(error))));
 
 const message = fc.string({ maxLength: 40 });
+/** switchyard's own codes: a task's error may carry one too (Node's AbortError is `ABORT_ERR`). */
+const switchyardCode = fc.constantFrom(...Object.values(ERROR_CODES));
 const plainError = fc
   .record({
-    name: fc.constantFrom('Error', 'RangeError', 'ValidationError', 'HTTPError'),
+    name: fc.constantFrom(
+      'Error',
+      'RangeError',
+      'ValidationError',
+      'HTTPError',
+      'AbortError',
+      'TimeoutError',
+    ),
     message,
-    code: fc.option(fc.constantFrom('ENOENT', 'E_TEST', 42), { nil: undefined }),
+    code: fc.option(fc.oneof(fc.constantFrom('ENOENT', 'E_TEST', 42), switchyardCode), {
+      nil: undefined,
+    }),
     statusCode: fc.option(fc.integer({ min: 100, max: 599 }), { nil: undefined }),
   })
   .map(({ name, message, code, statusCode }) => {
@@ -44,7 +63,31 @@ const switchyardError = fc.oneof(
   fc.tuple(message, message).map(([path, problem]) => new SerializationError(path, problem)),
   fc.tuple(message, message).map(([m, p]) => new TaskNotFoundError(`file:///${m}`, p, p)),
   plainError.map((cause) => new TaskError(cause, 'jobs#work')),
+  fc.constantFrom('loop', 'threads').map((mode) => new ExecutorClosedError(mode)),
+  fc.integer({ min: 1, max: 1e6 }).map((max) => new QueueFullError(max)),
+  fc
+    .tuple(message, fc.constantFrom('credentials' as const, 'unreachable' as const), message)
+    .map(([where, reason, problem]) => new RedisConnectionError(where, reason, problem)),
+  fc.tuple(message, message).map(([jobId, detail]) => new TaskLostError(jobId, detail)),
+  fc.tuple(message, message).map(([jobId, reason]) => new JobFailedError(jobId, reason)),
+  fc.constantFrom('put' as const, 'get' as const).map((op) => new QueueClosedError(op)),
 );
+
+/** One of each of switchyard's classes. */
+const everyClass = [
+  new TaskError(new Error('boom'), 'jobs#work'),
+  new TimeoutError(100),
+  new CancelledError(),
+  new WorkerCrashedError({ exitCode: 3 }),
+  new SerializationError('input.f', 'is a function'),
+  new TaskNotFoundError('file:///tasks.js', 'gone', 'no export named gone'),
+  new ExecutorClosedError('threads'),
+  new QueueFullError(10),
+  new RedisConnectionError('localhost:6379', 'unreachable', 'down'),
+  new TaskLostError('7', 'gone'),
+  new JobFailedError('7', 'refused'),
+  new QueueClosedError('put'),
+];
 
 describe('the error wire format', () => {
   it('a switchyard error comes back as its own class with its code, fields, message and stack', () => {
@@ -80,6 +123,68 @@ describe('the error wire format', () => {
         assert.equal(back.statusCode, (error as { statusCode?: unknown }).statusCode);
       }),
     );
+  });
+
+  it('every switchyard class comes back as itself', () => {
+    assert.deepEqual(
+      new Set(everyClass.map((error) => error.code)),
+      new Set(Object.values(ERROR_CODES)),
+      'one of each class',
+    );
+    for (const error of everyClass) {
+      const back = cross(error);
+      assert.equal(back.constructor, error.constructor, error.name);
+      assert.ok(back instanceof error.constructor);
+      assert.ok(back instanceof SwitchyardError);
+      assert.equal(back.name, error.name);
+      assert.ok(isSwitchyardWire(toWire(error)), error.name);
+    }
+  });
+
+  it("an error of the task's own whose code is one of switchyard's comes back as the task's, not as switchyard's class", () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom('Error', 'AbortError', 'TimeoutError', 'HTTPError'),
+        message,
+        switchyardCode,
+        (name, text, code) => {
+          const error = Object.assign(new Error(text), { code });
+          error.name = name;
+          const wire = toWire(error);
+          assert.ok(!isSwitchyardWire(wire));
+          for (const back of [
+            cross(error),
+            cross(new TaskError(error, 'jobs#work')).cause as Error,
+          ]) {
+            assert.equal(back.constructor, Error);
+            assert.ok(!(back instanceof SwitchyardError));
+            assert.ok(!(back instanceof CancelledError));
+            assert.ok(!(back instanceof TimeoutError));
+            assert.equal(back.name, name);
+            assert.equal(back.message, text);
+            assert.equal(back.stack, error.stack);
+            assert.equal((back as { code?: unknown }).code, code);
+          }
+        },
+      ),
+    );
+  });
+
+  it("Node's own AbortError (code ABORT_ERR) comes back as itself, with its DOMException cause", async () => {
+    const error: unknown = await wait(60_000, null, { signal: AbortSignal.abort() }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(error instanceof Error);
+    assert.equal((error as { code?: unknown }).code, 'ABORT_ERR');
+    const back = cross(new TaskError(error, 'jobs#work'));
+    assert.ok(back instanceof TaskError);
+    const cause = back.cause as Error & { code?: unknown };
+    assert.ok(!(cause instanceof CancelledError));
+    assert.ok(!(cause instanceof SwitchyardError));
+    assert.equal(cause.name, 'AbortError');
+    assert.equal(cause.code, 'ABORT_ERR');
+    assert.equal((cause.cause as Error).name, (error.cause as Error).name);
   });
 
   it("a TaskError keeps the task's own error as its cause", () => {

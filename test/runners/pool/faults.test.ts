@@ -13,7 +13,9 @@ import { promisify } from 'node:util';
 import {
   CancelledError,
   createExecutor,
+  type Executor,
   SerializationError,
+  SwitchyardError,
   TaskError,
   TaskNotFoundError,
   type ThreadsOptions,
@@ -55,6 +57,43 @@ for (const mode of ['threads', 'processes'] as const) {
       assert.equal(cause.code, 'E_TEST');
       assert.match(cause.stack ?? '', /tasks\.mjs/);
       assert.equal(await ex.submit(ref('whoAmI'), undefined), before);
+    });
+
+    it("a task's own error whose code is one of switchyard's stays the task's error, as on the calling thread", async () => {
+      await using ex = make({ workers: 1 });
+      await using loop = createExecutor({ mode: 'loop' });
+      const causes = async (executor: Executor) => {
+        const errors = [
+          await executor.submit(ref('ownAbort'), undefined).catch((e: unknown) => e),
+          await executor
+            .submit(ref('failWithCode'), { name: 'AbortError', code: 'ABORT_ERR' })
+            .catch((e: unknown) => e),
+          await executor
+            .submit(ref('failWithCode'), { name: 'Error', code: 'ERR_TIMEOUT' })
+            .catch((e: unknown) => e),
+        ];
+        return errors.map((error) => {
+          assert.ok(error instanceof TaskError, String(error));
+          return error.cause as Error & { code?: unknown };
+        });
+      };
+      const [inWorker, onThread] = [await causes(ex), await causes(loop)];
+      for (const [i, cause] of inWorker.entries()) {
+        assert.ok(!(cause instanceof SwitchyardError), `${cause.name}: ${cause.message}`);
+        assert.ok(!(cause instanceof CancelledError));
+        assert.ok(!(cause instanceof TimeoutError));
+        const same = onThread[i]!;
+        assert.ok(!(same instanceof SwitchyardError), 'loop gives the task its own error too');
+        assert.equal(cause.name, same.name);
+        assert.equal(cause.message, same.message);
+        assert.equal(cause.code, same.code);
+      }
+      assert.deepEqual(
+        inWorker.map((cause) => cause.code),
+        ['ABORT_ERR', 'ABORT_ERR', 'ERR_TIMEOUT'],
+      );
+      assert.equal(inWorker[0]!.name, 'AbortError');
+      assert.equal(inWorker[2]!.name, 'Error');
     });
 
     it('a task that calls process.exit(3) rejects with WorkerCrashedError, and a new worker takes over', async () => {
