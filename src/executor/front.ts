@@ -5,7 +5,7 @@ import { checkCallOptions } from '../core/check-options.js';
  * `close` — written once. A mode only supplies a {@link Runner}; this class adds option
  * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
  */
-import { CancelledError, ExecutorClosedError } from '../core/errors.js';
+import { CancelledError, ExecutorClosedError, QueueFullError } from '../core/errors.js';
 import type { ChunkOutcome, Runner } from '../core/runner.js';
 import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
 import type {
@@ -19,6 +19,7 @@ import type {
   SubmitOptions,
 } from '../core/types.js';
 import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
+import { Room } from '../primitives/room.js';
 import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 
@@ -47,10 +48,34 @@ export class ExecutorFront<Prepared> implements Executor {
   #failed = 0;
   /** Submitted tasks whose task module is still loading: not yet the runner's, still queued. */
   #preparing = 0;
+  /**
+   * `maxQueue` over what waits in the runner and what waits here for its module: the
+   * runner's own limit sees only the first. `undefined` without `maxQueue`.
+   */
+  readonly #room: Room | undefined;
+  readonly #maxQueue: number;
 
-  constructor(runner: Runner<Prepared>, defaults: { timeout?: number | undefined } = {}) {
+  constructor(
+    runner: Runner<Prepared>,
+    defaults: { timeout?: number | undefined; maxQueue?: number | undefined } = {},
+  ) {
     this.#runner = runner;
     this.#timeout = defaults.timeout;
+    this.#maxQueue = defaults.maxQueue ?? Number.POSITIVE_INFINITY;
+    this.#room =
+      defaults.maxQueue === undefined
+        ? undefined
+        : new Room(() => this.#waiting(), defaults.maxQueue);
+  }
+
+  /**
+   * Tasks that will wait once the modules being loaded are: those waiting in the runner,
+   * and those waiting here for a module past the places free to run them at once.
+   */
+  #waiting(): number {
+    const { queued, running } = this.#runner.load();
+    const free = queued > 0 ? 0 : Math.max(0, this.#runner.concurrency - running);
+    return queued + Math.max(0, this.#preparing - free);
   }
 
   get mode(): Mode {
@@ -69,6 +94,11 @@ export class ExecutorFront<Prepared> implements Executor {
     const opts = checkCallOptions(options, 'submit()') as SubmitOptions;
     checkTask(task, 'submit()');
     if (this.#closing) return Promise.reject(new ExecutorClosedError(this.mode));
+    // A prepared task is refused by the runner, which knows its queue; one whose module
+    // still loads (or that would queue behind such tasks) is refused here, at once.
+    const ready = this.#runner.prepared?.(task);
+    if ((ready === undefined || this.#preparing > 0) && this.#room && !this.#room.hasRoom())
+      return Promise.reject(new QueueFullError(this.#maxQueue));
     this.#accept();
     const start: Start = {
       signal: opts.signal,
@@ -79,7 +109,6 @@ export class ExecutorFront<Prepared> implements Executor {
       refusable: true,
     };
     // A task prepared before starts now: no promise hop on the path every submit takes.
-    const ready = this.#runner.prepared?.(task);
     const running =
       ready === undefined
         ? this.#prepareThenStart(task, input, start)
@@ -169,6 +198,7 @@ export class ExecutorFront<Prepared> implements Executor {
    * half of `maxQueue`, so that a producer submits in bursts.
    */
   ready(): Promise<void> {
+    if (this.#preparing > 0 && this.#room) return this.#room.ready();
     return this.#runner.ready?.() ?? Promise.resolve();
   }
 
@@ -231,10 +261,12 @@ export class ExecutorFront<Prepared> implements Executor {
     return this.#runner.prepare(task).then(
       (prepared) => {
         this.#preparing--;
-        return this.#start(prepared, input, start);
+        // Handed over without refusal: it was accepted when submitted.
+        return this.#start(prepared, input, { ...start, refusable: false });
       },
       (error: unknown) => {
         this.#preparing--;
+        this.#room?.check();
         throw error;
       },
     );
@@ -294,8 +326,9 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#release();
   };
 
-  readonly #failedOne = (): void => {
-    this.#failed++;
+  /** A refused `submit` was never accepted: it is not counted as failed. */
+  readonly #failedOne = (error: unknown): void => {
+    if (!(error instanceof QueueFullError)) this.#failed++;
     this.#release();
   };
 
@@ -312,6 +345,7 @@ export class ExecutorFront<Prepared> implements Executor {
 
   readonly #release = (): void => {
     this.#inFlight--;
+    this.#room?.check();
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
   };
 }

@@ -698,6 +698,24 @@ export function describeConformance(target: ConformanceTarget): void {
         assert.equal(error.code, 'ERR_QUEUE_FULL');
         assert.equal(ex.stats().queued, 2, 'the refused task was not kept');
         assert.equal(existsSync(refused), false, 'the refused task never ran');
+        assert.equal(ex.stats().failed, 0, 'a refused task is not a failed one');
+      });
+
+      it('holds a producer back while the task module loads: nothing refused, never more than maxQueue waiting', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 3 });
+        const submitted: Promise<number>[] = [];
+        let most = 0;
+        for (let value = 0; value < 30; value++) {
+          await ex.ready();
+          submitted.push(ex.submit(jobs.outcome, { value }));
+          most = Math.max(most, ex.stats().queued);
+        }
+        assert.deepEqual(
+          await Promise.all(submitted),
+          Array.from({ length: 30 }, (_, value) => value),
+        );
+        // Counted as waiting while its module loads, the one that then runs at once, too.
+        assert.ok(most <= 3 + 1, `${most} tasks waited at once`);
       });
 
       it('ready() resolves once there is room again, and submit is then accepted', async (t) => {

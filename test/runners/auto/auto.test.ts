@@ -194,7 +194,7 @@ describe('auto', () => {
         assert.equal(settled.length, inputs.length);
         const crashed = settled.filter((s) => !s.ok);
         assert.ok(crashed.length > 0, 'some inputs crashed their worker');
-        for (const s of crashed) assert.equal(s.ok ? '' : s.error.code, 'ERR_WORKER_CRASHED');
+        for (const s of crashed) assert.equal(s.ok ? '' : s.error.name, 'WorkerCrashedError');
         assert.equal(ex.decision?.mode, 'threads');
         assertSaid(ex.decision, 'crashed its worker thread (exit code 3)');
       } finally {
