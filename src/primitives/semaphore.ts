@@ -1,6 +1,7 @@
 import { checkSignal } from '../core/checks.js';
 import { type Abortable, abortError, isAborted, onAbort } from './abort.js';
-import { Fifo, type FifoNode } from './fifo.js';
+import type { FifoNode } from './fifo.js';
+import { PriorityQueue } from './priority-queue.js';
 
 /** Gives back a permit; calling it more than once has no further effect. */
 export type Release = () => void;
@@ -11,7 +12,8 @@ interface Waiter {
 
 /**
  * A counting semaphore for the event loop: at most `permits` holders at once, the rest
- * wait in arrival order. Waiting can be abandoned through an `AbortSignal`.
+ * wait in arrival order (within a priority, for the executors that queue here). Waiting
+ * can be abandoned through an `AbortSignal`.
  *
  * @example
  * const sem = new Semaphore(10);
@@ -19,7 +21,7 @@ interface Waiter {
  */
 export class Semaphore {
   #available: number;
-  readonly #waiters = new Fifo<Waiter>();
+  readonly #waiters = new PriorityQueue<Waiter>();
 
   /** @param permits - how many holders at once; an integer >= 1 (`Infinity` allowed). */
   constructor(permits: number) {
@@ -52,9 +54,9 @@ export class Semaphore {
   /**
    * {@link acquire} abandoned when `source` aborts, which may be a controller: executors
    * queue thousands of tasks here, and a controller's signal costs more to make than the
-   * wait itself. @internal
+   * wait itself. A higher `priority` is served before a lower one that waits. @internal
    */
-  acquireUntil(source: Abortable | undefined): Promise<Release> {
+  acquireUntil(source: Abortable | undefined, priority = 0): Promise<Release> {
     if (source && isAborted(source)) return Promise.reject(abortError(source));
     if (this.#available > 0 && this.#waiters.size === 0) {
       this.#available--;
@@ -63,15 +65,18 @@ export class Semaphore {
     return new Promise<Release>((resolve, reject) => {
       let node: FifoNode<Waiter> | undefined;
       const detach = onAbort(source, (error) => {
-        if (node) this.#waiters.remove(node);
+        if (node) this.#waiters.remove(node, priority);
         reject(error);
       });
-      node = this.#waiters.push({
-        grant: (release) => {
-          detach();
-          resolve(release);
+      node = this.#waiters.push(
+        {
+          grant: (release) => {
+            detach();
+            resolve(release);
+          },
         },
-      });
+        priority,
+      );
     });
   }
 

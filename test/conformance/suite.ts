@@ -680,6 +680,32 @@ export function describeConformance(target: ConformanceTarget): void {
       });
     });
 
+    it('starts waiting tasks highest priority first, equal priorities in submission order', async (t) => {
+      const ex = await open(t, { concurrency: 1 });
+      assert.equal(await ex.submit(jobs.outcome, { value: -1 }), -1, 'the module is loaded');
+      const controller = new AbortController();
+      const started = marker();
+      const blocking = ex.submit(
+        jobs.outcome,
+        { value: 0, ms: FOREVER, started },
+        { signal: controller.signal },
+      );
+      blocking.catch(() => {});
+      await markerText(started);
+      const order: number[] = [];
+      // A pool may send the first task that waits ahead to the busy worker, before any
+      // other arrives: that one's place is not the priorities' to decide.
+      const ahead = ex.submit(jobs.outcome, { value: 0 }, { priority: -1 });
+      const priorities = [0, 10, 0, 5, 10];
+      const done = priorities.map((priority, i) =>
+        ex.submit(jobs.outcome, { value: i + 1 }, { priority }).then((value) => order.push(value)),
+      );
+      await eventually(() => ex.stats().queued === priorities.length + 1, 'all of them waiting');
+      controller.abort();
+      await Promise.all([ahead, ...done]);
+      assert.deepEqual(order, [2, 5, 4, 1, 3]);
+    });
+
     describe('maxQueue', () => {
       it('past maxQueue, submit rejects at once with QueueFullError and keeps nothing', async (t) => {
         const ex = await open(t, { concurrency: 1, maxQueue: 2 });

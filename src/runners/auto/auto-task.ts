@@ -121,6 +121,7 @@ export class AutoTask {
       run.controller,
       (place) => this.#runAt(place, run),
       run.refusable ? this.#shared.refuse : undefined,
+      run.priority,
     );
   }
 

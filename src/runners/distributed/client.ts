@@ -157,7 +157,7 @@ export class DistributedRunner implements Runner<NamedTask> {
     if (run.refusable && !this.#room.hasRoom()) {
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
     }
-    return this.#slots.acquireUntil(run.controller).then(
+    return this.#slots.acquireUntil(run.controller, run.priority).then(
       (granted) => this.#enqueue(named, run, granted),
       (error: unknown) => {
         this.#room.check();

@@ -95,7 +95,7 @@ export function eventLoopRunner(
       const release = slots.tryAcquire();
       if (release) return runHolding(fn, task, release);
       if (task.refusable && !room.hasRoom()) return Promise.reject(new QueueFullError(maxQueue));
-      return slots.acquireUntil(task.controller).then(
+      return slots.acquireUntil(task.controller, task.priority).then(
         (granted) => runHolding(fn, task, granted),
         (error: unknown) => {
           room.check();

@@ -1,9 +1,10 @@
 /**
- * The pool's waiting room: highest priority first, equal priorities in arrival order. One
- * FIFO bucket per distinct priority, so the usual case (every task at priority 0) costs
- * O(1) per push and shift; a cancelled task leaves its bucket at once, in O(1).
+ * A waiting room where the highest priority goes first, equal priorities in arrival order
+ * — the pool's queue, and the lines of {@link Semaphore} and `auto`'s gate. One FIFO bucket
+ * per distinct priority, so the usual case (every task at priority 0) costs O(1) per push
+ * and shift; a cancelled task leaves its bucket at once, in O(1).
  */
-import { Fifo, type FifoNode } from '../../primitives/fifo.js';
+import { Fifo, type FifoNode } from './fifo.js';
 
 /** A queued item's place, to remove it early. */
 export class PriorityQueue<T> {
