@@ -8,9 +8,11 @@
  */
 import type { ResourceLimits } from 'node:worker_threads';
 import { builtin } from '../../../core/builtins.js';
+import type { FromWorkerWire } from '../protocol.js';
 import type { TransportSpec } from '../transport.js';
 import { SETTINGS_ENV, type WorkerSettings } from '../worker/port.js';
 import { workerExecArgv, workerMain } from './entry.js';
+import { ownBuffers } from './own-buffers.js';
 
 const childProcess = builtin<typeof import('node:child_process')>('node:child_process');
 
@@ -38,7 +40,8 @@ export const processTransport: TransportSpec = {
     const parentPipe = child.stdio[PARENT_PIPE] as { ref(): void; unref(): void } | null;
     const capped = resourceLimits?.maxOldGenerationSizeMb !== undefined;
     let spawnError: Error | undefined;
-    child.on('message', events.message as (message: unknown) => void);
+    // Node decodes a typed array as a view into its shared read buffer: copy each out.
+    child.on('message', (batch: readonly FromWorkerWire[]) => events.message(ownBuffers(batch)));
     child.on('error', (error) => {
       spawnError = error;
     });

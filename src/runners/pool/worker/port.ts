@@ -3,6 +3,7 @@
  * inside a worker thread (`parentPort`) or a child process (its IPC channel).
  */
 import type { FromWorkerWire, ToWorkerWire, WorkerInit } from '../protocol.js';
+import { ownBuffers } from '../transports/own-buffers.js';
 
 export interface WorkerPort extends WorkerInit {
   /** Tasks this worker runs at once. */
@@ -55,8 +56,10 @@ export async function openPort(): Promise<WorkerPort> {
   process.on('disconnect', () => process.exit(0));
   const settings = JSON.parse(process.env[SETTINGS_ENV] ?? '{}') as WorkerSettings;
   // A child drops what arrives while nothing listens: hold it until the worker listens.
+  // Node decodes a typed array as a view into its shared read buffer: `ownBuffers` copies
+  // each out (see `own-buffers.ts`).
   const early: (readonly ToWorkerWire[])[] = [];
-  const hold = (batch: unknown) => early.push(batch as readonly ToWorkerWire[]);
+  const hold = (batch: readonly ToWorkerWire[]) => early.push(ownBuffers(batch));
   process.on('message', hold);
   if (settings.parentPipe !== undefined) {
     const { watchParent } = await import('./watchdog.js');
@@ -66,7 +69,7 @@ export async function openPort(): Promise<WorkerPort> {
     ...settings,
     onMessage: (listener) => {
       process.off('message', hold);
-      process.on('message', listener as (message: unknown) => void);
+      process.on('message', (batch: readonly ToWorkerWire[]) => listener(ownBuffers(batch)));
       for (const batch of early.splice(0)) listener(batch);
     },
     post: (batch) => {
