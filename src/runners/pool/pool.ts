@@ -201,14 +201,19 @@ export class Pool {
   /**
    * A worker with a free slot; else one that can hold more short jobs. Never one still
    * loading a task (its first answer may be tens of ms away): a worker started here to grow
-   * the pool takes work once it has loaded the tasks in use.
+   * the pool takes work once it has loaded the tasks in use. Nor is a job sent ahead to a
+   * busy worker while another loads: that one is about to be free, and a job sent ahead
+   * cannot be taken back — a long one behind another long one would wait its whole length
+   * while a worker sat idle (the first jobs after a quick one, say).
    */
   #pickWorker(): WorkerSlot | undefined {
     const { tasksPerWorker, maxTasksPerWorker } = this.#options;
     let roomy: WorkerSlot | undefined;
     let roomyLoad = Number.POSITIVE_INFINITY;
+    let loading = false;
     const ahead = this.#timings.ahead();
     for (const slot of this.#crew) {
+      loading ||= slot.loading && !slot.stopping;
       if (slot.stopping || slot.loading || slot.sent >= maxTasksPerWorker) continue;
       const load = slot.running.size + slot.held.size;
       if (slot.running.size < tasksPerWorker && slot.held.size === 0) return slot;
@@ -220,8 +225,9 @@ export class Pool {
     if (this.#crew.short && !this.#crew.refilling) {
       const fresh = this.#crew.spawn();
       if (!fresh.loading) return fresh;
+      loading = true;
     }
-    return roomy;
+    return loading ? undefined : roomy;
   }
 
   #send(slot: WorkerSlot, job: Job): void {

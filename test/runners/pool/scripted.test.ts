@@ -66,6 +66,35 @@ describe('pool core: the mirror of what a worker runs', () => {
     await closeAll(pool, workers);
   });
 
+  it('sends no job ahead to a busy worker while another is still loading the task: that one takes it', async () => {
+    const { spec, workers } = scripted();
+    const pool = scriptedPool(spec, { workers: 2, minWorkers: 2 });
+    const echo = pool.task(task(new URL('file:///nowhere/tasks.js'), 'echo'));
+    const probed = pool.probe(echo);
+    await tick();
+    const [quick, slow] = workers as [ScriptedWorker, ScriptedWorker];
+    quick.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    await probed;
+    await teachShortJobs(pool, quick, echo);
+    const outputs = ['long', 'also long'].map((n) => submit(pool, echo, n));
+    await tick();
+    assert.deepEqual(
+      runs(quick).map((run) => run.inputs[0]),
+      ['long'],
+      'the second job waits for the loading worker',
+    );
+    slow.events.message([{ kind: 'loaded', taskId: echo.taskId }]);
+    await tick();
+    assert.deepEqual(
+      runs(slow).map((run) => run.inputs[0]),
+      ['also long'],
+    );
+    answer(quick, runs(quick)[0]!);
+    answer(slow, runs(slow)[0]!);
+    assert.deepEqual(await Promise.all(outputs), ['long', 'also long']);
+    await closeAll(pool, workers);
+  });
+
   it("a job's timeout clock starts when its worker announces its start, not when it is sent", async () => {
     const { pool, workers, echo } = await loadedPool();
     const [worker] = workers as [ScriptedWorker];
