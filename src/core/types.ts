@@ -63,7 +63,11 @@ export interface ExecutorStats {
   readonly workers: number;
   /** Most tasks in flight at once. */
   readonly concurrency: number;
-  /** Tasks running now. */
+  /**
+   * Tasks running now. A task that timed out or was cancelled, but ignores its signal,
+   * runs on until its worker is stopped after the grace period: it counts here until then,
+   * though its caller already has the error (and `failed` counts it).
+   */
   readonly running: number;
   /** Tasks accepted and waiting to run. */
   readonly queued: number;
