@@ -14,13 +14,13 @@ export class InputLineError extends Error {
   }
 }
 
-/** A task's output has no JSON form (a BigInt, a cycle), so `switchyard run` cannot write it. */
+/** A task's output has no JSON form (a BigInt, a cycle, a function), so `switchyard run` cannot write it. */
 export class ResultNotJsonError extends Error {
   override readonly name = 'ResultNotJsonError';
   constructor(cause: unknown) {
     const { name, message } = toWire(cause);
     super(
-      `the task's output cannot be written as JSON (${name}: ${message}); return plain data (convert BigInts to strings)`,
+      `the task's output cannot be written as JSON (${name}: ${message}); return plain data: objects, arrays, strings, numbers, booleans, null`,
       { cause },
     );
   }

@@ -203,12 +203,25 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
 
 /** The result line of a success, or an Error when the value has no JSON form. */
 function successLine(index: number, value: unknown): string | Error {
+  let json: string | undefined;
   try {
     // `undefined` has no JSON form; a task that returns nothing is recorded as null.
-    return `{"index":${index},"ok":true,"value":${JSON.stringify(value ?? null)}}`;
+    json = JSON.stringify(value ?? null);
   } catch (error) {
     return new ResultNotJsonError(error);
   }
+  // A function, a symbol, or a `toJSON()` that returns nothing: JSON has no text for it,
+  // and a line without one would not parse when the run resumes.
+  if (json === undefined)
+    return new ResultNotJsonError(new TypeError(`${describe(value)} has no JSON form`));
+  return `{"index":${index},"ok":true,"value":${json}}`;
+}
+
+/** What a value with no JSON form is, for the error that says so. */
+function describe(value: unknown): string {
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  return 'a value whose toJSON() returns nothing';
 }
 
 function failureLine(index: number, error: Error): string {

@@ -255,6 +255,23 @@ describe('switchyard run', () => {
       );
       assert.equal(big.code, 0, big.stderr);
       for (const r of readResults(bigints)) assert.equal(r.error?.name, 'ResultNotJsonError');
+
+      // No JSON text at all (a function): the line must still parse, and a re-run resume.
+      const callbacks = join(dir, 'callback.jsonl');
+      const args = runArgs('callback', input, callbacks, [
+        '--mode',
+        'sync',
+        '--on-error',
+        'continue',
+      ]);
+      const first = await runCli(args);
+      assert.equal(first.code, 0, first.stderr);
+      for (const r of readResults(callbacks)) {
+        assert.equal(r.error?.name, 'ResultNotJsonError');
+        assert.match(r.error.message, /a function has no JSON form/);
+      }
+      const again = await runCli(args);
+      assert.equal(again.code, 0, again.stderr);
     },
   );
 
