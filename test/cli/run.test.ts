@@ -275,6 +275,14 @@ describe('switchyard run', () => {
     },
   );
 
+  it('says so when tasks never finish and nothing is left to wake them', SLOW, async (t) => {
+    const { input, output } = files(t);
+    writeInputs(input, [{ n: 0 }]);
+    const run = await runCli(runArgs('hang', input, output, ['--mode', 'loop']));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /tasks that never finished.*pass --timeout/);
+  });
+
   it(
     'stops at the first task failure without recording it by default, so a re-run retries it',
     SLOW,
