@@ -422,6 +422,11 @@ describe('switchyard run', () => {
         [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'fast'],
         /--mode.*Allowed choices are sync, loop/,
       ],
+      // It would need a Redis connection, which `run` does not take.
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'distributed'],
+        /--mode.*Allowed choices are sync, loop, threads, processes, auto\./,
+      ],
       [[`${TASKS}#double`, '-o', output], /required option '-i, --input <file>'/],
       [
         [`${TASKS}#double`, '-i', join(dir, 'missing.jsonl'), '-o', output],

@@ -9,6 +9,10 @@ import { createProgress } from '../../run/progress.js';
 import { type OnError, type RunSummary, runJsonl } from '../../run/run.js';
 import { SIGNAL_EXIT_CODES } from '../../run/signals.js';
 import { integerAtLeast } from '../options.js';
+
+/** The modes `run` offers: `distributed` needs a Redis connection, which `run` does not take. */
+const RUN_MODES = MODES.filter((mode) => mode !== 'distributed');
+
 import { parseTaskSpec } from '../task-spec.js';
 
 interface RunFlags {
@@ -36,8 +40,11 @@ export function registerRun(program: Command): void {
     .requiredOption('-i, --input <file>', 'JSONL input, one JSON value per line; - for stdin')
     .requiredOption('-o, --output <file>', 'JSONL output; if it exists, the run resumes it')
     .addOption(
-      new Option('--mode <mode>', 'concurrency model')
-        .choices(MODES)
+      new Option(
+        '--mode <mode>',
+        'concurrency model (for a cluster, start `switchyard worker`s and use the library with mode distributed: it needs a Redis connection)',
+      )
+        .choices(RUN_MODES)
         .default('auto' satisfies Mode),
     )
     .option('--concurrency <n>', 'most tasks in flight at once', integerAtLeast(1))
