@@ -19,6 +19,9 @@ import { scanOutput } from './resume.js';
 import { onStopSignals, type StopSignal } from './signals.js';
 
 /** What to do when a task fails or an input line is not JSON. */
+/** ms of results handled before the event loop is let turn (see the loop over results). */
+const TURN_EVERY_MS = 50;
+
 export type OnError = 'continue' | 'stop';
 
 export interface RunOptions {
@@ -160,8 +163,16 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
     }
   }
 
+  let turnedAt = performance.now();
   try {
     for await (const settled of ex.mapSettled(task, toRun(), { signal: cancel.signal })) {
+      // Tasks that compute without awaiting (under `sync` or `loop`) settle in one chain of
+      // promise reactions that never lets the event loop turn: the timed write of results,
+      // the progress line and Ctrl-C would all wait for the end of the run.
+      if (performance.now() - turnedAt >= TURN_EVERY_MS) {
+        await new Promise((resolve) => setImmediate(resolve));
+        turnedAt = performance.now();
+      }
       const entry = running.get(settled.index)!;
       running.delete(settled.index);
       pacer.settled();

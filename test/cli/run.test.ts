@@ -341,6 +341,30 @@ describe('switchyard run', () => {
   );
 
   it(
+    'writes results and hears SIGINT while tasks compute without awaiting on the event loop',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      const inputs = 2_000;
+      writeInputs(
+        input,
+        Array.from({ length: inputs }, (_, n) => ({ n, ms: 5 })),
+      );
+      const running = startCli(runArgs('compute', input, output, ['--mode', 'loop']));
+      let exited = false;
+      void running.finished.then(() => {
+        exited = true;
+      });
+      await waitFor(() => exited || size(output) > 0);
+      assert.equal(exited, false, 'results were written while the run went on');
+      running.child.kill('SIGINT');
+      const run = await running.finished;
+      assert.equal(run.code, 130, run.stderr);
+      assert.ok(readResults(output).length < inputs, 'it stopped before the end');
+    },
+  );
+
+  it(
     'the first SIGINT says what it is finishing, and only about one task per slot runs after it',
     SLOW,
     async (t) => {
