@@ -33,9 +33,13 @@ export async function* readInputs(
   let index = 0;
   for await (const line of readLines(source)) {
     if (isBlank(line.text)) continue;
-    yield parse(line, index++);
+    // Some editors on Windows start a UTF-8 file with a byte-order mark: not part of the JSON.
+    const text = line.number === 1 && line.text.startsWith(BOM) ? line.text.slice(1) : line.text;
+    yield parse({ ...line, text }, index++);
   }
 }
+
+const BOM = '\uFEFF';
 
 function parse(line: Line, index: number): InputRecord {
   try {
