@@ -683,15 +683,7 @@ export function describeConformance(target: ConformanceTarget): void {
     it('starts waiting tasks highest priority first, equal priorities in submission order', async (t) => {
       const ex = await open(t, { concurrency: 1 });
       assert.equal(await ex.submit(jobs.outcome, { value: -1 }), -1, 'the module is loaded');
-      const controller = new AbortController();
-      const started = marker();
-      const blocking = ex.submit(
-        jobs.outcome,
-        { value: 0, ms: FOREVER, started },
-        { signal: controller.signal },
-      );
-      blocking.catch(() => {});
-      await markerText(started);
+      const controller = await occupyTheOnlySlot(ex);
       const order: number[] = [];
       // A pool may send the first task that waits ahead to the busy worker, before any
       // other arrives: that one's place is not the priorities' to decide.
@@ -746,15 +738,7 @@ export function describeConformance(target: ConformanceTarget): void {
 
       it('ready() resolves once there is room again, and submit is then accepted', async (t) => {
         const ex = await open(t, { concurrency: 1, maxQueue: 1 });
-        const controller = new AbortController();
-        const started = marker();
-        const blocking = ex.submit(
-          jobs.outcome,
-          { value: 0, ms: FOREVER, started },
-          { signal: controller.signal },
-        );
-        blocking.catch(() => {});
-        await markerText(started);
+        const controller = await occupyTheOnlySlot(ex);
         const waiting = ex.submit(jobs.outcome, { value: 1 });
         await eventually(() => ex.stats().queued === 1, 'one task waiting');
         let ready = false;
@@ -813,6 +797,22 @@ export function describeConformance(target: ConformanceTarget): void {
   }
 
   /** Waits for a marker file and returns what the task wrote in it. */
+  /**
+   * Starts a task that runs until the returned controller aborts it, on an executor with
+   * one slot: the tasks submitted after it wait.
+   */
+  async function occupyTheOnlySlot(ex: Executor): Promise<AbortController> {
+    const controller = new AbortController();
+    const started = marker();
+    ex.submit(
+      jobs.outcome,
+      { value: 0, ms: FOREVER, started },
+      { signal: controller.signal },
+    ).catch(() => {});
+    await markerText(started);
+    return controller;
+  }
+
   async function markerText(file: string): Promise<string> {
     await eventually(() => existsSync(file), `marker ${file}`);
     return readFileSync(file, 'utf8');

@@ -3,46 +3,24 @@ import { describe, it } from 'node:test';
 import {
   CancelledError,
   ERROR_CODES,
-  ExecutorClosedError,
-  JobFailedError,
-  QueueClosedError,
   QueueFullError,
-  RedisConnectionError,
-  SerializationError,
   SwitchyardError,
   TaskError,
-  TaskLostError,
-  TaskNotFoundError,
   TimeoutError,
   WorkerCrashedError,
 } from '../../src/index.js';
-
-/** One of each class, as switchyard makes them. */
-const SAMPLES = [
-  new TaskError(new RangeError('boom'), 'jobs#resize'),
-  new TimeoutError(200),
-  new CancelledError(),
-  new WorkerCrashedError({ exitCode: 3 }),
-  new SerializationError('input.fn', 'is a function'),
-  new TaskNotFoundError('file:///jobs.js', 'resize', 'no export resize'),
-  new ExecutorClosedError('loop'),
-  new QueueFullError(10),
-  new RedisConnectionError('127.0.0.1:6379', 'unreachable', 'gone'),
-  new QueueClosedError('put'),
-  new TaskLostError('abc-1', 'Redis has no job abc-1 and no result for it'),
-  new JobFailedError('abc-2', 'unsupported protocol version 9'),
-];
+import { ONE_OF_EACH } from '../support/error-samples.js';
 
 describe('errors', () => {
   it('every error is a SwitchyardError and an Error, with its own stable code', () => {
     const codes = new Set<string>();
-    for (const error of SAMPLES) {
+    for (const error of ONE_OF_EACH) {
       assert.ok(error instanceof SwitchyardError, error.name);
       assert.ok(error instanceof Error, error.name);
       assert.equal(typeof error.code, 'string', error.name);
       codes.add(error.code!);
     }
-    assert.equal(codes.size, SAMPLES.length, 'codes are distinct');
+    assert.equal(codes.size, ONE_OF_EACH.length, 'codes are distinct');
     assert.deepEqual([...codes].sort(), Object.values(ERROR_CODES).sort());
   });
 

@@ -20,6 +20,7 @@ import {
   WorkerCrashedError,
 } from '../../src/core/errors.js';
 import { fromWire, isSwitchyardWire, toWire } from '../../src/core/wire.js';
+import { ONE_OF_EACH } from '../support/error-samples.js';
 
 /** What crosses a boundary: structured clone, as between threads and processes. */
 const cross = (error: unknown) => fromWire(deserialize(serialize(toWire(error))));
@@ -73,22 +74,6 @@ const switchyardError = fc.oneof(
   fc.constantFrom('put' as const, 'get' as const).map((op) => new QueueClosedError(op)),
 );
 
-/** One of each of switchyard's classes. */
-const everyClass = [
-  new TaskError(new Error('boom'), 'jobs#work'),
-  new TimeoutError(100),
-  new CancelledError(),
-  new WorkerCrashedError({ exitCode: 3 }),
-  new SerializationError('input.f', 'is a function'),
-  new TaskNotFoundError('file:///tasks.js', 'gone', 'no export named gone'),
-  new ExecutorClosedError('threads'),
-  new QueueFullError(10),
-  new RedisConnectionError('localhost:6379', 'unreachable', 'down'),
-  new TaskLostError('7', 'gone'),
-  new JobFailedError('7', 'refused'),
-  new QueueClosedError('put'),
-];
-
 describe('the error wire format', () => {
   it('a switchyard error comes back as its own class with its code, fields, message and stack', () => {
     fc.assert(
@@ -127,11 +112,11 @@ describe('the error wire format', () => {
 
   it('every switchyard class comes back as itself', () => {
     assert.deepEqual(
-      new Set(everyClass.map((error) => error.code)),
+      new Set(ONE_OF_EACH.map((error) => error.code)),
       new Set(Object.values(ERROR_CODES)),
       'one of each class',
     );
-    for (const error of everyClass) {
+    for (const error of ONE_OF_EACH) {
       const back = cross(error);
       assert.equal(back.constructor, error.constructor, error.name);
       assert.ok(back instanceof error.constructor);
