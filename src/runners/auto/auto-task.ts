@@ -7,9 +7,10 @@
 import { SerializationError, toError, WorkerCrashedError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { TaskFunction, TaskLike } from '../../core/task.js';
-import { findUnsendable, type Unsendable } from '../../core/unsendable.js';
+import { findUnsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
+import { Crossing, cannotCopy } from './crossing.js';
 import { Gate } from './gate.js';
 import { chunksOnThread, sendMs } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
@@ -23,9 +24,6 @@ const ON_THREAD = -1;
 
 /** Most inputs in one chunk of tiny tasks on the calling thread: a map's window holds several. */
 const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
-
-/** Asks for the cost of copying an input between two measurements of it. */
-const COPY_REMEASURE = 16;
 
 /** Fewest inputs a `map` holds, whatever the level. */
 const MIN_READ_AHEAD = 16;
@@ -67,13 +65,8 @@ export class AutoTask {
   #inChunks = false;
   /** Inputs in the last chunk asked for. */
   #chunk = 1;
-  /** The last input a run or chunk was given: what copying one to a worker is measured on. */
-  #lastInput: unknown;
-  /** The last output of a run on the calling thread: what copying one back is measured on. */
-  #lastOutput: unknown;
-  /** The last two measured copies of an input and an output (see {@link #copyMs}), and how often one was asked for. */
-  #copies: number[] = [];
-  #copyAsks = 0;
+  /** The last input and output seen: what copying them to a worker would cost, and whether it can. */
+  readonly #crossing = new Crossing();
   readonly #workerCount: number;
 
   constructor(
@@ -94,7 +87,7 @@ export class AutoTask {
       {
         ...context,
         // The constants were measured with inputs of a few bytes, whose copy they include.
-        dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#copyMs()),
+        dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#crossing.copyMs()),
         chunkable: () => this.#inChunks,
       },
       shared.instruments,
@@ -114,7 +107,7 @@ export class AutoTask {
   }
 
   run(run: TaskRun): Promise<unknown> {
-    this.#lastInput = run.input;
+    this.#crossing.input(run.input);
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
     return this.gate.enter(
@@ -126,7 +119,7 @@ export class AutoTask {
   }
 
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
-    this.#lastInput = chunk.inputs[chunk.inputs.length - 1];
+    this.#crossing.input(chunk.inputs[chunk.inputs.length - 1]);
     if (chunk.timeout !== undefined) this.pin();
     this.#inChunks = chunk.timeout === undefined;
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
@@ -161,35 +154,6 @@ export class AutoTask {
     const { route, level } = this.controller.level;
     const runs = route === 'loop' ? level : (level + 1) * this.#workerCount;
     return Math.min(AUTO_MAP_WINDOW, Math.max(MIN_READ_AHEAD, 2 * runs * this.#chunk));
-  }
-
-  /**
-   * ms of the calling thread's time to copy one input to a worker and its output back,
-   * measured on the last input and output seen: structured clones, as messages to and from
-   * a worker make them. Values of a few bytes cost microseconds; a large one (a 256 KB
-   * string, a 128 KB page) costs about as much as a task of a millisecond, which worker
-   * threads could then not beat. Measured again every
-   * {@link COPY_REMEASURE} asks (a saturated thread asks once a window), so that a large
-   * input costs the thread a small share of its time; each measurement is the fastest of
-   * three clones (the first clone of a kind pays for setting up), and the lower of the
-   * last two measurements is kept, so that a garbage collection during one does not count.
-   */
-  #copyMs(): number {
-    if (this.#copyAsks++ % COPY_REMEASURE === 0 || this.#copies.length < 2) {
-      let fastest = Number.POSITIVE_INFINITY;
-      for (let i = 0; i < 3; i++) {
-        const started = performance.now();
-        try {
-          structuredClone(this.#lastInput);
-          structuredClone(this.#lastOutput);
-        } catch {
-          return 0;
-        }
-        fastest = Math.min(fastest, performance.now() - started);
-      }
-      this.#copies = [...this.#copies.slice(-1), fastest];
-    }
-    return Math.min(...this.#copies);
   }
 
   /** Reserves a place where the controller wants runs now, if there is room. */
@@ -237,7 +201,7 @@ export class AutoTask {
 
   #loadWorkers(): void {
     if (this.#loadingWorkers || this.#mustStay) return;
-    const why = cannotCross(this.#lastInput, this.#lastOutput);
+    const why = this.#crossing.whyNot();
     if (why) {
       this.#mustStay = true;
       this.controller.threadsFailed(why);
@@ -325,7 +289,7 @@ export class AutoTask {
     this.#called(startedAt);
     return running.then(
       (value) => {
-        this.#lastOutput = value;
+        this.#crossing.output(value);
         this.#finished('loop', ON_THREAD, startedAt, 1, true);
         return { values: [value] };
       },
@@ -351,7 +315,7 @@ export class AutoTask {
     running.then(
       (value) => {
         const outcome = value as ChunkOutcome;
-        if (place === ON_THREAD) this.#lastOutput = chunked ? outcome.values.at(-1) : value;
+        if (place === ON_THREAD) this.#crossing.output(chunked ? outcome.values.at(-1) : value);
         else if (chunked)
           for (const error of outcome.failures?.values() ?? []) this.#failedOnWorker(error);
         this.#finished(route, place, startedAt, inputs, true);
@@ -396,21 +360,6 @@ export class AutoTask {
     if (this.controller.threadsLikely) this.#loadWorkers();
     this.gate.wake();
   }
-}
-
-/**
- * Why a task whose last input and output were these cannot run on worker threads (the
- * path and what it is), or `undefined` when it can.
- */
-function cannotCross(input: unknown, output: unknown): string | undefined {
-  const bad = findUnsendable(input, 'input') ?? findUnsendable(output, 'output');
-  return bad && cannotCopy(bad);
-}
-
-/** A reason's words for an input or output that cannot cross (`input.onDone is a function, …`). */
-function cannotCopy({ path, problem }: Unsendable): string {
-  const way = path.startsWith('input') ? 'to' : 'back from';
-  return `${path} ${problem}, which cannot be copied ${way} a worker thread`;
 }
 
 /** A worker's crash in a few words (`exit code 3`), for a reason. */

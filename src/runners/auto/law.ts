@@ -27,8 +27,8 @@
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
  *
  * The law holds the state; the steps down from a knee (`descent.ts`), on a bottleneck
- * thread that stays (`bottleneck.ts`) and the move to threads (`handover.ts`) are worked
- * out beside it.
+ * thread that stays (`bottleneck.ts`), the move to threads (`handover.ts`) and the
+ * threads' trial after it (`trial.ts`) are worked out beside it.
  */
 
 import { afterThinning, atBottleneck } from './bottleneck.js';
@@ -55,9 +55,9 @@ import {
   SATURATED_FOR_MS,
   SHARED_WORKER_MIN_MS,
   THREADS_GAIN_TO_MOVE,
-  THREADS_GAIN_TO_STAY,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
+import { judgeThreads } from './trial.js';
 import type { WindowSummary } from './window.js';
 
 export class Law {
@@ -232,30 +232,22 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      // The workers' first window pays for their start; of the next two, the better one
-      // speaks for them (a worker's JIT warms up over its first tasks).
-      phase.windows++;
-      if (phase.windows < 2) return undefined;
-      if (phase.windows === 2) {
-        phase.first = m;
-        return undefined;
-      }
-      if (phase.first && phase.first.throughput > m.throughput)
-        m = { ...phase.first, level: m.level };
       const loop = this.#loopBaseline;
-      const gain = loop ? m.throughput / loop.throughput : Number.POSITIVE_INFINITY;
-      if (this.#mayLeaveThreads && loop && gain < THREADS_GAIN_TO_STAY) {
+      const verdict = judgeThreads(phase, m, loop, this.#mayLeaveThreads);
+      if (!verdict) return undefined;
+      const { gain, threads } = verdict;
+      if (!verdict.stay && loop) {
         this.#saturation.handoverFailed();
         return this.#go(
           { route: 'loop', level: loop.level },
           holding(loop),
           { kind: 'threads-slower', gain, loop },
-          m,
+          threads,
         );
       }
       this.#saturation.handoverPaid();
       this.#phase = { kind: 'start' };
-      const move = this.#explore(m);
+      const move = this.#explore(threads);
       return loop ? { ...move!, because: { kind: 'threads-faster', gain, loop } } : move;
     }
     if (!this.#binding(m)) return undefined;

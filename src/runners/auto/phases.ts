@@ -14,8 +14,7 @@ export type Phase =
   | Holding
   | { readonly kind: 'probing'; readonly from: Measured }
   | Thinning
-  /** Just moved to threads: the first window warms the workers up, the next two are judged. */
-  | { readonly kind: 'verifying'; windows: number; first?: Measured };
+  | Verifying;
 
 export interface Holding {
   readonly kind: 'holding';
@@ -24,6 +23,13 @@ export interface Holding {
   strays: number;
   /** Held because the calling thread is the bottleneck and threads would not help. */
   readonly saturated?: boolean;
+}
+
+/** Just moved to threads: the first window warms the workers up, the next two are judged (see `trial.ts`). */
+export interface Verifying {
+  readonly kind: 'verifying';
+  windows: number;
+  first?: Measured;
 }
 
 /** Fewer in flight than at `from`, where the calling thread was the bottleneck (threads would not help: `why`). */
