@@ -4,7 +4,8 @@
  * through Redis to its executor — and the way back. A switchyard error comes back as its
  * own class with its own fields (`timeoutMs`, `exitCode`, `path`, …); any other error comes
  * back as an `Error` with the thrown error's name, message, stack, `code` and plain fields.
- * Causes travel too, so a `TaskError` keeps the task's own error.
+ * Causes travel too, so a `TaskError` keeps the task's own error, and so do an
+ * `AggregateError`'s `errors` (as from `Promise.any`), so it comes back an `AggregateError`.
  *
  * Which is which is decided by a mark, never by the code: {@link toWire} sets `switchyard`
  * only on an error that is a {@link SwitchyardError} (of any copy of switchyard), and only
@@ -24,6 +25,8 @@ export interface WireError {
   /** The error's own fields with plain values: `timeoutMs`, `exitCode`, `errno`, `statusCode`… */
   readonly fields?: Readonly<Record<string, Primitive>> | undefined;
   readonly cause?: WireError | undefined;
+  /** An `AggregateError`'s errors. */
+  readonly errors?: readonly WireError[] | undefined;
   /** Set only when the error was one of switchyard's own: rebuilt as its class, by `code`. */
   readonly switchyard?: true | undefined;
 }
@@ -34,24 +37,44 @@ type Primitive = string | number | boolean | null;
 const OWN = new Set(['name', 'message', 'stack', 'code', 'cause']);
 /** How deep a chain of causes is followed (a cycle would otherwise never end). */
 const MAX_CAUSES = 8;
+/**
+ * Most errors one thrown value is flattened into, causes and aggregated errors together:
+ * aggregates nested in aggregates would otherwise grow without bound.
+ */
+const MAX_ERRORS = 256;
 
 /** Flattens any thrown value: an Error with its fields and causes, anything else described in words. */
-export function toWire(error: unknown, depth = 0): WireError {
+export function toWire(error: unknown): WireError {
+  return flatten(error, 0, { left: MAX_ERRORS });
+}
+
+function flatten(error: unknown, depth: number, budget: { left: number }): WireError {
+  budget.left--;
   if (!(error instanceof Error)) {
     return { name: 'Error', message: `non-error value thrown: ${describe(error)}` };
   }
   const code = (error as { code?: unknown }).code;
   const fields = plainFields(error);
   const { cause } = error as { cause?: unknown };
-  return {
+  const follow = depth < MAX_CAUSES;
+  const wire: WireError = {
     name: error.name,
     message: error.message,
     stack: error.stack,
     ...(code === undefined ? {} : { code }),
     ...(fields ? { fields } : {}),
-    ...(cause === undefined || depth >= MAX_CAUSES ? {} : { cause: toWire(cause, depth + 1) }),
+    ...(cause === undefined || !follow || budget.left <= 0
+      ? {}
+      : { cause: flatten(cause, depth + 1, budget) }),
     ...(error instanceof SwitchyardError ? { switchyard: true as const } : {}),
   };
+  if (!(error instanceof AggregateError) || !Array.isArray(error.errors) || !follow) return wire;
+  const errors: WireError[] = [];
+  for (const each of error.errors) {
+    if (budget.left <= 0) break;
+    errors.push(flatten(each, depth + 1, budget));
+  }
+  return { ...wire, errors };
 }
 
 /** Rebuilds an error from {@link toWire}: switchyard's own class where it was one of switchyard's. */
@@ -62,7 +85,9 @@ export function fromWire(wire: WireError): Error {
   // Built without running the class's constructor, which would compose a new message.
   const error: Error = Class
     ? Reflect.construct(Error, [wire.message, options], Class)
-    : new Error(wire.message, options);
+    : wire.errors
+      ? new AggregateError(wire.errors.map(fromWire), wire.message, options)
+      : new Error(wire.message, options);
   Object.defineProperty(error, 'name', { value: wire.name, writable: true, configurable: true });
   if (wire.code !== undefined) Object.assign(error, { code: wire.code });
   if (wire.fields) Object.assign(error, wire.fields);

@@ -195,6 +195,49 @@ describe('the error wire format', () => {
     );
   });
 
+  it('an AggregateError comes back an AggregateError with each of its errors, in order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(plainError, switchyardError), { maxLength: 8 }),
+        message,
+        (errors, text) => {
+          const back = cross(new AggregateError(errors, text));
+          assert.ok(back instanceof AggregateError);
+          assert.equal(back.message, text);
+          assert.equal(back.errors.length, errors.length);
+          for (const [i, error] of errors.entries()) {
+            const rebuilt = back.errors[i] as Error;
+            assert.equal(rebuilt.name, error.name);
+            assert.equal(rebuilt.message, error.message);
+            assert.equal(rebuilt instanceof SwitchyardError, error instanceof SwitchyardError);
+          }
+        },
+      ),
+    );
+  });
+
+  it('aggregates within aggregates, and an aggregate that holds itself, end', () => {
+    const wide = new AggregateError(
+      Array.from(
+        { length: 40 },
+        () => new AggregateError(Array.from({ length: 40 }, () => new Error('x'))),
+      ),
+      'wide',
+    );
+    const self = new AggregateError([], 'self');
+    self.errors.push(self);
+    for (const error of [wide, self]) {
+      let count = 0;
+      const visit = (e: Error, depth: number): void => {
+        count++;
+        assert.ok(depth < 20);
+        if (e instanceof AggregateError) for (const each of e.errors) visit(each, depth + 1);
+      };
+      visit(cross(error), 0);
+      assert.ok(count > 1 && count <= 300, `${count} errors`);
+    }
+  });
+
   it('a cycle of causes ends', () => {
     const a = new Error('a');
     const b = new Error('b', { cause: a });

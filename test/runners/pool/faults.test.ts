@@ -96,6 +96,21 @@ for (const mode of ['threads', 'processes'] as const) {
       assert.equal(inWorker[2]!.name, 'Error');
     });
 
+    it("a task's AggregateError (Promise.any) comes back an AggregateError with its errors", async () => {
+      await using ex = make({ workers: 1 });
+      const error = await ex.submit(ref('anyOf'), ['a', 'b']).catch((e: unknown) => e);
+      assert.ok(error instanceof TaskError, String(error));
+      const cause = error.cause;
+      assert.ok(cause instanceof AggregateError, String(cause));
+      assert.deepEqual(
+        cause.errors.map((e: Error) => [e.name, e.message]),
+        [
+          ['RangeError', 'a'],
+          ['RangeError', 'b'],
+        ],
+      );
+    });
+
     it('a task that calls process.exit(3) rejects with WorkerCrashedError, and a new worker takes over', async () => {
       await using ex = make({ workers: 1 });
       const first = await ex.submit(ref('whoAmI'), undefined);
