@@ -20,7 +20,8 @@ import type {
 } from '../core/types.js';
 import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
 import { Room } from '../primitives/room.js';
-import { checkInputs, type MapWindowOptions, mapWindow } from './map-window.js';
+import { checkInputs } from './map-source.js';
+import { type MapWindowOptions, mapWindow } from './map-window.js';
 import { throttleProgress } from './progress.js';
 
 interface Start {

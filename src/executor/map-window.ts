@@ -14,6 +14,7 @@ import {
   linkedController,
   onAbort,
 } from '../primitives/abort.js';
+import { openSource, type Source } from './map-source.js';
 
 export interface MapWindowOptions {
   /** Most inputs read but not yet yielded. */
@@ -394,41 +395,4 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
         .then(() => source.return())
         .catch(() => {});
   }
-}
-
-interface Source<I> {
-  next(): IteratorResult<I> | Promise<IteratorResult<I>>;
-  return(): Promise<void>;
-}
-
-/** One pull interface over sync and async iterables; sync ones are not forced through a promise per item. */
-function openSource<I>(inputs: Iterable<I> | AsyncIterable<I>): Source<I> {
-  if (inputs != null && typeof (inputs as AsyncIterable<I>)[Symbol.asyncIterator] === 'function') {
-    const iterator = (inputs as AsyncIterable<I>)[Symbol.asyncIterator]();
-    return { next: () => iterator.next(), return: async () => void (await iterator.return?.()) };
-  }
-  if (inputs != null && typeof (inputs as Iterable<I>)[Symbol.iterator] === 'function') {
-    const iterator = (inputs as Iterable<I>)[Symbol.iterator]();
-    return { next: () => iterator.next(), return: async () => void iterator.return?.() };
-  }
-  throw new TypeError(
-    `map(): inputs must be an Iterable or AsyncIterable, got ${describe(inputs)}`,
-  );
-}
-
-/** Throws at the call site (not at the first iteration) when `inputs` cannot be iterated. */
-export function checkInputs(inputs: unknown): void {
-  const iterable =
-    inputs != null &&
-    (typeof (inputs as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function' ||
-      typeof (inputs as Iterable<unknown>)[Symbol.iterator] === 'function');
-  if (!iterable) {
-    throw new TypeError(
-      `map(): inputs must be an Iterable or AsyncIterable (an array, a generator, a stream), got ${describe(inputs)}`,
-    );
-  }
-}
-
-function describe(value: unknown): string {
-  return value === null ? 'null' : typeof value;
 }

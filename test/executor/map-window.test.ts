@@ -2,12 +2,35 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CancelledError } from '../../src/core/errors.js';
 import { mapWindow } from '../../src/executor/map-window.js';
+import { createExecutor, type ExecutorOptions, MODES } from '../../src/index.js';
 import { Queue } from '../../src/primitives/queue.js';
 import { collect } from '../conformance/suite.js';
 
 const identity = (input: number) => Promise.resolve(input);
 
 describe('mapWindow', () => {
+  it('inputs that cannot be iterated are refused when map is called, in every mode, naming what they were', async () => {
+    for (const mode of MODES.filter((m) => m !== 'distributed')) {
+      await using ex = createExecutor({ mode } as ExecutorOptions);
+      for (const [inputs, what] of [
+        [42, 'number'],
+        [null, 'null'],
+        [{ length: 2 }, 'object'],
+      ] as const) {
+        for (const map of [ex.map, ex.mapSettled]) {
+          assert.throws(
+            () => map.call(ex, identity, inputs as unknown as number[]),
+            (error: unknown) =>
+              error instanceof TypeError &&
+              error.message.includes('must be an Iterable or AsyncIterable') &&
+              error.message.endsWith(`got ${what}`),
+            `${mode} ${what}`,
+          );
+        }
+      }
+    }
+  });
+
   it('never holds more than `window` inputs read but not yet yielded', async () => {
     let reads = 0;
     function* naturals() {
