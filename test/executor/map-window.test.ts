@@ -17,9 +17,13 @@ describe('mapWindow', () => {
         [null, 'null'],
         [{ length: 2 }, 'object'],
       ] as const) {
-        for (const map of [ex.map, ex.mapSettled]) {
+        const calls = [
+          () => ex.map(identity, inputs as unknown as number[]),
+          () => ex.mapSettled(identity, inputs as unknown as number[]),
+        ];
+        for (const call of calls) {
           assert.throws(
-            () => map.call(ex, identity, inputs as unknown as number[]),
+            call,
             (error: unknown) =>
               error instanceof TypeError &&
               error.message.includes('must be an Iterable or AsyncIterable') &&
