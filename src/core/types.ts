@@ -132,6 +132,14 @@ export interface Decision {
   readonly concurrency: number;
   readonly workers?: number;
   readonly tasksPerWorker?: number;
+  /**
+   * Tasks finished per second at this level as `auto` measured it, once it keeps the level
+   * for that measurement: it stayed after measuring it, or went back to it when a step from
+   * there did not pay. Absent while the level is on trial — the first level, a step up or
+   * down, a move between this thread and worker threads — not yet measured, or not yet
+   * judged.
+   */
+  readonly throughput?: number;
   /** One human sentence: why it runs the tasks this way now. */
   readonly reason: string;
   /** The numbers behind it (ms, shares 0..1, tasks per second); see `switchyard profile`. */

@@ -223,12 +223,14 @@ export class Controller {
       measured.cpuPerTaskMs = last.cpuPerTaskMs;
     }
     const workload = this.#workload();
+    const held = this.#law.held;
     return {
       mode: at.route,
       concurrency: this.#concurrency(at),
       ...(at.route === 'threads'
         ? { workers: this.#context.workers, tasksPerWorker: at.level }
         : {}),
+      ...(held === undefined ? {} : { throughput: Math.round(held.throughput) }),
       reason: this.#reason,
       measured,
       history: [...this.#history],

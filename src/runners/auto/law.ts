@@ -114,6 +114,15 @@ export class Law {
     return this.#at;
   }
 
+  /**
+   * The window the current level is kept for: it was measured there and judged the level
+   * to keep (for now); `undefined` while the level is on trial — the first, a step up or
+   * down, a move between the calling thread and the workers.
+   */
+  get held(): Measured | undefined {
+    return this.#phase.kind === 'holding' ? this.#phase.reference : undefined;
+  }
+
   get pinned(): boolean {
     return this.#pinned;
   }
