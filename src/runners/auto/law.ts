@@ -421,6 +421,10 @@ export class Law {
     }
     phase.strays = 0;
     if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m)) return undefined;
+    // A probe begins a new exploration from the held level as it measures now: a level held
+    // for days is probed thousands of times, and what was measured before it is stale.
+    this.#tried = [m];
+    this.#best = m;
     return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
   }
 

@@ -266,6 +266,27 @@ describe('the control law', () => {
     assert.deepEqual(worse?.to.level, 64);
   });
 
+  it('a probe from a held level judges against what it measures now, not what the level measured before', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const at = (level: number, throughput: number) =>
+      window({ inFlight: level, throughput, latencyMs: level / 3 });
+    law.next(window({ busyShare: 0.35 }));
+    assert.equal(law.next(at(128, 1_020))?.because.kind, 'knee');
+    const held = law.next(at(32, 600));
+    assert.equal(held?.because.kind, 'fewer-worse');
+    assert.deepEqual(held?.to.level, 64);
+    // The resource slows a fifth (not a change of phase) while 64 is held, then probed.
+    let probe: ReturnType<Law['next']>;
+    for (let i = 0; i < 8 && !probe; i++) probe = law.next(at(64, 800));
+    assert.equal(probe?.because.kind, 'probe');
+    assert.equal(law.next(at(128, 1_000))?.because.kind, 'climb');
+    // 256 brings no more: the fewest in flight that finish as many are 128 now; the 64 of
+    // the first exploration finished as many then, but no longer does.
+    const knee = law.next(at(256, 1_010));
+    assert.equal(knee?.because.kind, 'knee');
+    assert.deepEqual(knee?.to, { route: 'loop', level: 64 });
+  });
+
   it('keeps the level of a calling thread it never left when threads turn out unable to run the task', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     law.next(window({ busyShare: 0.35 }));
