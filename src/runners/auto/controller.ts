@@ -171,7 +171,7 @@ export class Controller {
   #apply(move: Move, before: Level): void {
     const from = move.measured ?? before;
     const moved = from.route !== move.to.route || from.level !== move.to.level;
-    this.#reason = explain(move, this.#context.workers);
+    this.#reason = explain(move, this.#context.workers, this.#law.held !== undefined);
     if (move.because.kind === 'saturated') this.#handedOver = move.to.level;
     // A crash is kept in the history even where the work stays: it is why it never leaves.
     if (moved || move.because.kind === 'crashed') {

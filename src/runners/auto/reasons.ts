@@ -5,12 +5,16 @@
 import type { Level, Measured, Move } from './moves.js';
 import { SHARED_WORKER_MIN_MS } from './settings.js';
 
-export function explain(move: Move, workers: number): string {
+/**
+ * The sentence for `move`; `holds`: the law keeps the level it moved to (it measured it and
+ * judged it the one to keep), rather than trying it.
+ */
+export function explain(move: Move, workers: number, holds = false): string {
   const { because: b, to, measured: m } = move;
   const where = describe(to, workers);
   const here = m ? describe(m, workers) : where;
   const stayed = m !== undefined && m.route === to.route && m.level === to.level;
-  const next = stayed ? `staying at ${where}` : `trying ${where}`;
+  const next = stayed ? `staying at ${where}` : holds ? `settling at ${where}` : `trying ${where}`;
   switch (b.kind) {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
@@ -19,7 +23,7 @@ export function explain(move: Move, workers: number): string {
     case 'climb':
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':
-      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
+      return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
     case 'most':
       return `${cap(here)} is the most auto keeps in flight: staying there.`;
     case 'fewer-as-good':
@@ -37,7 +41,7 @@ export function explain(move: Move, workers: number): string {
     case 'fewer-better':
       return `${cap(here)} finished ${times(b.gain)} as many as ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), so more in flight cost more each: ${next}.`;
     case 'thin-failed':
-      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), and this thread is the bottleneck, but ${b.why}: back to ${where}.`;
+      return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), and this thread is the bottleneck, but ${b.why}: back to ${where}.`;
     case 'fill':
       return `This thread is busy ${percent(b.busyShare)} of the time, so it is the bottleneck, but ${b.why}; more in flight may fill the rest of its time: ${next}.`;
     case 'threads-faster':
@@ -51,7 +55,7 @@ export function explain(move: Move, workers: number): string {
     case 'probe':
       return `${cap(here)} finished ${rate(m)}: ${next} to see whether more in flight pays now.`;
     case 'probe-failed':
-      return `${cap(here)} finished no more than ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}): back to ${where}.`;
+      return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}): back to ${where}.`;
     case 'pinned':
       return `A timeout is set, and only a task on a worker thread can be stopped when it overruns it, so the tasks run on ${workers} worker threads, starting with ${where}.`;
     case 'timeout-alone':
@@ -70,6 +74,13 @@ export function describe(level: Level, workers: number): string {
   return level.route === 'loop'
     ? `${count(level.level)} at a time on this thread`
     : `${count(level.level)} per worker on ${workers} ${workers === 1 ? 'thread' : 'threads'}`;
+}
+
+/** How a throughput `gain` times another's compares, when it is too small to pay: "fewer than", "about as many as", "only 1.1× as many as". */
+function hardlyMore(gain: number): string {
+  if (gain < 0.95) return 'fewer than';
+  if (gain <= 1.05) return 'about as many as';
+  return `only ${times(gain)} as many as`;
 }
 
 function ratio(m: Measured | undefined, of: Measured): number {

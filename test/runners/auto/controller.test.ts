@@ -285,6 +285,13 @@ describe('the control law', () => {
     const knee = law.next(at(256, 1_010));
     assert.equal(knee?.because.kind, 'knee');
     assert.deepEqual(knee?.to, { route: 'loop', level: 64 });
+    assert.match(
+      explain(knee!, 2),
+      /^256 at a time on this thread finished about as many as 128 at a time on this thread \(1,010 tasks\/s against 1,000 tasks\/s\)/,
+    );
+    // The sentence says whether the level moved to is tried or kept.
+    assert.match(explain(knee!, 2), /: trying 64 at a time on this thread\.$/);
+    assert.match(explain(knee!, 2, true), /: settling at 64 at a time on this thread\.$/);
   });
 
   it('keeps the level of a calling thread it never left when threads turn out unable to run the task', () => {
