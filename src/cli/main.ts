@@ -11,6 +11,7 @@ import { registerDemo } from './commands/demo.js';
 import { registerProfile } from './commands/profile.js';
 import { registerRun } from './commands/run.js';
 import { registerWorker } from './commands/worker.js';
+import { commandFinished, watchExits } from './exit.js';
 import { readVersion } from './version.js';
 
 const program = new Command('switchyard')
@@ -28,23 +29,13 @@ registerRun(program);
 registerProfile(program);
 registerWorker(program);
 
-// A task that never settles, awaiting nothing left that could settle it (no timer, no
-// socket), lets the event loop empty while the command still waits for it: Node would
-// then exit with code 13 and say nothing.
-let done = false;
-process.on('beforeExit', () => {
-  if (done) return;
-  process.stderr.write(
-    'switchyard: stopped with tasks that never finished: they wait for something that can no longer happen (nothing is left to wake them); pass --timeout so that such a task fails instead\n',
-  );
-  process.exit(1);
-});
+watchExits();
 
 try {
   await program.parseAsync(process.argv);
-  done = true;
+  commandFinished();
 } catch (error) {
-  done = true;
+  commandFinished();
   if (error instanceof CommanderError) process.exit(error.exitCode);
   const message = error instanceof Error ? error.message : String(error);
   process.stderr.write(`switchyard: ${message}\n`);

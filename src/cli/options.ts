@@ -12,6 +12,34 @@ export function integerAtLeast(min: number): (value: string) => number {
   };
 }
 
+/**
+ * Most workers a command starts: each is a thread or a process with memory of its own (tens
+ * of MB), so a few thousand exhaust an ordinary machine before any task runs, and a typo
+ * such as 100000 ran the heap out of memory and hung. Work that mostly waits needs no
+ * worker per task: `--mode loop` keeps thousands in flight on one thread.
+ */
+export const MAX_WORKERS = 1024;
+
+/** Parses an integer in `[min, max]`; `why` (if given) says what the bound protects. */
+export function integerBetween(min: number, max: number, why?: string): (value: string) => number {
+  return (value) => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) {
+      throw new InvalidArgumentError(
+        `must be an integer >= ${min} and <= ${max}${why ? `: ${why}` : ''}.`,
+      );
+    }
+    return n;
+  };
+}
+
+/** Parses `--workers`: a pool size, at most {@link MAX_WORKERS}. */
+export const workerCount = integerBetween(
+  1,
+  MAX_WORKERS,
+  'each worker is a thread or a process with memory of its own',
+);
+
 /** Parses a number in `(0, max]`. */
 export function positiveAtMost(max: number): (value: string) => number {
   return (value) => {

@@ -3,9 +3,9 @@
  * skipped and do not take an index, so an input's index is its position among the
  * non-blank lines — the same on every re-run, which is what resume relies on.
  */
-import { open } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
-import { InputLineError } from './errors.js';
+import { InputLineError, RunFileError } from './errors.js';
 import { type Line, readLines } from './lines.js';
 
 /** `-` reads stdin. */
@@ -19,11 +19,22 @@ export type InputRecord =
 /** Opens the input now, so a missing file fails before anything runs. */
 export async function openInput(path: string): Promise<Readable> {
   if (path === STDIN) return process.stdin;
+  let handle: FileHandle;
   try {
-    return (await open(path, 'r')).createReadStream();
+    handle = await open(path, 'r');
   } catch (error) {
-    throw new Error(`cannot read --input ${path}: ${(error as Error).message}`, { cause: error });
+    throw new RunFileError('--input', path, error);
   }
+  // A folder opens fine and fails only at the first read, as a stream error in mid-run.
+  if ((await handle.stat()).isDirectory()) {
+    await handle.close();
+    throw new RunFileError(
+      '--input',
+      path,
+      Object.assign(new Error('a folder'), { code: 'EISDIR' }),
+    );
+  }
+  return handle.createReadStream();
 }
 
 /** Numbers and parses the non-blank lines of `source`. */

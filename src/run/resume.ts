@@ -6,7 +6,8 @@
  */
 import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
-import { IndexSet } from './index-set.js';
+import { RunFileError } from './errors.js';
+import { IndexSet, isIndex } from './index-set.js';
 import { readLines } from './lines.js';
 
 export interface ResumeState {
@@ -24,10 +25,11 @@ export async function scanOutput(path: string): Promise<ResumeState> {
   try {
     handle = await open(path, 'r+');
   } catch (error) {
+    // No output yet: a first run. (If it cannot be created there, opening it to write says why.)
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
       return { done: new IndexSet(), droppedBytes: 0 };
     }
-    throw error;
+    throw new RunFileError('--output', path, error);
   }
   let droppedBytes: number;
   try {
@@ -57,10 +59,16 @@ async function doneIndices(path: string): Promise<IndexSet> {
   const done = new IndexSet();
   for await (const line of readLines(createReadStream(path))) {
     if (line.text.trim() === '') continue;
-    const index = resultIndex(line.text);
-    if (index === undefined) {
+    const result = parseResult(line.text);
+    if (result === undefined) {
       throw new Error(
         `output ${path} line ${line.number} is not a switchyard result ({"index":…,"ok":…}); pass a new --output file or remove that line`,
+      );
+    }
+    const { index } = result;
+    if (!isIndex(index)) {
+      throw new Error(
+        `output ${path} line ${line.number} has index ${JSON.stringify(index)}, which no input can have (an index is a whole number from 0 to ${Number.MAX_SAFE_INTEGER}); it was not written by switchyard run — pass a new --output file or remove that line`,
       );
     }
     if (!done.add(index)) {
@@ -72,15 +80,14 @@ async function doneIndices(path: string): Promise<IndexSet> {
   return done;
 }
 
-function resultIndex(text: string): number | undefined {
+/** The line's `index` when it has the shape of a result line, `undefined` when it does not. */
+function parseResult(text: string): { readonly index: unknown } | undefined {
   let record: unknown;
   try {
     record = JSON.parse(text);
   } catch {
     return undefined;
   }
-  const { index, ok } = (record ?? {}) as { index?: unknown; ok?: unknown };
-  return Number.isSafeInteger(index) && (index as number) >= 0 && typeof ok === 'boolean'
-    ? (index as number)
-    : undefined;
+  if (typeof record !== 'object' || record === null || !('index' in record)) return undefined;
+  return 'ok' in record && typeof record.ok === 'boolean' ? { index: record.index } : undefined;
 }

@@ -10,7 +10,7 @@ import type { Task } from '../core/task.js';
 import type { Decision, Executor, Mode } from '../core/types.js';
 import { toWire } from '../core/wire.js';
 import { createExecutor } from '../executor/create.js';
-import { ResultNotJsonError } from './errors.js';
+import { ResultNotJsonError, RunFileError } from './errors.js';
 import { countInputs, type InputRecord, openInput, readInputs, STDIN } from './input.js';
 import { OutputWriter } from './output.js';
 import { Pacer } from './pacer.js';
@@ -85,7 +85,13 @@ export async function runJsonl(options: RunOptions): Promise<RunSummary> {
       () => {},
     );
 
-  const writer = await OutputWriter.open(output);
+  let writer: OutputWriter;
+  try {
+    writer = await OutputWriter.open(output);
+  } catch (error) {
+    source.destroy();
+    throw new RunFileError('--output', output, error);
+  }
   const ex = createExecutor(options.executor);
   const cancel = new AbortController();
   let stoppedBy: StopSignal | 'error' | undefined;

@@ -134,6 +134,7 @@ describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
     [['--latency', '-5'], /--latency/],
     [['--repeat', '1.5'], /--repeat/],
     [['--workers', 'many'], /--workers/],
+    [['--workers', '100000'], /--workers.*must be an integer >= 1 and <= 1024/],
     [['--scale', '0'], /--scale/],
     [['--scale', '1000'], /--scale.*<= 858/],
     [['--compare', 'ruby'], /'ruby'.*choose from python/],

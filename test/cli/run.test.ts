@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { FIXTURES, files, runCli, startCli } from './spawn.js';
@@ -437,6 +437,8 @@ describe('switchyard run', () => {
   it('rejects bad invocations with a one-line reason and a non-zero exit', SLOW, async (t) => {
     const { dir, input, output } = files(t);
     writeInputs(input, [{ n: 1 }]);
+    const linked = join(dir, 'linked.jsonl');
+    symlinkSync(input, linked);
     const cases: [string[], RegExp][] = [
       [
         [`${TASKS}#double`, '-i', input, '-o', output, '--concurrency', '0'],
@@ -451,10 +453,26 @@ describe('switchyard run', () => {
         [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'distributed'],
         /--mode.*Allowed choices are sync, loop, threads, processes, auto\./,
       ],
-      [[`${TASKS}#double`, '-o', output], /required option '-i, --input <file>'/],
+      [[`${TASKS}#double`, '-o', output], /missing --input <file>; for example: switchyard run/],
+      [[], /missing <module>, --input <file> and --output <file>; for example/],
+      [['-i', input, '-o', output], /missing <module>; for example/],
       [
-        [`${TASKS}#double`, '-i', join(dir, 'missing.jsonl'), '-o', output],
-        /cannot read --input .*missing\.jsonl/,
+        [`${TASKS}#double`, '-i', input, '-o', output, '--workers', '100000'],
+        /--workers <n>' argument '100000' is invalid\. must be an integer >= 1 and <= 1024: each worker is a thread or a process/,
+      ],
+      [
+        [
+          `${TASKS}#double`,
+          '-i',
+          input,
+          '-o',
+          output,
+          '--mode',
+          'processes',
+          '--concurrency',
+          '5000',
+        ],
+        /--concurrency 5000 is too many for --mode processes: it starts one worker per task in flight, at most 1024; lower it, or use --mode loop/,
       ],
       [
         [join(dir, 'nope.js'), '-i', input, '-o', output, '--mode', 'loop'],
@@ -469,12 +487,164 @@ describe('switchyard run', () => {
         [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'loop', '--workers', '2'],
         /--workers does not apply to --mode loop; it is for --mode threads, processes, auto/,
       ],
+      [
+        [`${TASKS}#double`, '-i', input, '-o', join(dir, '.', basename(input))],
+        /--input and --output name the same file .*; results go to a file of their own, such as .*\.out\.jsonl$/,
+      ],
+      [[`${TASKS}#double`, '-i', input, '-o', linked], /--input and --output name the same file/],
     ];
     for (const [args, reason] of cases) {
       const run = await runCli(['run', ...args]);
       assert.notEqual(run.code, 0, args.join(' '));
       assert.match(run.stderr.split('\n')[0]!, reason, run.stderr);
     }
+  });
+});
+
+describe('switchyard run, given files it cannot use', () => {
+  it(
+    'names the flag and the path, says what is wrong and what to do, and exits 1',
+    SLOW,
+    async (t) => {
+      const { dir, input, output } = files(t);
+      writeInputs(input, [{ n: 1 }]);
+      const noFolder = join(dir, 'no-such-folder', 'out.jsonl');
+      const cases: [string[], string][] = [
+        [
+          ['-i', input, '-o', noFolder],
+          `switchyard: --output ${noFolder}: the folder ${join(dir, 'no-such-folder')} does not exist; create it or choose another path`,
+        ],
+        [
+          ['-i', input, '-o', dir],
+          `switchyard: --output ${dir}: is a folder, not a file; name a file, such as ${join(dir, 'out.jsonl')}`,
+        ],
+        [
+          ['-i', dir, '-o', output],
+          `switchyard: --input ${dir}: is a folder, not a file; name the JSONL file to read`,
+        ],
+        [
+          ['-i', join(dir, 'missing.jsonl'), '-o', output],
+          `switchyard: --input ${join(dir, 'missing.jsonl')}: no such file; check the path (or pass - to read stdin)`,
+        ],
+      ];
+      for (const [args, message] of cases) {
+        const run = await runCli(['run', `${TASKS}#double`, ...args, '--mode', 'loop']);
+        assert.equal(run.code, 1, args.join(' '));
+        assert.equal(run.stderr, `${message}\n`);
+      }
+    },
+  );
+
+  it('an input it may not read', {
+    ...SLOW,
+    skip: process.getuid?.() === 0 && 'root may read any file',
+  }, async (t) => {
+    const { input, output } = files(t);
+    writeInputs(input, [{ n: 1 }]);
+    chmodSync(input, 0);
+    const run = await runCli(runArgs('double', input, output, ['--mode', 'loop']));
+    assert.equal(run.code, 1);
+    assert.equal(
+      run.stderr,
+      `switchyard: --input ${input}: permission denied: you may not read it; make it readable or choose another file\n`,
+    );
+  });
+});
+
+describe('switchyard run, resuming an output with a large index', () => {
+  it('does input 0 even when the output already holds index 2^32', SLOW, async (t) => {
+    const { input, output } = files(t);
+    writeInputs(input, [{ n: 0 }, { n: 1 }]);
+    writeFileSync(output, `{"index":${2 ** 32},"ok":true,"value":0}\n`);
+
+    const run = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
+
+    assert.equal(run.code, 0, run.stderr);
+    const summary = JSON.parse(run.stdout);
+    assert.equal(summary.resumed, 0);
+    assert.equal(summary.ok, 2);
+    assert.deepEqual(
+      readResults(output)
+        .map((r) => r.index)
+        .sort((a, b) => a - b),
+      [0, 1, 2 ** 32],
+    );
+  });
+
+  it(
+    'refuses an index no input can have, naming the output, the line and the index',
+    SLOW,
+    async (t) => {
+      const { input, output } = files(t);
+      writeInputs(input, [{ n: 0 }]);
+      writeFileSync(
+        output,
+        '{"index":0,"ok":true,"value":0}\n{"index":1e300,"ok":true,"value":0}\n',
+      );
+
+      const run = await runCli(runArgs('double', input, output, ['--mode', 'loop']));
+
+      assert.equal(run.code, 1);
+      assert.ok(
+        run.stderr.startsWith(
+          `switchyard: output ${output} line 2 has index 1e+300, which no input can have`,
+        ),
+        run.stderr,
+      );
+    },
+  );
+});
+
+describe('switchyard run, when a task ends the process', () => {
+  for (const mode of ['loop', 'auto']) {
+    it(
+      `--mode ${mode}: says so on stderr, keeps the task's exit code, and a re-run resumes`,
+      SLOW,
+      async (t) => {
+        const { input, output } = files(t);
+        writeInputs(
+          input,
+          Array.from({ length: 40 }, (_, n) => ({ n, exitAt: 30, code: 3 })),
+        );
+
+        const run = await runCli(runArgs('exitAt', input, output, ['--mode', mode]));
+
+        assert.equal(run.code, 3);
+        const lines = run.stderr.trim().split('\n');
+        assert.equal(lines.length, 1, run.stderr);
+        assert.equal(
+          lines[0],
+          'switchyard: the process exited with code 3 before the run finished, probably because a task called process.exit(); the results written so far are kept, and re-running the same command resumes; --mode threads or --mode processes keeps such a task from ending the run',
+        );
+        const again = await runCli(runArgs('double', input, output, ['--mode', 'loop', '--json']));
+        assert.equal(again.code, 0, again.stderr);
+        assertEachIndexOnce(readResults(output), 40);
+      },
+    );
+  }
+
+  it('an exit with code 0 before the run finished exits 1', SLOW, async (t) => {
+    const { input, output } = files(t);
+    writeInputs(input, [{ n: 0, exitAt: 0, code: 0 }]);
+    const run = await runCli(runArgs('exitAt', input, output, ['--mode', 'loop']));
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /^switchyard: the process exited with code 0 before the run finished/);
+  });
+});
+
+describe('switchyard run --help', () => {
+  it('says what a result line looks like, that a re-run resumes, what Ctrl-C does, the exit codes, and gives an example', async () => {
+    const { code, stdout } = await runCli(['run', '--help']);
+    assert.equal(code, 0);
+    assert.match(stdout, /^Usage: switchyard run \[options\] <module>$/m);
+    assert.match(stdout, /\{"index":0,"ok":true,"value":42\}/);
+    assert.match(stdout, /\{"index":1,"ok":false,"error":\{"name":"TaskError","message":"…"\}\}/);
+    assert.match(stdout, /Re-running the same command resumes/);
+    assert.match(stdout, /Ctrl-C once: .*finish/);
+    assert.match(stdout, /Ctrl-C again: cancel/);
+    assert.match(stdout, /Exit codes: 0 .*; 1 .*\n.*130 stopped by Ctrl-C; 143 stopped by SIGTERM/);
+    assert.match(stdout, /--workers <n> +pool size for threads\/processes, at most 1024/);
+    assert.match(stdout, /\n {2}switchyard run \S+ --input \S+ --output \S+\n/);
   });
 });
 

@@ -205,14 +205,16 @@ describe('switchyard worker on the command line', () => {
   });
 
   it('a bad --workers value: exit non-zero naming the option', async () => {
-    const worker = await spawnWorker('redis://127.0.0.1:1', ['--workers', '0'], {
-      expectExit: true,
-    });
-    assert.notEqual((await worker.exited).code, 0);
-    assert.match(
-      worker.stderr(),
-      /--workers <n>' argument '0' is invalid\. must be an integer >= 1/,
-    );
+    for (const [value, reason] of [
+      ['0', /--workers <n>' argument '0' is invalid\. must be an integer >= 1/],
+      ['100000', /--workers <n>' argument '100000' is invalid\. .*<= 1024/],
+    ] as const) {
+      const worker = await spawnWorker('redis://127.0.0.1:1', ['--workers', value], {
+        expectExit: true,
+      });
+      assert.notEqual((await worker.exited).code, 0);
+      assert.match(worker.stderr(), reason);
+    }
   });
 
   it('--json prints a serving event with its tasks, and a stopped event', {

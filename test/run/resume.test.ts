@@ -40,6 +40,36 @@ describe('scanOutput', () => {
     assert.equal(readFileSync(path, 'utf8'), '');
   });
 
+  it('keeps an index past 2^32 apart from the small ones', async (t) => {
+    const { done } = await scanOutput(
+      file(t, `{"index":${2 ** 32},"ok":true,"value":1}\n{"index":2,"ok":true,"value":1}\n`),
+    );
+    assert.deepEqual(
+      [0, 2, 2 ** 32].map((i) => done.has(i)),
+      [false, true, true],
+    );
+  });
+
+  it('refuses a line whose index no input can have, naming the file, the line and the index', async (t) => {
+    for (const index of ['1e300', '-1', '1.5', '"3"', `${2 ** 53}`]) {
+      const path = file(t, `{"index":0,"ok":true}\n{"index":${index},"ok":true}\n`);
+      await assert.rejects(scanOutput(path), (error: Error) => {
+        const shown = JSON.stringify(JSON.parse(index));
+        assert.ok(
+          error.message.startsWith(`output ${path} line 2 has index ${shown}, `),
+          error.message,
+        );
+        assert.match(error.message, /pass a new --output file or remove that line/);
+        return true;
+      });
+    }
+  });
+
+  it('refuses an output it may not open, naming --output', async (t) => {
+    const folder = join(file(t), '..');
+    await assert.rejects(scanOutput(folder), /^RunFileError: --output .*: is a folder, not a file/);
+  });
+
   it('refuses a line that is not a result, and an index written twice', async (t) => {
     await assert.rejects(
       scanOutput(file(t, '{"index":0,"ok":true}\n[1]\n')),

@@ -15,7 +15,8 @@ import { renderTables, wantsColor } from '../../bench/table.js';
 import { COMPARISONS, type Comparison, JOBS, type JobName } from '../../bench/types.js';
 import { MODES, type Mode } from '../../core/types.js';
 import { SIGNAL_EXIT_CODES, type StopSignal } from '../../run/signals.js';
-import { integerAtLeast, listOf, positiveAtMost } from '../options.js';
+import { exitNow } from '../exit.js';
+import { integerAtLeast, listOf, MAX_WORKERS, positiveAtMost, workerCount } from '../options.js';
 
 interface BenchFlags {
   jobs?: JobName[];
@@ -67,8 +68,8 @@ export function registerBench(program: Command): void {
     )
     .option(
       '--workers <n>',
-      'pool size for threads and processes (default: usable CPUs)',
-      integerAtLeast(1),
+      `pool size for threads and processes, at most ${MAX_WORKERS} (default: usable CPUs)`,
+      workerCount,
     )
     .option(
       '--repeat <n>',
@@ -121,7 +122,7 @@ Examples:
       // (sites server, pools, Python) notices its parent is gone and ends by itself.
       const interrupted = (signal: StopSignal) => {
         progress.stop();
-        process.exit(SIGNAL_EXIT_CODES[signal]);
+        exitNow(SIGNAL_EXIT_CODES[signal]);
       };
       process.once('SIGINT', interrupted).once('SIGTERM', interrupted);
       let doc: Awaited<ReturnType<typeof runBench>>;

@@ -6,6 +6,7 @@
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { startWorker } from '../../distributed-worker/worker.js';
+import { MAX_WORKERS, workerCount } from '../options.js';
 
 interface WorkerFlags {
   connection: string;
@@ -35,7 +36,11 @@ export function registerWorker(program: Command): void {
       'task modules (paths or URLs) whose function exports this worker may run; jobs name them by package name and path inside the package (my-app/dist/jobs.js#resize), so the caller may live in another directory',
     )
     .option('-q, --queue <name>', 'queue name (as the executor’s `queue` option)', 'switchyard')
-    .option('-w, --workers <n>', 'local pool size (default: the CPUs this process may use)', count)
+    .option(
+      '-w, --workers <n>',
+      `local pool size, at most ${MAX_WORKERS} (default: the CPUs this process may use)`,
+      workerCount,
+    )
     .option('--tasks-per-worker <n>', 'tasks one local worker runs at once', count)
     .option(
       '--json',
