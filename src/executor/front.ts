@@ -18,7 +18,12 @@ import type {
   Settled,
   SubmitOptions,
 } from '../core/types.js';
-import { type Abortable, LazyAbortController, linkedController } from '../primitives/abort.js';
+import {
+  type Abortable,
+  LazyAbortController,
+  linkedController,
+  onAbort,
+} from '../primitives/abort.js';
 import { Room } from '../primitives/room.js';
 import { checkInputs } from './map-source.js';
 import { type MapWindowOptions, mapWindow } from './map-window.js';
@@ -43,6 +48,9 @@ export class ExecutorFront<Prepared> implements Executor {
   /** Aborted by `close({ cancel })` or a close timeout: every task's signal descends from it. */
   readonly #cancelAll = new LazyAbortController();
   #closing: Promise<void> | undefined;
+  /** Resolved when `close()` is first called: what `ready()` waits on besides room. */
+  #closeBegun: Promise<void> | undefined;
+  #beginClose: (() => void) | undefined;
   #inFlight = 0;
   #whenIdle: (() => void) | undefined;
   #completed = 0;
@@ -66,7 +74,14 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#room =
       defaults.maxQueue === undefined
         ? undefined
-        : new Room(() => this.#waiting(), defaults.maxQueue);
+        : new Room(
+            () => this.#waiting(),
+            defaults.maxQueue,
+            () => {
+              const { queued, running } = this.#runner.load();
+              return queued === 0 && running + this.#preparing < this.#runner.concurrency;
+            },
+          );
   }
 
   /**
@@ -199,8 +214,18 @@ export class ExecutorFront<Prepared> implements Executor {
    * half of `maxQueue`, so that a producer submits in bursts.
    */
   ready(): Promise<void> {
-    if (this.#preparing > 0 && this.#room) return this.#room.ready();
-    return this.#runner.ready?.() ?? Promise.resolve();
+    if (this.#closing) return Promise.resolve();
+    const room =
+      this.#preparing > 0 && this.#room
+        ? this.#room.ready()
+        : (this.#runner.ready?.() ?? Promise.resolve());
+    if (this.#maxQueue === Number.POSITIVE_INFINITY) return room;
+    // Once closing, no room will come: a producer waiting for it goes on, and its next
+    // submit is refused with ExecutorClosedError.
+    this.#closeBegun ??= new Promise<void>((resolve) => {
+      this.#beginClose = resolve;
+    });
+    return Promise.race([room, this.#closeBegun]);
   }
 
   stats(): ExecutorStats {
@@ -224,6 +249,7 @@ export class ExecutorFront<Prepared> implements Executor {
     if (opts.cancel)
       this.#cancel('cancelled because the executor was closed with { cancel: true }');
     this.#closing ??= this.#shutDown(opts.timeout);
+    this.#beginClose?.();
     return this.#closing;
   }
 
@@ -259,13 +285,21 @@ export class ExecutorFront<Prepared> implements Executor {
     start: Start,
   ): Promise<unknown> {
     this.#preparing++;
-    return this.#runner.prepare(task).then(
+    // Cancelled while its module loads (by its signal, or close({ cancel: true })), a task
+    // fails at once: the load may take long, or never end.
+    let detach: (() => void)[] = [];
+    const cancelled = new Promise<never>((_, reject) => {
+      detach = [onAbort(this.#cancelAll, reject), onAbort(start.signal, reject)];
+    });
+    return Promise.race([this.#runner.prepare(task), cancelled]).then(
       (prepared) => {
+        for (const stop of detach) stop();
         this.#preparing--;
         // Handed over without refusal: it was accepted when submitted.
         return this.#start(prepared, input, { ...start, refusable: false });
       },
       (error: unknown) => {
+        for (const stop of detach) stop();
         this.#preparing--;
         this.#room?.check();
         throw error;

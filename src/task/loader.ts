@@ -32,6 +32,45 @@ export function loadTask(ref: Task<unknown, unknown>): Promise<TaskFunction<unkn
 }
 
 /**
+ * Most ms a task waits for its module, on the calling thread or in a worker. It is not the
+ * task's `timeout`, which counts from the start of a run: a module may rightly take longer
+ * to import than its tasks take to run, and a loaded machine compiling a large `.ts` module,
+ * or a module that opens connections at import, can take seconds. What it exists for is a
+ * top-level await that never settles, which would otherwise hold its tasks, every later
+ * one and `close()` for good.
+ */
+export const LOAD_TIMEOUT_MS = 30_000;
+
+/**
+ * Why a load that never ended failed; `then` says what became of the thread that tried.
+ * `TaskNotFoundError` rather than `TaskError`: no code of the task ran and nothing threw;
+ * the export could not be read, as for a missing one.
+ */
+export function notLoadedIn(ref: Task<unknown, unknown>, ms: number, then = ''): TaskNotFoundError {
+  return new TaskNotFoundError(
+    ref.moduleUrl,
+    ref.exportName,
+    `task module ${displayPath(ref.moduleUrl)} did not finish loading within ${ms} ms, so export '${ref.exportName}' could not be read (a top-level await that never settles?); ${then}make the module's top-level code finish`,
+  );
+}
+
+/**
+ * {@link loadTask} on the calling thread, where a module's import cannot be stopped: past
+ * `ms` its tasks fail (see {@link notLoadedIn}); the import goes on, and a later call
+ * waits for it again.
+ */
+export function loadTaskWithin(
+  ref: Task<unknown, unknown>,
+  ms = LOAD_TIMEOUT_MS,
+): Promise<TaskFunction<unknown, unknown>> {
+  let timer: NodeJS.Timeout | undefined;
+  const tooLong = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(notLoadedIn(ref, ms)), ms);
+  });
+  return Promise.race([loadTask(ref), tooLong]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The names a task reference may give for this module: its own function exports (and a
  * CommonJS module's, through `default`). Imports the module on first use.
  */

@@ -42,6 +42,11 @@ import type { Outcome } from '../fixtures/jobs.js';
 const jobsUrl = new URL('../fixtures/jobs.ts', import.meta.url);
 const jobs = tasks<typeof import('../fixtures/jobs.js')>(jobsUrl);
 const double = task<number, number>(new URL('../fixtures/plain.mjs', import.meta.url), 'double');
+/** A module whose top-level await never settles. */
+const neverLoads = task<number, never>(
+  new URL('../runners/pool/fixtures/never-loads.mjs', import.meta.url),
+  'unreachable',
+);
 
 /** Longest delay a timer takes; a task waiting this long only ends through its signal. */
 const FOREVER = 2 ** 31 - 1;
@@ -393,6 +398,20 @@ export function describeConformance(target: ConformanceTarget): void {
           (error: unknown) =>
             error instanceof TaskNotFoundError && error.message.includes('no-such-module.ts'),
         );
+      });
+
+      it('a task waiting for a module that never loads fails at once when cancelled, by its signal or by close({ cancel: true })', {
+        skip: mode === 'distributed' ? 'its workers load modules, not the executor' : false,
+      }, async (t) => {
+        const ex = await open(t);
+        const controller = new AbortController();
+        const bySignal = ex.submit(neverLoads, 1, { signal: controller.signal });
+        const byClose = ex.submit(neverLoads, 2);
+        await pause(100);
+        controller.abort();
+        assert.ok((await rejection(bySignal)) instanceof CancelledError);
+        await ex.close({ cancel: true });
+        assert.ok((await rejection(byClose)) instanceof CancelledError);
       });
 
       it('after close(), submit, map and mapSettled reject with ExecutorClosedError', async (t) => {
@@ -752,6 +771,36 @@ export function describeConformance(target: ConformanceTarget): void {
         await room;
         assert.equal(await waiting, 1);
         assert.equal(await ex.submit(jobs.outcome, { value: 2 }), 2);
+      });
+
+      it('maxQueue 0 accepts only a task that can start at once, and ready() waits for a free place', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 0 });
+        await ex.ready();
+        const controller = await occupyTheOnlySlot(ex);
+        const error = await rejection(ex.submit(jobs.outcome, { value: 1 }));
+        assert.ok(error instanceof QueueFullError, `got ${String(error)}`);
+        let ready = false;
+        const room = ex.ready().then(() => {
+          ready = true;
+        });
+        await pause(200);
+        assert.equal(ready, false, 'ready() resolved while the only place was taken');
+        controller.abort();
+        await room;
+        assert.equal(await ex.submit(jobs.outcome, { value: 2 }), 2);
+      });
+
+      it('a producer waiting in ready() goes on when the executor closes, and its submit is refused', async (t) => {
+        const ex = await open(t, { concurrency: 1, maxQueue: 1 });
+        await occupyTheOnlySlot(ex);
+        ex.submit(jobs.outcome, { value: 1 }).catch(() => {});
+        await eventually(() => ex.stats().queued === 1, 'one task waiting');
+        const room = ex.ready();
+        await ex.close({ cancel: true });
+        await room;
+        await ex.ready();
+        const error = await rejection(ex.submit(jobs.outcome, { value: 2 }));
+        assert.ok(error instanceof ExecutorClosedError, `got ${String(error)}`);
       });
 
       it('a map is not refused past maxQueue: its window bounds it', async (t) => {

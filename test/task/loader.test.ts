@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { TaskError, TaskNotFoundError } from '../../src/core/errors.js';
 import { task } from '../../src/core/task.js';
-import { loadTask } from '../../src/task/loader.js';
+import { loadTask, loadTaskWithin } from '../../src/task/loader.js';
 
 const fixture = (path: string) => new URL(`../fixtures/${path}`, import.meta.url);
 const ctx = { signal: new AbortController().signal, workerId: 0, progress: () => {} };
@@ -26,6 +26,25 @@ describe('loadTask', () => {
   it('loads a .ts module inside a CommonJS package', async () => {
     const shout = await loadTask(task(fixture('cjs-package/task.ts'), 'shout'));
     assert.equal(await shout('hi' as never, ctx), 'HI!');
+  });
+
+  it('on the calling thread, a module that never finishes loading fails its tasks after the bound, naming it', async () => {
+    const never = task(
+      new URL('../runners/pool/fixtures/never-loads.mjs', import.meta.url),
+      'unreachable',
+    );
+    for (let attempt = 0; attempt < 2; attempt++) {
+      await assert.rejects(loadTaskWithin(never, 200), (error: unknown) => {
+        assert.ok(error instanceof TaskNotFoundError);
+        assert.match(
+          error.message,
+          /never-loads\.mjs did not finish loading within 200 ms, so export 'unreachable' could not be read \(a top-level await that never settles\?\); make the module's top-level code finish$/,
+        );
+        return true;
+      });
+    }
+    const double = await loadTaskWithin(task(fixture('plain.mjs'), 'double'), 200);
+    assert.equal(await double(21 as never, ctx), 42);
   });
 
   it('caches: the same reference resolves to the same function', async () => {

@@ -20,7 +20,7 @@ import type {
 import type { Task, TaskFunction, TaskLike } from '../../core/task.js';
 import type { Decision, Mode } from '../../core/types.js';
 import { Room } from '../../primitives/room.js';
-import { loadTask } from '../../task/loader.js';
+import { loadTaskWithin } from '../../task/loader.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { AutoTask, type Shared } from './auto-task.js';
 import { callingThread } from './instruments.js';
@@ -62,7 +62,14 @@ export class AutoRunner implements Runner<AutoTask> {
     this.#options = options;
     this.#available = available;
     this.#maxQueue = options.maxQueue ?? Number.POSITIVE_INFINITY;
-    this.#room = new Room(() => this.load().queued, this.#maxQueue);
+    this.#room = new Room(
+      () => this.load().queued,
+      this.#maxQueue,
+      () => {
+        const { queued, running } = this.load();
+        return queued === 0 && running < this.concurrency;
+      },
+    );
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
     this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
     const perWorker = this.#maxPerWorker();
@@ -171,7 +178,7 @@ export class AutoRunner implements Runner<AutoTask> {
     const fn =
       typeof task === 'function'
         ? (task as TaskFunction<unknown, unknown>)
-        : await loadTask(task as Task<unknown, unknown>);
+        : await loadTaskWithin(task as Task<unknown, unknown>);
     const threads = this.#available.includes('threads');
     const canLeave = typeof task !== 'function' && threads;
     const cap = this.#options.concurrency ?? Number.POSITIVE_INFINITY;

@@ -13,7 +13,7 @@ import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { Room } from '../../primitives/room.js';
 import { Semaphore } from '../../primitives/semaphore.js';
 import { isThenable } from '../../primitives/thenable.js';
-import { loadTask } from '../../task/loader.js';
+import { type loadTask, loadTaskWithin } from '../../task/loader.js';
 
 export function eventLoopRunner(
   mode: 'sync' | 'loop',
@@ -88,7 +88,7 @@ export function eventLoopRunner(
     prepare: (task) =>
       typeof task === 'function'
         ? Promise.resolve(task as TaskFunction<unknown, unknown>)
-        : loadTask(task as Parameters<typeof loadTask>[0]),
+        : loadTaskWithin(task as Parameters<typeof loadTask>[0]),
     run(fn, task) {
       // A free permit is taken without a promise; only a task that has to wait needs a
       // signal to leave the line by.

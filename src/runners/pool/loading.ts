@@ -3,9 +3,10 @@
  * the first answer that says something about the task decides. A load that never ends is
  * bounded (see `Pool`).
  */
-import { TaskError, TaskNotFoundError, WorkerCrashedError } from '../../core/errors.js';
+import { TaskError, type TaskNotFoundError, WorkerCrashedError } from '../../core/errors.js';
 import { describeTask, type Task } from '../../core/task.js';
 import { fromWire, isSwitchyardWire } from '../../core/wire.js';
+import { notLoadedIn } from '../../task/loader.js';
 import type { PoolTask } from './job.js';
 import type { WorkerSlot } from './slot.js';
 
@@ -58,15 +59,7 @@ function loadIn(slot: WorkerSlot, task: PoolTask): Promise<void> {
   });
 }
 
-/**
- * Why a load that never ended failed. `TaskNotFoundError` rather than `TaskError`: no code
- * of the task ran and nothing threw; the export could not be read, as for a missing one.
- */
+/** Why a load that never ended failed (see {@link notLoadedIn}). */
 export function loadTimedOut(task: PoolTask, ms: number): TaskNotFoundError {
-  const { moduleUrl, exportName } = task.ref;
-  return new TaskNotFoundError(
-    moduleUrl,
-    exportName,
-    `task module ${moduleUrl} did not finish loading within ${ms} ms, so export '${exportName}' could not be read (a top-level await that never settles?); the worker that loaded it was replaced — make the module's top-level code finish`,
-  );
+  return notLoadedIn(task.ref, ms, 'the worker that loaded it was replaced — ');
 }

@@ -73,7 +73,11 @@ export class Pool {
 
   constructor(options: PoolOptions) {
     this.#options = options;
-    this.#room = new Room(() => this.#waiting(), options.maxQueue);
+    this.#room = new Room(
+      () => this.#waiting(),
+      options.maxQueue,
+      () => this.#queue.size === 0 && this.#placed() < options.workers * options.tasksPerWorker,
+    );
     this.#crew = new Crew(options, this.#events, this.#tasks, () => this.#dispatch());
   }
 
@@ -174,6 +178,13 @@ export class Pool {
     let held = 0;
     for (const slot of this.#crew) held += slot.held.size;
     return this.#queue.size + held;
+  }
+
+  /** Jobs a worker holds or runs. */
+  #placed(): number {
+    let placed = 0;
+    for (const slot of this.#crew) placed += slot.held.size + slot.running.size;
+    return placed;
   }
 
   #enqueue(job: Job): void {

@@ -11,19 +11,10 @@ import type { PoolOptions } from '../../core/options.js';
 import type { ChunkOutcome, ChunkRun, Runner } from '../../core/runner.js';
 import { isTask, type TaskLike } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
+import { LOAD_TIMEOUT_MS } from '../../task/loader.js';
 import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 
-/**
- * ms a worker may take to load a task module — start-up included — before the load fails
- * with `TaskNotFoundError` and the worker is replaced (see `Pool`). Loading is not a task's
- * run, so a task's `timeout` does not bound it: a module may rightly take longer to import
- * than its tasks take to run. Generous, since a loaded machine compiling a large `.ts`
- * module, or a module that opens connections at import, can take seconds; what it exists
- * for is a top-level await that never settles, which would otherwise hang `submit`, every
- * later task and `close()` for good.
- */
-const LOAD_TIMEOUT_MS = 30_000;
 /** Adaptive chunks carry about this much work… */
 const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
