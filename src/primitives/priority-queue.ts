@@ -41,6 +41,12 @@ export class PriorityQueue<T> {
     return value;
   }
 
+  /** The item {@link shift} would return, left in place. */
+  peek(): T | undefined {
+    const top = this.#priorities[0];
+    return top === undefined ? undefined : this.#buckets.get(top)!.peek();
+  }
+
   /** Removes a queued item; does nothing if it already left. */
   remove(node: FifoNode<T>, priority: number): void {
     const bucket = this.#buckets.get(priority);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { PriorityQueue } from '../../src/primitives/priority-queue.js';
 
 describe('PriorityQueue', () => {
-  it('yields highest priority first, equal priorities in arrival order, without removed items', () => {
+  it('yields (and peeks at) highest priority first, equal priorities in arrival order, without removed items', () => {
     fc.assert(
       fc.property(
         fc.array(fc.record({ priority: fc.integer({ min: -3, max: 3 }), remove: fc.boolean() })),
@@ -21,7 +21,11 @@ describe('PriorityQueue', () => {
             .map((item) => item.i);
           assert.equal(queue.size, expected.length);
           const got: number[] = [];
-          for (let next = queue.shift(); next !== undefined; next = queue.shift()) got.push(next);
+          for (let next = queue.peek(); next !== undefined; next = queue.peek()) {
+            assert.equal(queue.shift(), next, 'peek() shows what shift() returns');
+            got.push(next);
+          }
+          assert.equal(queue.shift(), undefined);
           assert.deepEqual(got, expected);
           assert.equal(queue.size, 0);
         },

@@ -199,7 +199,7 @@ export class Pool {
   #dispatch(): void {
     if (this.#closed) return;
     while (this.#queue.size > 0) {
-      const slot = this.#pickWorker();
+      const slot = this.#pickWorker(this.#queue.peek()!.task);
       if (!slot) break;
       const job = this.#queue.shift()!;
       job.place = undefined;
@@ -210,22 +210,24 @@ export class Pool {
   }
 
   /**
-   * A worker with a free slot; else one that can hold more short jobs. Never one still
-   * loading a task (its first answer may be tens of ms away): a worker started here to grow
-   * the pool takes work once it has loaded the tasks in use. Nor is a job sent ahead to a
-   * busy worker while another loads: that one is about to be free, and a job sent ahead
-   * cannot be taken back — a long one behind another long one would wait its whole length
-   * while a worker sat idle (the first jobs after a quick one, say).
+   * A worker with a free slot for a job of `task`; else one that can hold more short jobs.
+   * Never one whose answer to a load that job would wait for is still due (see
+   * {@link WorkerSlot.loadingFor}): a worker started here to grow the pool takes work once
+   * it has loaded the tasks in use. Nor is a job sent ahead to a busy worker while another
+   * loads: that one is about to be free, and a job sent ahead cannot be taken back — a long
+   * one behind another long one would wait its whole length while a worker sat idle (the
+   * first jobs after a quick one, say).
    */
-  #pickWorker(): WorkerSlot | undefined {
+  #pickWorker(task: PoolTask): WorkerSlot | undefined {
     const { tasksPerWorker, maxTasksPerWorker } = this.#options;
     let roomy: WorkerSlot | undefined;
     let roomyLoad = Number.POSITIVE_INFINITY;
     let loading = false;
     const ahead = this.#timings.ahead();
     for (const slot of this.#crew) {
-      loading ||= slot.loading && !slot.stopping;
-      if (slot.stopping || slot.loading || slot.sent >= maxTasksPerWorker) continue;
+      const waits = slot.loadingFor(task);
+      loading ||= waits && !slot.stopping;
+      if (slot.stopping || waits || slot.sent >= maxTasksPerWorker) continue;
       const load = slot.running.size + slot.held.size;
       if (slot.running.size < tasksPerWorker && slot.held.size === 0) return slot;
       if (load < tasksPerWorker + ahead && load < roomyLoad) {
@@ -235,7 +237,7 @@ export class Pool {
     }
     if (this.#crew.short && !this.#crew.refilling) {
       const fresh = this.#crew.spawn();
-      if (!fresh.loading) return fresh;
+      if (!fresh.loadingFor(task)) return fresh;
       loading = true;
     }
     return loading ? undefined : roomy;

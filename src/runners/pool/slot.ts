@@ -107,9 +107,14 @@ export class WorkerSlot {
     );
   }
 
-  /** It has loads not answered yet: it takes no work until it answers (its first answer may be far off). */
-  get loading(): boolean {
-    return this.#pending.size > 0;
+  /**
+   * A job of `task` sent now would wait for a load: the worker has not started yet (its
+   * first answer may be far off), or it is loading `task` itself. A running worker loading
+   * other tasks runs the tasks it has loaded meanwhile — a module whose top-level code never
+   * finishes must not hold up the rest.
+   */
+  loadingFor(task: PoolTask): boolean {
+    return this.#pending.size > 0 && (!this.proven || this.#pending.has(task.taskId));
   }
 
   /** It has jobs, running or held. */

@@ -63,6 +63,23 @@ for (const [mode, transport] of [
       assert.equal(ex.stats().workers, 1, 'and stays there');
     });
 
+    it('a task module that never finishes loading does not hold up the tasks already loaded', async () => {
+      // Far longer than the test may take: the loaded task must not wait for it.
+      const pool = new Pool(poolOptions(transport, { loadTimeout: 600_000 }));
+      const double = pool.task(ref('double'));
+      await pool.probe(double);
+      const never = pool.probe(pool.task(neverLoads));
+      never.catch(() => {});
+      const run = { controller: new AbortController(), timeout: 5_000, priority: 0 };
+      for (const n of [1, 2, 3]) {
+        assert.equal(
+          await pool.runOne({ ...run, task: double, inputs: [n], progress() {} }),
+          2 * n,
+        );
+      }
+      await pool.close();
+    });
+
     it('a task module whose top-level await never settles fails its load as TaskNotFoundError; its worker is replaced and the pool works on', async () => {
       const pool = new Pool(poolOptions(transport, { loadTimeout: 1_000 }));
       await assert.rejects(
