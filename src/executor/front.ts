@@ -27,7 +27,7 @@ import {
 import { Room } from '../primitives/room.js';
 import { checkInputs } from './map-source.js';
 import { type MapWindowOptions, mapWindow } from './map-window.js';
-import { throttleProgress } from './progress.js';
+import { chunkProgress, throttleProgress } from './progress.js';
 
 interface Start {
   /** Where cancellation comes from besides the executor's own `close({ cancel })`. */
@@ -384,25 +384,6 @@ export class ExecutorFront<Prepared> implements Executor {
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
   };
 }
-
-/** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
-function chunkProgress(
-  onProgress: MapOptions['onProgress'],
-  first: number,
-): (value: unknown, offset: number) => void {
-  if (!onProgress) return ignore;
-  const perInput = new Map<number, (value: unknown) => void>();
-  return (value, offset) => {
-    let report = perInput.get(offset);
-    if (!report) {
-      report = throttleProgress((latest) => onProgress(latest, first + offset));
-      perInput.set(offset, report);
-    }
-    report(value);
-  };
-}
-
-function ignore(): void {}
 
 /**
  * The task argument is a task reference or a function (which only some modes run; the

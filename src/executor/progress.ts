@@ -4,6 +4,7 @@
  * most one per interval, carrying the latest value.
  */
 import { DEFAULTS } from '../core/defaults.js';
+import type { MapOptions } from '../core/types.js';
 
 export function throttleProgress(
   deliver: ((value: unknown) => void) | undefined,
@@ -35,3 +36,20 @@ export function throttleProgress(
 }
 
 function ignore(): void {}
+
+/** `ctx.progress` of a chunk's inputs, throttled per input, reported with each input's index. */
+export function chunkProgress(
+  onProgress: MapOptions['onProgress'],
+  first: number,
+): (value: unknown, offset: number) => void {
+  if (!onProgress) return ignore;
+  const perInput = new Map<number, (value: unknown) => void>();
+  return (value, offset) => {
+    let report = perInput.get(offset);
+    if (!report) {
+      report = throttleProgress((latest) => onProgress(latest, first + offset));
+      perInput.set(offset, report);
+    }
+    report(value);
+  };
+}
