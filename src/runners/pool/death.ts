@@ -3,12 +3,19 @@
  * the input that killed a worker fail alone while everything else it had runs again — and
  * what becomes of each job.
  *
- * A thread names the input it was running through memory shared with the pool (see
- * `transports/thread.ts`). A process cannot; but it answers each job before starting the
- * next, so the job the pool's mirror has running is the one to blame — and when that job is
- * a chunk of several inputs, it is run again input by input, each start announced (a
- * *traced* run), so that if it kills a worker again the pool knows which input did. The
- * inputs of that chunk that had finished run again: on a crash, delivery is at least once.
+ * A worker marks the input it runs, from its call until its promise settles. A thread's
+ * mark is in memory shared with the pool (see `transports/thread.ts`), read whatever killed
+ * it. A process writes its mark to the pool as it ends itself (`process.exit()`, an uncaught
+ * error), but a fatal signal or a memory cap gives it no chance to; it answers each job
+ * before starting the next, though, so the job the pool's mirror has running is the one to
+ * blame — and when that job is a chunk of several inputs, it is run again input by input,
+ * each start announced (a *traced* run), so that if it kills a worker again the pool knows
+ * which input did: that input has then run twice, retries or not.
+ *
+ * Whoever is blamed, the inputs of a chunk that had finished before the crash run again:
+ * their outputs were still in the worker, and died with it. So do jobs a thread had
+ * finished whose answers still waited in its outbox (see `worker/main.ts`). On a crash,
+ * delivery is at least once for them.
  */
 import type { WorkerCrashedError } from '../../core/errors.js';
 import type { Job } from './job.js';

@@ -11,9 +11,9 @@ export interface WorkerDeath extends WorkerExit {
   /** e.g. the uncaught error of a worker thread. */
   readonly detail?: string | undefined;
   /**
-   * The input whose task code the worker was running when it died; `null` when it ran none
-   * (it died between tasks, or while its tasks awaited); `undefined` when the transport
-   * cannot tell. See {@link RunningInput}.
+   * The input whose task code the worker was running, or awaiting, when it died; `null`
+   * when it ran none (it died between tasks) or several awaited at once; `undefined` when
+   * the transport cannot tell. See {@link RunningInput}.
    */
   readonly running?: RunningInput | null | undefined;
 }

@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -158,6 +158,51 @@ for (const mode of ['threads', 'processes'] as const) {
       );
       assert.equal(ex.stats().retried, 1);
     });
+
+    /**
+     * Maps `name` over inputs 0–9 in chunks of five on two workers, input 3 ending its
+     * worker: each input's outcome, and how many times it ran (counted in a log file, which
+     * outlives the workers).
+     */
+    async function crashInChunk(name: string, retries: number) {
+      const log = join(mkdtempSync(join(tmpdir(), 'switchyard-')), 'runs');
+      writeFileSync(log, '');
+      await using ex = make({ retries });
+      const inputs = Array.from({ length: 10 }, (_, i) => ({ log, i, exitAt: 3 }));
+      const outcomes: unknown[] = [];
+      for await (const outcome of ex.mapSettled(ref(name), inputs, { chunkSize: 5 }))
+        outcomes[outcome.index] = outcome.ok ? outcome.value : outcome.error;
+      const runs: number[] = new Array(10).fill(0);
+      for (const line of readFileSync(log, 'utf8').split('\n')) if (line) runs[Number(line)]!++;
+      for (const [i, outcome] of outcomes.entries()) {
+        if (i !== 3) assert.equal(outcome, i);
+        else {
+          assert.ok(outcome instanceof WorkerCrashedError, String(outcome));
+          assert.equal(outcome.exitCode, 9);
+        }
+      }
+      assert.equal(outcomes.length, 10);
+      return { runs, retried: ex.stats().retried };
+    }
+
+    for (const [name, when] of [
+      ['logThenExit', 'while it runs'],
+      ['logThenExitLater', 'while it awaits'],
+    ] as const) {
+      it(`an input that kills its worker ${when} inside a map chunk runs once without retries; only the inputs whose results died with it run again`, async () => {
+        const { runs, retried } = await crashInChunk(name, 0);
+        // 0–2 had finished, but their results were still in the dead worker.
+        assert.deepEqual(runs, [2, 2, 2, 1, 1, 1, 1, 1, 1, 1]);
+        assert.equal(retried, 0);
+      });
+
+      it(`with retries: 1, an input that kills its worker ${when} inside a map chunk runs twice, then fails alone`, async () => {
+        const { runs, retried } = await crashInChunk(name, 1);
+        // The retry runs the chunk again; once the input fails, the chunk's others run once more.
+        assert.deepEqual(runs, [3, 3, 3, 2, 1, 1, 1, 1, 1, 1]);
+        assert.equal(retried, 1);
+      });
+    }
 
     it('a quick answer is not held back by a task known to run long, queued behind it on the same worker', async () => {
       await using ex = make({ workers: 1 });

@@ -6,10 +6,11 @@
  * parent dies, even in the middle of a task that never yields (see `worker/watchdog.ts`),
  * so no orphan outlives the caller.
  */
+import type { Socket } from 'node:net';
 import type { ResourceLimits } from 'node:worker_threads';
 import { builtin } from '../../../core/builtins.js';
 import type { FromWorkerWire } from '../protocol.js';
-import type { TransportSpec } from '../transport.js';
+import type { RunningInput, TransportSpec } from '../transport.js';
 import { SETTINGS_ENV, type WorkerSettings } from '../worker/port.js';
 import { workerExecArgv, workerMain } from './entry.js';
 import { ownBuffers } from './own-buffers.js';
@@ -36,8 +37,13 @@ export const processTransport: TransportSpec = {
       env: { ...process.env, [SETTINGS_ENV]: JSON.stringify(settings) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc', 'pipe'],
     });
-    // Never written to: its only job is to close when this process dies.
-    const parentPipe = child.stdio[PARENT_PIPE] as { ref(): void; unref(): void } | null;
+    // This process never writes to it: its job is to close when this process dies. The
+    // child writes to it once, as it ends itself: the input it was running (`worker/port.ts`).
+    const parentPipe = child.stdio[PARENT_PIPE] as Socket | null;
+    const marks: Buffer[] = [];
+    parentPipe?.on('data', (chunk: Buffer) => marks.push(chunk));
+    // An error here says nothing the child's death does not: it is seen there.
+    parentPipe?.on('error', () => {});
     const capped = resourceLimits?.maxOldGenerationSizeMb !== undefined;
     let spawnError: Error | undefined;
     // Node decodes a typed array as a view into its shared read buffer: copy each out.
@@ -52,7 +58,13 @@ export const processTransport: TransportSpec = {
         capped &&
         ((signal !== null && OUT_OF_MEMORY_SIGNALS.has(signal)) ||
           exitCode === OUT_OF_MEMORY_EXIT_CODE);
-      events.exit({ exitCode, signal, memoryLimit, detail: spawnError?.message });
+      events.exit({
+        exitCode,
+        signal,
+        memoryLimit,
+        detail: spawnError?.message,
+        running: markOf(Buffer.concat(marks)),
+      });
     });
     return {
       send: (batch) => {
@@ -74,6 +86,17 @@ export const processTransport: TransportSpec = {
     };
   },
 };
+
+/**
+ * The input a child named as it ended itself; `undefined` when it named none (it was killed,
+ * ran out of memory, or had nothing, or several inputs awaiting, at that moment): the pool
+ * then goes by what it knows of the child's jobs.
+ */
+function markOf(bytes: Buffer): RunningInput | undefined {
+  if (bytes.length !== 8) return undefined;
+  const [jobId, offset] = new Int32Array(new Uint8Array(bytes).buffer);
+  return jobId ? { jobId, offset: offset! } : undefined;
+}
 
 function memoryFlags(limits: ResourceLimits | undefined): string[] {
   const flags: string[] = [];

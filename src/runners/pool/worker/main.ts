@@ -41,6 +41,8 @@ let outboxSince = 0;
 let outbox: FromWorker[] = [];
 /** Progress reports waiting in the outbox, by job and input: a newer report replaces the value. */
 let reports = new Map<string, { value: unknown }>();
+/** The input of each job whose promise has not settled, by job id (a job runs one input at a time). */
+const awaiting = new Map<number, number>();
 
 port.onMessage((batch) => {
   for (const message of unpackRuns(batch)) {
@@ -78,9 +80,9 @@ function accept(message: RunMessage): void {
 /**
  * Starts waiting jobs while slots are free. A loop, not recursion: a job of a synchronous
  * task finishes inside `start`, and a batch of thousands must not nest that deep. Where the
- * port can mark the running input, the answers to a whole batch of short jobs leave in one
- * message (a crash names its culprit through the mark); elsewhere each job's answer leaves
- * before the next job starts.
+ * pool reads the mark after any death, the answers to a whole batch of short jobs leave in
+ * one message (a crash names its culprit through the mark); elsewhere each job's answer
+ * leaves before the next job starts.
  */
 function drain(): void {
   if (draining) return;
@@ -108,13 +110,13 @@ function cancel(jobId: number, reason: WireError): void {
 
 /**
  * Whether answers already in the outbox may wait for `next` to finish: only where a crash
- * cannot take them down unnoticed (the port marks the running input), only if `next` is
+ * cannot take them down unnoticed (the pool reads the mark after any death), only if `next` is
  * known to be short, and only for about {@link BATCH_MS} — so a quick answer is never held
  * back by a long task queued behind it. A prediction can be wrong, so a job with a deadline
  * is watched: its answer never waits here, and a watched job's start sends what waits.
  */
 function batchesBehind(next: Job): boolean {
-  if (!port.mark) return false;
+  if (!port.markSurvivesAnyDeath) return false;
   const ms = inputMs.get(next.message.taskId);
   return (
     ms !== undefined &&
@@ -148,7 +150,12 @@ function start(job: Job): void {
   );
 }
 
-/** Runs the inputs one after another; stays synchronous while the task does, so tiny tasks cost no promise. */
+/**
+ * Runs the inputs one after another; stays synchronous while the task does, so tiny tasks
+ * cost no promise. Each input is marked from its call until its promise settles: a task
+ * that ends its worker while it awaits is the culprit as surely as one that does so while
+ * it runs, and blaming nobody would run the whole job again, that input included.
+ */
 function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
   const { inputs, jobId, watch } = job.message;
   const values: unknown[] = new Array(inputs.length);
@@ -167,33 +174,50 @@ function runJob(job: Job, fn: TaskFunction<unknown, unknown>): void {
       }
       if (watch === 'inputs' || (watch === 'start' && offset === 0)) announce(jobId, offset);
       let output: unknown;
-      port.mark?.(jobId, offset);
+      port.mark(jobId, offset);
       try {
         output = fn(inputs[offset], new Context(job, offset));
       } catch (error) {
+        markAwaiting();
         fail(error);
         continue;
-      } finally {
-        port.mark?.(0, 0);
       }
       if (isThenable(output)) {
+        awaiting.set(jobId, offset);
+        markAwaiting();
         output.then(
           (value) => {
+            awaiting.delete(jobId);
+            markAwaiting();
             values[offset++] = value;
             step();
           },
           (error: unknown) => {
+            awaiting.delete(jobId);
+            markAwaiting();
             fail(error);
             step();
           },
         );
         return;
       }
+      markAwaiting();
       values[offset++] = output;
     }
     finish(job, values, failures, performance.now() - began);
   };
   step();
+}
+
+/**
+ * Marks what runs between calls: the one input awaiting, if one is. With several awaiting
+ * (`tasksPerWorker` > 1), a crash cannot be pinned on one, and none is named.
+ */
+function markAwaiting(): void {
+  if (awaiting.size === 1) {
+    const [jobId, offset] = awaiting.entries().next().value!;
+    port.mark(jobId, offset);
+  } else port.mark(0, 0);
 }
 
 function finish(job: Job, values: unknown[], failures: Failure[], ms: number): void {

@@ -12,12 +12,19 @@ export interface WorkerPort extends WorkerInit {
   /** Sends a batch; throws (`DataCloneError`) when something in it cannot be serialized. */
   post(batch: readonly FromWorkerWire[]): void;
   /**
-   * Records, where the pool can read it even after this worker dies, which input's task
-   * code runs now (`jobId` 0: none). Present only where the transport offers such memory
-   * (threads); without it the worker answers each job before starting the next, so that
-   * a crash never takes finished answers down with it.
+   * Records which input's task code runs now, from its call until its promise settles
+   * (`jobId` 0: none, or several awaiting at once), where the pool can read it after this
+   * worker dies: the input that killed the worker fails alone, and runs once.
    */
-  mark?(jobId: number, offset: number): void;
+  mark(jobId: number, offset: number): void;
+  /**
+   * The pool reads the mark whatever ends the worker (threads: memory shared with it).
+   * Otherwise (processes) it reads it only when the worker ends itself — `process.exit()`,
+   * an uncaught error — not after a fatal signal or a memory cap: the worker then answers
+   * each job before starting the next, so that a crash that names no input never takes
+   * finished answers down with it.
+   */
+  readonly markSurvivesAnyDeath: boolean;
 }
 
 /** What the pool hands a new worker (thread `workerData`, or the child's environment). */
@@ -25,7 +32,10 @@ export interface WorkerSettings extends WorkerInit {
   readonly tasksPerWorker: number;
   /** Threads: two int32 cells shared with the pool, `[jobId, offset]` of the input running now. */
   readonly running?: SharedArrayBuffer | undefined;
-  /** Processes: the file descriptor of a pipe only the parent writes to (see `watchdog.ts`). */
+  /**
+   * Processes: the file descriptor of a pipe the parent never writes to (see `watchdog.ts`);
+   * the worker writes its mark to it as it ends itself (see `transports/process.ts`).
+   */
   readonly parentPipe?: number | undefined;
 }
 
@@ -41,12 +51,13 @@ export async function openPort(): Promise<WorkerPort> {
       ...settings,
       onMessage: (listener) => parentPort.on('message', listener),
       post: (batch) => parentPort.postMessage(batch),
-      ...(running && {
-        mark(jobId: number, offset: number) {
-          running[1] = offset;
-          running[0] = jobId;
-        },
-      }),
+      mark: running
+        ? (jobId, offset) => {
+            running[1] = offset;
+            running[0] = jobId;
+          }
+        : () => {},
+      markSurvivesAnyDeath: running !== undefined,
     };
   }
   const send = process.send?.bind(process);
@@ -65,8 +76,29 @@ export async function openPort(): Promise<WorkerPort> {
     const { watchParent } = await import('./watchdog.js');
     await watchParent(settings.parentPipe);
   }
+  // A process has no memory the pool can read after its death: the mark is kept here, and
+  // written to the parent's pipe as the process ends itself. A synchronous write, since
+  // nothing asynchronous runs any more in an 'exit' listener; too small to be split.
+  const marked = new Int32Array(2);
+  const pipe = settings.parentPipe;
+  if (pipe !== undefined) {
+    const { writeSync } = await import('node:fs');
+    process.on('exit', () => {
+      if (marked[0] === 0) return;
+      try {
+        writeSync(pipe, new Uint8Array(marked.buffer));
+      } catch {
+        // The parent is gone, or stopped reading: it learns nothing, and traces the job.
+      }
+    });
+  }
   return {
     ...settings,
+    mark: (jobId, offset) => {
+      marked[0] = jobId;
+      marked[1] = offset;
+    },
+    markSurvivesAnyDeath: false,
     onMessage: (listener) => {
       process.off('message', hold);
       process.on('message', (batch: readonly ToWorkerWire[]) => listener(ownBuffers(batch)));
