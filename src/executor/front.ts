@@ -6,7 +6,7 @@ import { checkCallOptions } from '../core/check-options.js';
  * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
  */
 import { CancelledError, ExecutorClosedError, QueueFullError } from '../core/errors.js';
-import type { ChunkOutcome, Runner } from '../core/runner.js';
+import type { ChunkOutcome, Runner, RunnerLoad } from '../core/runner.js';
 import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
@@ -77,10 +77,7 @@ export class ExecutorFront<Prepared> implements Executor {
         : new Room(
             () => this.#waiting(),
             defaults.maxQueue,
-            () => {
-              const { queued, running } = this.#runner.load();
-              return queued === 0 && running + this.#preparing < this.#runner.concurrency;
-            },
+            () => this.#freePlaces(this.#runner.load()) > this.#preparing,
           );
   }
 
@@ -89,9 +86,13 @@ export class ExecutorFront<Prepared> implements Executor {
    * and those waiting here for a module past the places free to run them at once.
    */
   #waiting(): number {
-    const { queued, running } = this.#runner.load();
-    const free = queued > 0 ? 0 : Math.max(0, this.#runner.concurrency - running);
-    return queued + Math.max(0, this.#preparing - free);
+    const load = this.#runner.load();
+    return load.queued + Math.max(0, this.#preparing - this.#freePlaces(load));
+  }
+
+  /** Places free to run a task at once: none while tasks wait in the runner. */
+  #freePlaces({ queued, running }: RunnerLoad): number {
+    return queued > 0 ? 0 : Math.max(0, this.#runner.concurrency - running);
   }
 
   get mode(): Mode {
