@@ -1,4 +1,4 @@
-export { DEFAULTS, defaultWorkers } from './core/defaults.js';
+export { DEFAULTS, defaultWorkers, MAX_WORKERS } from './core/defaults.js';
 export {
   CancelledError,
   ERROR_CODES,

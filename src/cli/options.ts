@@ -1,5 +1,6 @@
 /** Parsers for numeric command-line options: a bad value becomes commander's one-line error. */
 import { InvalidArgumentError } from 'commander';
+import { MAX_WORKERS } from '../core/defaults.js';
 
 /** Parses an integer >= `min`. */
 export function integerAtLeast(min: number): (value: string) => number {
@@ -11,14 +12,6 @@ export function integerAtLeast(min: number): (value: string) => number {
     return n;
   };
 }
-
-/**
- * Most workers a command starts: each is a thread or a process with memory of its own (tens
- * of MB), so a few thousand exhaust an ordinary machine before any task runs, and a typo
- * such as 100000 ran the heap out of memory and hung. Work that mostly waits needs no
- * worker per task: `--mode loop` keeps thousands in flight on one thread.
- */
-export const MAX_WORKERS = 1024;
 
 /** Parses an integer in `[min, max]`; `why` (if given) says what the bound protects. */
 export function integerBetween(min: number, max: number, why?: string): (value: string) => number {

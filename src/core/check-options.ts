@@ -4,6 +4,7 @@
  * `submit`, `map`, `mapSettled` and `close`.
  */
 import { checkCount, checkMilliseconds, checkSignal } from './checks.js';
+import { MAX_WORKERS } from './defaults.js';
 import { type ExecutorOptions, MODE_OPTIONS } from './options.js';
 import { MODES, type Mode } from './types.js';
 
@@ -16,6 +17,10 @@ const RESOURCE_LIMITS = [
   'codeRangeSizeMb',
   'stackSizeMb',
 ] as const;
+
+/** What the bound on workers protects, and what to use instead. */
+const TOO_MANY_WORKERS =
+  "each worker is a thread or a process with memory of its own; for work that mostly waits, use mode 'loop' (thousands in flight on one thread) or raise 'tasksPerWorker'";
 
 /** Checks every option; throws `TypeError`/`RangeError` naming the option and the accepted values. */
 export function checkExecutorOptions(options: unknown): ExecutorOptions {
@@ -34,6 +39,11 @@ export function checkExecutorOptions(options: unknown): ExecutorOptions {
   for (const key of Object.keys(given)) checkTaken(key, mode);
   checkCount(given, 'concurrency', 1, { unlimited: true });
   checkCount(given, 'workers', 1);
+  if ((given.workers as number) > MAX_WORKERS) {
+    throw new RangeError(
+      `${WHERE}: option 'workers' must be at most ${MAX_WORKERS}, got ${given.workers}: ${TOO_MANY_WORKERS}`,
+    );
+  }
   checkCount(given, 'tasksPerWorker', 1);
   checkMilliseconds(given, 'timeout');
   checkCount(given, 'retries', 0);
@@ -95,7 +105,14 @@ function checkPoolSize(given: Record<string, unknown>): void {
     workers?: number;
     tasksPerWorker?: number;
   };
-  if (concurrency === undefined || workers === undefined) return;
+  if (concurrency === undefined) return;
+  if (workers === undefined) {
+    // The pool gets enough workers for `concurrency`: bounded like `workers` itself.
+    if (concurrency / tasksPerWorker <= MAX_WORKERS) return;
+    throw new RangeError(
+      `${WHERE}: option 'concurrency' (${concurrency}) would start ${Number.isFinite(concurrency) ? Math.ceil(concurrency / tasksPerWorker) : 'unboundedly many'} workers (concurrency ÷ tasksPerWorker), at most ${MAX_WORKERS}: ${TOO_MANY_WORKERS}`,
+    );
+  }
   if (concurrency === workers * tasksPerWorker) return;
   throw new RangeError(
     `${WHERE}: option 'concurrency' (${concurrency}) disagrees with 'workers' × 'tasksPerWorker' (${workers} × ${tasksPerWorker}); a pool runs workers × tasksPerWorker tasks at once — give one of concurrency and workers`,

@@ -32,6 +32,14 @@ export const DEFAULTS = Object.freeze({
 });
 
 /**
+ * Most workers a pool may have: each is a thread or a process with memory of its own (tens
+ * of MB), so a few thousand exhaust an ordinary machine before any task runs (5,000 blocked
+ * the calling thread for good while they started). Work that mostly waits needs no worker
+ * per task: `loop` keeps thousands in flight on one thread.
+ */
+export const MAX_WORKERS = 1024;
+
+/**
  * The default pool size of `threads` and `processes`: the CPUs this process may really use
  * (`os.availableParallelism()`, lowered by a cgroup CPU quota), rounded down, at least 1.
  */

@@ -5,7 +5,7 @@
  * {@link DEFAULTS}; each option's documentation says which of them applies.
  */
 import type { ResourceLimits } from 'node:worker_threads';
-import type { DEFAULTS, defaultWorkers } from './defaults.js';
+import type { DEFAULTS, defaultWorkers, MAX_WORKERS } from './defaults.js';
 import type { Mode } from './types.js';
 
 /** Options every mode takes. */
@@ -56,12 +56,13 @@ export interface LoopOptions extends CommonOptions {
 /** Options of the pools (`threads`, `processes`), also taken by `auto`, which may choose one. */
 export interface PoolOptions extends CommonOptions {
   /**
-   * Most tasks in flight at once. Without `workers`, the pool gets enough workers for it.
+   * Most tasks in flight at once. Without `workers`, the pool gets enough workers for it
+   * (`concurrency ÷ tasksPerWorker`, at most {@link MAX_WORKERS}).
    * @default `workers × tasksPerWorker`
    */
   concurrency?: number;
   /**
-   * Pool size.
+   * Pool size, at most {@link MAX_WORKERS} (1,024).
    * @default the CPUs this process may really use ({@link defaultWorkers})
    * @example createExecutor({ mode: 'threads', workers: 4 })
    */

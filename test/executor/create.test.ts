@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { checkExecutorOptions } from '../../src/core/check-options.js';
-import { DEFAULTS } from '../../src/core/defaults.js';
+import { DEFAULTS, MAX_WORKERS } from '../../src/core/defaults.js';
 import {
   AVAILABLE_MODES,
   createExecutor,
@@ -160,6 +160,34 @@ describe('createExecutor options', () => {
       createExecutor({ mode: 'threads', concurrency: 6, tasksPerWorker: 3 }).stats().concurrency,
       6,
     );
+  });
+
+  it('a pool has at most MAX_WORKERS workers, given directly or through concurrency', async () => {
+    for (const mode of ['threads', 'processes', 'auto'] as const) {
+      refuses(
+        { mode, workers: MAX_WORKERS + 1 },
+        RangeError,
+        new RegExp(`'workers' must be at most ${MAX_WORKERS}, got ${MAX_WORKERS + 1}`),
+        /mode 'loop'/,
+      );
+    }
+    refuses(
+      { mode: 'threads', concurrency: 5000 },
+      RangeError,
+      new RegExp(`'concurrency' \\(5000\\) would start 5000 workers.*at most ${MAX_WORKERS}`),
+    );
+    refuses(
+      { mode: 'processes', concurrency: Number.POSITIVE_INFINITY },
+      RangeError,
+      /'concurrency' \(Infinity\) would start unboundedly many workers/,
+    );
+    // The bound is on workers, not on tasks in flight.
+    const wide = createExecutor({ mode: 'threads', concurrency: 5000, tasksPerWorker: 5 });
+    assert.equal(wide.stats().concurrency, 5000);
+    const capped = createExecutor({ mode: 'threads', workers: MAX_WORKERS });
+    assert.equal(capped.stats().concurrency, MAX_WORKERS);
+    const unlimited = createExecutor({ mode: 'auto', concurrency: Number.POSITIVE_INFINITY });
+    await Promise.all([wide.close(), capped.close(), unlimited.close()]);
   });
 
   it('resourceLimits takes only known caps, each a positive number of MB', () => {

@@ -13,10 +13,11 @@ import { renderReport } from '../../bench/report.js';
 import { type BenchSettings, benchSettings, QUICK } from '../../bench/settings.js';
 import { renderTables, wantsColor } from '../../bench/table.js';
 import { COMPARISONS, type Comparison, JOBS, type JobName } from '../../bench/types.js';
+import { MAX_WORKERS } from '../../core/defaults.js';
 import { MODES, type Mode } from '../../core/types.js';
 import { SIGNAL_EXIT_CODES, type StopSignal } from '../../run/signals.js';
 import { exitNow } from '../exit.js';
-import { integerAtLeast, listOf, MAX_WORKERS, positiveAtMost, workerCount } from '../options.js';
+import { integerAtLeast, listOf, positiveAtMost, workerCount } from '../options.js';
 
 interface BenchFlags {
   jobs?: JobName[];

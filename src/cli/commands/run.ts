@@ -5,13 +5,14 @@
 import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { type Command, Option } from 'commander';
+import { MAX_WORKERS } from '../../core/defaults.js';
 import { MODE_OPTIONS } from '../../core/options.js';
 import { MODES, type Mode } from '../../core/types.js';
 import { createProgress } from '../../run/progress.js';
 import { type OnError, type RunSummary, runJsonl } from '../../run/run.js';
 import { SIGNAL_EXIT_CODES } from '../../run/signals.js';
 import { exitNow, explainEarlyExit } from '../exit.js';
-import { integerAtLeast, MAX_WORKERS, workerCount } from '../options.js';
+import { integerAtLeast, workerCount } from '../options.js';
 
 /** The modes `run` offers: `distributed` needs a Redis connection, which `run` does not take. */
 const RUN_MODES = MODES.filter((mode) => mode !== 'distributed');

@@ -5,8 +5,9 @@
  * new jobs, the ones in hand finish, exit 0).
  */
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { MAX_WORKERS } from '../../core/defaults.js';
 import { startWorker } from '../../distributed-worker/worker.js';
-import { MAX_WORKERS, workerCount } from '../options.js';
+import { workerCount } from '../options.js';
 
 interface WorkerFlags {
   connection: string;
