@@ -6,12 +6,10 @@
  * A level is where tasks run and how many at once: on the calling thread's event loop
  * (`loop`, n tasks in flight) or on worker threads (`threads`, n tasks per worker).
  *
- * - On the calling thread it climbs: from the first window by the headroom the thread's
- *   busy share shows (a thread 5% busy can keep many times more in flight), then by
- *   doubling while the throughput rises with the tasks in flight. Once a step brings no
- *   gain (the tasks queue behind something that serves only so many at once — libuv's 4
- *   threads, a server, a connection pool), it steps down from the best level while fewer
- *   tasks finish as many, and holds the last level that did.
+ * - On the calling thread it climbs while the throughput rises with the tasks in flight.
+ *   Once a step brings no gain (the tasks queue behind something that serves only so many
+ *   at once — libuv's 4 threads, a server, a connection pool), it steps down from the best
+ *   level while fewer tasks finish as many, and holds the last level that did.
  * - A calling thread that is busy all the time is the bottleneck: more in flight cannot
  *   help there, so the work moves to worker threads when they are predicted to run it
  *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
@@ -26,12 +24,14 @@
  *   the proportional gain, a step down must keep nearly all of the best throughput, a
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
  *
- * The law holds the state; the steps down from a knee (`descent.ts`), on a bottleneck
- * thread that stays (`bottleneck.ts`), the move to threads (`handover.ts`) and the
- * threads' trial after it (`trial.ts`) are worked out beside it.
+ * The law holds the state; how far a step up goes (`climb.ts`), the steps down from a
+ * knee (`descent.ts`), on a bottleneck thread that stays (`bottleneck.ts`), the move to
+ * threads (`handover.ts`) and the threads' trial after it (`trial.ts`) are worked out
+ * beside it.
  */
 
 import { afterThinning, atBottleneck } from './bottleneck.js';
+import { firstStepUp, nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import {
   chunksOnThread,
@@ -44,13 +44,10 @@ import {
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import { gained, type Holding, holding, type Phase, type Step } from './phases.js';
 import {
-  BUSY_TARGET,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
-  MAX_STEP,
   MIN_STEP,
   PHASE_CHANGE,
-  SAME_THROUGHPUT,
   SATURATED,
   SATURATED_FOR_MS,
   SHARED_WORKER_MIN_MS,
@@ -336,18 +333,11 @@ export class Law {
       // Worker threads show nothing like a busy share here: the first step up is a probe.
       return this.#up(m, MIN_STEP, { kind: 'probe' });
     }
-    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
-    return this.#up(m, clamp(headroom, MIN_STEP, MAX_STEP), {
-      kind: 'room',
-      busyShare: m.busyShare,
-    });
+    return this.#take(firstStepUp(m, this.#context.maxLoop), m);
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
   #climbFrom(previous: Measured, m: Measured, probing = false): Move {
-    const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
-    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
-    const headroom = BUSY_TARGET / Math.max(m.busyShare, 1e-3);
     if (gained(previous, m)) {
       this.#holdWindows = HOLD_WINDOWS;
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
@@ -363,16 +353,9 @@ export class Law {
           m,
         );
       }
-      // After the first jump, by doubling: each step up costs a turnover of its own to
-      // measure, and a step too far on work that queues costs the most. But a step whose
-      // throughput rose as much as the tasks in flight did showed nothing queueing (as in
-      // TCP Vegas, the expected rate was the actual one): the next may go as far as the
-      // calling thread's headroom shows, as the first did.
-      const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
-      const most = unqueued ? MAX_STEP : MIN_STEP;
-      const step = m.route === 'loop' ? clamp(headroom, MIN_STEP, most) : MIN_STEP;
-      return this.#up(m, step, { kind: 'climb', gain, ratio, from: previous });
+      return this.#take(nextStepUp(previous, m, this.#most(m)), m);
     }
+    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
     if (probing) {
       this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
       return this.#go(
@@ -430,11 +413,12 @@ export class Law {
 
   /** Up by `step` from `m`, or hold there when it is already at the most. */
   #up(m: Measured, step: number, because: Because, probing = false): Move {
-    const most = m.route === 'loop' ? this.#context.maxLoop : this.#context.maxPerWorker;
-    const level = Math.min(most, Math.max(m.level + 1, Math.round(m.level * step)));
-    if (level <= m.level) return this.#hold(m, { kind: 'most' });
-    const phase: Phase = probing ? { kind: 'probing', from: m } : { kind: 'climbing', previous: m };
-    return this.#go({ route: m.route, level }, phase, because, m);
+    return this.#take(stepUp(m, step, this.#most(m), because, probing), m);
+  }
+
+  /** The highest level on `m`'s route. */
+  #most(m: Measured): number {
+    return m.route === 'loop' ? this.#context.maxLoop : this.#context.maxPerWorker;
   }
 
   #hold(m: Measured, because: Because): Move {
@@ -461,8 +445,4 @@ export class Law {
     const capacity = m.route === 'loop' ? m.level : m.level * this.#context.workers;
     return m.inFlight >= 0.8 * capacity;
   }
-}
-
-function clamp(n: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, n));
 }

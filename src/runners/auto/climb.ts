@@ -1,0 +1,62 @@
+/**
+ * How far a step up goes. On the calling thread the first jump goes as far as its busy
+ * share shows room for (a thread 5% busy can keep many times more in flight); later steps
+ * double — each costs a turnover of its own to measure, and a step too far on work that
+ * queues costs the most — unless the last step showed nothing queueing. On worker threads,
+ * which show no busy share to go by, every step doubles.
+ */
+import type { Because, Measured } from './moves.js';
+import { holding, type Step } from './phases.js';
+import { BUSY_TARGET, MAX_STEP, MIN_STEP, SAME_THROUGHPUT } from './settings.js';
+
+/** The first step of an exploration on the calling thread, by its headroom. */
+export function firstStepUp(m: Measured, most: number): Step {
+  return stepUp(m, clamp(headroom(m), MIN_STEP, MAX_STEP), most, {
+    kind: 'room',
+    busyShare: m.busyShare,
+  });
+}
+
+/**
+ * The step after `m`, a step up from `previous` that gained. A step whose throughput rose as
+ * much as the tasks in flight did showed nothing queueing (as in TCP Vegas, the expected rate
+ * was the actual one): the next may go as far as the calling thread's headroom shows, as the
+ * first did.
+ */
+export function nextStepUp(previous: Measured, m: Measured, most: number): Step {
+  const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
+  const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+  const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
+  const step =
+    m.route === 'loop' ? clamp(headroom(m), MIN_STEP, unqueued ? MAX_STEP : MIN_STEP) : MIN_STEP;
+  return stepUp(m, step, most, { kind: 'climb', gain, ratio, from: previous });
+}
+
+/**
+ * Up by `step` from `m` (at least one more), to at most `most`; a hold at `m` when it is
+ * there already. A probe (`probing`) is judged against `m` and falls back to it.
+ */
+export function stepUp(
+  m: Measured,
+  step: number,
+  most: number,
+  because: Because,
+  probing = false,
+): Step {
+  const level = Math.min(most, Math.max(m.level + 1, Math.round(m.level * step)));
+  if (level <= m.level) return { to: m, phase: holding(m), because: { kind: 'most' } };
+  return {
+    to: { route: m.route, level },
+    phase: probing ? { kind: 'probing', from: m } : { kind: 'climbing', previous: m },
+    because,
+  };
+}
+
+/** How many times more the calling thread could keep in flight, by its busy share in `m`. */
+function headroom(m: Measured): number {
+  return BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+}
+
+function clamp(n: number, min: number, max: number): number {
+  return Math.min(max, Math.max(min, n));
+}
