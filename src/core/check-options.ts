@@ -3,7 +3,7 @@
  * `createExecutor`'s options (per mode, see {@link MODE_OPTIONS}) and the options of
  * `submit`, `map`, `mapSettled` and `close`.
  */
-import { checkCount, checkMilliseconds, checkSignal } from './checks.js';
+import { checkCount, checkMilliseconds, checkSignal, shown, suggestion } from './checks.js';
 import { MAX_WORKERS } from './defaults.js';
 import { type ExecutorOptions, MODE_OPTIONS } from './options.js';
 import { MODES, type Mode } from './types.js';
@@ -106,6 +106,12 @@ function checkPoolSize(given: Record<string, unknown>): void {
     tasksPerWorker?: number;
   };
   if (concurrency === undefined) return;
+  if (workers === undefined && Number.isFinite(concurrency) && concurrency % tasksPerWorker !== 0) {
+    const below = concurrency - (concurrency % tasksPerWorker);
+    throw new RangeError(
+      `${WHERE}: option 'concurrency' (${concurrency}) is not a multiple of 'tasksPerWorker' (${tasksPerWorker}); a pool runs workers × tasksPerWorker tasks at once — use ${below > 0 ? `${below} or ` : ''}${below + tasksPerWorker}`,
+    );
+  }
   if (workers === undefined) {
     // The pool gets enough workers for `concurrency`: bounded like `workers` itself.
     if (concurrency / tasksPerWorker <= MAX_WORKERS) return;
@@ -133,23 +139,27 @@ function checkResourceLimits(limits: unknown): void {
     }
     if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
       throw new RangeError(
-        `${WHERE}: option 'resourceLimits.${key}' must be a number of MB > 0, got ${String(value)}`,
+        `${WHERE}: option 'resourceLimits.${key}' must be a number of MB > 0, got ${shown(value)}`,
       );
     }
   }
 }
 
-/** `; did you mean 'x'?` for a name that differs from a known one only in case. */
-function suggestion(key: string, known: readonly string[]): string {
-  const near = known.find((name) => name.toLowerCase() === key.toLowerCase());
-  return near ? `; did you mean '${near}'?` : '';
-}
-
 /** Options left out: one shared object, not one per call. */
 const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** Validates the options shared by `submit`, `map`, `mapSettled` and `close`. */
-export function checkCallOptions(options: unknown, where: string): Record<string, unknown> {
+/** The options each call takes (see `SubmitOptions`, `MapOptions`, `CloseOptions`). */
+const CALL_OPTIONS = {
+  'submit()': ['signal', 'timeout', 'transfer', 'priority', 'onProgress'],
+  'map()': ['ordered', 'signal', 'timeout', 'chunkSize', 'onProgress'],
+  'mapSettled()': ['ordered', 'signal', 'timeout', 'chunkSize', 'onProgress'],
+  'close()': ['cancel', 'timeout'],
+} as const;
+
+export type Call = keyof typeof CALL_OPTIONS;
+
+/** Validates the options of `submit`, `map`, `mapSettled` or `close`. */
+export function checkCallOptions(options: unknown, where: Call): Record<string, unknown> {
   if (options === undefined) return NO_OPTIONS;
   if (typeof options !== 'object' || options === null) {
     throw new TypeError(
@@ -157,12 +167,18 @@ export function checkCallOptions(options: unknown, where: string): Record<string
     );
   }
   const given = options as Record<string, unknown>;
+  for (const key of Object.keys(given)) checkCallTakes(where, key);
+  if (given.cancel !== undefined && typeof given.cancel !== 'boolean') {
+    throw new TypeError(
+      `${where}: option 'cancel' must be true or false, got ${shown(given.cancel)}`,
+    );
+  }
   checkSignal(given.signal, where);
   checkMilliseconds(given, 'timeout', false, where);
   checkCount(given, 'chunkSize', 1, { where });
   if (given.priority !== undefined && !Number.isFinite(given.priority)) {
     throw new RangeError(
-      `${where}: option 'priority' must be a finite number (higher runs first), got ${String(given.priority)}`,
+      `${where}: option 'priority' must be a finite number (higher runs first), got ${shown(given.priority)}`,
     );
   }
   if (given.onProgress !== undefined && typeof given.onProgress !== 'function') {
@@ -172,7 +188,7 @@ export function checkCallOptions(options: unknown, where: string): Record<string
   }
   if (given.ordered !== undefined && typeof given.ordered !== 'boolean') {
     throw new TypeError(
-      `${where}: option 'ordered' must be true or false, got ${String(given.ordered)}`,
+      `${where}: option 'ordered' must be true or false, got ${shown(given.ordered)}`,
     );
   }
   if (given.transfer !== undefined && !Array.isArray(given.transfer)) {
@@ -181,4 +197,17 @@ export function checkCallOptions(options: unknown, where: string): Record<string
     );
   }
   return given;
+}
+
+/** An option `where` does not take is refused, naming the calls that take it or the ones it takes. */
+function checkCallTakes(where: Call, key: string): void {
+  const takes: readonly string[] = CALL_OPTIONS[where];
+  if (takes.includes(key)) return;
+  const takers = (Object.keys(CALL_OPTIONS) as Call[]).filter((call) =>
+    (CALL_OPTIONS[call] as readonly string[]).includes(key),
+  );
+  const elsewhere = takers.length > 0 ? `; it is taken by ${takers.join(', ')}` : '';
+  throw new TypeError(
+    `${where}: unknown option '${key}'${elsewhere || suggestion(key, takes)}; ${where} takes ${takes.join(', ')}`,
+  );
 }

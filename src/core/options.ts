@@ -143,6 +143,18 @@ export interface DistributedOptions extends CommonOptions {
 /** `auto`: the mode and concurrency are chosen by measuring the work while it runs. */
 export interface AutoOptions extends PoolOptions {
   mode: 'auto';
+  /**
+   * A cap on the tasks in flight at once, on the calling thread and on worker threads
+   * alike; `auto` chooses the number below it by measuring.
+   * @default no cap of the user's: `auto` starts at {@link DEFAULTS}.loopConcurrency on the
+   * calling thread and goes up to 1,024 there
+   */
+  concurrency?: number;
+  /**
+   * A cap on the tasks one worker thread runs at once, should `auto` move the work there.
+   * @default no cap of the user's: `auto` goes up to 64
+   */
+  tasksPerWorker?: number;
 }
 
 /** Options of `createExecutor`: `mode` decides which others apply. */

@@ -14,7 +14,11 @@ export interface SubmitOptions {
    * @default the executor's `timeout` (none)
    */
   timeout?: number;
-  /** `ArrayBuffer`s (etc.) to move to the worker instead of copying them (`threads`, `processes`). */
+  /**
+   * `ArrayBuffer`s (etc.) to move to the worker thread instead of copying them: `threads`,
+   * and `auto` when it runs the task on a worker thread. A moved buffer is empty in the
+   * caller afterwards. The other modes ignore it (`processes` copies every input).
+   */
   transfer?: readonly TransferListItem[];
   /**
    * Higher runs first among waiting tasks; equal priorities run in submission order.

@@ -205,6 +205,37 @@ describe('createExecutor options', () => {
     }
   });
 
+  it('a wrong value is shown as given: a string in quotes, an object by its kind', () => {
+    refuses(
+      { mode: 'threads', workers: '2' },
+      RangeError,
+      /'workers' must be an integer >= 1, got "2"/,
+    );
+    refuses({ mode: 'loop', timeout: '5000' }, RangeError, /got "5000"/);
+    refuses({ mode: 'loop', maxQueue: { n: 1 } }, RangeError, /'maxQueue'.*got an object/);
+  });
+
+  it('an unknown option one or two letters off a known one is named', () => {
+    refuses(
+      { mode: 'threads', worker: 2 },
+      TypeError,
+      /unknown option 'worker'; did you mean 'workers'\?/,
+    );
+    refuses({ mode: 'loop', timout: 5 }, TypeError, /did you mean 'timeout'\?/);
+    refuses({ mode: 'loop', speed: 5 }, TypeError, /unknown option 'speed'; known options are/);
+  });
+
+  it("a pool's concurrency without workers is a multiple of tasksPerWorker", () => {
+    refuses(
+      { mode: 'threads', concurrency: 5, tasksPerWorker: 2 },
+      RangeError,
+      /'concurrency' \(5\) is not a multiple of 'tasksPerWorker' \(2\).*use 4 or 6/,
+    );
+    refuses({ mode: 'processes', concurrency: 2, tasksPerWorker: 3 }, RangeError, /use 3$/);
+    // auto takes both as caps, so they need not divide.
+    assert.equal(createExecutor({ mode: 'auto', concurrency: 5, tasksPerWorker: 2 }).mode, 'auto');
+  });
+
   it('sync runs one task at a time; loop takes its concurrency or the default', () => {
     assert.equal(createExecutor({ mode: 'sync' }).stats().concurrency, 1);
     assert.equal(createExecutor({ mode: 'loop' }).stats().concurrency, DEFAULTS.loopConcurrency);
@@ -213,5 +244,31 @@ describe('createExecutor options', () => {
 
   it('AVAILABLE_MODES, kept for old imports, lists every mode', () => {
     assert.deepEqual([...AVAILABLE_MODES], [...MODES]);
+  });
+});
+
+describe('per-call options', () => {
+  const echo = (n: number) => n;
+
+  it('each call refuses an option it does not take, naming the calls that do', async () => {
+    await using ex = createExecutor({ mode: 'loop' });
+    assert.throws(
+      () => ex.submit(echo, 1, { timout: 5 } as never),
+      (error: unknown) =>
+        error instanceof TypeError &&
+        /submit\(\): unknown option 'timout'; did you mean 'timeout'\?; submit\(\) takes signal, timeout/.test(
+          error.message,
+        ),
+    );
+    assert.throws(
+      () => ex.submit(echo, 1, { chunkSize: 2 } as never),
+      /submit\(\): unknown option 'chunkSize'; it is taken by map\(\), mapSettled\(\)/,
+    );
+    assert.throws(() => ex.map(echo, [1], { priority: 1 } as never), /it is taken by submit\(\)/);
+    await assert.rejects(
+      async () => ex.close({ cancel: 'yes' } as never),
+      /'cancel' must be true or false, got "yes"/,
+    );
+    assert.equal(await ex.submit(echo, 3, { timeout: 1_000, priority: 1 }), 3);
   });
 });
