@@ -41,10 +41,17 @@ const FIRST_RUN_WINDOWS = 2;
 
 /**
  * The tasks measured in `m` each computed for {@link SATURATED_FOR_MS} or more in their
- * synchronous call: CPU work beyond doubt, whatever a first window's start-up costs.
+ * synchronous call: CPU work beyond doubt, whatever a first window's start-up costs. Each,
+ * not on average: even the fastest took that long. One long call among quick tasks — the
+ * first call building a cache, loading a model, opening a client — is a start-up cost
+ * too, and the window after it shows what the tasks do.
  */
 export function computesLong(m: WindowSummary): boolean {
-  return m.cpuPerTaskMs >= SATURATED_FOR_MS && m.callShare >= COMPUTES_IN_CALL;
+  return (
+    m.cpuPerTaskMs >= SATURATED_FOR_MS &&
+    m.fastestMs >= SATURATED_FOR_MS &&
+    m.callShare >= COMPUTES_IN_CALL
+  );
 }
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */

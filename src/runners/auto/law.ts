@@ -372,11 +372,13 @@ export class Law {
    * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
    * takes many message round trips (a mean would count tasks held up by a stuck worker):
    * a task that computes forever blocks the others on its worker, which would then time
-   * out with it.
+   * out with it. Tasks that computed in their call on the calling thread start alone on a
+   * worker, but a held level is probed all the same (`probing`): what the calling thread
+   * saw may not be what the tasks do on the workers.
    */
-  #mayShareWorkers(m: Measured): boolean {
+  #mayShareWorkers(m: Measured, probing = false): boolean {
     if (m.route !== 'threads') return true;
-    if (this.#oneTaskPerWorker) return false;
+    if (this.#oneTaskPerWorker && !probing) return false;
     return !this.#pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
   }
 
@@ -403,7 +405,7 @@ export class Law {
       return { ...move, because };
     }
     phase.strays = 0;
-    if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m)) return undefined;
+    if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m, true)) return undefined;
     // A probe begins a new exploration from the held level as it measures now: a level held
     // for days is probed thousands of times, and what was measured before it is stale.
     this.#tried = [m];

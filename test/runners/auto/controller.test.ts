@@ -152,6 +152,23 @@ describe('the controller', () => {
     );
   });
 
+  it('keeps work on the calling thread when only its first task computes for long (a lazy initialisation)', () => {
+    // The first call builds a table for 300 ms; every task after it waits 5 ms.
+    const waiting = { cpuMs: 0.05, waitMs: 5 };
+    const out = simulate({
+      inputs: 4_000,
+      work: (i) => (i === 0 ? { cpuMs: 300, waitMs: 5 } : waiting),
+    });
+    const plain = simulate({ inputs: 4_000, work: () => waiting });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'loop', path(out));
+    assert.equal(out.ran.threads, 0, path(out));
+    assert.equal(d.concurrency, plain.controller.decision().concurrency, path(out));
+    // (Simulated time.) It costs the initialisation and little more: it moved to worker
+    // threads at once before, each of which built the table again and then held one task.
+    assert.ok(out.endMs < plain.endMs + 300 + 50, `${out.endMs} ms against ${plain.endMs} ms`);
+  });
+
   it('moves back when the threads do not pay, and waits longer each time before trying again', () => {
     // Sending a task to a worker really costs 1.5 ms, though the controller expects 4 µs.
     const out = simulate({
@@ -313,6 +330,38 @@ describe('the control law', () => {
     const back = law.threadsFailed('the module throws in a worker');
     assert.deepEqual(back.to, { route: 'loop', level: 64 });
     assert.equal(law.pinned, false);
+  });
+
+  it('probes a second task per worker now and then, though the tasks computed in their call on the calling thread', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+    // The workers' first window pays for their start; the next two are the trial.
+    const onThreads = (throughput: number, inFlight = 2) =>
+      window({ throughput, inFlight, busyShare: 0.05, fastestMs: 5 });
+    let move: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !move; i++) move = law.next(onThreads(2_000));
+    assert.equal(move?.because.kind, 'threads-faster');
+    assert.deepEqual(move?.to, { route: 'threads', level: 1 }, 'one task per worker to start with');
+    let probe: ReturnType<Law['next']>;
+    for (let i = 0; i < 64 && !probe; i++) probe = law.next(onThreads(2_000));
+    assert.equal(probe?.because.kind, 'probe');
+    assert.deepEqual(probe?.to, { route: 'threads', level: 2 });
+    // On the workers the tasks wait (a first call that built a cache was all the calling
+    // thread saw): two per worker finish twice as many, and the climb goes on.
+    const climb = law.next(onThreads(4_000, 4));
+    assert.equal(climb?.because.kind, 'climb');
+    assert.deepEqual(climb?.to, { route: 'threads', level: 4 });
+  });
+
+  it('under a timeout never probes a second task per worker for tasks that compute', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.pin();
+    const fast = window({ throughput: 1_000, inFlight: 2, busyShare: 0.05, fastestMs: 1 });
+    for (let i = 0; i < 200; i++) {
+      const move = law.next(fast);
+      assert.ok(!move || move.to.level === 1, `moved to ${JSON.stringify(move?.to)}`);
+    }
   });
 
   it('keeps work whose task crashed a worker thread on worker threads, whatever it measures', () => {
