@@ -7,6 +7,16 @@ import type { TransferListItem } from 'node:worker_threads';
 import type { TaskLike } from './task.js';
 import type { Decision, Mode, PoolDetails } from './types.js';
 
+/**
+ * Told how the inputs of a task (one) or a chunk (several) ended — how many completed and
+ * how many failed — at the very moment the runner stops counting them in
+ * {@link RunnerLoad.running} or {@link RunnerLoad.queued}, in the same synchronous step and
+ * before its promise settles: `stats()` then counts each accepted task in exactly one place
+ * at every moment anyone can look. Called exactly once for every task or chunk the runner
+ * accepts (a cancelled or unsendable one too), never for one refused with `QueueFullError`.
+ */
+export type Ended = (completed: number, failed: number) => void;
+
 /** One task, as the executor front hands it to a runner. */
 export interface TaskRun {
   readonly input: unknown;
@@ -29,6 +39,7 @@ export interface TaskRun {
    * bounds them), though they count towards `maxQueue` while they wait.
    */
   readonly refusable?: boolean;
+  readonly ended: Ended;
 }
 
 /** Several inputs of one `map`, dispatched as one unit (one message, one job). */
@@ -40,6 +51,8 @@ export interface ChunkRun {
   readonly timeout: number | undefined;
   /** Already throttled; `offset` is the input's place in the chunk. */
   readonly progress: (value: unknown, offset: number) => void;
+  /** Told once, for all the chunk's inputs together. */
+  readonly ended: Ended;
 }
 
 /**
@@ -63,7 +76,12 @@ export interface ReadAhead {
 /** Live numbers a runner knows and the front does not. */
 export interface RunnerLoad {
   readonly workers: number;
+  /**
+   * Inputs started and not yet ended (see {@link Ended}); every input of a chunk a worker
+   * has taken counts, until the chunk's answer.
+   */
   readonly running: number;
+  /** Inputs accepted, not started and not yet ended. */
   readonly queued: number;
   readonly retried: number;
   readonly utilization: number;

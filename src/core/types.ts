@@ -60,7 +60,13 @@ export interface CloseOptions {
   timeout?: number;
 }
 
-/** A snapshot of what an executor is doing. */
+/**
+ * A snapshot of what an executor is doing. Every task accepted counts in exactly one of
+ * `running`, `queued`, `completed` and `failed`, from the moment `submit` returns (or `map`
+ * reads its input): their sum is the number of tasks accepted so far, whenever it is read —
+ * in a task, in a handler, right after a `map` rejects. A `submit` refused with
+ * `QueueFullError` counts nowhere.
+ */
 export interface ExecutorStats {
   readonly mode: Mode;
   /** Live workers (threads or processes); `0` for `sync` and `loop`, which run on the calling thread. */
@@ -68,16 +74,17 @@ export interface ExecutorStats {
   /** Most tasks in flight at once. */
   readonly concurrency: number;
   /**
-   * Tasks running now. A task that timed out or was cancelled, but ignores its signal,
-   * runs on until its worker is stopped after the grace period: it counts here until then,
-   * though its caller already has the error (and `failed` counts it).
+   * Tasks started and not ended. Each input of a `map` chunk a worker has taken counts here
+   * until the chunk's answer. A task that timed out or was cancelled has ended, and moves to
+   * `failed` as its caller gets the error — even one that ignores its signal and runs on
+   * until its worker is stopped after the grace period (`pool.perWorker` still shows it).
    */
   readonly running: number;
-  /** Tasks accepted and waiting to run. */
+  /** Tasks accepted and waiting to run: in a queue, or for their task module to load. */
   readonly queued: number;
   /** Tasks that finished with a value. */
   readonly completed: number;
-  /** Tasks that finished with an error (thrown, timed out, cancelled, crashed). */
+  /** Tasks that finished with an error (thrown, timed out, cancelled, crashed, unsendable). */
   readonly failed: number;
   /** Re-runs after a worker crash. */
   readonly retried: number;
@@ -100,7 +107,10 @@ export interface Percentiles {
 
 /** What a pool knows about its workers and its recent tasks. */
 export interface PoolDetails {
-  /** One entry per live worker: its id (as `ctx.workerId`), inputs it completed, jobs running. */
+  /**
+   * One entry per live worker: its id (as `ctx.workerId`), inputs it completed, and jobs it
+   * runs (a `map` chunk is one job; a cancelled one counts until the worker lets it go).
+   */
   readonly perWorker: readonly {
     readonly id: number;
     readonly tasks: number;

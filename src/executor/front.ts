@@ -6,7 +6,7 @@ import { checkCallOptions } from '../core/check-options.js';
  * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
  */
 import { CancelledError, ExecutorClosedError, QueueFullError } from '../core/errors.js';
-import type { ChunkOutcome, Runner, RunnerLoad } from '../core/runner.js';
+import type { ChunkOutcome, Ended, Runner, RunnerLoad } from '../core/runner.js';
 import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
@@ -130,11 +130,12 @@ export class ExecutorFront<Prepared> implements Executor {
       ready === undefined
         ? this.#prepareThenStart(task, input, start)
         : this.#start(ready, input, start);
-    // The caller gets the runner's own promise. One reaction, attached first, counts and
-    // releases the task: when close() resolves, every handler the caller attached has run
-    // (they were queued behind this one). It never rethrows, so a failure the caller only
-    // awaits later — after close(), say — is not reported as an unhandled rejection.
-    running.then(this.#succeeded, this.#failedOne);
+    // The caller gets the runner's own promise; the runner counts how it ended (see Ended).
+    // One reaction, attached first, releases the task: when close() resolves, every handler
+    // the caller attached has run (they were queued behind this one). It never rethrows, so
+    // a failure the caller only awaits later — after close(), say — is not reported as an
+    // unhandled rejection.
+    running.then(this.#release, this.#release);
     return running as Promise<OutputOf<T>>;
   }
 
@@ -189,7 +190,7 @@ export class ExecutorFront<Prepared> implements Executor {
       },
       {
         ...shape,
-        onSettled: this.#settledInMap,
+        onSettled: this.#release,
         window: this.#runner.mapWindow,
         readAhead: () => this.#runner.readAhead?.(prepared),
         chunks: this.#runner.runChunk && {
@@ -301,14 +302,17 @@ export class ExecutorFront<Prepared> implements Executor {
       },
       (error: unknown) => {
         for (const stop of detach) stop();
+        // It never reached the runner: it leaves the queued count and is counted failed
+        // here, in one step.
         this.#preparing--;
+        this.#failed++;
         this.#room?.check();
         throw error;
       },
     );
   }
 
-  /** Runs one accepted task; its caller counts the outcome. */
+  /** Runs one accepted task; the runner reports its end to {@link #ended}. */
   #start(prepared: Prepared, input: unknown, start: Start): Promise<unknown> {
     // A task needs a controller of its own only to be aborted apart from the others: by its
     // timeout, or by a signal of its own. Otherwise it shares its map's controller, or the
@@ -325,6 +329,7 @@ export class ExecutorFront<Prepared> implements Executor {
       transfer: start.transfer,
       progress: start.progress,
       refusable: start.refusable,
+      ended: this.#ended,
     });
     if (link) running.then(link.unlink, link.unlink);
     return running;
@@ -332,7 +337,8 @@ export class ExecutorFront<Prepared> implements Executor {
 
   /**
    * Runs a chunk of a map's inputs through the runner's chunk seam: one promise and one
-   * dispatch for all of them; the map window counts and releases each input as it settles.
+   * dispatch for all of them; the runner reports how its inputs ended, and the map window
+   * releases each one as it settles.
    */
   #startChunk(
     prepared: Prepared,
@@ -352,27 +358,20 @@ export class ExecutorFront<Prepared> implements Executor {
       controller: link ? link.controller : (signal as LazyAbortController),
       timeout,
       progress: chunkProgress(onProgress, first),
+      ended: this.#ended,
     });
     if (link) running.then(link.unlink, link.unlink);
     return running;
   }
 
-  readonly #succeeded = (): void => {
-    this.#completed++;
-    this.#release();
-  };
-
-  /** A refused `submit` was never accepted: it is not counted as failed. */
-  readonly #failedOne = (error: unknown): void => {
-    if (!(error instanceof QueueFullError)) this.#failed++;
-    this.#release();
-  };
-
-  /** A map's task settled: counted and released in one step, with no promise of its own. */
-  readonly #settledInMap = (ok: boolean): void => {
-    if (ok) this.#completed++;
-    else this.#failed++;
-    this.#release();
+  /**
+   * The runner stopped counting tasks as running or queued: they are counted as ended in
+   * the same step, so that `stats()` never shows a task twice or nowhere. A `submit` the
+   * runner refused (`QueueFullError`) was never accepted and never gets here.
+   */
+  readonly #ended: Ended = (completed, failed) => {
+    this.#completed += completed;
+    this.#failed += failed;
   };
 
   #accept(count = 1): void {

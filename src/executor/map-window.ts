@@ -42,7 +42,7 @@ export interface MapWindowOptions {
    */
   readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
   /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
-  readonly onSettled?: (ok: boolean) => void;
+  readonly onSettled?: () => void;
 }
 
 /**
@@ -228,7 +228,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   }
 
   readonly #settle = (outcome: Settled<O>): void => {
-    this.#options.onSettled?.(outcome.ok);
+    this.#options.onSettled?.();
     if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
       this.#failure = outcome.error;
       this.#controller!.abort(

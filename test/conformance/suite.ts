@@ -38,6 +38,7 @@ import {
   tasks,
 } from '../../src/index.js';
 import type { Outcome } from '../fixtures/jobs.js';
+import { describeStatsInvariant } from './stats-invariant.js';
 
 const jobsUrl = new URL('../fixtures/jobs.ts', import.meta.url);
 const jobs = tasks<typeof import('../fixtures/jobs.js')>(jobsUrl);
@@ -697,6 +698,8 @@ export function describeConformance(target: ConformanceTarget): void {
           return running === 1 && queued === 2;
         }, 'one task running and two waiting');
       });
+
+      describeStatsInvariant({ concurrent, open, marker, markerText, eventually });
     });
 
     it('starts waiting tasks highest priority first, equal priorities in submission order', async (t) => {

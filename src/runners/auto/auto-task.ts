@@ -57,8 +57,11 @@ export class AutoTask {
   #mustStay = false;
   /** Runs (or chunks) reserved or running on the calling thread. */
   #onThread = 0;
-  /** Inputs running on the calling thread. */
-  #runningOnThread = 0;
+  /**
+   * Inputs of chunks running on the calling thread, until they end (see `Ended`); single
+   * runs there are counted by the calling thread's runner.
+   */
+  #inChunksOnThread = 0;
   /** The calling thread's last level: what it keeps to while the workers start. */
   #loopLevel: number;
   /** The last runs came in chunks of a `map` without a timeout (what sending them to a worker costs). */
@@ -96,9 +99,9 @@ export class AutoTask {
     );
   }
 
-  /** Inputs running now on the calling thread. */
-  get runningOnThread(): number {
-    return this.#runningOnThread;
+  /** Inputs of chunks running now on the calling thread (see {@link Shared.inThread} for the rest). */
+  get inChunksOnThread(): number {
+    return this.#inChunksOnThread;
   }
 
   /** From now on, runs go where a timeout stops them, if this task can go there (and stay there). */
@@ -110,19 +113,21 @@ export class AutoTask {
     this.#crossing.input(run.input);
     if (run.timeout !== undefined) this.pin();
     this.#inChunks = false;
-    return this.gate.enter(
-      run.controller,
-      (place) => this.#runAt(place, run),
-      run.refusable ? this.#shared.refuse : undefined,
-      run.priority,
-    );
+    return this.gate.enter(run.controller, (place) => this.#runAt(place, run), {
+      ended: run.ended,
+      refuse: run.refusable ? this.#shared.refuse : undefined,
+      priority: run.priority,
+    });
   }
 
   runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
     this.#crossing.input(chunk.inputs[chunk.inputs.length - 1]);
     if (chunk.timeout !== undefined) this.pin();
     this.#inChunks = chunk.timeout === undefined;
-    return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk));
+    return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk), {
+      inputs: chunk.inputs.length,
+      ended: chunk.ended,
+    });
   }
 
   /**
@@ -231,7 +236,6 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
-    this.#runningOnThread++;
     const running = this.#shared.inThread.run(this.fn, run);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, 1, false);
@@ -247,9 +251,15 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
-    this.#runningOnThread += inputs;
     if (inputs === 1) return this.#single(chunk, startedAt);
-    const running = runChunkInThread(this.fn, chunk);
+    this.#inChunksOnThread += inputs;
+    const running = runChunkInThread(this.fn, {
+      ...chunk,
+      ended: (completed, failed) => {
+        this.#inChunksOnThread -= inputs;
+        chunk.ended(completed, failed);
+      },
+    });
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, inputs, true);
   }
@@ -275,7 +285,7 @@ export class AutoTask {
    * reported in the same reaction that makes its outcome: this path is taken per input.
    */
   #single(
-    { inputs, controller, timeout, progress }: ChunkRun,
+    { inputs, controller, timeout, progress, ended }: ChunkRun,
     startedAt: number,
   ): Promise<ChunkOutcome> {
     const running = this.#shared.inThread.run(this.fn, {
@@ -285,6 +295,7 @@ export class AutoTask {
       priority: 0,
       transfer: undefined,
       progress: (value) => progress(value, 0),
+      ended,
     });
     this.#called(startedAt);
     return running.then(
@@ -350,10 +361,8 @@ export class AutoTask {
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
-    if (place === ON_THREAD) {
-      this.#onThread--;
-      this.#runningOnThread -= inputs;
-    } else this.#onWorkers!.release(place);
+    if (place === ON_THREAD) this.#onThread--;
+    else this.#onWorkers!.release(place);
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.

@@ -154,10 +154,11 @@ export class AutoRunner implements Runner<AutoTask> {
 
   load(): RunnerLoad {
     const workers = this.#shared.workers.load();
-    let onThread = 0;
+    const inThread = this.#shared.inThread.load();
+    let onThread = inThread.running;
     let waiting = 0;
     for (const task of this.#tasks) {
-      onThread += task.runningOnThread;
+      onThread += task.inChunksOnThread;
       waiting += task.gate.waiting;
     }
     const onWorkers = this.#current?.controller.level.route === 'threads' && workers;
@@ -166,7 +167,7 @@ export class AutoRunner implements Runner<AutoTask> {
       running: onThread + (workers?.running ?? 0),
       queued: waiting + (workers?.queued ?? 0),
       retried: workers?.retried ?? 0,
-      utilization: onWorkers ? workers.utilization : this.#shared.inThread.load().utilization,
+      utilization: onWorkers ? workers.utilization : inThread.utilization,
     };
   }
 

@@ -6,34 +6,52 @@
  * one opening admits exactly one run, and what that run costs the calling thread (see
  * `turn.ts`) counts before another is let in.
  */
+import type { Ended } from '../../core/runner.js';
 import { type Abortable, abortError, isAborted, onAbort } from '../../primitives/abort.js';
 import { PriorityQueue } from '../../primitives/priority-queue.js';
 
+/** How a run enters the gate. */
+export interface Entry {
+  /** Its inputs (a chunk's, or one): what {@link Gate.waiting} counts. @default 1 */
+  readonly inputs?: number;
+  /** Told that all its inputs failed when it leaves the line cancelled (see {@link Ended}). */
+  readonly ended: Ended;
+  /** Why it is refused now, if it would have to wait (a full queue), or `undefined`. */
+  readonly refuse?: (() => Error | undefined) | undefined;
+  /** A run of higher priority is let in before waiting runs of lower ones. @default 0 */
+  readonly priority?: number;
+}
+
+interface Waiter<Place> {
+  readonly inputs: number;
+  readonly admit: (place: Place) => void;
+}
+
 export class Gate<Place> {
   readonly #take: () => Place | undefined;
-  readonly #waiters = new PriorityQueue<(place: Place) => void>();
+  readonly #waiters = new PriorityQueue<Waiter<Place>>();
+  #waitingInputs = 0;
 
   /** `take` reserves a place and returns it, or returns `undefined` when there is none. */
   constructor(take: () => Place | undefined) {
     this.#take = take;
   }
 
-  /** Runs waiting for a place. */
+  /** Inputs of the runs waiting for a place. */
   get waiting(): number {
-    return this.#waiters.size;
+    return this.#waitingInputs;
   }
 
   /**
    * Starts the run with `start` at a place, now or once there is room; rejects if `cancel`
-   * aborts while it waits, or at once with what `refuse` returns if it would have to wait
-   * and `refuse` objects (a full queue). `start` must not throw. A run of higher `priority`
-   * is let in before waiting runs of lower ones.
+   * aborts while it waits (telling `ended` first, in the same step it stops counting as
+   * waiting), or at once with what `refuse` returns if it would have to wait and `refuse`
+   * objects. `start` must not throw.
    */
   enter<T>(
     cancel: Abortable,
     start: (place: Place) => Promise<T>,
-    refuse?: () => Error | undefined,
-    priority = 0,
+    { inputs = 1, ended, refuse, priority = 0 }: Entry,
   ): Promise<T> {
     if (this.#waiters.size === 0) {
       const place = this.#take();
@@ -41,14 +59,26 @@ export class Gate<Place> {
     }
     const refused = refuse?.();
     if (refused) return Promise.reject(refused);
-    if (isAborted(cancel)) return Promise.reject(abortError(cancel));
+    if (isAborted(cancel)) {
+      ended(0, inputs);
+      return Promise.reject(abortError(cancel));
+    }
     return new Promise((resolve, reject) => {
-      const node = this.#waiters.push((place) => {
-        detach();
-        resolve(start(place));
-      }, priority);
+      const node = this.#waiters.push(
+        {
+          inputs,
+          admit: (place) => {
+            detach();
+            resolve(start(place));
+          },
+        },
+        priority,
+      );
+      this.#waitingInputs += inputs;
       const detach = onAbort(cancel, (error) => {
         this.#waiters.remove(node, priority);
+        this.#waitingInputs -= inputs;
+        ended(0, inputs);
         reject(error);
       });
     });
@@ -59,7 +89,9 @@ export class Gate<Place> {
     while (this.#waiters.size > 0) {
       const place = this.#take();
       if (place === undefined) return;
-      this.#waiters.shift()!(place);
+      const waiter = this.#waiters.shift()!;
+      this.#waitingInputs -= waiter.inputs;
+      waiter.admit(place);
     }
   }
 }

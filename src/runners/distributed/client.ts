@@ -93,6 +93,14 @@ export class DistributedRunner implements Runner<NamedTask> {
   #closed = false;
   #flushScheduled = false;
   #jobs = 0;
+  /**
+   * Tasks not settled yet that hold a slot, wherever they are: grouped to be sent, in a
+   * flush waiting for the connection, in a job. Those in an active job are running; the
+   * rest are queued.
+   */
+  #open = 0;
+  /** Tasks waiting for a slot, by this runner's own count (the semaphore's drops a promise hop early). */
+  #waiting = 0;
   #retried = 0;
   #workers = 0;
   #workersCheckedAt = 0;
@@ -157,9 +165,15 @@ export class DistributedRunner implements Runner<NamedTask> {
     if (run.refusable && !this.#room.hasRoom()) {
       return Promise.reject(new QueueFullError(this.#options.maxQueue));
     }
+    this.#waiting++;
     return this.#slots.acquireUntil(run.controller, run.priority).then(
-      (granted) => this.#enqueue(named, run, granted),
+      (granted) => {
+        this.#waiting--;
+        return this.#enqueue(named, run, granted);
+      },
       (error: unknown) => {
+        this.#waiting--;
+        run.ended(0, 1);
         this.#room.check();
         throw error;
       },
@@ -171,11 +185,8 @@ export class DistributedRunner implements Runner<NamedTask> {
   }
 
   load(): RunnerLoad {
-    let { running, queued } = this.#sent.count();
-    for (const group of this.#groups.values()) {
-      queued += group.entries.filter((entry) => !entry.settled).length;
-    }
-    queued += this.#slots.waiting;
+    const { running } = this.#sent.count();
+    const queued = this.#open - running + this.#waiting;
     this.#refreshWorkerCount();
     return { workers: this.#workers, running, queued, retried: this.#retried, utilization: 0 };
   }
@@ -235,6 +246,7 @@ export class DistributedRunner implements Runner<NamedTask> {
   #enqueue(named: NamedTask, run: TaskRun, release: Release): Promise<unknown> {
     return new Promise((resolve, reject) => {
       const entry = new Entry(run, { resolve, reject }, release, this.#settled);
+      this.#open++;
       entry.detach = onAbort(run.controller, (error) => entry.settle(error));
       if (entry.settled) return;
       const key = `${named.name}|${run.timeout ?? ''}|${run.priority}`;
@@ -250,6 +262,7 @@ export class DistributedRunner implements Runner<NamedTask> {
 
   /** A task settled: its slot is free; a job whose tasks were all cancelled is given up. */
   readonly #settled = (entry: Entry): void => {
+    this.#open--;
     this.#room.check();
     const { job } = entry;
     if (job && isAborted(entry.run.controller) && this.#sent.abandon(job)) {

@@ -45,14 +45,17 @@ export class Entry {
     this.#onSettled = onSettled;
   }
 
+  /** Settles it once; `onSettled` and the run's `ended` hear of it before anyone else can. */
   settle(error: Error | undefined, value?: unknown): void {
     if (this.settled) return;
     this.settled = true;
     this.detach();
+    this.#onSettled(this);
+    if (error) this.run.ended(0, 1);
+    else this.run.ended(1, 0);
     this.#release();
     if (error) this.#reject(error);
     else this.#resolve(value);
-    this.#onSettled(this);
   }
 }
 
@@ -191,16 +194,14 @@ export class SentJobs {
     return true;
   }
 
-  /** Tasks not settled yet: those running on a worker, and those waiting in the queue. */
-  count(): { running: number; queued: number } {
+  /** Tasks not settled yet in the jobs a worker runs. */
+  count(): { running: number } {
     let running = 0;
-    let queued = 0;
     for (const job of this.#jobs.values()) {
-      const open = job.entries.filter((entry) => !entry.settled).length;
-      if (job.active) running += open;
-      else queued += open;
+      if (!job.active) continue;
+      for (const entry of job.entries) if (!entry.settled) running++;
     }
-    return { running, queued };
+    return { running };
   }
 
   /** Removes a job from those awaited: the first outcome wins, later copies find nothing. */

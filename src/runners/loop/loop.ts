@@ -28,6 +28,12 @@ export function eventLoopRunner(
   );
   const since = performance.eventLoopUtilization();
   let running = 0;
+  /**
+   * Tasks waiting for a permit, by this runner's own count: the semaphore's drops as it
+   * hands a permit over, a promise hop before the task starts, and its line drops a
+   * cancelled task before the task's end is reported.
+   */
+  let waiting = 0;
 
   /**
    * Runs a task that holds a permit: one promise and no async function, since this is paid
@@ -36,7 +42,7 @@ export function eventLoopRunner(
    */
   const runHolding = (
     fn: TaskFunction<unknown, unknown>,
-    { input, controller, timeout, progress }: TaskRun,
+    { input, controller, timeout, progress, ended }: TaskRun,
     release: () => void,
   ): Promise<unknown> =>
     new Promise((resolve, reject) => {
@@ -45,21 +51,23 @@ export function eventLoopRunner(
       const timer = timeout === undefined ? undefined : setTimeout(expire, timeout);
       const deadline = timeout === undefined ? undefined : performance.now() + timeout;
       let detach: (() => void) | undefined;
-      const end = () => {
+      const end = (ok: boolean) => {
         detach?.();
         clearTimeout(timer);
         running--;
+        if (ok) ended(1, 0);
+        else ended(0, 1);
         release();
         room.check();
       };
       detach = onAbort(controller, (error) => {
-        end();
+        end(false);
         reject(error);
       });
       if (isAborted(controller)) return;
       const fail = (error: unknown) => {
         if (isAborted(controller)) return;
-        end();
+        end(false);
         reject(asTaskError(error, describeTask(fn)));
       };
       let output: unknown;
@@ -71,10 +79,11 @@ export function eventLoopRunner(
       }
       Promise.resolve(output).then((value) => {
         if (isAborted(controller)) return;
-        end();
         // A task that computed past its deadline without awaiting returns before its timer
         // can fire; it still timed out.
-        if (deadline !== undefined && performance.now() >= deadline) {
+        const late = deadline !== undefined && performance.now() >= deadline;
+        end(!late);
+        if (late) {
           expire();
           reject(abortError(controller));
         } else resolve(value);
@@ -95,9 +104,15 @@ export function eventLoopRunner(
       const release = slots.tryAcquire();
       if (release) return runHolding(fn, task, release);
       if (task.refusable && !room.hasRoom()) return Promise.reject(new QueueFullError(maxQueue));
+      waiting++;
       return slots.acquireUntil(task.controller, task.priority).then(
-        (granted) => runHolding(fn, task, granted),
+        (granted) => {
+          waiting--;
+          return runHolding(fn, task, granted);
+        },
         (error: unknown) => {
+          waiting--;
+          task.ended(0, 1);
           room.check();
           throw error;
         },
@@ -107,7 +122,7 @@ export function eventLoopRunner(
     load: () => ({
       workers: 0,
       running,
-      queued: slots.waiting,
+      queued: waiting,
       retried: 0,
       utilization: performance.eventLoopUtilization(since).utilization,
     }),
@@ -126,7 +141,7 @@ export function eventLoopRunner(
  */
 export function runChunkInThread(
   fn: TaskFunction<unknown, unknown>,
-  { inputs, controller, progress }: ChunkRun,
+  { inputs, controller, progress, ended }: ChunkRun,
 ): Promise<ChunkOutcome> {
   return new Promise((resolve, reject) => {
     const values: unknown[] = new Array(inputs.length);
@@ -140,9 +155,14 @@ export function runChunkInThread(
     const settled = () => {
       if (--left > 0 || isAborted(controller)) return;
       detach();
+      const failed = failures?.size ?? 0;
+      ended(inputs.length - failed, failed);
       resolve({ values, failures });
     };
-    const detach = onAbort(controller, reject);
+    const detach = onAbort(controller, (error) => {
+      ended(0, inputs.length);
+      reject(error);
+    });
     for (let offset = 0; offset < inputs.length && !isAborted(controller); offset++) {
       let output: unknown;
       try {

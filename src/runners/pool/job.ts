@@ -7,6 +7,7 @@
  */
 import type { TransferListItem } from 'node:worker_threads';
 import { SerializationError, TaskError } from '../../core/errors.js';
+import type { Ended } from '../../core/runner.js';
 import type { Task } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { fromWire } from '../../core/wire.js';
@@ -44,6 +45,8 @@ export interface JobRequest {
   readonly progress: (value: unknown, offset: number) => void;
   /** A `submit`: refused past `maxQueue` rather than queued. */
   readonly refusable?: boolean | undefined;
+  /** Told how its inputs ended as it answers its caller (see {@link Ended}). */
+  readonly ended?: Ended | undefined;
 }
 
 /**
@@ -57,6 +60,8 @@ export class Job {
   readonly task: PoolTask;
   /** Shrinks when an input fails on its own: the rest run again without it. */
   inputs: readonly unknown[];
+  /** Inputs it was asked to run: all of them count as running or queued until it answers. */
+  readonly size: number;
   readonly controller: AbortController;
   readonly timeout: number | undefined;
   readonly priority: number;
@@ -91,6 +96,7 @@ export class Job {
   #failed: Map<number, Error> | undefined = undefined;
   readonly #resolve: (answer: unknown) => void;
   readonly #reject: (error: Error) => void;
+  readonly #ended: Ended | undefined;
 
   constructor(
     id: number,
@@ -102,6 +108,7 @@ export class Job {
     this.id = id;
     this.task = request.task;
     this.inputs = request.inputs;
+    this.size = request.inputs.length;
     this.controller = request.controller;
     this.timeout = request.timeout;
     this.priority = request.priority;
@@ -111,6 +118,7 @@ export class Job {
     this.queuedAt = performance.now();
     this.#resolve = resolve;
     this.#reject = reject;
+    this.#ended = request.ended;
   }
 
   /** What its worker is asked to announce: see {@link Watch}. */
@@ -123,11 +131,15 @@ export class Job {
     return this.#origin ? this.#origin[offset]! : offset;
   }
 
-  /** Answers the caller with `error`, once; the job may still be winding down in a worker. */
+  /**
+   * Answers the caller with `error`, once; the job may still be winding down in a worker,
+   * but its inputs no longer count as running or queued: they have failed.
+   */
   fail(error: Error): void {
     if (this.answered) return;
     this.answered = true;
     clearTimeout(this.timer);
+    this.#ended?.(0, this.size);
     this.#reject(error);
   }
 
@@ -171,6 +183,8 @@ export class Job {
   }
 
   #deliver(values: readonly unknown[], failures: ReadonlyMap<number, Error> | undefined): void {
+    const failed = failures?.size ?? 0;
+    this.#ended?.(this.size - failed, failed);
     if (!this.single) this.#resolve({ values, failures });
     else if (failures?.has(0)) this.#reject(failures.get(0)!);
     else this.#resolve(values[0]);

@@ -68,6 +68,8 @@ export class Pool {
   readonly #timings = new Timings();
   readonly #room: Room;
   #nextJobId = 1;
+  /** Inputs of the jobs in the line (none of them answered: a cancelled one leaves it). */
+  #queuedInputs = 0;
   #retried = 0;
   #closed = false;
 
@@ -127,8 +129,12 @@ export class Pool {
     single: boolean,
   ): void {
     const { controller } = request;
-    if (isAborted(controller)) reject(abortError(controller));
-    else if (this.#closed) reject(new CancelledError('cancelled because the pool was closed'));
+    const failAtOnce = (error: Error) => {
+      request.ended?.(0, request.inputs.length);
+      reject(error);
+    };
+    if (isAborted(controller)) failAtOnce(abortError(controller));
+    else if (this.#closed) failAtOnce(new CancelledError('cancelled because the pool was closed'));
     else if (request.refusable && this.#full()) reject(new QueueFullError(this.#options.maxQueue));
     else {
       const job = new Job(this.#nextJobId++, request, single, resolve, reject);
@@ -138,17 +144,24 @@ export class Pool {
     }
   }
 
+  /**
+   * `running` and `queued` count inputs whose caller has no answer yet, every input of a
+   * chunk included: a job that was answered (cancelled, timed out) is counted failed at that
+   * moment, though its worker may still be winding it down — `perWorker` shows those jobs.
+   */
   stats(): PoolStats {
     const perWorker: { id: number; tasks: number; running: number }[] = [];
     let running = 0;
+    let held = 0;
     for (const slot of this.#crew) {
-      running += slot.running.size;
+      for (const job of slot.running) if (!job.answered) running += job.size;
+      for (const job of slot.held) if (!job.answered) held += job.size;
       perWorker.push({ id: slot.id, tasks: slot.completed, running: slot.running.size });
     }
     return {
       workers: this.#crew.size,
       running,
-      queued: this.#waiting(),
+      queued: this.#queuedInputs + held,
       retried: this.#retried,
       utilization: this.#crew.utilization(),
       pool: { perWorker, ...this.#timings.percentiles() },
@@ -194,6 +207,7 @@ export class Pool {
     job.slot = undefined;
     job.heldAt = undefined;
     job.place = this.#queue.push(job, job.priority);
+    this.#queuedInputs += job.size;
   }
 
   #dispatch(): void {
@@ -203,6 +217,7 @@ export class Pool {
       if (!slot) break;
       const job = this.#queue.shift()!;
       job.place = undefined;
+      this.#queuedInputs -= job.size;
       this.#send(slot, job);
     }
     if (this.#queue.size > 0) this.#crew.awaited();
@@ -308,6 +323,7 @@ export class Pool {
     if (job.state === 'queued') {
       this.#queue.remove(job.place!, job.priority);
       job.place = undefined;
+      this.#queuedInputs -= job.size;
       this.#forget(job);
       this.#room.check();
       return;

@@ -71,9 +71,12 @@ export function poolRunner(
       probed.then(() => typeof task === 'object' && ready.set(task, known), noop);
       return probed;
     },
-    run(task, { input, controller, timeout, priority, transfer, progress, refusable }) {
+    run(task, { input, controller, timeout, priority, transfer, progress, refusable, ended }) {
       const bad = findUnsendable(input, 'input');
-      if (bad) return Promise.reject(new SerializationError(bad.path, bad.problem));
+      if (bad) {
+        ended(0, 1);
+        return Promise.reject(new SerializationError(bad.path, bad.problem));
+      }
       return pool.runOne({
         task,
         inputs: [input],
@@ -83,6 +86,7 @@ export function poolRunner(
         transfer,
         progress,
         refusable,
+        ended,
       });
     },
     runChunk(task, chunk) {
@@ -104,7 +108,7 @@ export function poolRunner(
 
 /** Runs a chunk as one job; inputs that cannot be sent fail on their own when it is sent (see `Pool`). */
 function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOutcome> {
-  const { inputs, controller, progress } = chunk;
+  const { inputs, controller, progress, ended } = chunk;
   return pool.run({
     task,
     inputs,
@@ -112,6 +116,7 @@ function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOut
     timeout: chunk.timeout === undefined ? undefined : chunk.timeout * inputs.length,
     priority: 0,
     progress,
+    ended,
   });
 }
 

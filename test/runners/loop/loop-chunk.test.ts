@@ -11,6 +11,7 @@ const chunk = (inputs: unknown[], over: Partial<ChunkRun> = {}): ChunkRun => ({
   controller: new AbortController(),
   timeout: undefined,
   progress: () => {},
+  ended: () => {},
   ...over,
 });
 
