@@ -115,15 +115,20 @@ export class WorkerCrashedError extends SwitchyardError {
   readonly exitCode: number | null;
   readonly signal: NodeJS.Signals | null;
   readonly memoryLimit: boolean;
-  constructor(exit: WorkerExit, detail?: string, options?: ErrorOptions) {
+  /**
+   * `detail` says more of how it died; `options.advice` replaces the closing advice (to set
+   * `retries`) where that cannot help.
+   */
+  constructor(exit: WorkerExit, detail?: string, options?: ErrorOptions & { advice?: string }) {
     const how = exit.memoryLimit
       ? 'hit its memory limit'
       : exit.signal
         ? `was killed by ${exit.signal}`
         : `exited with code ${exit.exitCode ?? 'unknown'}`;
+    const advice = options?.advice ?? 'set `retries` to re-run such tasks';
     super(
       ERROR_CODES.WorkerCrashedError,
-      `worker ${how} while running the task${detail ? ` (${detail})` : ''}; the worker was replaced — set \`retries\` to re-run such tasks`,
+      `worker ${how} while running the task${detail ? ` (${detail})` : ''}; the worker was replaced — ${advice}`,
       options,
     );
     this.exitCode = exit.exitCode ?? null;

@@ -17,7 +17,7 @@
  * finished whose answers still waited in its outbox (see `worker/main.ts`). On a crash,
  * delivery is at least once for them.
  */
-import type { WorkerCrashedError } from '../../core/errors.js';
+import { WorkerCrashedError } from '../../core/errors.js';
 import type { Job } from './job.js';
 import type { WorkerDeath } from './transport.js';
 
@@ -94,6 +94,9 @@ export function settleAfterDeath(
     else if (closing) {
       line.forget(job);
       job.fail(crash);
+    } else if (job.moved) {
+      line.forget(job);
+      job.fail(movedAway(crash));
     } else if (verdict.kind === 'input' && verdict.job === job)
       crashed(job, crash, line, verdict.offset);
     else if (verdict.kind === 'all' && verdict.jobs.includes(job)) crashed(job, crash, line);
@@ -102,6 +105,18 @@ export function settleAfterDeath(
       line.enqueue(job);
     }
   }
+}
+
+/**
+ * The crash as told to a job whose input was moved to the dead worker: run again, by a
+ * retry or beside the task to blame, it would get an emptied buffer and answer wrongly.
+ */
+function movedAway(crash: WorkerCrashedError): WorkerCrashedError {
+  return new WorkerCrashedError(crash, undefined, {
+    cause: crash,
+    advice:
+      'its input was moved to that worker with `transfer` and was lost with it, so it was not run again; to let `retries` re-run such a task, send it a copy (leave out `transfer`)',
+  });
 }
 
 /**

@@ -132,6 +132,14 @@ export class Job {
   }
 
   /**
+   * Part of its input was moved to the worker it was sent to (`transfer`), not copied: it
+   * went with that worker, and the job cannot be sent again.
+   */
+  get moved(): boolean {
+    return (this.transfer?.length ?? 0) > 0;
+  }
+
+  /**
    * Answers the caller with `error`, once; the job may still be winding down in a worker,
    * but its inputs no longer count as running or queued: they have failed.
    */

@@ -83,7 +83,8 @@ export function poolRunner(
         controller,
         timeout,
         priority,
-        transfer,
+        // A child process is sent a copy: nothing is moved, and a retry can send it again.
+        transfer: transport.name === 'thread' ? transfer : undefined,
         progress,
         refusable,
         ended,

@@ -144,6 +144,34 @@ for (const mode of ['threads', 'processes'] as const) {
       assert.equal(ex.stats().retried, 0);
     });
 
+    it('with retries, a task whose input was moved with transfer is not re-run on an emptied buffer', async () => {
+      await using ex = make({ workers: 1, retries: 1 });
+      const dir = mkdtempSync(join(tmpdir(), 'sy-transfer-'));
+      const measure = ref<{ marker: string; buffer: ArrayBuffer }, number>('exitOnceThenMeasure');
+      const copied = new ArrayBuffer(2048);
+      assert.equal(await ex.submit(measure, { marker: join(dir, 'copied'), buffer: copied }), 2048);
+      const moved = new ArrayBuffer(2048);
+      const sent = ex.submit(
+        measure,
+        { marker: join(dir, 'moved'), buffer: moved },
+        { transfer: [moved] },
+      );
+      if (mode === 'threads') {
+        // The buffer went with the worker that died: a retry would have measured 0 bytes.
+        await assert.rejects(sent, (error: unknown) => {
+          assert.ok(error instanceof WorkerCrashedError);
+          assert.match(error.message, /moved to that worker with `transfer`.*leave out `transfer`/);
+          return true;
+        });
+        assert.equal(moved.byteLength, 0);
+      } else {
+        // A child process is sent a copy, whatever `transfer` says: the retry has it all.
+        assert.equal(await sent, 2048);
+        assert.equal(moved.byteLength, 2048);
+      }
+      assert.equal(ex.stats().retried, mode === 'threads' ? 1 : 2);
+    });
+
     it('with retries, an input that kills its worker inside a chunk is re-run, then fails alone', async () => {
       await using ex = make({ workers: 1, retries: 1 });
       const settled = [];
