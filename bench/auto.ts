@@ -6,7 +6,8 @@
  * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input,
  * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
  * function, CPU that yields to the event loop, a page rendered with a large result, a
- * synchronous call that blocks, buffers held through a wait) run under a grid of fixed modes — `sync`,
+ * synchronous call that blocks, buffers held through a wait, a first call that builds a
+ * table before every call waits) run under a grid of fixed modes — `sync`,
  * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
  * under `auto`.
  *
@@ -92,6 +93,12 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'render', inputs: 1_000, what: '~1 ms of arithmetic, a 128 KB result' },
   { name: 'blocking', inputs: 600, what: 'a synchronous call blocking 2 ms' },
   { name: 'bufferWait', inputs: 1_000, what: 'fill a 4 MB buffer, hold it through a 30 ms wait' },
+  {
+    name: 'lazyInit',
+    inputs: 4_000,
+    what: 'first call builds a table (300 ms), then each waits 5 ms',
+    waiting: true,
+  },
 ];
 
 interface Mode {
