@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -514,3 +514,31 @@ for (const mode of ['threads', 'processes'] as const) {
     });
   }
 }
+
+describe('processes: the stack a child process may ask for', { timeout: TEST_TIMEOUT }, () => {
+  const cap = /^Max stack size\s+(\d+)/m.exec(
+    existsSync('/proc/self/limits') ? readFileSync('/proc/self/limits', 'utf8') : '',
+  );
+  const capMb = cap ? Math.floor(Number(cap[1]) / (1024 * 1024)) : undefined;
+
+  it('a stackSizeMb at the system cap is refused; below it, a deep recursion throws instead of crashing', async (t) => {
+    if (capMb === undefined || capMb < 2) return t.skip('the system stack cap is unknown here');
+    assert.throws(
+      () => createExecutor({ mode: 'processes', resourceLimits: { stackSizeMb: capMb } }),
+      (error: unknown) =>
+        error instanceof RangeError &&
+        error.message.includes(`use at most ${capMb - 1}`) &&
+        /ulimit -s/.test(error.message),
+    );
+    await using ex = createExecutor({
+      mode: 'processes',
+      workers: 1,
+      resourceLimits: { stackSizeMb: capMb - 1 },
+    });
+    await assert.rejects(ex.submit(ref('recurse'), undefined), (error: unknown) => {
+      assert.ok(error instanceof TaskError, String(error));
+      assert.match(error.message, /Maximum call stack size exceeded/);
+      return true;
+    });
+  });
+});
