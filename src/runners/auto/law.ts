@@ -144,15 +144,11 @@ export class Law {
 
   /**
    * A task on the calling thread spent `ms` in its synchronous call. One that computed
-   * for {@link SATURATED_FOR_MS} or more makes threads likely at once, until a quick call
-   * follows: such tasks may be few, and their first window would close only after several
-   * of them.
+   * for {@link SATURATED_FOR_MS} or more makes threads likely at once: such tasks may be
+   * few, and their first window would close only after several of them.
    */
   called(ms: number): void {
     if (ms >= SATURATED_FOR_MS) this.#longCall = true;
-    // A quick call after a long one: the long one may have been a start-up cost (a first
-    // call that builds a cache, say). The windows will tell, with no workers started on it.
-    else if (ms < SATURATED_FOR_MS / 10) this.#longCall = false;
   }
 
   /**

@@ -513,20 +513,6 @@ describe('the control law', () => {
     assert.equal(law.next(contended), undefined, 'and holds there');
   });
 
-  it('expects threads after a long call until a quick one follows it', () => {
-    const law = new Law(context, { route: 'loop', level: 64 });
-    law.called(SATURATED_FOR_MS * 3);
-    assert.equal(law.threadsLikely, true, 'a call that computed for long');
-    law.called(SATURATED_FOR_MS / 2);
-    assert.equal(law.threadsLikely, true, 'a call of middling length says nothing');
-    // The first call built a cache; the next ones barely compute.
-    law.called(0.05);
-    assert.equal(law.threadsLikely, false);
-    law.called(SATURATED_FOR_MS);
-    law.called(SATURATED_FOR_MS * 2);
-    assert.equal(law.threadsLikely, true, 'long calls again');
-  });
-
   it("moves to threads although the workers' own start made one window of the run contended", () => {
     // Workers begin to start as soon as a move looks likely; until they are up they take
     // CPU from this thread, which must not count as other work keeping the machine busy.
