@@ -105,7 +105,7 @@ export interface Runner<Prepared = unknown> {
   readAhead?(task: Prepared): ReadAhead;
   /**
    * Checks and loads a task before any input runs: throws `TaskNotFoundError` for a missing
-   * module or export, `TypeError` for a task this mode cannot run (a plain function in a pool).
+   * module or export, `TypeError` for a task this mode cannot run (a plain function in a pool or under `auto`).
    */
   prepare(task: TaskLike<never, unknown>): Promise<Prepared>;
   /**

@@ -119,6 +119,23 @@ export function isTask(value: unknown): value is Task<unknown, unknown> {
   );
 }
 
+/**
+ * The `TypeError` of a mode that may run work off the calling thread (every mode but `sync`
+ * and `loop`) for the plain function `fn`: it names the function, says `why` it cannot run
+ * there, and what to pass instead — a reference to it, or what `orElse` offers besides.
+ */
+export function plainFunctionError(
+  mode: string,
+  fn: TaskFunction<never, unknown>,
+  why: string,
+  orElse = '',
+): TypeError {
+  const name = fn.name || 'myTask';
+  return new TypeError(
+    `${mode}: cannot run the plain function ${fn.name ? `${fn.name}()` : '(anonymous)'}: ${why}. Export it from a module and pass a reference instead: task(new URL('./tasks.js', import.meta.url), '${name}')${orElse}`,
+  );
+}
+
 /** A short human name for a task, for messages: `jobs.js#cpuBound` or the function's name. */
 export function describeTask(t: TaskLike<never, unknown>): string {
   if (typeof t === 'function') return t.name ? `${t.name}()` : '(anonymous function)';

@@ -30,7 +30,7 @@ for (const mode of ['threads', 'processes'] as const) {
 }
 describeConformance({
   mode: 'auto',
-  plainFunctions: true,
+  plainFunctions: false,
   // A timeout sends auto's tasks to worker threads, where a runaway one is stopped.
   stopsRunawayTasks: true,
 });

@@ -1,24 +1,27 @@
 /**
  * Property of `stats()` on the modes whose tasks run on the calling thread (`sync`, `loop`,
- * and `auto` with plain functions), where a task can read it too: whatever happens — tasks
- * that end, throw, or are cancelled by their own signal (heeding it or not), a map or
- * mapSettled that fails or whose consumer breaks out, `close({ cancel: true })` at any
+ * and `auto` while it keeps them there), where a task can read it too: whatever happens —
+ * tasks that end, throw, or are cancelled by their own signal (heeding it or not), a map
+ * or mapSettled that fails or whose consumer breaks out, `close({ cancel: true })` at any
  * moment — every task accepted counts in exactly one of `running`, `queued`, `completed`
  * and `failed`, wherever it is read: in a task, before and after it awaits, in a handler,
  * in the consumer's loop, between two turns of the event loop.
  */
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { createExecutor, type TaskContext } from '../../src/index.js';
-import { sleep } from '../../src/primitives/sleep.js';
+import { createExecutor, task } from '../../src/index.js';
+import { checkWith, job } from '../fixtures/ledger-job.mjs';
 import { StatsLedger } from '../support/stats-ledger.js';
 
-interface Spec {
-  readonly ms: number;
-  readonly fail: boolean;
-  /** Its wait ends when its signal fires. */
-  readonly heeds: boolean;
-}
+/**
+ * `job` as a reference, for `auto`, which takes no plain function (`sync` and `loop` are
+ * given `job` itself). `auto` keeps these short waits on the calling thread, where `job`
+ * checks the counters through the ledger the test installs in the module imported above.
+ */
+const ledgerJob = task<Parameters<typeof job>[0], number>(
+  new URL('../fixtures/ledger-job.mjs', import.meta.url),
+  'job',
+);
 
 const spec = fc.record({
   ms: fc.integer({ min: 0, max: 3 }),
@@ -48,19 +51,14 @@ describe('stats() (property)', () => {
       fc.asyncProperty(scenario, async ({ mode, concurrency, submits, map, cancelAfter }) => {
         const ex = createExecutor(mode === 'sync' ? { mode } : { mode, concurrency });
         const ledger = new StatsLedger(ex);
-        const job = async ({ ms, fail, heeds }: Spec, ctx: TaskContext) => {
-          ledger.check('a task started');
-          await sleep(ms, heeds ? { signal: ctx.signal } : {});
-          ledger.check('a task awaited');
-          if (fail) throw new Error('failed');
-          return ms;
-        };
+        checkWith((where) => ledger.check(where));
+        const run = mode === 'auto' ? ledgerJob : job;
         const stop = ledger.watch();
         const submitted = submits.map(({ spec, abortAfter }) => {
           const controller = new AbortController();
           if (abortAfter !== undefined) setTimeout(() => controller.abort(), abortAfter);
           return ledger
-            .submit(() => ex.submit(job, spec, { signal: controller.signal }))
+            .submit(() => ex.submit(run, spec, { signal: controller.signal }))
             .then(
               () => ledger.check('a submit resolved'),
               () => ledger.check('a submit rejected'),
@@ -70,8 +68,8 @@ describe('stats() (property)', () => {
           const inputs = ledger.reading(map.inputs);
           const { chunkSize } = map;
           const outcomes = map.settled
-            ? ex.mapSettled(job, inputs, { chunkSize })
-            : ex.map(job, inputs, { chunkSize });
+            ? ex.mapSettled(run, inputs, { chunkSize })
+            : ex.map(run, inputs, { chunkSize });
           let seen = 0;
           try {
             for await (const _ of outcomes) {

@@ -6,7 +6,7 @@
  */
 import { SerializationError, toError, WorkerCrashedError } from '../../core/errors.js';
 import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
-import type { TaskFunction, TaskLike } from '../../core/task.js';
+import type { Task, TaskFunction } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
@@ -41,12 +41,12 @@ export interface Shared {
 }
 
 export class AutoTask {
-  readonly task: TaskLike<never, unknown>;
+  readonly task: Task<never, unknown>;
   readonly fn: TaskFunction<unknown, unknown>;
   readonly controller: Controller;
   readonly gate: Gate<number>;
   readonly #shared: Shared;
-  /** A reference that worker threads can load: a timeout can then be honoured for real. */
+  /** Worker threads are among the modes at hand: a timeout can then be honoured for real. */
   readonly #canLeave: boolean;
   #onWorkers: TaskOnWorkers | undefined;
   #loadingWorkers: Promise<void> | undefined;
@@ -73,7 +73,7 @@ export class AutoTask {
   readonly #workerCount: number;
 
   constructor(
-    task: TaskLike<never, unknown>,
+    task: Task<never, unknown>,
     fn: TaskFunction<unknown, unknown>,
     shared: Shared,
     context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & { readonly canLeave: boolean },

@@ -1,5 +1,6 @@
 /**
- * `auto` — chosen by measurement, while the work runs. Each task gets a feedback
+ * `auto` — chosen by measurement, while the work runs. It takes task references only: the
+ * work may move to worker threads, which cannot be sent a function. Each task gets a feedback
  * controller (see `controller.ts` and `law.ts`): its first runs start at once on the
  * calling thread's event loop, and from the completions as they happen it finds how many
  * to keep in flight there, or moves the work to worker threads (and back) when the calling
@@ -17,7 +18,7 @@ import type {
   RunnerLoad,
   TaskRun,
 } from '../../core/runner.js';
-import type { Task, TaskFunction, TaskLike } from '../../core/task.js';
+import { plainFunctionError, type Task, type TaskLike } from '../../core/task.js';
 import type { Decision, Mode } from '../../core/types.js';
 import { Room } from '../../primitives/room.js';
 import { loadTaskWithin } from '../../task/loader.js';
@@ -42,8 +43,8 @@ export class AutoRunner implements Runner<AutoTask> {
   readonly #available: readonly Mode[];
   readonly #workerCount: number;
   readonly #shared: Shared;
-  readonly #loading = new Map<unknown, Promise<AutoTask>>();
-  /** Tasks loaded, by the reference or function the caller passed. */
+  readonly #loading = new Map<string, Promise<AutoTask>>();
+  /** Tasks loaded, by the reference object the caller passed. */
   readonly #ready = new WeakMap<object, AutoTask>();
   readonly #tasks: AutoTask[] = [];
   /** The task that ran last: whose decision users read. */
@@ -105,8 +106,19 @@ export class AutoRunner implements Runner<AutoTask> {
     return level.route === 'loop' ? level.level : level.level * this.#workerCount;
   }
 
+  /** Loads a task reference; rejects a plain function, which worker threads could not be given. */
   prepare(task: TaskLike<never, unknown>): Promise<AutoTask> {
-    const key = typeof task === 'function' ? task : `${task.moduleUrl}#${task.exportName}`;
+    if (typeof task === 'function') {
+      return Promise.reject(
+        plainFunctionError(
+          'auto',
+          task,
+          'auto may move the work to worker threads, which cannot be sent a function',
+          ", or use mode: 'loop' to keep a function on the calling thread",
+        ),
+      );
+    }
+    const key = `${task.moduleUrl}#${task.exportName}`;
     let loading = this.#loading.get(key);
     if (!loading) {
       loading = this.#load(task);
@@ -175,13 +187,9 @@ export class AutoRunner implements Runner<AutoTask> {
     await Promise.all([this.#shared.inThread.close(), this.#shared.workers.close()]);
   }
 
-  async #load(task: TaskLike<never, unknown>): Promise<AutoTask> {
-    const fn =
-      typeof task === 'function'
-        ? (task as TaskFunction<unknown, unknown>)
-        : await loadTaskWithin(task as Task<unknown, unknown>);
+  async #load(task: Task<never, unknown>): Promise<AutoTask> {
+    const fn = await loadTaskWithin(task as Task<unknown, unknown>);
     const threads = this.#available.includes('threads');
-    const canLeave = typeof task !== 'function' && threads;
     const cap = this.#options.concurrency ?? Number.POSITIVE_INFINITY;
     const auto = new AutoTask(
       task,
@@ -189,15 +197,15 @@ export class AutoRunner implements Runner<AutoTask> {
       this.#shared,
       {
         workers: this.#workerCount,
-        threadsUnavailable: whyNotThreads(task, threads, this.#workerCount),
+        threadsUnavailable: whyNotThreads(threads, this.#workerCount),
         maxLoop: Math.min(MAX_LIMIT, cap),
         maxPerWorker: this.#maxPerWorker(),
-        canLeave,
+        canLeave: threads,
       },
       { route: 'loop', level: Math.min(START_LIMIT, cap) },
     );
     this.#tasks.push(auto);
-    this.#ready.set(task as object, auto);
+    this.#ready.set(task, auto);
     this.#current ??= auto;
     return auto;
   }
@@ -213,14 +221,8 @@ export class AutoRunner implements Runner<AutoTask> {
   }
 }
 
-/** Why worker threads cannot speed this task up, or `undefined` when they can. */
-function whyNotThreads(
-  task: TaskLike<never, unknown>,
-  threads: boolean,
-  workers: number,
-): string | undefined {
-  if (typeof task === 'function')
-    return 'a plain function cannot be sent to a worker thread (pass a task reference made with task() to let auto use threads)';
+/** Why worker threads cannot speed up the tasks of this executor, or `undefined` when they can. */
+function whyNotThreads(threads: boolean, workers: number): string | undefined {
   if (!threads) return 'this build has no threads mode';
   if (workers < 2) return 'only one CPU is usable, so worker threads cannot run tasks in parallel';
   return undefined;

@@ -9,7 +9,7 @@ import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
 import { SerializationError } from '../../core/errors.js';
 import type { PoolOptions } from '../../core/options.js';
 import type { ChunkOutcome, ChunkRun, Runner } from '../../core/runner.js';
-import { isTask, type TaskLike } from '../../core/task.js';
+import { isTask, plainFunctionError, type TaskLike } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { LOAD_TIMEOUT_MS } from '../../task/loader.js';
 import { Pool, type PoolTask } from './pool.js';
@@ -122,12 +122,8 @@ function runChunk(pool: Pool, task: PoolTask, chunk: ChunkRun): Promise<ChunkOut
 }
 
 function referenceOf(task: TaskLike<never, unknown>, mode: string, where: 'thread' | 'process') {
-  if (typeof task === 'function') {
-    const name = task.name || 'myTask';
-    throw new TypeError(
-      `${mode}: cannot run the plain function ${task.name ? `${task.name}()` : '(anonymous)'}: a function cannot be sent to a worker ${where}. Export it from a module and pass a reference instead: task(new URL('./tasks.js', import.meta.url), '${name}')`,
-    );
-  }
+  if (typeof task === 'function')
+    throw plainFunctionError(mode, task, `a function cannot be sent to a worker ${where}`);
   if (!isTask(task)) {
     throw new TypeError(
       `${mode}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), got ${task === null ? 'null' : typeof task}`,

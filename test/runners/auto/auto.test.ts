@@ -9,27 +9,26 @@ import type { AutoOptions, ExecutorOptions, LoopOptions } from '../../../src/cor
 import type { Runner } from '../../../src/core/runner.js';
 import type { Mode } from '../../../src/core/types.js';
 import { ExecutorFront } from '../../../src/executor/front.js';
-import { createExecutor, type Decision, task } from '../../../src/index.js';
+import { createExecutor, type Decision, task, tasks } from '../../../src/index.js';
 import { AutoRunner } from '../../../src/runners/auto/auto.js';
+import { callingThread } from '../../../src/runners/auto/instruments.js';
 import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
+import { calls, gatherAt, gatheredStarted } from '../../fixtures/auto-tasks.mjs';
 
 const WORKLOADS = new URL('../../fixtures/workloads.mjs', import.meta.url);
 const where = task<{ ms?: number; work?: number }, number>(WORKLOADS, 'where');
+/**
+ * Tasks whose state this test reads (`calls`, `gatheredStarted`) in the module imported
+ * above, as long as they run on the calling thread.
+ */
+const autoTasks = tasks<typeof import('../../fixtures/auto-tasks.mjs')>(
+  new URL('../../fixtures/auto-tasks.mjs', import.meta.url),
+);
 /** Iterations of `compute` that take about a millisecond. */
 const MS_OF_WORK = 300_000;
 const SLOW = { timeout: 120_000 };
-
-/**
- * A plain function with about a millisecond of work — not a tiny task, which is judged
- * only once started in chunks: returns `n + 1`.
- */
-function computes(n: number): number {
-  let x = 1;
-  for (let i = 0; i < MS_OF_WORK; i++) x = (Math.imul(x, 1_103_515_245) + 12_345) >>> 0;
-  return x >= 0 ? n + 1 : n;
-}
 
 /** A calling thread that reads as busy `share` of the time, whatever it really does. */
 function busy(share: number): Instruments {
@@ -106,21 +105,17 @@ describe('auto', () => {
     SLOW,
     async () => {
       await using ex = createExecutor({ mode: 'auto' });
-      const calls = new Map<number, number>();
-      const counted = async (n: number) => {
-        calls.set(n, (calls.get(n) ?? 0) + 1);
-        await new Promise((resolve) => setTimeout(resolve, 2));
-        return n * 3;
-      };
+      calls.clear();
       const settled = await collect(
         ex.mapSettled(
-          counted,
+          autoTasks.counted,
           Array.from({ length: 500 }, (_, n) => n),
         ),
       );
       assert.equal(settled.length, 500);
       for (const s of settled)
         assert.deepEqual(s, { index: s.index, ok: true, value: s.index * 3 });
+      // Tasks that wait stay on the calling thread, where this test counts their calls.
       assert.deepEqual(
         [...calls.values()].filter((n) => n !== 1),
         [],
@@ -203,22 +198,35 @@ describe('auto', () => {
     },
   );
 
-  it('never sends a plain function to a worker, and says why it stays', SLOW, async () => {
-    const ex = autoExecutor(busy(1));
-    try {
-      const out = await collect(
-        ex.map(
-          computes,
-          Array.from({ length: 600 }, (_, n) => n),
-        ),
+  it('refuses a plain function with a TypeError that says why and what to pass instead', async () => {
+    await using ex = createExecutor({ mode: 'auto' });
+    const refused = (error: unknown) => {
+      assert.ok(error instanceof TypeError, String(error));
+      assert.match(error.message, /^auto: cannot run the plain function triple\(\)/);
+      assert.match(error.message, /worker threads/);
+      assert.match(
+        error.message,
+        /task\(new URL\('\.\/tasks\.js', import\.meta\.url\), 'triple'\)/,
       );
-      assert.equal(out.length, 600);
-      assert.equal(ex.decision?.mode, 'loop');
-      assert.match(ex.decision?.reason ?? '', /plain function/);
-      assert.equal(ex.stats().workers, 0);
-    } finally {
-      await ex.close();
-    }
+      assert.match(error.message, /mode: 'loop'/);
+      return true;
+    };
+    const triple = (n: number) => n * 3;
+    await assert.rejects(ex.submit(triple, 1), refused);
+    await assert.rejects(collect(ex.map(triple, [1, 2, 3])), refused);
+    await assert.rejects(collect(ex.mapSettled(triple, [1, 2, 3])), refused);
+    const { workers, running, queued, completed, failed } = ex.stats();
+    assert.deepEqual(
+      { workers, running, queued, completed, failed },
+      {
+        workers: 0,
+        running: 0,
+        queued: 0,
+        completed: 0,
+        failed: 1,
+      },
+    );
+    assert.equal(ex.decision, undefined, 'no task was taken');
   });
 
   it(
@@ -269,19 +277,19 @@ describe('auto', () => {
     try {
       await collect(
         ex.map(
-          (n: number) => n,
+          autoTasks.identity,
           Array.from({ length: 2_000 }, (_, n) => n),
         ),
       );
-      const plain = ex.decision;
+      const first = ex.decision;
       await collect(
         ex.map(
           where,
           Array.from({ length: 600 }, () => ({ work: MS_OF_WORK })),
         ),
       );
-      assert.equal(plain?.mode, 'loop');
-      assert.notEqual(ex.decision, plain);
+      assert.equal(first?.mode, 'loop');
+      assert.notEqual(ex.decision, first);
       assert.equal(ex.decision?.history[0]?.mode, 'loop');
       assert.match(ex.decision?.history[0]?.reason ?? '', /bottleneck/);
     } finally {
@@ -293,13 +301,10 @@ describe('auto', () => {
     'lets the event loop turn while tasks compute after an await of something already settled',
     SLOW,
     async () => {
-      await using ex = createExecutor({ mode: 'auto' });
-      // Each task's work runs in a continuation, after its call has returned, and each one
+      // Without threads, which a calling thread busy computing would hand the work to: each
+      // task's work runs on it, in a continuation, after its call has returned, and each one
       // that finishes lets the next start in the same chain of continuations.
-      const afterAwait = async (n: number) => {
-        await Promise.resolve();
-        return computes(n);
-      };
+      const ex = autoExecutor(callingThread, ['loop']);
       const total = 400;
       let completed = 0;
       const seenByTimers: number[] = [];
@@ -309,12 +314,16 @@ describe('auto', () => {
         if (ticking) setImmediate(tick);
       };
       setImmediate(tick);
-      for await (const _ of ex.map(
-        afterAwait,
-        Array.from({ length: total }, (_, n) => n),
-      ))
-        completed++;
-      ticking = false;
+      try {
+        for await (const _ of ex.map(
+          autoTasks.afterAwait,
+          Array.from({ length: total }, (_, n) => n),
+        ))
+          completed++;
+      } finally {
+        ticking = false;
+        await ex.close();
+      }
       assert.equal(completed, total);
       assert.ok(
         seenByTimers.some((n) => n > 0 && n < total),
@@ -446,13 +455,9 @@ describe('auto', () => {
 
     it('are started in chunks, each input once', SLOW, async () => {
       const { ex, sizes } = counting();
-      const calls = new Map<number, number>();
-      const triple = (n: number) => {
-        calls.set(n, (calls.get(n) ?? 0) + 1);
-        return n * 3;
-      };
+      calls.clear();
       try {
-        const out = await collect(ex.map(triple, inputs));
+        const out = await collect(ex.map(autoTasks.triple, inputs));
         assert.deepEqual(
           out,
           inputs.map((n) => n * 3),
@@ -471,12 +476,8 @@ describe('auto', () => {
 
     it('fail alone when one throws in a chunk, as a TaskError', SLOW, async () => {
       const { ex } = counting();
-      const picky = (n: number) => {
-        if (n === 14_321) throw new Error('not this one');
-        return n;
-      };
       try {
-        const results = await collect(ex.mapSettled(picky, inputs));
+        const results = await collect(ex.mapSettled(autoTasks.picky, inputs));
         const failed = results.filter((r) => !r.ok);
         assert.equal(results.length, inputs.length);
         assert.deepEqual(
@@ -492,7 +493,7 @@ describe('auto', () => {
       const { ex, sizes } = counting();
       try {
         const out = await collect(
-          ex.map((n: number) => n, inputs.slice(0, 3_000), { timeout: 10_000 }),
+          ex.map(autoTasks.identity, inputs.slice(0, 3_000), { timeout: 10_000 }),
         );
         assert.equal(out.length, 3_000);
         assert.deepEqual(new Set(sizes), new Set([1]));
@@ -508,19 +509,10 @@ describe('auto', () => {
     async () => {
       await using ex = createExecutor({ mode: 'auto' });
       // Each task waits until 50 have started.
-      let started = 0;
-      let release!: () => void;
-      const all = new Promise<void>((resolve) => {
-        release = resolve;
-      });
-      const gathered = async (n: number) => {
-        if (++started === 50) release();
-        await all;
-        return n;
-      };
+      gatherAt(50);
       const inputs = Array.from({ length: 200 }, (_, n) => n);
-      assert.deepEqual(await collect(ex.map(gathered, inputs)), inputs);
-      assert.equal(started, inputs.length);
+      assert.deepEqual(await collect(ex.map(autoTasks.gathered, inputs)), inputs);
+      assert.equal(gatheredStarted(), inputs.length);
     },
   );
 });
