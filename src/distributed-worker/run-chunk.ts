@@ -44,7 +44,8 @@ export function chunkResult(
  * Runs the inputs of `data` not settled by an earlier attempt. A local worker crash with
  * attempts left throws (BullMQ retries the job, which then re-runs only the inputs that
  * crashed); a job whose worker processes kept dying fails its inputs with
- * `WorkerCrashedError` instead of running again.
+ * `WorkerCrashedError` instead of running again. `ran` is called once every input has
+ * run on the local pool, before what remains is to tell Redis.
  */
 export async function runChunk(
   job: Job,
@@ -52,6 +53,7 @@ export async function runChunk(
   ref: Task<unknown, unknown>,
   local: Executor,
   signal: AbortSignal,
+  ran: () => void = noop,
 ): Promise<ChunkResult> {
   const startedAt = performance.now();
   const outcomes: (Outcome | undefined)[] = new Array(data.count);
@@ -93,6 +95,7 @@ export async function runChunk(
     if (!signal.aborted) throw error;
     for (const index of todo) outcomes[index] ??= failure(abortError(signal));
   }
+  ran();
   await relay.finished();
 
   if (outcomes.some(crashed) && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {

@@ -28,13 +28,13 @@ export class ResultNotJsonError extends Error {
   }
 }
 
-/** The flag that names a file `switchyard run` opens. */
-export type FileFlag = '--input' | '--output';
+/** The flag that names a file a command opens: `run`'s input and output, `bench`'s report. */
+export type FileFlag = '--input' | '--output' | '--report';
 
 /**
- * `switchyard run` cannot open its input or output: says so in the user's terms (the flag,
- * the path, what is wrong and what to do) where Node would say `ENOENT: no such file or
- * directory, open '…'`.
+ * A command cannot open a file it was given (`switchyard run`'s input or output, `bench`'s
+ * report): says so in the user's terms (the flag, the path, what is wrong and what to do)
+ * where Node would say `ENOENT: no such file or directory, open '…'`.
  */
 export class RunFileError extends Error {
   override readonly name = 'RunFileError';
@@ -64,7 +64,7 @@ function fileProblem(flag: FileFlag, path: string, cause: unknown): string {
     case 'EISDIR':
       return reading
         ? 'is a folder, not a file; name the JSONL file to read'
-        : `is a folder, not a file; name a file, such as ${join(path, 'out.jsonl')}`;
+        : `is a folder, not a file; name a file, such as ${join(path, flag === '--report' ? 'report.html' : 'out.jsonl')}`;
     case 'ENOTDIR': {
       const file = fileInPath(path);
       return `${file ?? 'a part of the path'} is a file, not a folder; choose another path`;

@@ -50,4 +50,19 @@ describe('switchyard bench --connection', { skip: redisSkip, timeout: 300_000 },
     assert.equal(d.wallMs, null);
     assert.match(d.reason!, /^failed: .*127\.0\.0\.1:1/);
   });
+
+  it('when no mode asked for can run, still prints the results, and exits 1 saying why', async (t) => {
+    const redis = await startRedis({ password: 's3cret' });
+    t.after(() => redis.stop());
+    const wrong = redis.urlWithPassword('wrong');
+    const args = ['--quick', '--json', '--jobs', 'cpu', '--modes', 'distributed'];
+    const { code, stdout, stderr } = await bench([...args, '--connection', wrong]);
+    assert.equal(code, 1, stderr);
+    const doc = JSON.parse(stdout) as BenchDocument;
+    assert.equal(doc.jobs[0]!.results[0]!.wallMs, null);
+    assert.match(
+      stderr,
+      /^switchyard: no mode could run the cpu job \(cpu distributed: failed: .*Redis refused the credentials.*\); fix that, or choose other --modes$/m,
+    );
+  });
 });

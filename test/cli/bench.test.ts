@@ -141,6 +141,19 @@ describe('switchyard bench, given bad input', { timeout: 60_000 }, () => {
     [['--modes', 'sync,fibers'], /'fibers'.*choose from/],
     [['--jobs', 'gpu'], /'gpu'.*choose from io, cpu/],
     [['--frobnicate'], /unknown option/],
+    // Before the bench, not after it (with --quick, so that a bench started anyway ends soon).
+    [
+      ['--quick', '--report', '/nonexistent/dir/r.html'],
+      /^switchyard: --report \/nonexistent\/dir\/r\.html: the folder \/nonexistent\/dir does not exist; create it or choose another path$/,
+    ],
+    [
+      ['--quick', '--report', tmpdir()],
+      /^switchyard: --report .*: is a folder, not a file; name a file, such as .*report\.html$/,
+    ],
+    [
+      ['--quick', '--modes', 'distributed'],
+      /^error: --modes distributed needs --connection redis:\/\/host:port .*; add it, or choose other modes$/,
+    ],
   ];
   for (const [args, reason] of cases) {
     it(`exits non-zero and says why for ${args.join(' ')}`, async () => {

@@ -476,8 +476,14 @@ describe('switchyard run', () => {
       ],
       [
         [join(dir, 'nope.js'), '-i', input, '-o', output, '--mode', 'loop'],
-        /nope\.js does not exist/,
+        /nope\.js does not exist; check the path, or build the module first$/,
       ],
+      // Said as typed, and where that led from the current directory (the CLI's, here ROOT).
+      [
+        ['./test/nope.mjs#double', '-i', input, '-o', output],
+        /^switchyard: task module \.\/test\/nope\.mjs does not exist \(no file at \/\S+\/test\/nope\.mjs; a relative path starts from the current directory\); check the path, or build the module first$/,
+      ],
+      [[dir, '-i', input, '-o', output], /is a folder, not a file; name the module file in it/],
       [
         [`${TASKS}#absent`, '-i', input, '-o', output, '--mode', 'loop'],
         /no export named 'absent'/,
@@ -486,6 +492,11 @@ describe('switchyard run', () => {
       [
         [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'loop', '--workers', '2'],
         /--workers does not apply to --mode loop; it is for --mode threads, processes, auto/,
+      ],
+      // Only the modes run takes: not distributed, which takes --retries.
+      [
+        [`${TASKS}#double`, '-i', input, '-o', output, '--mode', 'loop', '--retries', '2'],
+        /--retries does not apply to --mode loop; it is for --mode threads, processes, auto$/,
       ],
       [
         [`${TASKS}#double`, '-i', input, '-o', join(dir, '.', basename(input))],

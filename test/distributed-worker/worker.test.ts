@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Queue, QueueEvents } from 'bullmq';
 import { createExecutor, task } from '../../src/index.js';
@@ -189,7 +190,7 @@ describe('switchyard worker on the command line', () => {
     assert.equal(await ex.submit(task<number, number>(JOBS_MODULE, 'square'), 5), 25);
   });
 
-  it('without --connection or SWITCHYARD_REDIS_URL: exit non-zero naming the option', async () => {
+  it('without --connection or SWITCHYARD_REDIS_URL: exit non-zero naming both', async () => {
     const { SWITCHYARD_REDIS_URL: _, ...env } = process.env;
     const child = spawn(process.execPath, ['--import', 'tsx', CLI, 'worker', '--tasks', 'x.js'], {
       stdio: ['ignore', 'ignore', 'pipe'],
@@ -201,7 +202,39 @@ describe('switchyard worker on the command line', () => {
     });
     const [code] = await once(child, 'exit');
     assert.notEqual(code, 0);
-    assert.match(err, /--connection <url>' not specified/);
+    assert.equal(
+      err.split('\n')[0],
+      'error: no Redis connection: pass --connection redis://host:port, or set SWITCHYARD_REDIS_URL=redis://[:password@]host:port (which keeps a password off the command line)',
+    );
+  });
+
+  it('a task module path that does not exist: says where it looked, in the terms of the command line', async () => {
+    const worker = await spawnWorker('redis://127.0.0.1:1', [], {
+      expectExit: true,
+      tasks: ['./no/such/jobs.mjs'],
+    });
+    assert.deepEqual(await worker.exited, { code: 1, signal: null });
+    assert.equal(
+      worker.stderr(),
+      `switchyard: task module ./no/such/jobs.mjs does not exist (no file at ${join(process.cwd(), 'no/such/jobs.mjs')}; a relative path starts from the current directory); check the path, or build the module first\n`,
+    );
+  });
+
+  it('a blank --queue, or one with a colon: exit non-zero naming the option, before any Redis', async () => {
+    for (const [value, reason] of [
+      ['', /^error: option '-q, --queue <name>' argument '' is invalid\. must not be blank;/],
+      [' ', /^error: option '-q, --queue <name>' argument ' ' is invalid\. must not be blank;/],
+      [
+        'a:b',
+        /^error: option '-q, --queue <name>' argument 'a:b' is invalid\. must not contain ':'/,
+      ],
+    ] as const) {
+      const worker = await spawnWorker('redis://127.0.0.1:1', ['--queue', value], {
+        expectExit: true,
+      });
+      assert.equal((await worker.exited).code, 1, worker.stderr());
+      assert.match(worker.stderr(), reason);
+    }
   });
 
   it('a bad --workers value: exit non-zero naming the option', async () => {

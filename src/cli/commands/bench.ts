@@ -2,7 +2,9 @@
  * `switchyard bench`: the classic concurrency experiment on this machine — an I/O-bound and a
  * CPU-bound job under every mode — as tables with verdicts, `--json`, or an HTML report.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { TARGET_SYNC_MS } from '../../bench/calibrate.js';
 import { MAX_SCALE } from '../../bench/experiments.js';
@@ -10,11 +12,19 @@ import { runBench } from '../../bench/lab.js';
 import { benchProgress } from '../../bench/progress.js';
 import { describePolicy, UNTIL_SETTLED } from '../../bench/repeats.js';
 import { renderReport } from '../../bench/report.js';
-import { type BenchSettings, benchSettings, QUICK } from '../../bench/settings.js';
+import { type BenchSettings, benchSettings, missingSetting, QUICK } from '../../bench/settings.js';
 import { renderTables, wantsColor } from '../../bench/table.js';
-import { COMPARISONS, type Comparison, JOBS, type JobName } from '../../bench/types.js';
+import {
+  type BenchDocument,
+  COMPARISONS,
+  type Comparison,
+  isPython,
+  JOBS,
+  type JobName,
+} from '../../bench/types.js';
 import { MAX_WORKERS } from '../../core/defaults.js';
 import { MODES, type Mode } from '../../core/types.js';
+import { RunFileError } from '../../run/errors.js';
 import { SIGNAL_EXIT_CODES, type StopSignal } from '../../run/signals.js';
 import { exitNow } from '../exit.js';
 import { integerAtLeast, listOf, positiveAtMost, workerCount } from '../options.js';
@@ -116,8 +126,11 @@ Examples:
   switchyard bench --jobs cpu --scale 4     the CPU job at a size of your choice
   switchyard bench --report bench.html      charts in one self-contained page`,
     )
-    .action(async (flags: BenchFlags) => {
+    .action(async (flags: BenchFlags, command: Command) => {
       const settings = settingsFrom(flags);
+      checkModes(settings, command);
+      // The bench takes a minute or more: a report it could not write must not wait for its end.
+      if (flags.report) checkWritable(flags.report);
       const progress = benchProgress(settings, process.stderr);
       // Interrupted, the bench leaves the terminal as it found it; every process it started
       // (sites server, pools, Python) notices its parent is gone and ends by itself.
@@ -133,15 +146,30 @@ Examples:
         progress.stop();
         process.off('SIGINT', interrupted).off('SIGTERM', interrupted);
       }
+      let unwritten: Error | undefined;
       if (flags.report) {
-        await writeFile(flags.report, renderReport(doc));
-        process.stderr.write(`report written to ${flags.report}\n`);
+        try {
+          await writeFile(flags.report, renderReport(doc));
+          process.stderr.write(`report written to ${flags.report}\n`);
+        } catch (error) {
+          // Something changed since the check: the results still go to stdout.
+          unwritten = new RunFileError('--report', flags.report, error);
+        }
       }
       process.stdout.write(
         flags.json
           ? `${JSON.stringify(doc, null, 2)}\n`
           : renderTables(doc, { color: wantsColor(process.stdout) }),
       );
+      if (unwritten) {
+        process.stderr.write(`switchyard: ${unwritten.message}\n`);
+        process.exitCode = 1;
+      }
+      const nothingRan = whyNothingRan(doc);
+      if (nothingRan) {
+        process.stderr.write(`switchyard: ${nothingRan}\n`);
+        process.exitCode = 1;
+      }
       const wrong = doc.jobs.flatMap((j) =>
         j.results.filter((r) => r.wallMs !== null && !r.verified).map((r) => `${j.job}/${r.mode}`),
       );
@@ -152,6 +180,46 @@ Examples:
         process.exitCode = 1;
       }
     });
+}
+
+/**
+ * Every mode asked for lacks a setting it needs (only `distributed` can, without
+ * --connection): a usage error rather than a bench with nothing to compare. One such mode
+ * among others is listed in the results with the reason.
+ */
+function checkModes(settings: BenchSettings, command: Command): void {
+  const needs = settings.modes.map((mode) => {
+    const why = missingSetting(mode, settings);
+    return why && `--modes ${mode} ${why.replace(/^not available: /, '')}`;
+  });
+  if (needs.every((need) => need !== undefined)) {
+    command.error(`error: ${needs.join('; ')}; add it, or choose other modes`);
+  }
+}
+
+/** Why no mode ran some job (every one was unavailable or failed), or `undefined` when each job has figures. */
+function whyNothingRan(doc: BenchDocument): string | undefined {
+  const idle = doc.jobs.filter(
+    (job) => !job.results.some((r) => !isPython(r.mode) && r.wallMs !== null),
+  );
+  if (idle.length === 0) return undefined;
+  const reasons = idle.flatMap((job) =>
+    job.results
+      .filter((r) => !isPython(r.mode))
+      .map((r) => `${job.job} ${r.mode}: ${r.reason ?? 'no figures'}`),
+  );
+  return `no mode could run the ${idle.map((job) => job.job).join(' and ')} job (${reasons.join('; ')}); fix that, or choose other --modes`;
+}
+
+/** Throws, naming --report, when `path` cannot be written: its folder is missing or not writable, or it is a folder. */
+function checkWritable(path: string): void {
+  try {
+    const stats = statSync(path, { throwIfNoEntry: false });
+    if (stats?.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+    accessSync(stats ? path : dirname(path), constants.W_OK);
+  } catch (error) {
+    throw new RunFileError('--report', path, error);
+  }
 }
 
 function settingsFrom(flags: BenchFlags): BenchSettings {

@@ -188,7 +188,7 @@ const FLAG_OPTIONS = ['concurrency', 'workers', 'timeout', 'retries'] as const;
 function checkFlagsForMode(flags: RunFlags, command: Command): void {
   for (const name of FLAG_OPTIONS) {
     if (flags[name] === undefined || MODE_OPTIONS[flags.mode].includes(name)) continue;
-    const takers = MODES.filter((mode) => MODE_OPTIONS[mode].includes(name));
+    const takers = RUN_MODES.filter((mode) => MODE_OPTIONS[mode].includes(name));
     command.error(
       `error: --${name} does not apply to --mode ${flags.mode}; it is for --mode ${takers.join(', ')}`,
     );
