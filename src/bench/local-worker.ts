@@ -90,6 +90,7 @@ export async function removeQueue(connection: string, queue: string): Promise<vo
   const redis = new Redis(connection, { maxRetriesPerRequest: null, lazyConnect: true });
   redis.on('error', () => {}); // a failure surfaces as the rejection below
   const q = new Queue(queue, { connection: redis });
+  q.on('error', () => {}); // likewise: unheard, BullMQ prints the client's stack trace
   try {
     await q.obliterate({ force: true });
   } finally {

@@ -64,5 +64,7 @@ describe('switchyard bench --connection', { skip: redisSkip, timeout: 300_000 },
       stderr,
       /^switchyard: no mode could run the cpu job \(cpu distributed: failed: .*Redis refused the credentials.*\); fix that, or choose other --modes$/m,
     );
+    // Said in those words only: no stack trace of the Redis client's own.
+    assert.doesNotMatch(stderr, /ReplyError|^\s+at /m);
   });
 });
