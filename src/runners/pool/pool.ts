@@ -150,22 +150,34 @@ export class Pool {
    * moment, though its worker may still be winding it down — `perWorker` shows those jobs.
    */
   stats(): PoolStats {
-    const perWorker: { id: number; tasks: number; running: number }[] = [];
     let running = 0;
     let held = 0;
     for (const slot of this.#crew) {
       for (const job of slot.running) if (!job.answered) running += job.size;
       for (const job of slot.held) if (!job.answered) held += job.size;
-      perWorker.push({ id: slot.id, tasks: slot.completed, running: slot.running.size });
     }
+    const details = () => this.#details();
     return {
       workers: this.#crew.size,
       running,
       queued: this.#queuedInputs + held,
       retried: this.#retried,
       utilization: this.#crew.utilization(),
-      pool: { perWorker, ...this.#timings.percentiles() },
+      // Computed when read: the counts are read on every submit under maxQueue, the
+      // percentiles (two rings sorted) only by whoever shows them.
+      get pool() {
+        return details();
+      },
     };
+  }
+
+  #details(): PoolDetails {
+    const perWorker = [...this.#crew].map((slot) => ({
+      id: slot.id,
+      tasks: slot.completed,
+      running: slot.running.size,
+    }));
+    return { perWorker, ...this.#timings.percentiles() };
   }
 
   /**

@@ -31,8 +31,16 @@ function checkStackSize(stackSizeMb: number | undefined): void {
   );
 }
 
+/** Read once: the cap is the process's, and executors are created often in some programs. */
+let stackCap: { readonly mb: number | undefined } | undefined;
+
 /** The soft cap on a process's stack in MB (Linux: `/proc/self/limits`); `undefined` when unknown or unlimited. */
 function systemStackMb(): number | undefined {
+  stackCap ??= { mb: readStackCapMb() };
+  return stackCap.mb;
+}
+
+function readStackCapMb(): number | undefined {
   try {
     const line = readFileSync('/proc/self/limits', 'utf8')
       .split('\n')
