@@ -7,7 +7,8 @@
  * thread is the bottleneck. Nothing is sampled apart and nothing runs twice; the pipeline
  * never drains to take a measurement.
  */
-import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
+import { defaultPoolSize } from '../../core/cpus.js';
+import { DEFAULTS } from '../../core/defaults.js';
 import { QueueFullError } from '../../core/errors.js';
 import type { AutoOptions, ExecutorOptions } from '../../core/options.js';
 import type {
@@ -42,6 +43,8 @@ export class AutoRunner implements Runner<AutoTask> {
   readonly #options: AutoOptions;
   readonly #available: readonly Mode[];
   readonly #workerCount: number;
+  /** CPUs this process may use (its cgroup's quota counted). */
+  readonly #cpus: number;
   readonly #shared: Shared;
   readonly #loading = new Map<string, Promise<AutoTask>>();
   /** Tasks loaded, by the reference object the caller passed. */
@@ -72,7 +75,8 @@ export class AutoRunner implements Runner<AutoTask> {
       },
     );
     const cap = options.concurrency ?? Number.POSITIVE_INFINITY;
-    this.#workerCount = Math.max(1, Math.min(options.workers ?? defaultWorkers(), cap));
+    this.#cpus = defaultPoolSize();
+    this.#workerCount = Math.max(1, Math.min(options.workers ?? this.#cpus, cap));
     const perWorker = this.#maxPerWorker();
     const { retries, resourceLimits, maxTasksPerWorker, idleTimeout, minWorkers } = options;
     const oneWorker = (): Runner =>
@@ -197,6 +201,7 @@ export class AutoRunner implements Runner<AutoTask> {
       this.#shared,
       {
         workers: this.#workerCount,
+        cpus: this.#cpus,
         threadsUnavailable: whyNotThreads(threads, this.#workerCount),
         maxLoop: Math.min(MAX_LIMIT, cap),
         maxPerWorker: this.#maxPerWorker(),

@@ -213,7 +213,7 @@ export class Controller {
   #describe(): Decision {
     const at = this.#law.at;
     const last = this.#last;
-    const measured: Record<string, number> = { cpus: this.#context.workers };
+    const measured: Record<string, number> = { cpus: this.#context.cpus };
     measured.completed = this.#completions;
     if (last) {
       measured.throughput = last.throughput;

@@ -44,6 +44,7 @@ import {
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import { gained, type Holding, holding, type Phase, type Step } from './phases.js';
 import {
+  CPUS_FULL,
   HOLD_WINDOWS,
   MAX_HOLD_WINDOWS,
   MIN_STEP,
@@ -95,6 +96,8 @@ export class Law {
    */
   #crashed = false;
   #threadsLikely = false;
+  /** The last first window of an exploration on the calling thread filled the CPUs. */
+  #cpusFullBefore = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
   #threadsUnavailable: string | undefined;
@@ -324,7 +327,7 @@ export class Law {
   }
 
   /** The first window of an exploration. */
-  #begin(m: Measured): Move {
+  #begin(m: Measured): Move | undefined {
     if (m.route === 'threads') {
       if (!this.#mayShareWorkers(m)) {
         const because: Because = this.#pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
@@ -333,7 +336,24 @@ export class Law {
       // Worker threads show nothing like a busy share here: the first step up is a probe.
       return this.#up(m, MIN_STEP, { kind: 'probe' });
     }
+    if (this.#fillsCpus(m)) {
+      // Work on libuv's pool that keeps every CPU busy: more in flight would only queue for
+      // them, however little of this thread's time it takes. Once may be a burst of the
+      // garbage collector or the compiler, so the level is measured again first.
+      if (!this.#cpusFullBefore) {
+        this.#cpusFullBefore = true;
+        return undefined;
+      }
+      this.#cpusFullBefore = false;
+      return this.#hold(m, { kind: 'cpus-full', busyShare: m.busyShare, othersBusy: m.othersBusy });
+    }
+    this.#cpusFullBefore = false;
     return this.#take(firstStepUp(m, this.#context.maxLoop), m);
+  }
+
+  /** This process kept (nearly) all the machine's CPUs busy in `m`. */
+  #fillsCpus(m: Measured): boolean {
+    return m.busyShare + m.othersBusy >= CPUS_FULL * this.#context.cpus;
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
@@ -402,7 +422,7 @@ export class Law {
       }
       this.#phase = { kind: 'start' };
       const move = this.#begin(m);
-      return { ...move, because };
+      return move && { ...move, because };
     }
     phase.strays = 0;
     if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m, true)) return undefined;

@@ -20,6 +20,8 @@ export type Measured = WindowSummary & Level;
 export interface LawContext {
   /** Worker threads `threads` would have. */
   readonly workers: number;
+  /** CPUs this process may use. */
+  readonly cpus: number;
   /** Why worker threads cannot run this task; `undefined` when they can. */
   readonly threadsUnavailable: string | undefined;
   /** Most tasks in flight on the calling thread. */
@@ -55,6 +57,7 @@ export type Because =
       readonly from: Measured;
     }
   | { readonly kind: 'most' }
+  | { readonly kind: 'cpus-full'; readonly busyShare: number; readonly othersBusy: number }
   | { readonly kind: 'fewer-as-good'; readonly best: Measured }
   | { readonly kind: 'fewer-worse'; readonly best: Measured }
   | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }

@@ -95,6 +95,15 @@ export const MIN_STEP = 2;
  */
 export const CLIMB_SHARE = 0.15;
 
+/**
+ * The share of the machine's CPUs, kept busy by this process (the calling thread and the
+ * process's other threads — libuv's pool compressing or hashing for the tasks), at or
+ * above which a window on the calling thread counts as having filled the CPUs: more in
+ * flight would then only queue for them. Counts this process only, so other programs on
+ * a loaded machine do not trigger it.
+ */
+export const CPUS_FULL = 0.9;
+
 /** Throughputs within this share of the best measured count as equal: fewer in flight is then better. */
 export const SAME_THROUGHPUT = 0.1;
 

@@ -29,6 +29,7 @@ import { type Outcome, simulate } from './simulation.js';
 /** What the law knows of its setting in these tests: 2 workers, a `map`'s chunked send cost. */
 const context = {
   workers: 2,
+  cpus: 2,
   threadsUnavailable: undefined,
   maxLoop: MAX_LIMIT,
   maxPerWorker: 64,
@@ -248,6 +249,33 @@ describe('the control law', () => {
     callShare: 0,
     inputsPerRun: 1,
     ...w,
+  });
+
+  it('holds where the process fills every CPU, though the calling thread is mostly idle (work on libuv’s pool)', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    // gzip on libuv's threads: this thread 20% busy, the process's others 1.8 of 2 CPUs.
+    const full = window({ busyShare: 0.2, othersBusy: 1.8 });
+    assert.equal(law.next(full), undefined, 'once may be a burst: measured again first');
+    const held = law.next(full);
+    assert.equal(held?.because.kind, 'cpus-full');
+    assert.deepEqual(held?.to, { route: 'loop', level: 64 });
+    assert.equal(law.held?.level, 64);
+    assert.match(
+      explain(held!, 2, true),
+      /busy 20% of the time .*kept 1\.8 CPUs busy besides, so the machine's CPUs are all in use .*: staying at 64 at a time on this thread\.$/,
+    );
+  });
+
+  it('climbs as usual after one window that filled the CPUs, and when the CPUs are busy with other programs', () => {
+    const burst = new Law(context, { route: 'loop', level: 64 });
+    assert.equal(burst.next(window({ busyShare: 0.2, othersBusy: 1.8 })), undefined);
+    const after = burst.next(window({ busyShare: 0.2, othersBusy: 0.1 }));
+    assert.equal(after?.because.kind, 'room');
+    assert.ok(after!.to.level > 64);
+    // Other programs make this thread wait for a CPU (contention), not this process busy.
+    const loaded = new Law(context, { route: 'loop', level: 64 });
+    const move = loaded.next(window({ busyShare: 0.2, othersBusy: 0.1, contention: 0.6 }));
+    assert.equal(move?.because.kind, 'room');
   });
 
   it('jumps by the headroom the busy share shows, at most eightfold', () => {

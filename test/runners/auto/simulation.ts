@@ -100,6 +100,7 @@ export function simulate(world: World): Outcome {
   const controller = new Controller(
     {
       workers,
+      cpus: workers,
       threadsUnavailable: world.threadsUnavailable,
       maxLoop: MAX_LIMIT,
       maxPerWorker: 64,
