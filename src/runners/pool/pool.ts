@@ -1,35 +1,24 @@
 /**
  * The one pool core behind `threads` and `processes`: a priority queue bounded by
  * `maxQueue`, dispatch to workers (short jobs sent ahead, so the caller never waits a round
- * trip per task), cancellation and timeouts that stop runaway work for real, retries after
- * crashes, and what a worker's death means: who is to blame and what runs again
- * (`death.ts`). A job is a `Job` (`job.ts`); a worker is a `WorkerSlot` (`slot.ts`), reached
- * only through a transport (`transport.ts`), the one thing the two modes do differently;
- * the workers as a set, started, retired and replaced, are a `Crew` (`crew.ts`).
- *
- * A task's timeout clock covers its own run only. A job with a timeout is *watched*: its
- * worker announces the moment it starts it, and sends its answer at once; the clock starts
- * when the pool hears the start — never while the job waits in the line, in a busy worker,
- * or behind a worker's start-up or the loading of its module. When the clock runs out the
- * job is answered with `TimeoutError`, its `ctx.signal` fires, and a task that ignores it
- * has its worker stopped after the grace period; that death is nobody's crash.
+ * trip per task), cancellation and timeouts that stop runaway work for real (`cancel.ts`),
+ * retries after crashes, and what a worker's death means: who is to blame and what runs
+ * again (`death.ts`). A job is a `Job` (`job.ts`); a worker is a `WorkerSlot` (`slot.ts`),
+ * reached only through a transport (`transport.ts`), the one thing the two modes do
+ * differently; the workers as a set, started, retired and replaced, are a `Crew` (`crew.ts`).
  */
-import {
-  CancelledError,
-  QueueFullError,
-  TimeoutError,
-  WorkerCrashedError,
-} from '../../core/errors.js';
+import { CancelledError, QueueFullError, WorkerCrashedError } from '../../core/errors.js';
 import type { Task } from '../../core/task.js';
 import type { PoolDetails } from '../../core/types.js';
-import { toWire } from '../../core/wire.js';
-import { abortError, isAborted, onAbort } from '../../primitives/abort.js';
+import { abortError, isAborted } from '../../primitives/abort.js';
 import { PriorityQueue } from '../../primitives/priority-queue.js';
 import { Room } from '../../primitives/room.js';
+import { Canceller, type CancelSettings } from './cancel.js';
 import { Crew, type CrewSettings } from './crew.js';
 import { blame, type Line, settleAfterDeath } from './death.js';
 import { Job, type JobOutcome, type JobRequest, type PoolTask, unsendableInputs } from './job.js';
 import { firstLoad, loadTimedOut, TaskRegistry } from './loading.js';
+import { pickWorker } from './placement.js';
 import type { DoneMessage, FromWorker, StartedMessage } from './protocol.js';
 import type { SlotEvents, WorkerSlot } from './slot.js';
 import { Timings } from './timings.js';
@@ -37,13 +26,11 @@ import type { WorkerDeath } from './transport.js';
 
 export type { JobOutcome, JobRequest, PoolTask } from './job.js';
 
-export interface PoolOptions extends CrewSettings {
+export interface PoolOptions extends CrewSettings, CancelSettings {
   readonly maxTasksPerWorker: number;
   readonly retries: number;
   /** Most jobs waiting (queued, or held by a busy worker) before a refusable one is refused. */
   readonly maxQueue: number;
-  /** ms between a task's signal firing (timeout, cancel) and its worker being stopped. */
-  readonly grace: number;
 }
 
 export interface PoolStats {
@@ -62,8 +49,7 @@ export class Pool {
   readonly #queue = new PriorityQueue<Job>();
   readonly #crew: Crew;
   readonly #jobs = new Map<number, Job>();
-  /** Controllers {@link #watch} listens to. */
-  readonly #watched = new WeakSet<AbortController>();
+  readonly #canceller: Canceller;
   readonly #tasks = new TaskRegistry();
   readonly #timings = new Timings();
   readonly #room: Room;
@@ -81,6 +67,7 @@ export class Pool {
       () => this.#queue.size === 0 && this.#placed() < options.workers * options.tasksPerWorker,
     );
     this.#crew = new Crew(options, this.#events, this.#tasks, () => this.#dispatch());
+    this.#canceller = new Canceller(options, this.#jobs, this.#crew, (job) => this.#unqueue(job));
   }
 
   /** The pool's handle for a task reference (one per module export). */
@@ -138,7 +125,7 @@ export class Pool {
     else if (request.refusable && this.#full()) reject(new QueueFullError(this.#options.maxQueue));
     else {
       const job = new Job(this.#nextJobId++, request, single, resolve, reject);
-      this.#watch(controller);
+      this.#canceller.watch(controller);
       this.#enqueue(job);
       this.#dispatch();
     }
@@ -187,7 +174,7 @@ export class Pool {
   async close(): Promise<void> {
     this.#closed = true;
     const reason = new CancelledError('cancelled because the pool was closed');
-    for (const job of [...this.#jobs.values()]) this.#cancel(job, reason);
+    for (const job of [...this.#jobs.values()]) this.#canceller.cancel(job, reason);
     await this.#crew.close(CLOSED, this.#options.grace);
   }
 
@@ -222,10 +209,20 @@ export class Pool {
     this.#queuedInputs += job.size;
   }
 
+  /** Takes a job cancelled while queued out of the line: it never reaches a worker. */
+  #unqueue(job: Job): void {
+    this.#queue.remove(job.place!, job.priority);
+    job.place = undefined;
+    this.#queuedInputs -= job.size;
+    this.#forget(job);
+    this.#room.check();
+  }
+
   #dispatch(): void {
     if (this.#closed) return;
     while (this.#queue.size > 0) {
-      const slot = this.#pickWorker(this.#queue.peek()!.task);
+      const task = this.#queue.peek()!.task;
+      const slot = pickWorker(this.#crew, task, this.#options, this.#timings.ahead());
       if (!slot) break;
       const job = this.#queue.shift()!;
       job.place = undefined;
@@ -234,40 +231,6 @@ export class Pool {
     }
     if (this.#queue.size > 0) this.#crew.awaited();
     this.#room.check();
-  }
-
-  /**
-   * A worker with a free slot for a job of `task`; else one that can hold more short jobs.
-   * Never one whose answer to a load that job would wait for is still due (see
-   * {@link WorkerSlot.loadingFor}): a worker started here to grow the pool takes work once
-   * it has loaded the tasks in use. Nor is a job sent ahead to a busy worker while another
-   * loads: that one is about to be free, and a job sent ahead cannot be taken back — a long
-   * one behind another long one would wait its whole length while a worker sat idle (the
-   * first jobs after a quick one, say).
-   */
-  #pickWorker(task: PoolTask): WorkerSlot | undefined {
-    const { tasksPerWorker, maxTasksPerWorker } = this.#options;
-    let roomy: WorkerSlot | undefined;
-    let roomyLoad = Number.POSITIVE_INFINITY;
-    let loading = false;
-    const ahead = this.#timings.ahead();
-    for (const slot of this.#crew) {
-      const waits = slot.loadingFor(task);
-      loading ||= waits && !slot.stopping;
-      if (slot.stopping || waits || slot.sent >= maxTasksPerWorker) continue;
-      const load = slot.running.size + slot.held.size;
-      if (slot.running.size < tasksPerWorker && slot.held.size === 0) return slot;
-      if (load < tasksPerWorker + ahead && load < roomyLoad) {
-        roomy = slot;
-        roomyLoad = load;
-      }
-    }
-    if (this.#crew.short && !this.#crew.refilling) {
-      const fresh = this.#crew.spawn();
-      if (!fresh.loadingFor(task)) return fresh;
-      loading = true;
-    }
-    return loading ? undefined : roomy;
   }
 
   #send(slot: WorkerSlot, job: Job): void {
@@ -292,66 +255,13 @@ export class Pool {
   /** The mirror moves `job` to running; a job cancelled before it started gets its grace. */
   #startRunning(slot: WorkerSlot, job: Job): void {
     slot.run(job);
-    if (job.answered) this.#stopAfterGrace(job);
+    if (job.answered) this.#canceller.stopAfterGrace(job);
   }
 
   /** Moves held jobs to running while the worker has free slots. */
   #promote(slot: WorkerSlot): void {
     while (slot.running.size < this.#options.tasksPerWorker && slot.held.size > 0)
       this.#startRunning(slot, slot.held.peek()!);
-  }
-
-  // ── cancellation and timeouts ────────────────────────────────────────────────────
-
-  /**
-   * Listens to a job's controller, once per controller: many jobs share one (a map's, the
-   * executor's), and a listener per job cost each `submit` three objects. When it aborts,
-   * which is rare, the jobs it governs are found by a walk over the live ones.
-   */
-  #watch(controller: AbortController): void {
-    if (this.#watched.has(controller)) return;
-    this.#watched.add(controller);
-    onAbort(controller, () => {
-      for (const job of [...this.#jobs.values()]) {
-        if (job.controller === controller) this.#cancel(job, abortError(controller));
-      }
-    });
-  }
-
-  /** Starts a watched job's timeout clock, when its worker says it started; its expiry cancels the job. */
-  #startClock(job: Job): void {
-    const { timeout } = job;
-    if (timeout === undefined || job.answered) return;
-    job.timer = setTimeout(
-      () => this.#cancel(job, new TimeoutError(timeout, `task ${job.task.name}`)),
-      timeout,
-    );
-  }
-
-  /** Answers the caller with `error`; a queued job leaves the line, a dispatched one gets its signal. */
-  #cancel(job: Job, error: Error): void {
-    if (job.answered) return;
-    job.fail(error);
-    if (job.state === 'queued') {
-      this.#queue.remove(job.place!, job.priority);
-      job.place = undefined;
-      this.#queuedInputs -= job.size;
-      this.#forget(job);
-      this.#room.check();
-      return;
-    }
-    job.slot!.post({ kind: 'cancel', jobId: job.id, reason: toWire(error) });
-    if (job.state === 'running') this.#stopAfterGrace(job);
-  }
-
-  /** A job told to stop gets `grace` ms to answer; then its worker is stopped and replaced. */
-  #stopAfterGrace(job: Job): void {
-    clearTimeout(job.timer);
-    job.timer = setTimeout(() => {
-      const { slot } = job;
-      if (slot && job.state === 'running')
-        this.#crew.stop(slot, `stopped because task ${job.task.name} ignored its signal`);
-    }, this.#options.grace);
   }
 
   // ── what workers say ─────────────────────────────────────────────────────────────
@@ -384,7 +294,7 @@ export class Pool {
     if (!job || job.slot !== slot) return;
     if (job.state === 'sent') this.#startRunning(slot, job);
     job.at = offset;
-    if (offset === 0) this.#startClock(job);
+    if (offset === 0) this.#canceller.startClock(job);
   }
 
   #onDone(slot: WorkerSlot, done: DoneMessage): void {
