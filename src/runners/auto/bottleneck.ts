@@ -7,7 +7,7 @@
  * to collect). Then the level holds, without probing.
  */
 import type { Measured } from './moves.js';
-import { gained, holding, type Phase, type Step, type Thinning } from './phases.js';
+import { gained, holding, type Phase, type Step, steppedUpFrom, type Thinning } from './phases.js';
 import { FILL_SHARE, FULLY_BUSY, MIN_STEP, SAME_THROUGHPUT, SATURATED } from './settings.js';
 
 /**
@@ -20,8 +20,7 @@ export function atBottleneck(
   why: string,
   maxLoop: number,
 ): Step & { readonly steppedUpInVain?: boolean } {
-  const from =
-    phase.kind === 'climbing' ? phase.previous : phase.kind === 'probing' ? phase.from : undefined;
+  const from = steppedUpFrom(phase);
   if (from && !filled(from, m)) {
     // From the better of the two levels (the fewer in flight when they finish about as
     // many), fewer.

@@ -24,15 +24,17 @@
  *   the proportional gain, a step down must keep nearly all of the best throughput, a
  *   phase change needs two windows in a row, and a failed try backs off exponentially.
  *
- * The law holds the state; how far a step up goes (`climb.ts`), the steps down from a
- * knee (`descent.ts`), on a bottleneck thread that stays (`bottleneck.ts`), the move to
- * threads (`handover.ts`) and the threads' trial after it (`trial.ts`) are worked out
- * beside it.
+ * The law holds the state; the step after an exploration's first window
+ * (`first-window.ts`), how far a step up goes (`climb.ts`), the steps down from a knee
+ * (`descent.ts`), on a bottleneck thread that stays (`bottleneck.ts`), the move to threads
+ * (`handover.ts`), the threads' trial after it (`trial.ts`) and the watch over a held level
+ * (`watch.ts`) are worked out beside it.
  */
 
 import { afterThinning, atBottleneck } from './bottleneck.js';
-import { firstStepUp, nextStepUp, stepUp } from './climb.js';
+import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
+import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import {
   chunksOnThread,
   computeOnly,
@@ -42,20 +44,16 @@ import {
   whyThreadsWouldNotHelp,
 } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
-import { gained, type Holding, holding, type Phase, type Step } from './phases.js';
+import { gained, type Holding, holding, type Phase, type Step, steppedUpFrom } from './phases.js';
 import {
-  CPUS_FULL,
-  HOLD_WINDOWS,
-  MAX_HOLD_WINDOWS,
   MIN_STEP,
-  PHASE_CHANGE,
   SATURATED,
   SATURATED_FOR_MS,
-  SHARED_WORKER_MIN_MS,
   THREADS_GAIN_TO_MOVE,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
 import { judgeThreads } from './trial.js';
+import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
 
 export class Law {
@@ -66,7 +64,6 @@ export class Law {
   #best: Measured | undefined;
   /** Levels measured in this exploration. */
   #tried: Measured[] = [];
-  #holdWindows = HOLD_WINDOWS;
   /** The calling thread's last window before the work moved to threads. */
   #loopBaseline: Measured | undefined;
   readonly #saturation = new Saturation();
@@ -81,14 +78,8 @@ export class Law {
    * in flight alone.
    */
   #loopSaturated = false;
-  /**
-   * Windows in a row a held level's throughput must stray before `auto` explores again;
-   * doubled each time the threads gave the work to the calling thread on such a change
-   * and the calling thread proved saturated at once (the change was noise).
-   */
-  #straysToExplore = 2;
-  /** The calling thread is trying the work because the threads' throughput fell. */
-  #loopOnTrial = false;
+  readonly #watch = new Watch();
+  readonly #firstWindow = new FirstWindow();
   #pinned = false;
   /**
    * A task crashed its worker thread: on the calling thread the next such crash would end
@@ -96,8 +87,6 @@ export class Law {
    */
   #crashed = false;
   #threadsLikely = false;
-  /** The last first window of an exploration on the calling thread filled the CPUs. */
-  #cpusFullBefore = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
   #threadsUnavailable: string | undefined;
@@ -208,13 +197,7 @@ export class Law {
    * to it: the throughput rose less than a climb needs, even as estimated kindly.
    */
   settles(summary: WindowSummary): boolean {
-    const phase = this.#phase;
-    const from =
-      phase.kind === 'climbing'
-        ? phase.previous
-        : phase.kind === 'probing'
-          ? phase.from
-          : undefined;
+    const from = steppedUpFrom(this.#phase);
     if (!from || summary.busyShare >= SATURATED) return false;
     return !gained(from, { ...summary, ...this.#at });
   }
@@ -231,7 +214,7 @@ export class Law {
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#longCall = false;
     this.#saturation.end();
-    this.#loopOnTrial = false;
+    this.#watch.loopKept();
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
     if (!this.#binding(m)) return undefined;
@@ -241,23 +224,16 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      const loop = this.#loopBaseline;
-      const verdict = judgeThreads(phase, m, loop, this.#mayLeaveThreads);
+      const verdict = judgeThreads(phase, m, this.#loopBaseline, this.#mayLeaveThreads);
       if (!verdict) return undefined;
-      const { gain, threads } = verdict;
-      if (!verdict.stay && loop) {
+      if (verdict.back) {
         this.#saturation.handoverFailed();
-        return this.#go(
-          { route: 'loop', level: loop.level },
-          holding(loop),
-          { kind: 'threads-slower', gain, loop },
-          threads,
-        );
+        return this.#take(verdict.back, verdict.threads);
       }
       this.#saturation.handoverPaid();
       this.#phase = { kind: 'start' };
-      const move = this.#explore(threads);
-      return loop ? { ...move!, because: { kind: 'threads-faster', gain, loop } } : move;
+      const move = this.#explore(verdict.threads);
+      return verdict.because ? { ...move!, because: verdict.because } : move;
     }
     if (!this.#binding(m)) return undefined;
     return this.#explore(m);
@@ -279,8 +255,7 @@ export class Law {
       this.#loopSaturated = true;
       const run = this.#saturation.fastestOf(m);
       this.#oneTaskPerWorker = computeOnly(run);
-      if (this.#loopOnTrial) this.#straysToExplore *= 2;
-      this.#loopOnTrial = false;
+      this.#watch.loopHandedOver();
       const perWorker = tasksPerWorkerFor(run, maxPerWorker);
       return this.#go(
         { route: 'threads', level: perWorker },
@@ -296,7 +271,7 @@ export class Law {
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
     const step = atBottleneck(m, phase, why, this.#context.maxLoop);
-    if (step.steppedUpInVain) this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+    if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);
   }
 
@@ -322,62 +297,35 @@ export class Law {
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
       case 'holding':
-        return this.#watch(phase, m);
+        return this.#onHeld(phase, m);
     }
   }
 
   /** The first window of an exploration. */
   #begin(m: Measured): Move | undefined {
-    if (m.route === 'threads') {
-      if (!this.#mayShareWorkers(m)) {
-        const because: Because = this.#pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
-        return this.#hold(m, because);
-      }
-      // Worker threads show nothing like a busy share here: the first step up is a probe.
-      return this.#up(m, MIN_STEP, { kind: 'probe' });
-    }
-    if (this.#fillsCpus(m)) {
-      // Work on libuv's pool that keeps every CPU busy: more in flight would only queue for
-      // them, however little of this thread's time it takes. Once may be a burst of the
-      // garbage collector or the compiler, so the level is measured again first.
-      if (!this.#cpusFullBefore) {
-        this.#cpusFullBefore = true;
-        return undefined;
-      }
-      this.#cpusFullBefore = false;
-      return this.#hold(m, { kind: 'cpus-full', busyShare: m.busyShare, othersBusy: m.othersBusy });
-    }
-    this.#cpusFullBefore = false;
-    return this.#take(firstStepUp(m, this.#context.maxLoop), m);
+    const step = this.#firstWindow.step(m, this.#sharing, this.#context);
+    return step && this.#take(step, m);
   }
 
-  /** This process kept (nearly) all the machine's CPUs busy in `m`. */
-  #fillsCpus(m: Measured): boolean {
-    return m.busyShare + m.othersBusy >= CPUS_FULL * this.#context.cpus;
+  get #sharing(): Sharing {
+    return { pinned: this.#pinned, oneTaskPerWorker: this.#oneTaskPerWorker };
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
   #climbFrom(previous: Measured, m: Measured, probing = false): Move {
     if (gained(previous, m)) {
-      this.#holdWindows = HOLD_WINDOWS;
+      this.#watch.stepUpPaid();
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
       if (m.route === 'threads' && waiting && this.#mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
-        return this.#go(
-          {
-            route: 'loop',
-            level: Math.min(this.#context.maxLoop, m.level * this.#context.workers),
-          },
-          { kind: 'start' },
-          { kind: 'mostly-waiting' },
-          m,
-        );
+        const level = this.#asManyOnLoop(m);
+        return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'mostly-waiting' }, m);
       }
       return this.#take(nextStepUp(previous, m, this.#most(m)), m);
     }
     const gain = m.throughput / Math.max(previous.throughput, 1e-9);
     if (probing) {
-      this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+      this.#watch.stepUpInVain();
       return this.#go(
         { route: m.route, level: previous.level },
         holding(previous),
@@ -388,63 +336,42 @@ export class Law {
     return this.#take(pastKnee(this.#tried, this.#best!, previous, m), m);
   }
 
-  /**
-   * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
-   * takes many message round trips (a mean would count tasks held up by a stuck worker):
-   * a task that computes forever blocks the others on its worker, which would then time
-   * out with it. Tasks that computed in their call on the calling thread start alone on a
-   * worker, but a held level is probed all the same (`probing`): what the calling thread
-   * saw may not be what the tasks do on the workers.
-   */
-  #mayShareWorkers(m: Measured, probing = false): boolean {
-    if (m.route !== 'threads') return true;
-    if (this.#oneTaskPerWorker && !probing) return false;
-    return !this.#pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
-  }
-
-  #watch(phase: Holding, m: Measured): Move | undefined {
-    const { reference } = phase;
-    const change = m.throughput / Math.max(reference.throughput, 1e-9);
-    if (Math.abs(change - 1) > PHASE_CHANGE) {
-      if (++phase.strays < this.#straysToExplore) return undefined;
+  /** A window at a held level: explore again when the work changed, probe now and then. */
+  #onHeld(phase: Holding, m: Measured): Move | undefined {
+    const sighting = this.#watch.see(phase, m);
+    if (sighting === 'probe') {
+      if (!mayShareWorkers(m, this.#sharing, true)) return undefined;
+      // A probe begins a new exploration from the held level as it measures now: a level held
+      // for days is probed thousands of times, and what was measured before it is stale.
       this.#tried = [m];
       this.#best = m;
-      this.#loopSaturated = false;
-      this.#oneTaskPerWorker = false;
-      const because: Because = { kind: 'changed', reference };
-      if (m.route === 'threads' && change < 1 && this.#mayLeaveThreads) {
-        // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
-        const level =
-          this.#loopBaseline?.level ??
-          Math.min(this.#context.maxLoop, m.level * this.#context.workers);
-        this.#loopOnTrial = true;
-        return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
-      }
-      this.#phase = { kind: 'start' };
-      const move = this.#begin(m);
-      return move && { ...move, because };
+      return this.#take(stepUp(m, MIN_STEP, this.#most(m), { kind: 'probe' }, true), m);
     }
-    phase.strays = 0;
-    if (++phase.windows < this.#holdWindows || !this.#mayShareWorkers(m, true)) return undefined;
-    // A probe begins a new exploration from the held level as it measures now: a level held
-    // for days is probed thousands of times, and what was measured before it is stale.
+    if (!sighting) return undefined;
     this.#tried = [m];
     this.#best = m;
-    return this.#up(m, MIN_STEP, { kind: 'probe' }, true);
+    this.#loopSaturated = false;
+    this.#oneTaskPerWorker = false;
+    const because: Because = { kind: 'changed', reference: phase.reference };
+    if (m.route === 'threads' && sighting === 'fell' && this.#mayLeaveThreads) {
+      // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
+      const level = this.#loopBaseline?.level ?? this.#asManyOnLoop(m);
+      this.#watch.movedToLoop();
+      return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
+    }
+    this.#phase = { kind: 'start' };
+    const move = this.#begin(m);
+    return move && { ...move, because };
   }
 
-  /** Up by `step` from `m`, or hold there when it is already at the most. */
-  #up(m: Measured, step: number, because: Because, probing = false): Move {
-    return this.#take(stepUp(m, step, this.#most(m), because, probing), m);
+  /** As many in flight on the calling thread as the workers held in `m`, up to `maxLoop`. */
+  #asManyOnLoop(m: Measured): number {
+    return Math.min(this.#context.maxLoop, m.level * this.#context.workers);
   }
 
   /** The highest level on `m`'s route. */
   #most(m: Measured): number {
     return m.route === 'loop' ? this.#context.maxLoop : this.#context.maxPerWorker;
-  }
-
-  #hold(m: Measured, because: Because): Move {
-    return this.#go(m, holding(m), because, m);
   }
 
   #take(step: Step, measured: Measured): Move {

@@ -50,6 +50,12 @@ export function holding(reference: Measured, saturated?: boolean): Holding {
   return { kind: 'holding', reference, windows: 0, strays: 0, ...(saturated ? { saturated } : {}) };
 }
 
+/** The level that the step up on trial in `phase` started from, if one is. */
+export function steppedUpFrom(phase: Phase): Measured | undefined {
+  if (phase.kind === 'climbing') return phase.previous;
+  return phase.kind === 'probing' ? phase.from : undefined;
+}
+
 /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
 export function gained(previous: Measured, m: Measured): boolean {
   const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);

@@ -5,17 +5,16 @@
  * the calling thread's last window before the move. Threads that finish no clearly more
  * than the calling thread did give the work back, unless it may not leave them.
  */
-import type { Measured } from './moves.js';
-import type { Verifying } from './phases.js';
+import type { Because, Measured } from './moves.js';
+import { holding, type Step, type Verifying } from './phases.js';
 import { THREADS_GAIN_TO_STAY } from './settings.js';
 
-/** What the trial found: the threads' throughput speaks for them as `threads`, `gain` times the calling thread's. */
-export interface Verdict {
-  readonly stay: boolean;
-  readonly threads: Measured;
-  /** Infinite when there was no calling-thread window to compare with. */
-  readonly gain: number;
-}
+/** What the trial found; the threads' throughput speaks for them as `threads`. */
+export type Verdict =
+  /** The threads lost: `back` to the calling thread's level, held. */
+  | { readonly threads: Measured; readonly back: Step }
+  /** The threads keep the work; `because` they beat the calling thread, when there was one to beat. */
+  | { readonly threads: Measured; readonly back?: undefined; readonly because?: Because };
 
 /**
  * The verdict on the trial after window `m` of the threads, or `undefined` while it goes
@@ -36,6 +35,14 @@ export function judgeThreads(
   }
   const threads =
     trial.first && trial.first.throughput > m.throughput ? { ...trial.first, level: m.level } : m;
-  const gain = loop ? threads.throughput / loop.throughput : Number.POSITIVE_INFINITY;
-  return { stay: !(mayLeave && gain < THREADS_GAIN_TO_STAY), threads, gain };
+  if (!loop) return { threads };
+  const gain = threads.throughput / loop.throughput;
+  if (mayLeave && gain < THREADS_GAIN_TO_STAY) {
+    const to = { route: 'loop', level: loop.level } as const;
+    return {
+      threads,
+      back: { to, phase: holding(loop), because: { kind: 'threads-slower', gain, loop } },
+    };
+  }
+  return { threads, because: { kind: 'threads-faster', gain, loop } };
 }

@@ -1,0 +1,78 @@
+/**
+ * The first window of an exploration (see `law.ts`) and the step it calls for. On worker
+ * threads, which show nothing like a busy share, a probe one step up — unless each task
+ * must have a worker to itself. On the calling thread, a jump as far as its busy share
+ * shows room for (see `climb.ts`) — unless the process keeps every CPU busy, when more in
+ * flight would only queue for them.
+ */
+import { firstStepUp, stepUp } from './climb.js';
+import type { Because, LawContext, Measured } from './moves.js';
+import { holding, type Step } from './phases.js';
+import { CPUS_FULL, MIN_STEP, SHARED_WORKER_MIN_MS } from './settings.js';
+
+/** What the law knows that decides whether tasks may share a worker thread. */
+export interface Sharing {
+  /** The tasks must run where a timeout can stop them. */
+  readonly pinned: boolean;
+  /** The work went to threads as tasks that compute in their call. */
+  readonly oneTaskPerWorker: boolean;
+}
+
+/**
+ * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
+ * takes many message round trips (a mean would count tasks held up by a stuck worker):
+ * a task that computes forever blocks the others on its worker, which would then time
+ * out with it. Tasks that computed in their call on the calling thread start alone on a
+ * worker, but a held level is probed all the same (`probing`): what the calling thread
+ * saw may not be what the tasks do on the workers.
+ */
+export function mayShareWorkers(
+  m: Measured,
+  { pinned, oneTaskPerWorker }: Sharing,
+  probing = false,
+): boolean {
+  if (m.route !== 'threads') return true;
+  if (oneTaskPerWorker && !probing) return false;
+  return !pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
+}
+
+/** The first windows of explorations, and what the last one on the calling thread showed. */
+export class FirstWindow {
+  /** The last first window of an exploration on the calling thread filled the CPUs. */
+  #cpusFullBefore = false;
+
+  /** The step after `m`, the first window of an exploration; `undefined`: measure the level again. */
+  step(m: Measured, sharing: Sharing, context: LawContext): Step | undefined {
+    if (m.route === 'threads') {
+      if (!mayShareWorkers(m, sharing)) {
+        const because: Because = sharing.pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
+        return { to: m, phase: holding(m), because };
+      }
+      // Worker threads show nothing like a busy share here: the first step up is a probe.
+      return stepUp(m, MIN_STEP, context.maxPerWorker, { kind: 'probe' });
+    }
+    if (fillsCpus(m, context.cpus)) {
+      // Work on libuv's pool that keeps every CPU busy: more in flight would only queue for
+      // them, however little of this thread's time it takes. Once may be a burst of the
+      // garbage collector or the compiler, so the level is measured again first.
+      if (!this.#cpusFullBefore) {
+        this.#cpusFullBefore = true;
+        return undefined;
+      }
+      this.#cpusFullBefore = false;
+      const because: Because = {
+        kind: 'cpus-full',
+        busyShare: m.busyShare,
+        othersBusy: m.othersBusy,
+      };
+      return { to: m, phase: holding(m), because };
+    }
+    this.#cpusFullBefore = false;
+    return firstStepUp(m, context.maxLoop);
+  }
+}
+
+/** This process kept (nearly) all of the `cpus` it may use busy in `m`. */
+function fillsCpus(m: Measured, cpus: number): boolean {
+  return m.busyShare + m.othersBusy >= CPUS_FULL * cpus;
+}

@@ -1,0 +1,68 @@
+/**
+ * The watch over a held level (see `law.ts`): a throughput that strays far from the one
+ * the level was kept for, window after window, means the work changed and the exploration
+ * starts again; one that stays near it is probed now and then with a step up, to follow
+ * slow changes. Both back off when they prove wrong: a step up that did not pay makes the
+ * next probe wait twice as long, and a change on which the threads gave the work to a
+ * calling thread that proved saturated at once (noise, then) makes the next change need
+ * twice as many windows in a row.
+ */
+import type { Measured } from './moves.js';
+import type { Holding } from './phases.js';
+import { HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
+
+/** What a window of a held level calls for: the work changed (its throughput `rose` or `fell`), or a `probe`. */
+export type Sighting = 'rose' | 'fell' | 'probe';
+
+export class Watch {
+  /** Windows a held level is kept before a probe. */
+  #holdWindows = HOLD_WINDOWS;
+  /**
+   * Windows in a row a held level's throughput must stray before `auto` explores again;
+   * doubled each time the threads gave the work to the calling thread on such a change
+   * and the calling thread proved saturated at once (the change was noise).
+   */
+  #straysToExplore = 2;
+  /** The calling thread is trying the work because the threads' throughput fell. */
+  #loopOnTrial = false;
+
+  /** What window `m` at the level kept in `held` calls for; `undefined`: nothing yet. */
+  see(held: Holding, m: Measured): Sighting | undefined {
+    const change = m.throughput / Math.max(held.reference.throughput, 1e-9);
+    if (Math.abs(change - 1) > PHASE_CHANGE) {
+      if (++held.strays < this.#straysToExplore) return undefined;
+      return change < 1 ? 'fell' : 'rose';
+    }
+    held.strays = 0;
+    return ++held.windows < this.#holdWindows ? undefined : 'probe';
+  }
+
+  /** A step up gained: held levels are probed as often as at first. */
+  stepUpPaid(): void {
+    this.#holdWindows = HOLD_WINDOWS;
+  }
+
+  /**
+   * A probe, or a step up on a bottleneck thread, did not pay: the next probe waits twice
+   * as long (up to {@link MAX_HOLD_WINDOWS} windows).
+   */
+  stepUpInVain(): void {
+    this.#holdWindows = Math.min(MAX_HOLD_WINDOWS, this.#holdWindows * 2);
+  }
+
+  /** The threads' throughput fell, and the work moved to the calling thread to try it. */
+  movedToLoop(): void {
+    this.#loopOnTrial = true;
+  }
+
+  /** A window on the calling thread that was not saturated: a change that moved the work there was real. */
+  loopKept(): void {
+    this.#loopOnTrial = false;
+  }
+
+  /** The calling thread proved saturated and hands the work to the threads. */
+  loopHandedOver(): void {
+    if (this.#loopOnTrial) this.#straysToExplore *= 2;
+    this.#loopOnTrial = false;
+  }
+}
