@@ -51,6 +51,11 @@ export class AutoTask {
   #onWorkers: TaskOnWorkers | undefined;
   #loadingWorkers: Promise<void> | undefined;
   /**
+   * Workers starting for this task were stopped once: they start again only when the move
+   * to them is made, not on a sign that it may come, and then run to the end.
+   */
+  #stoppedStarting = false;
+  /**
    * Worker threads cannot run this task (its inputs or outputs cannot be copied there, or
    * they failed to load it): it stays on the calling thread, timeout or not.
    */
@@ -213,19 +218,37 @@ export class AutoTask {
       return;
     }
     this.controller.workersStarting();
-    this.#loadingWorkers = this.#shared.workers.take(this.task).then(
+    const loading: Promise<void> = this.#shared.workers.take(this.task).then(
       (onWorkers) => {
+        if (this.#loadingWorkers !== loading) return;
         this.controller.workersReady();
         this.#onWorkers = onWorkers;
         this.gate.wake();
       },
       (error: unknown) => {
+        if (this.#loadingWorkers !== loading) return;
         this.controller.workersReady();
         if (this.#shared.workers.closed) return;
         this.#mustStay = true;
         this.controller.threadsFailed(toError(error).message);
       },
     );
+    this.#loadingWorkers = loading;
+  }
+
+  /**
+   * Stops workers still starting when the sign they were begun on has gone (a lazy
+   * initialisation's one long call): on a machine of few CPUs their start would slow the
+   * calling thread for a move that will not come. Once per task, so that work whose signs
+   * come and go (a burst that keeps the thread busy for one window) does not start and
+   * stop workers again and again.
+   */
+  #stopStartingWorkers(): void {
+    if (!this.#loadingWorkers || this.#onWorkers || this.#stoppedStarting) return;
+    if (!this.#shared.workers.abandon()) return;
+    this.#stoppedStarting = true;
+    this.#loadingWorkers = undefined;
+    this.controller.workersReady();
   }
 
   #runAt(place: number, run: TaskRun): Promise<unknown> {
@@ -366,7 +389,9 @@ export class AutoTask {
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.
-    if (this.controller.threadsLikely) this.#loadWorkers();
+    if (this.controller.threadsLikely) {
+      if (!this.#stoppedStarting) this.#loadWorkers();
+    } else if (this.controller.threadsUnlikely) this.#stopStartingWorkers();
     this.gate.wake();
   }
 }

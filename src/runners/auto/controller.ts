@@ -69,6 +69,20 @@ export class Controller {
     return this.#law.threadsLikely;
   }
 
+  /**
+   * Threads are no longer likely and the calling thread's last window had time to spare:
+   * workers begun on an earlier sign (a long call, a busy first window) are not needed now.
+   */
+  get threadsUnlikely(): boolean {
+    const last = this.#lastOnLoop;
+    return (
+      !this.#law.threadsLikely &&
+      this.#law.at.route === 'loop' &&
+      last !== undefined &&
+      last.busyShare < SATURATED
+    );
+  }
+
   /** The last window closed on the calling thread, if any. */
   get lastOnLoop(): WindowSummary | undefined {
     return this.#lastOnLoop;

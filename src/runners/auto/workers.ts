@@ -7,10 +7,18 @@
 import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
 import type { TaskLike } from '../../core/task.js';
 
+/** Why a take failed when {@link WorkerThreads.abandon} stopped its workers. */
+const STOPPED = 'the worker threads were stopped while starting';
+
 export class WorkerThreads {
   readonly #create: () => Runner;
   readonly #count: number;
   #runners: Runner[] | undefined;
+  /** Takes begun on the current workers, and whether one of them finished. */
+  #takes = 0;
+  #taken = false;
+  /** Workers being stopped by {@link abandon}: closing waits for them too. */
+  readonly #stopping: Promise<void>[] = [];
   #closed = false;
 
   /** `create` makes a `threads` runner of one worker. */
@@ -23,8 +31,31 @@ export class WorkerThreads {
   async take(task: TaskLike<never, unknown>): Promise<TaskOnWorkers> {
     this.#runners ??= Array.from({ length: this.#count }, () => this.#create());
     const runners = this.#runners;
-    const prepared = await Promise.all(runners.map((runner) => runner.prepare(task)));
+    this.#takes++;
+    const stopped = () => runners !== this.#runners;
+    const prepared = await Promise.all(runners.map((runner) => runner.prepare(task))).catch(
+      (error: unknown) => {
+        throw stopped() ? new Error(STOPPED) : error;
+      },
+    );
+    if (stopped()) throw new Error(STOPPED);
+    this.#taken = true;
     return new TaskOnWorkers(runners, prepared);
+  }
+
+  /**
+   * Stops the workers while they still start for a single take, which then rejects; the
+   * next take starts new ones. Starting takes a CPU each for a few hundred ms, which the
+   * calling thread could use when the move they were begun for no longer looks likely.
+   * Returns false, stopping nothing, once a take finished or when another task is waiting
+   * for the same workers.
+   */
+  abandon(): boolean {
+    if (!this.#runners || this.#taken || this.#takes !== 1) return false;
+    this.#stopping.push(...this.#runners.map((runner) => runner.close()));
+    this.#runners = undefined;
+    this.#takes = 0;
+    return true;
   }
 
   /** The workers' numbers, summed; `undefined` before any was started. */
@@ -49,7 +80,7 @@ export class WorkerThreads {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all((this.#runners ?? []).map((r) => r.close()));
+    await Promise.all([...(this.#runners ?? []).map((r) => r.close()), ...this.#stopping]);
   }
 }
 

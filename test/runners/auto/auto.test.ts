@@ -15,6 +15,7 @@ import { callingThread } from '../../../src/runners/auto/instruments.js';
 import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
+import { workerMain } from '../../../src/runners/pool/transports/entry.js';
 import { calls, gatherAt, gatheredStarted } from '../../fixtures/auto-tasks.mjs';
 
 const WORKLOADS = new URL('../../fixtures/workloads.mjs', import.meta.url);
@@ -169,6 +170,40 @@ describe('auto', () => {
       await ex.close();
     }
   });
+
+  it(
+    'stops the workers it began for a lazy initialisation once the tasks after it only wait',
+    SLOW,
+    async () => {
+      // Worker threads take 5 s to load this module: they are still starting when the
+      // first window after the long first call shows a calling thread with time to spare.
+      const lazyInit = task<{ n: number; firstMs: number; waitMs: number }, number>(
+        new URL('../../fixtures/slow-to-start.mjs', import.meta.url),
+        'lazyInit',
+      );
+      // Run from source, the first worker to start bundles the worker program, which blocks
+      // the calling thread for a while: done beforehand, as it never is from `dist/`.
+      workerMain();
+      const ex = createExecutor({ mode: 'auto', workers: 2 });
+      try {
+        const inputs = Array.from({ length: 3_000 }, (_, n) => ({ n, firstMs: 200, waitMs: 5 }));
+        const out = await collect(ex.map(lazyInit, inputs));
+        assert.deepEqual(
+          out,
+          inputs.map((i) => i.n),
+        );
+        assert.equal(ex.decision?.mode, 'loop', ex.decision?.reason);
+        const moves = [...(ex.decision?.history ?? []), ex.decision].map((d) => d?.reason);
+        assert.equal(
+          ex.stats().workers,
+          0,
+          `workers still starting were stopped: ${moves.join(' ')}`,
+        );
+      } finally {
+        await ex.close();
+      }
+    },
+  );
 
   it(
     'keeps the work on worker threads once a task crashed one: on the calling thread the next would end the program',

@@ -657,6 +657,43 @@ describe('the controller, told of long calls and starting workers', () => {
     assert.deepEqual(twoLongCalls(0, false).level, { route: 'threads', level: 1 });
   });
 
+  it('calls threads unlikely again once a window after one long call had time to spare (a lazy initialisation)', () => {
+    let now = 0;
+    let cpu = 0;
+    let idle = 0;
+    const instruments = {
+      now: () => now,
+      busy: () => ({ cpuMs: cpu, idleMs: idle, waitingMs: 0, processCpuMs: cpu }),
+    };
+    const controller = new Controller(context, instruments, { route: 'loop', level: 64 });
+    const first = controller.started('loop');
+    now += 300;
+    cpu += 300;
+    controller.called(300);
+    assert.equal(controller.threadsLikely, true);
+    assert.equal(controller.threadsUnlikely, false, 'no window has shown time to spare yet');
+    controller.finished('loop', first, 1, true);
+    // Then tasks that wait 5 ms, 64 at a time, the thread idle nearly all the while.
+    for (let round = 0; round < 100 && !controller.threadsUnlikely; round++) {
+      const started = Array.from({ length: 64 }, () => controller.started('loop'));
+      now += 5;
+      cpu += 0.2;
+      idle += 4.8;
+      for (const at of started) controller.finished('loop', at, 1, true);
+    }
+    assert.equal(controller.threadsLikely, false);
+    assert.equal(controller.threadsUnlikely, true);
+    assert.equal(controller.level.route, 'loop');
+  });
+
+  it('never calls threads unlikely while the calling thread stays saturated', () => {
+    assert.equal(twoLongCalls(0, true).threadsUnlikely, false);
+    // Kept on the calling thread (the CPUs are busy elsewhere), still saturated there.
+    const kept = twoLongCalls(0.8, false);
+    assert.equal(kept.level.route, 'loop');
+    assert.equal(kept.threadsUnlikely, false);
+  });
+
   it("does not count the workers' own start as other work keeping the CPUs busy", () => {
     assert.deepEqual(twoLongCalls(0.8, true).level, { route: 'threads', level: 1 });
     // The same CPU used by something else leaves too little for the workers.
