@@ -17,7 +17,8 @@ import type { LawContext, Level, Route } from './moves.js';
 import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
-import type { TaskOnWorkers, WorkerThreads } from './workers.js';
+import { WorkerStart } from './worker-start.js';
+import type { WorkerThreads } from './workers.js';
 
 /** A run's place on the calling thread; a place ≥ 0 is a worker thread. */
 const ON_THREAD = -1;
@@ -48,18 +49,8 @@ export class AutoTask {
   readonly #shared: Shared;
   /** Worker threads are among the modes at hand: a timeout can then be honoured for real. */
   readonly #canLeave: boolean;
-  #onWorkers: TaskOnWorkers | undefined;
-  #loadingWorkers: Promise<void> | undefined;
-  /**
-   * Workers starting for this task were stopped once: they start again only when the move
-   * to them is made, not on a sign that it may come, and then run to the end.
-   */
-  #stoppedStarting = false;
-  /**
-   * Worker threads cannot run this task (its inputs or outputs cannot be copied there, or
-   * they failed to load it): it stays on the calling thread, timeout or not.
-   */
-  #mustStay = false;
+  /** This task's worker threads: their start, and the task loaded on them. */
+  readonly #workers: WorkerStart;
   /** Runs (or chunks) reserved or running on the calling thread. */
   #onThread = 0;
   /**
@@ -102,6 +93,9 @@ export class AutoTask {
       start,
       this.#moved,
     );
+    this.#workers = new WorkerStart(task, shared.workers, this.controller, this.#crossing, () =>
+      this.gate.wake(),
+    );
   }
 
   /** Inputs of chunks running now on the calling thread (see {@link Shared.inThread} for the rest). */
@@ -111,7 +105,7 @@ export class AutoTask {
 
   /** From now on, runs go where a timeout stops them, if this task can go there (and stay there). */
   pin(): void {
-    if (this.#canLeave && !this.#mustStay && !this.controller.pinned) this.controller.pin();
+    if (this.#canLeave && !this.#workers.mustStay && !this.controller.pinned) this.controller.pin();
   }
 
   run(run: TaskRun): Promise<unknown> {
@@ -148,7 +142,7 @@ export class AutoTask {
 
   #chunkSize(timeout: number | undefined): number {
     const { route } = this.controller.level;
-    if (route === 'threads') return this.#onWorkers?.chunkSize(timeout) ?? 1;
+    if (route === 'threads') return this.#workers.loaded?.chunkSize(timeout) ?? 1;
     const last = this.controller.lastOnLoop;
     if (timeout !== undefined || !last || !chunksOnThread(last)) return 1;
     const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.cpuPerTaskMs, 1e-4));
@@ -170,10 +164,11 @@ export class AutoTask {
   readonly #take = (): number | undefined => {
     const { route, level } = this.controller.level;
     if (route === 'loop') return this.#onThreadIfRoom(level);
-    if (this.#onWorkers) {
+    const onWorkers = this.#workers.loaded;
+    if (onWorkers) {
       // One more than the level per worker, when no timeout is set: the worker then has
       // the next task at hand as it finishes one, instead of waiting for a message.
-      return this.#onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
+      return onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
     }
     // Workers still starting: a timeout must wait for them; other work goes on here.
     return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#whileWorkersStart());
@@ -205,57 +200,15 @@ export class AutoTask {
   /** The controller set a new level. */
   readonly #moved = (to: Level): void => {
     if (to.route === 'loop') this.#loopLevel = to.level;
-    else this.#loadWorkers();
+    else this.#workers.start();
     this.gate.wake();
   };
-
-  #loadWorkers(): void {
-    if (this.#loadingWorkers || this.#mustStay) return;
-    const why = this.#crossing.whyNot();
-    if (why) {
-      this.#mustStay = true;
-      this.controller.threadsFailed(why);
-      return;
-    }
-    this.controller.workersStarting();
-    const loading: Promise<void> = this.#shared.workers.take(this.task).then(
-      (onWorkers) => {
-        if (this.#loadingWorkers !== loading) return;
-        this.controller.workersReady();
-        this.#onWorkers = onWorkers;
-        this.gate.wake();
-      },
-      (error: unknown) => {
-        if (this.#loadingWorkers !== loading) return;
-        this.controller.workersReady();
-        if (this.#shared.workers.closed) return;
-        this.#mustStay = true;
-        this.controller.threadsFailed(toError(error).message);
-      },
-    );
-    this.#loadingWorkers = loading;
-  }
-
-  /**
-   * Stops workers still starting when the sign they were begun on has gone (a lazy
-   * initialisation's one long call): on a machine of few CPUs their start would slow the
-   * calling thread for a move that will not come. Once per task, so that work whose signs
-   * come and go (a burst that keeps the thread busy for one window) does not start and
-   * stop workers again and again.
-   */
-  #stopStartingWorkers(): void {
-    if (!this.#loadingWorkers || this.#onWorkers || this.#stoppedStarting) return;
-    if (!this.#shared.workers.abandon()) return;
-    this.#stoppedStarting = true;
-    this.#loadingWorkers = undefined;
-    this.controller.workersReady();
-  }
 
   #runAt(place: number, run: TaskRun): Promise<unknown> {
     if (place !== ON_THREAD && findUnsendable(run.input, 'input')) place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
-      const running = this.#onWorkers!.run(place, run);
+      const running = this.#workers.loaded!.run(place, run);
       return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
@@ -270,7 +223,7 @@ export class AutoTask {
       place = this.#keepHere(place);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
-      const running = this.#onWorkers!.runChunk(place, chunk);
+      const running = this.#workers.loaded!.runChunk(place, chunk);
       return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
@@ -293,7 +246,7 @@ export class AutoTask {
    * place is given back and one on this thread taken, past its limit.
    */
   #keepHere(place: number): number {
-    this.#onWorkers!.release(place);
+    this.#workers.loaded!.release(place);
     this.#onThread++;
     return ON_THREAD;
   }
@@ -376,22 +329,20 @@ export class AutoTask {
       if (!this.controller.crashed) this.controller.crashedWorker(howItCrashed(error));
       return;
     }
-    if (this.#mustStay || !(error instanceof SerializationError)) return;
+    if (this.#workers.mustStay || !(error instanceof SerializationError)) return;
     if (!error.path.startsWith('output')) return;
-    this.#mustStay = true;
-    this.controller.threadsFailed(cannotCopy(error));
+    this.#workers.cannotRun(cannotCopy(error));
   }
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
     if (place === ON_THREAD) this.#onThread--;
-    else this.#onWorkers!.release(place);
+    else this.#workers.loaded!.release(place);
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.
-    if (this.controller.threadsLikely) {
-      if (!this.#stoppedStarting) this.#loadWorkers();
-    } else if (this.controller.threadsUnlikely) this.#stopStartingWorkers();
+    if (this.controller.threadsLikely) this.#workers.startAhead();
+    else if (this.controller.threadsUnlikely) this.#workers.stopStarting();
     this.gate.wake();
   }
 }

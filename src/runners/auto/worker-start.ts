@@ -1,0 +1,114 @@
+/**
+ * One task's worker threads, from their start to the task loaded on them. Starting takes a
+ * CPU per worker for a few hundred ms, so it begins on the first sign that the controller
+ * may move the task there, to be done by the time the move is decided; if the sign goes
+ * first, the start is stopped (once: signs can come and go) and its outcome ignored. A task
+ * the workers cannot run (its data cannot be copied there, or they fail to load it) stays
+ * on the calling thread.
+ */
+import { toError } from '../../core/errors.js';
+import type { TaskLike } from '../../core/task.js';
+import type { Controller } from './controller.js';
+import type { Crossing } from './crossing.js';
+import type { TaskOnWorkers, WorkerThreads } from './workers.js';
+
+export class WorkerStart {
+  readonly #task: TaskLike<never, unknown>;
+  readonly #threads: WorkerThreads;
+  readonly #controller: Controller;
+  readonly #crossing: Crossing;
+  readonly #wake: () => void;
+  #loaded: TaskOnWorkers | undefined;
+  /** The start under way (or done); a start that was stopped no longer is, and its outcome is ignored. */
+  #loading: Promise<void> | undefined;
+  /**
+   * Workers starting for this task were stopped once: they start again only when the move
+   * to them is made, not on a sign that it may come, and then run to the end.
+   */
+  #stoppedStarting = false;
+  /**
+   * Worker threads cannot run this task (its inputs or outputs cannot be copied there, or
+   * they failed to load it): it stays on the calling thread, timeout or not.
+   */
+  #mustStay = false;
+
+  /**
+   * The `controller` is told when the workers start, are ready and fail; `crossing` says
+   * whether the task's data can be copied to them; `wake` is called once they can take runs.
+   */
+  constructor(
+    task: TaskLike<never, unknown>,
+    threads: WorkerThreads,
+    controller: Controller,
+    crossing: Crossing,
+    wake: () => void,
+  ) {
+    this.#task = task;
+    this.#threads = threads;
+    this.#controller = controller;
+    this.#crossing = crossing;
+    this.#wake = wake;
+  }
+
+  /** The task, loaded on every worker; `undefined` until they started. */
+  get loaded(): TaskOnWorkers | undefined {
+    return this.#loaded;
+  }
+
+  /** See {@link cannotRun}. */
+  get mustStay(): boolean {
+    return this.#mustStay;
+  }
+
+  /** Starts the workers, unless they are starting or started, or cannot run this task. */
+  start(): void {
+    if (this.#loading || this.#mustStay) return;
+    const why = this.#crossing.whyNot();
+    if (why) {
+      this.cannotRun(why);
+      return;
+    }
+    this.#controller.workersStarting();
+    const loading: Promise<void> = this.#threads.take(this.#task).then(
+      (loaded) => {
+        if (this.#loading !== loading) return;
+        this.#controller.workersReady();
+        this.#loaded = loaded;
+        this.#wake();
+      },
+      (error: unknown) => {
+        if (this.#loading !== loading) return;
+        this.#controller.workersReady();
+        if (this.#threads.closed) return;
+        this.cannotRun(toError(error).message);
+      },
+    );
+    this.#loading = loading;
+  }
+
+  /** A move to the workers looks likely: {@link start}s them ahead of it, unless a start was stopped. */
+  startAhead(): void {
+    if (!this.#stoppedStarting) this.start();
+  }
+
+  /**
+   * Stops workers still starting when the sign they were begun on has gone (a lazy
+   * initialisation's one long call): on a machine of few CPUs their start would slow the
+   * calling thread for a move that will not come. Once per task, so that work whose signs
+   * come and go (a burst that keeps the thread busy for one window) does not start and
+   * stop workers again and again.
+   */
+  stopStarting(): void {
+    if (!this.#loading || this.#loaded || this.#stoppedStarting) return;
+    if (!this.#threads.abandon()) return;
+    this.#stoppedStarting = true;
+    this.#loading = undefined;
+    this.#controller.workersReady();
+  }
+
+  /** Worker threads cannot run this task, because of `why`: it stays on the calling thread from now on. */
+  cannotRun(why: string): void {
+    this.#mustStay = true;
+    this.#controller.threadsFailed(why);
+  }
+}
