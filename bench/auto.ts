@@ -7,7 +7,8 @@
  * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
  * function, CPU that yields to the event loop, a page rendered with a large result, a
  * synchronous call that blocks, buffers held through a wait, a first call that builds a
- * table before every call waits) run under a grid of fixed modes — `sync`,
+ * table before every call waits; and `auto/slow-import.mjs`, a module slow to import) run
+ * under a grid of fixed modes — `sync`,
  * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
  * under `auto`.
  *
@@ -50,6 +51,8 @@ interface Workload {
   readonly waiting?: boolean;
   /** The input of task `n` of `count` (default `{ n }`). */
   readonly input?: (n: number, count: number) => Record<string, unknown>;
+  /** The module that exports it, when not `auto/workloads.mjs`. */
+  readonly module?: URL;
 }
 
 /** The large input of `bigInput`: one 256 KB string, copied into every message that carries it. */
@@ -92,6 +95,12 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'yielding', inputs: 2_000, what: '3 ms of arithmetic, yielding 10 times' },
   { name: 'render', inputs: 1_000, what: '~1 ms of arithmetic, a 128 KB result' },
   { name: 'blocking', inputs: 600, what: 'a synchronous call blocking 2 ms' },
+  {
+    name: 'slowImport',
+    inputs: 2_000,
+    what: '~0.4 ms of arithmetic, in a module that takes 0.2 s to import',
+    module: new URL('./auto/slow-import.mjs', import.meta.url),
+  },
   { name: 'bufferWait', inputs: 1_000, what: 'fill a 4 MB buffer, hold it through a 30 ms wait' },
   {
     name: 'lazyInit',
@@ -130,7 +139,7 @@ async function timeOnce(workload: Workload, mode: Mode): Promise<Timed> {
   const started = performance.now();
   const ex = createExecutor(mode.options);
   let sum = 0;
-  const run = task<unknown, number | { n: number }>(TASKS, workload.name);
+  const run = task<unknown, number | { n: number }>(workload.module ?? TASKS, workload.name);
   for await (const s of ex.mapSettled(run, inputs)) {
     if (!s.ok) throw new Error(`input ${s.index} failed: ${s.error.message}`);
     sum += typeof s.value === 'number' ? s.value : s.value.n;
