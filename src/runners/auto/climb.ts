@@ -1,6 +1,6 @@
 /**
  * How far a step up goes. On the calling thread the first jump goes as far as its busy
- * share shows room for (a thread 5% busy can keep many times more in flight); later steps
+ * share of late shows room for (a thread 5% busy can keep many times more in flight); later steps
  * double — each costs a turnover of its own to measure, and a step too far on work that
  * queues costs the most — unless the last step showed nothing queueing. On worker threads,
  * which show no busy share to go by, every step doubles.
@@ -13,7 +13,7 @@ import { BUSY_TARGET, MAX_STEP, MIN_STEP, SAME_THROUGHPUT } from './settings.js'
 export function firstStepUp(m: Measured, most: number): Step {
   return stepUp(m, clamp(headroom(m), MIN_STEP, MAX_STEP), most, {
     kind: 'room',
-    busyShare: m.busyShare,
+    busyShare: m.recentBusyShare,
   });
 }
 
@@ -52,9 +52,12 @@ export function stepUp(
   };
 }
 
-/** How many times more the calling thread could keep in flight, by its busy share in `m`. */
+/**
+ * How many times more the calling thread could keep in flight, by its busy share over the
+ * later half of `m`: what it keeps up with now, not while it was still warming up.
+ */
 function headroom(m: Measured): number {
-  return BUSY_TARGET / Math.max(m.busyShare, 1e-3);
+  return BUSY_TARGET / Math.max(m.recentBusyShare, 1e-3);
 }
 
 function clamp(n: number, min: number, max: number): number {

@@ -19,7 +19,7 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
     case 'room':
-      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, so it can keep more in flight: ${next}.`;
+      return `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}, so it can keep more in flight: ${next}.`;
     case 'climb':
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':

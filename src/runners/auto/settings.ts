@@ -35,6 +35,13 @@ export const MIN_COMPLETIONS = 32;
 export const MIN_WINDOW_MS = 15;
 
 /**
+ * Finished runs at which a window first reads the calling thread's busy counters, so that
+ * its later half can be told apart (see `window.ts`): half of {@link MIN_COMPLETIONS}, so
+ * that the shortest window has a later half of its own.
+ */
+export const HALF_READING_RUNS = MIN_COMPLETIONS / 2;
+
+/**
  * A window that will be compared with another begins again, twice as long, when the
  * throughputs of its two halves differ by more than this share of their mean; at most
  * {@link MAX_WINDOW_RESTARTS} times (the last one 4 times the first's length). Halves that

@@ -18,6 +18,12 @@
  * keeps the count right. The lower of the two cannot make a step look better than it
  * was, and in a steady state they agree.
  *
+ * The busy share is also read over the window's later half (from a reading at a power of two
+ * of finished runs, the last one at or before half of them), for how far a climb may go: a
+ * thread still warming up — its JIT compiling the task and switchyard's own paths, which
+ * costs several times a warm task's CPU in the first tens of ms — is busier in the first
+ * half than it will be from then on.
+ *
  * A window that will be compared must also be steady: its two halves, each estimated the
  * same way, must agree. Where they do not — garbage collection pausing a thread for tens
  * of ms at a time, a JIT still warming up, a resource that serves in bursts, the work
@@ -26,6 +32,7 @@
  * nothing for this.
  */
 import {
+  HALF_READING_RUNS,
   MAX_WINDOW_RESTARTS,
   MIN_COMPLETIONS,
   MIN_WINDOW_MS,
@@ -76,6 +83,12 @@ export interface WindowSummary {
   /** The calling thread's CPU time ÷ (CPU time + idle time) over the window, 0..1. */
   readonly busyShare: number;
   /**
+   * The same over the window's later half (see the class), which tells what the thread
+   * keeps up with now better than the whole window does while it warms up; the whole
+   * window's when fewer than twice {@link HALF_READING_RUNS} runs finished in it.
+   */
+  readonly recentBusyShare: number;
+  /**
    * Share of the time the calling thread could have run that it waited for a CPU, 0..1:
    * near 0 on a machine with CPU to spare, high when other work keeps every CPU busy.
    */
@@ -112,6 +125,8 @@ export class MeasurementWindow {
   #callMs = 0;
   /** Per finished run, the time, and the inputs, latencies and in-flight area so far: the halves' tallies. */
   #marks: Mark[] = [];
+  /** Busy readings at powers of two of finished runs, from {@link HALF_READING_RUNS} on. */
+  #readings: { readonly runs: number; readonly busy: BusyReading }[] = [];
   /** Runs finished at which the next `'early'` look is offered. */
   #nextCheckpoint = MIN_COMPLETIONS;
   readonly #turnover: boolean;
@@ -171,6 +186,9 @@ export class MeasurementWindow {
     // Runs, not inputs: a chunk of 25 inputs is one completion to time, and a window of
     // two chunks measures a rate no better than a window of two tasks.
     const runs = this.#finishedRuns;
+    if (runs >= HALF_READING_RUNS && (runs & (runs - 1)) === 0) {
+      this.#readings.push({ runs, busy: this.#instruments.busy() });
+    }
     if (this.#turnover) this.#mark(now, inputs, latencyMs);
     const enough =
       (runs >= MIN_COMPLETIONS && span >= MIN_WINDOW_MS) ||
@@ -226,11 +244,19 @@ export class MeasurementWindow {
       inFlight,
       inputsPerRun,
       busyShare: busyShare(this.#busyAtOpen, busy),
+      recentBusyShare: busyShare(this.#laterHalf(runs), busy),
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
       othersBusy: Math.max(0, processCpu - cpu) / span,
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
+  }
+
+  /** The busy reading the window's later half starts from (its opening one when it has none). */
+  #laterHalf(runs: number): BusyReading {
+    let from = this.#busyAtOpen;
+    for (const reading of this.#readings) if (reading.runs <= runs / 2) from = reading.busy;
+    return from;
   }
 
   #mark(now: number, inputs: number, latencyMs: number): void {
@@ -287,6 +313,7 @@ export class MeasurementWindow {
     this.#fastest = Number.POSITIVE_INFINITY;
     this.#callMs = 0;
     this.#marks = [];
+    this.#readings = [];
   }
 }
 

@@ -13,17 +13,11 @@ import { explain } from '../../../src/runners/auto/reasons.js';
 import {
   CHUNK_DISPATCH_MS,
   MAX_LIMIT,
-  MIN_COMPLETIONS,
-  MIN_WINDOW_MS,
   SATURATED_FOR_MS,
   START_LIMIT,
   TASK_DISPATCH_MS,
 } from '../../../src/runners/auto/settings.js';
-import {
-  type BusyReading,
-  MeasurementWindow,
-  type WindowSummary,
-} from '../../../src/runners/auto/window.js';
+import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { type Outcome, simulate } from './simulation.js';
 
 /** What the law knows of its setting in these tests: 2 workers, a `map`'s chunked send cost. */
@@ -249,6 +243,8 @@ describe('the control law', () => {
     callShare: 0,
     inputsPerRun: 1,
     ...w,
+    // Steady unless a test says otherwise: the later half as busy as the whole window.
+    recentBusyShare: w.recentBusyShare ?? w.busyShare ?? 0.1,
   });
 
   it('holds where the process fills every CPU, though the calling thread is mostly idle (work on libuv’s pool)', () => {
@@ -283,6 +279,14 @@ describe('the control law', () => {
     assert.deepEqual(law.next(window({ busyShare: 0.35 }))?.to, { route: 'loop', level: 128 });
     const idle = new Law(context, { route: 'loop', level: 64 });
     assert.deepEqual(idle.next(window({ busyShare: 0.01 }))?.to, { route: 'loop', level: 512 });
+  });
+
+  it('jumps by the headroom of the later half of a window in which the thread warmed up', () => {
+    // 42% busy over the whole first window (its JIT compiling), 7% over its later half.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const move = law.next(window({ busyShare: 0.42, recentBusyShare: 0.07 }));
+    assert.deepEqual(move?.to, { route: 'loop', level: 512 });
+    assert.match(explain(move!, 2), /busy 7% of the time lately/);
   });
 
   it('climbs on by the headroom while the throughput rises as much as the tasks in flight, else by doubling', () => {
@@ -700,80 +704,5 @@ describe('the controller, told of long calls and starting workers', () => {
     const busyElsewhere = twoLongCalls(0.8, false);
     assert.equal(busyElsewhere.level.route, 'loop');
     assert.match(busyElsewhere.decision().reason, /worker threads would finish only/);
-  });
-});
-
-describe('a measurement window', () => {
-  // A chunk of 25 inputs is one completion to time: a window of two chunks measures a rate
-  // no better than a window of two tasks.
-  for (const inputs of [1, 25]) {
-    it(`closes on completed runs, not inputs (runs of ${inputs})`, () => {
-      let now = 0;
-      const busy: BusyReading = { cpuMs: 0, idleMs: 0 };
-      const window = new MeasurementWindow({ now: () => now, busy: () => busy }, 0, false, true);
-      let runs = 0;
-      for (let closed: string | undefined; !closed; runs++) {
-        now += 1;
-        closed = window.finished(now, 4, 1, inputs, true);
-      }
-      assert.equal(runs, Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS));
-      assert.equal(window.summary(now).completions, inputs * runs);
-    });
-  }
-
-  /**
-   * Runs a window compared with another (so it lasts a turnover) with 4 tasks in flight,
-   * run `n` finishing `gapMs(n)` ms after the one before; returns how many runs finished
-   * before it closed, and the span of what it measured. `computing`: the calling thread
-   * computes all the time (else it sits idle).
-   */
-  function untilClosed(
-    gapMs: (run: number) => number,
-    computing = false,
-  ): { runs: number; spanMs: number } {
-    let now = 0;
-    const busy = (): BusyReading =>
-      computing ? { cpuMs: now, idleMs: 0 } : { cpuMs: 0, idleMs: now };
-    const window = new MeasurementWindow({ now: () => now, busy }, 0, true, true);
-    let runs = 0;
-    for (let closed: string | undefined; closed !== 'full'; runs++) {
-      const gap = gapMs(runs);
-      now += gap;
-      closed = window.finished(now, 4, 4 * gap, 1, true);
-      assert.ok(runs < 100_000, 'the window never closed');
-    }
-    return { runs, spanMs: window.summary(now).spanMs };
-  }
-
-  const steadyRuns = Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS);
-
-  it('closes a steady window as soon as it has enough', () => {
-    assert.deepEqual(
-      untilClosed(() => 1),
-      { runs: steadyRuns, spanMs: steadyRuns },
-    );
-  });
-
-  it('begins again, twice as long, when its halves disagree', () => {
-    // A pause of 60 ms every 64 runs, as garbage collection makes: the first closing
-    // point (run 32, 32 ms) sees one in one half only.
-    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1));
-    assert.ok(paused.runs > steadyRuns, `closed after ${paused.runs} runs`);
-    assert.ok(paused.spanMs >= 2 * (steadyRuns + 60), `measured ${paused.spanMs} ms`);
-  });
-
-  it('does not begin again on a calling thread that computes all the time', () => {
-    // Its work is judged by its CPU per task, which the pauses do not change.
-    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1), true);
-    assert.equal(paused.runs, steadyRuns);
-  });
-
-  it('closes the third window however its halves disagree', () => {
-    // Throughput that halves every 16 runs: the first window could close at run 32; the
-    // third lasts at least 4 times as long as that first one, and then closes.
-    const gap = (run: number) => 2 ** (run / 16);
-    const first = Array.from({ length: steadyRuns }, (_, run) => gap(run)).reduce((a, b) => a + b);
-    const falling = untilClosed(gap);
-    assert.ok(falling.spanMs >= 4 * first, `measured ${falling.spanMs} ms, first ${first} ms`);
   });
 });

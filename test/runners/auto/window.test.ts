@@ -1,0 +1,124 @@
+/**
+ * The measurement window, driven by a scripted clock and busy counters: when it closes,
+ * when it begins again, and what it reads over its later half.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MIN_COMPLETIONS, MIN_WINDOW_MS } from '../../../src/runners/auto/settings.js';
+import { type BusyReading, MeasurementWindow } from '../../../src/runners/auto/window.js';
+
+describe('a measurement window', () => {
+  // A chunk of 25 inputs is one completion to time: a window of two chunks measures a rate
+  // no better than a window of two tasks.
+  for (const inputs of [1, 25]) {
+    it(`closes on completed runs, not inputs (runs of ${inputs})`, () => {
+      let now = 0;
+      const busy: BusyReading = { cpuMs: 0, idleMs: 0 };
+      const window = new MeasurementWindow({ now: () => now, busy: () => busy }, 0, false, true);
+      let runs = 0;
+      for (let closed: string | undefined; !closed; runs++) {
+        now += 1;
+        closed = window.finished(now, 4, 1, inputs, true);
+      }
+      assert.equal(runs, Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS));
+      assert.equal(window.summary(now).completions, inputs * runs);
+    });
+  }
+
+  /**
+   * Runs a window compared with another (so it lasts a turnover) with 4 tasks in flight,
+   * run `n` finishing `gapMs(n)` ms after the one before; returns how many runs finished
+   * before it closed, and the span of what it measured. `computing`: the calling thread
+   * computes all the time (else it sits idle).
+   */
+  function untilClosed(
+    gapMs: (run: number) => number,
+    computing = false,
+  ): { runs: number; spanMs: number } {
+    let now = 0;
+    const busy = (): BusyReading =>
+      computing ? { cpuMs: now, idleMs: 0 } : { cpuMs: 0, idleMs: now };
+    const window = new MeasurementWindow({ now: () => now, busy }, 0, true, true);
+    let runs = 0;
+    for (let closed: string | undefined; closed !== 'full'; runs++) {
+      const gap = gapMs(runs);
+      now += gap;
+      closed = window.finished(now, 4, 4 * gap, 1, true);
+      assert.ok(runs < 100_000, 'the window never closed');
+    }
+    return { runs, spanMs: window.summary(now).spanMs };
+  }
+
+  const steadyRuns = Math.max(MIN_COMPLETIONS, MIN_WINDOW_MS);
+
+  it('closes a steady window as soon as it has enough', () => {
+    assert.deepEqual(
+      untilClosed(() => 1),
+      { runs: steadyRuns, spanMs: steadyRuns },
+    );
+  });
+
+  it('begins again, twice as long, when its halves disagree', () => {
+    // A pause of 60 ms every 64 runs, as garbage collection makes: the first closing
+    // point (run 32, 32 ms) sees one in one half only.
+    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1));
+    assert.ok(paused.runs > steadyRuns, `closed after ${paused.runs} runs`);
+    assert.ok(paused.spanMs >= 2 * (steadyRuns + 60), `measured ${paused.spanMs} ms`);
+  });
+
+  it('does not begin again on a calling thread that computes all the time', () => {
+    // Its work is judged by its CPU per task, which the pauses do not change.
+    const paused = untilClosed((run) => (run % 64 === 20 ? 60 : 1), true);
+    assert.equal(paused.runs, steadyRuns);
+  });
+
+  it('closes the third window however its halves disagree', () => {
+    // Throughput that halves every 16 runs: the first window could close at run 32; the
+    // third lasts at least 4 times as long as that first one, and then closes.
+    const gap = (run: number) => 2 ** (run / 16);
+    const first = Array.from({ length: steadyRuns }, (_, run) => gap(run)).reduce((a, b) => a + b);
+    const falling = untilClosed(gap);
+    assert.ok(falling.spanMs >= 4 * first, `measured ${falling.spanMs} ms, first ${first} ms`);
+  });
+
+  /**
+   * A window not compared with another (a first one), closed after `runs` runs 1 ms apart,
+   * on a thread busy `firstBusy` of the time until half of them finished and `laterBusy`
+   * after that. Returns the busy shares it read.
+   */
+  function warming(runs: number, firstBusy: number, laterBusy: number) {
+    let now = 0;
+    let cpuMs = 0;
+    let idleMs = 0;
+    const window = new MeasurementWindow(
+      { now: () => now, busy: () => ({ cpuMs, idleMs }) },
+      0,
+      false,
+      true,
+    );
+    for (let run = 1; run <= runs; run++) {
+      const share = run <= runs / 2 ? firstBusy : laterBusy;
+      now += 1;
+      cpuMs += share;
+      idleMs += 1 - share;
+      window.finished(now, 64, 20, 1, true);
+    }
+    const { busyShare, recentBusyShare } = window.summary(now);
+    return { busyShare, recentBusyShare };
+  }
+
+  it('reads the busy share over its later half apart from the whole', () => {
+    // A thread warming up: 80% busy over the first 32 runs, 10% over the next 32.
+    const read = warming(64, 0.8, 0.1);
+    assert.ok(Math.abs(read.busyShare - 0.45) < 1e-9, `whole: ${read.busyShare}`);
+    assert.ok(Math.abs(read.recentBusyShare - 0.1) < 1e-9, `later half: ${read.recentBusyShare}`);
+    // Busier later on is read as it is, too.
+    assert.ok(Math.abs(warming(64, 0.1, 0.8).recentBusyShare - 0.8) < 1e-9);
+  });
+
+  it('reads the whole window as its later half when too few runs finished to tell halves apart', () => {
+    // Of 31 runs, the first reading (after 16) lies past the half.
+    const read = warming(MIN_COMPLETIONS - 1, 0.8, 0.1);
+    assert.equal(read.recentBusyShare, read.busyShare);
+  });
+});
