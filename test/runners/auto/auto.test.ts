@@ -12,6 +12,7 @@ import { ExecutorFront } from '../../../src/executor/front.js';
 import { createExecutor, type Decision, task, tasks } from '../../../src/index.js';
 import { AutoRunner } from '../../../src/runners/auto/auto.js';
 import { callingThread } from '../../../src/runners/auto/instruments.js';
+import { START_LIMIT } from '../../../src/runners/auto/settings.js';
 import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
@@ -536,6 +537,24 @@ describe('auto', () => {
         await ex.close();
       }
     });
+  });
+
+  it('reads ahead of a map only as many inputs as its level keeps in flight', SLOW, async () => {
+    await using ex = createExecutor({ mode: 'auto' });
+    // The first START_LIMIT tasks wait for each other: until they have all started,
+    // nothing finishes, so the level stays where it starts and nothing is yielded.
+    gatherAt(START_LIMIT);
+    let read = 0;
+    function* inputs() {
+      for (let n = 0; n < 4 * START_LIMIT; n++) {
+        read++;
+        yield n;
+      }
+    }
+    let readAtFirst: number | undefined;
+    for await (const _ of ex.map(autoTasks.gathered, inputs())) readAtFirst ??= read;
+    // The first yield makes room for one more input, read before the loop's body runs.
+    assert.ok(readAtFirst! <= START_LIMIT + 1, `read ${readAtFirst} before the first output`);
   });
 
   it(
