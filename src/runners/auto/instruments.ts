@@ -14,10 +14,13 @@ function processCpuMs(): number {
 
 export const callingThread: Instruments = {
   now: () => performance.now(),
-  busy: () => ({
-    cpuMs: threadCpuMs(),
-    idleMs: performance.eventLoopUtilization().idle,
-    waitingMs: threadWaitMs(),
-    processCpuMs: processCpuMs(),
-  }),
+  busy: (threadOnly) =>
+    threadOnly
+      ? { cpuMs: threadCpuMs(), idleMs: performance.eventLoopUtilization().idle }
+      : {
+          cpuMs: threadCpuMs(),
+          idleMs: performance.eventLoopUtilization().idle,
+          waitingMs: threadWaitMs(),
+          processCpuMs: processCpuMs(),
+        },
 };

@@ -57,7 +57,12 @@ export interface BusyReading {
 /** Where time and the calling thread's busy counters come from (real ones, or a test's). */
 export interface Instruments {
   now(): number;
-  busy(): BusyReading;
+  /**
+   * The counters now. `threadOnly`: only `cpuMs` and `idleMs` are needed — the process's
+   * CPU time can cost tens of µs to read while its other threads are busy, which a window
+   * reading several times over could not afford.
+   */
+  busy(threadOnly?: boolean): BusyReading;
 }
 
 /** What a closed window measured. */
@@ -187,7 +192,7 @@ export class MeasurementWindow {
     // two chunks measures a rate no better than a window of two tasks.
     const runs = this.#finishedRuns;
     if (runs >= HALF_READING_RUNS && (runs & (runs - 1)) === 0) {
-      this.#readings.push({ runs, busy: this.#instruments.busy() });
+      this.#readings.push({ runs, busy: this.#instruments.busy(true) });
     }
     if (this.#turnover) this.#mark(now, inputs, latencyMs);
     const enough =

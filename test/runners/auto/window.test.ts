@@ -116,6 +116,26 @@ describe('a measurement window', () => {
     assert.ok(Math.abs(warming(64, 0.1, 0.8).recentBusyShare - 0.8) < 1e-9);
   });
 
+  it("reads the process's counters only as it opens and closes: its later half needs the thread's", () => {
+    let now = 0;
+    const full: number[] = [];
+    const window = new MeasurementWindow(
+      {
+        now: () => now,
+        busy: (threadOnly) => {
+          if (!threadOnly) full.push(now);
+          return { cpuMs: now / 10, idleMs: now };
+        },
+      },
+      0,
+      false,
+      true,
+    );
+    for (let run = 1; run <= 256; run++) window.finished(++now, 64, 20, 1, true);
+    window.summary(now);
+    assert.deepEqual(full, [0, 256]);
+  });
+
   it('reads the whole window as its later half when too few runs finished to tell halves apart', () => {
     // Of 31 runs, the first reading (after 16) lies past the half.
     const read = warming(MIN_COMPLETIONS - 1, 0.8, 0.1);
