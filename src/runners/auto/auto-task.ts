@@ -155,7 +155,7 @@ export class AutoTask {
    * read is begun at once, so any more would wait at the gate as runs begun — a promise,
    * its callbacks and a cancellation listener each, kept alive through the garbage
    * collections while they wait; at tens of thousands of short waits a second, reading
-   * twice the level ahead cost the calling thread about a tenth more per task. A level
+   * twice the level ahead cost the calling thread about 15% more CPU per task. A level
    * that rises is read up to at the next input yielded.
    */
   readAhead(): number {

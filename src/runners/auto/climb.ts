@@ -1,9 +1,9 @@
 /**
  * How far a step up goes. On the calling thread the first jump goes as far as its busy
- * share of late shows room for (a thread 5% busy can keep many times more in flight); later steps
- * double — each costs a turnover of its own to measure, and a step too far on work that
- * queues costs the most — unless the last step showed nothing queueing. On worker threads,
- * which show no busy share to go by, every step doubles.
+ * share of late shows room for (a thread 5% busy can keep many times more in flight);
+ * later steps double — each costs a turnover of its own to measure, and a step too far on
+ * work that queues costs the most — unless the last step showed nothing queueing. On
+ * worker threads, which show no busy share to go by, every step doubles.
  */
 import type { Because, Measured } from './moves.js';
 import { holding, type Step } from './phases.js';
