@@ -22,7 +22,8 @@
  *   tries one step up, to follow slow changes.
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
  *   the proportional gain, a step down must keep nearly all of the best throughput, a
- *   phase change needs two windows in a row, and a failed try backs off exponentially.
+ *   phase change needs two windows in a row, a saturated start moves nothing before it
+ *   would move the work to threads, and a failed try backs off exponentially.
  *
  * The law holds the state; the step after an exploration's first window
  * (`first-window.ts`), how far a step up goes (`climb.ts`), the steps down from a knee
@@ -268,6 +269,9 @@ export class Law {
     if (phase.kind === 'descending') return this.#explore(m);
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
+    // The first windows may have paid for the program's start (loading, compiling, a burst
+    // of submits) as much as for the tasks: it takes the evidence a move to threads needs.
+    if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
     const step = atBottleneck(m, phase, why, this.#context.maxLoop);

@@ -350,9 +350,13 @@ describe('the control law', () => {
     assert.deepEqual(stay.to, { route: 'loop', level: 128 });
     assert.equal(stay.because.kind, 'threads-failed');
     // Saturated from now on, it names why threads are out rather than predicting a gain.
-    const saturated = law.next(window({ inFlight: 128, busyShare: 1, cpuPerTaskMs: 4 }));
-    assert.equal(saturated?.to.route, 'loop');
+    const saturated = window({ inFlight: 128, busyShare: 1, cpuPerTaskMs: 4 });
+    assert.equal(law.next(saturated), undefined);
     assert.equal(law.threadsLikely, false);
+    const thin = law.next(saturated);
+    assert.equal(thin?.because.kind, 'thin');
+    assert.equal(thin.to.route, 'loop');
+    assert.match(explain(thin, 2), /input\.onDone is a function/);
   });
 
   it('goes back to the calling thread at the level it left when worker threads fail to load the task', () => {
@@ -433,6 +437,27 @@ describe('the control law', () => {
     assert.deepEqual(move?.to, { route: 'loop', level: 128 });
   });
 
+  it('measures again when its first window found the thread saturated: the program may have filled it', () => {
+    // 10,000 submits made in one go before any task could finish: the thread was busy
+    // with them all the first window, and the tasks that waited 5 ms took 80.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const start = window({
+      busyShare: 1,
+      cpuPerTaskMs: 2,
+      fastestMs: 80,
+      latencyMs: 85,
+      throughput: 400,
+      othersBusy: 0.7,
+      contention: 0.3,
+    });
+    assert.equal(law.next(start), undefined);
+    assert.deepEqual(law.at, { route: 'loop', level: 64 });
+    assert.equal(law.threadsLikely, false);
+    const after = law.next(window({ busyShare: 0.1, fastestMs: 5, latencyMs: 6 }));
+    assert.equal(after?.because.kind, 'room');
+    assert.ok(after.to.level >= 4 * 64, `went to ${after.to.level}`);
+  });
+
   describe('on a saturated thread that worker threads would not help', () => {
     const noThreads = { ...context, threadsUnavailable: 'a plain function cannot be sent' };
     /** Busy 90%: timers firing on whole milliseconds leave gaps between bursts. */
@@ -440,6 +465,7 @@ describe('the control law', () => {
 
     it('steps up while the steps fill its idle gaps; once it is fully busy, tries fewer', () => {
       const law = new Law(noThreads, { route: 'loop', level: 64 });
+      assert.equal(law.next(gappy), undefined, 'the first window may have paid for the start');
       const fill = law.next(gappy);
       assert.equal(fill?.because.kind, 'fill');
       assert.deepEqual(fill?.to, { route: 'loop', level: 128 });
@@ -456,6 +482,7 @@ describe('the control law', () => {
     it('tries fewer when a step up finished no more, and holds where fewer finish no more', () => {
       const law = new Law(noThreads, { route: 'loop', level: 64 });
       law.next(gappy);
+      law.next(gappy);
       const fewer = law.next({ ...gappy, inFlight: 128, throughput: 1_020 });
       assert.equal(fewer?.because.kind, 'thin');
       assert.deepEqual(fewer?.to, { route: 'loop', level: 32 });
@@ -470,6 +497,7 @@ describe('the control law', () => {
       const law = new Law(noThreads, { route: 'loop', level: 64 });
       const at = (inFlight: number, throughput: number) =>
         window({ busyShare: 1, cpuPerTaskMs: 1000 / throughput, inFlight, throughput });
+      assert.equal(law.next(at(64, 600)), undefined);
       assert.deepEqual(law.next(at(64, 600))?.to, { route: 'loop', level: 32 });
       const on = law.next(at(32, 900));
       assert.equal(on?.because.kind, 'fewer-better');
@@ -532,6 +560,7 @@ describe('the control law', () => {
   it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const contended = window({ busyShare: 1, cpuPerTaskMs: 2, fastestMs: 2, contention: 0.8 });
+    assert.equal(law.next(contended), undefined, 'the first window may have paid for the start');
     const move = law.next(contended);
     assert.equal(move?.because.kind, 'thin');
     assert.equal(move.to.route, 'loop');
@@ -611,8 +640,9 @@ describe('the control law', () => {
     // one to a message, 1.6× — not worth the move.
     const waitThenCompute = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.1 };
     const law = new Law(mapContext, { route: 'loop', level: 64 });
-    assert.equal(law.next(window(waitThenCompute))?.to.route, 'loop');
+    law.next(window(waitThenCompute));
     assert.equal(law.threadsLikely, false);
+    assert.equal(law.next(window(waitThenCompute))?.to.route, 'loop');
     const inCall = new Law(mapContext, law.at);
     assert.equal(inCall.next(window({ ...waitThenCompute, callShare: 0.95 })), undefined);
     assert.equal(inCall.threadsLikely, true, 'the same CPU in the call is worth sending');
