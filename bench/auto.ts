@@ -7,7 +7,8 @@
  * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
  * function, CPU that yields to the event loop, a page rendered with a large result, a
  * synchronous call that blocks, buffers held through a wait, a first call that builds a
- * table before every call waits; and `auto/slow-import.mjs`, a module slow to import) run
+ * table before every call waits, short waits all submitted at once; and
+ * `auto/slow-import.mjs`, a module slow to import) run
  * under a grid of fixed modes — `sync`,
  * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
  * under `auto`.
@@ -53,6 +54,11 @@ interface Workload {
   readonly input?: (n: number, count: number) => Record<string, unknown>;
   /** The module that exports it, when not `auto/workloads.mjs`. */
   readonly module?: URL;
+  /**
+   * Every input is `submit`ted at once and awaited together (`Promise.all`), as a program
+   * with all its work at hand often does, instead of read by a `map` as room opens.
+   */
+  readonly submitted?: boolean;
 }
 
 /** The large input of `bigInput`: one 256 KB string, copied into every message that carries it. */
@@ -108,6 +114,13 @@ const WORKLOADS: readonly Workload[] = [
     what: 'first call builds a table (300 ms), then each waits 5 ms',
     waiting: true,
   },
+  {
+    name: 'burst',
+    inputs: 5_000,
+    what: 'wait 5–15 ms, every task submitted at once',
+    waiting: true,
+    submitted: true,
+  },
 ];
 
 interface Mode {
@@ -140,9 +153,16 @@ async function timeOnce(workload: Workload, mode: Mode): Promise<Timed> {
   const ex = createExecutor(mode.options);
   let sum = 0;
   const run = task<unknown, number | { n: number }>(workload.module ?? TASKS, workload.name);
-  for await (const s of ex.mapSettled(run, inputs)) {
-    if (!s.ok) throw new Error(`input ${s.index} failed: ${s.error.message}`);
-    sum += typeof s.value === 'number' ? s.value : s.value.n;
+  const add = (value: number | { n: number }) => {
+    sum += typeof value === 'number' ? value : value.n;
+  };
+  if (workload.submitted) {
+    for (const value of await Promise.all(inputs.map((input) => ex.submit(run, input)))) add(value);
+  } else {
+    for await (const s of ex.mapSettled(run, inputs)) {
+      if (!s.ok) throw new Error(`input ${s.index} failed: ${s.error.message}`);
+      add(s.value);
+    }
   }
   await ex.close();
   const ms = performance.now() - started;

@@ -108,6 +108,15 @@ export async function waitBrief({ n }) {
 }
 
 /**
+ * Waits 5–15 ms, as a call to a cache or another service does; the benchmark submits every
+ * one of them at once instead of mapping over them (see `bench/auto.ts`).
+ */
+export async function burst({ n }) {
+  await sleep(5 + (n % 11));
+  return n;
+}
+
+/**
  * Heavy-tailed waits, as response times often are: a Pareto distribution (shape 1.5) from
  * 5 ms, the slowest of a thousand about 0.8 s; the same for the same `n`.
  */
