@@ -3,7 +3,7 @@
  * to the user, with the numbers that made it.
  */
 import type { Level, Measured, Move } from './moves.js';
-import { SHARED_WORKER_MIN_MS } from './settings.js';
+import { BUSY_TARGET, SHARED_WORKER_MIN_MS } from './settings.js';
 
 /**
  * The sentence for `move`; `holds`: the law keeps the level it moved to (it measured it and
@@ -19,7 +19,10 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
     case 'room':
-      return `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}, so it can keep more in flight: ${next}.`;
+      // Busier than a climb aims at, the step is the smallest one: a try, not room measured.
+      return b.busyShare < BUSY_TARGET
+        ? `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}, so it can keep more in flight: ${next}.`
+        : `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}: ${next} to see whether more in flight pays.`;
     case 'climb':
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':

@@ -435,6 +435,22 @@ describe('the control law', () => {
     const move = law.next(window({ busyShare: 0.65 }));
     assert.equal(move?.because.kind, 'room');
     assert.deepEqual(move?.to, { route: 'loop', level: 128 });
+    assert.match(
+      explain(move!, 2),
+      /busy 65% of the time lately .*, so it can keep more in flight/,
+    );
+  });
+
+  it('calls a step from a thread busy most of the time lately a try, not room it measured', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const move = law.next(window({ busyShare: 0.8, recentBusyShare: 0.95 }));
+    assert.deepEqual(move?.to, { route: 'loop', level: 128 });
+    const reason = explain(move!, 2);
+    assert.doesNotMatch(reason, /can keep more/);
+    assert.match(
+      reason,
+      /busy 95% of the time lately with 64 at a time on this thread: trying 128 at a time on this thread to see whether more in flight pays\.$/,
+    );
   });
 
   it('measures again when its first window found the thread saturated: the program may have filled it', () => {
