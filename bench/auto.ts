@@ -8,10 +8,9 @@
  * function, CPU that yields to the event loop, a page rendered with a large result, a
  * synchronous call that blocks, buffers held through a wait, a first call that builds a
  * table before every call waits, short waits all submitted at once; and
- * `auto/slow-import.mjs`, a module slow to import) run
- * under a grid of fixed modes — `sync`,
- * `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker, `processes` — and
- * under `auto`.
+ * `auto/slow-import.mjs`, a module slow to import) run under a grid of fixed modes —
+ * `sync`, `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker,
+ * `processes` — and under `auto`.
  *
  * Each measurement runs in a fresh `node` process on the built package (`dist/`), as a
  * program using switchyard would, and covers everything a user waits for: creating the

@@ -270,7 +270,7 @@ export class Law {
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     // The first windows may have paid for the program's start (loading, compiling, a burst
-    // of submits) as much as for the tasks: it takes the evidence a move to threads needs.
+    // of submits) as much as for the tasks: the level moves on what a move to threads needs.
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);

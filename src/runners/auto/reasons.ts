@@ -19,7 +19,8 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
     case 'room':
-      // Busier than a climb aims at, the step is the smallest one: a try, not room measured.
+      // At or above the busy share a climb aims at, no room was measured: the step (the
+      // smallest) is a try.
       return b.busyShare < BUSY_TARGET
         ? `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}, so it can keep more in flight: ${next}.`
         : `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}: ${next} to see whether more in flight pays.`;
