@@ -21,9 +21,8 @@
  *   calling thread when the throughput of the threads fell. Now and then a held level
  *   tries one step up, to follow slow changes.
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
- *   the proportional gain, a step down must keep nearly all of the best throughput, a
- *   phase change needs two windows in a row, a saturated start moves nothing before it
- *   would move the work to threads, and a failed try backs off exponentially.
+ *   the proportional gain, a step down nearly all of the best throughput, a phase change
+ *   two windows in a row, a saturated start a handover's evidence; failed tries back off.
  *
  * The law holds the state; the step after an exploration's first window
  * (`first-window.ts`), how far a step up goes (`climb.ts`), the steps down from a knee
