@@ -14,13 +14,10 @@ function processCpuMs(): number {
 
 export const callingThread: Instruments = {
   now: () => performance.now(),
-  busy: (threadOnly) =>
-    threadOnly
-      ? { cpuMs: threadCpuMs(), idleMs: performance.eventLoopUtilization().idle }
-      : {
-          cpuMs: threadCpuMs(),
-          idleMs: performance.eventLoopUtilization().idle,
-          waitingMs: threadWaitMs(),
-          processCpuMs: processCpuMs(),
-        },
+  busy: (threadOnly) => {
+    const thread = { cpuMs: threadCpuMs(), idleMs: performance.eventLoopUtilization().idle };
+    return threadOnly
+      ? thread
+      : { ...thread, waitingMs: threadWaitMs(), processCpuMs: processCpuMs() };
+  },
 };

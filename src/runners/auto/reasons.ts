@@ -18,12 +18,14 @@ export function explain(move: Move, workers: number, holds = false): string {
   switch (b.kind) {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
-    case 'room':
+    case 'room': {
+      const busy = `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}`;
       // At or above the busy share a climb aims at, no room was measured: the step (the
       // smallest) is a try.
       return b.busyShare < BUSY_TARGET
-        ? `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}, so it can keep more in flight: ${next}.`
-        : `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}: ${next} to see whether more in flight pays.`;
+        ? `${busy}, so it can keep more in flight: ${next}.`
+        : `${busy}: ${next} to see whether more in flight pays.`;
+    }
     case 'climb':
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':

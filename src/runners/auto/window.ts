@@ -296,7 +296,7 @@ export class MeasurementWindow {
    * so an unsteady one is no reason to measure longer.
    */
   #saturated(): boolean {
-    return busyShare(this.#busyAtOpen, this.#instruments.busy()) >= SATURATED;
+    return busyShare(this.#busyAtOpen, this.#instruments.busy(true)) >= SATURATED;
   }
 
   #advance(now: number, inFlight: number): void {
