@@ -60,6 +60,6 @@ function headroom(m: Measured): number {
   return BUSY_TARGET / Math.max(m.recentBusyShare, 1e-3);
 }
 
-function clamp(n: number, min: number, max: number): number {
+export function clamp(n: number, min: number, max: number): number {
   return Math.min(max, Math.max(min, n));
 }

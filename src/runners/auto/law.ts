@@ -224,8 +224,12 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      const verdict = judgeThreads(phase, m, this.#loopBaseline, this.#mayLeaveThreads);
+      const { workers, maxPerWorker } = this.#context;
+      const mayShare = mayShareWorkers(m, this.#sharing);
+      const trial = { workers, maxPerWorker, mayLeave: this.#mayLeaveThreads, mayShare };
+      const verdict = judgeThreads(phase, m, this.#loopBaseline, trial);
       if (!verdict) return undefined;
+      if (verdict.more) return this.#take(verdict.more, verdict.threads);
       if (verdict.back) {
         this.#saturation.handoverFailed();
         return this.#take(verdict.back, verdict.threads);

@@ -73,6 +73,12 @@ export type Because =
     }
   | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
+  | {
+      readonly kind: 'workers-idle';
+      readonly gain: number;
+      readonly workersBusy: number;
+      readonly loop: Measured;
+    }
   | { readonly kind: 'changed'; readonly reference: Measured }
   | { readonly kind: 'mostly-waiting' }
   | { readonly kind: 'probe' }

@@ -56,6 +56,8 @@ export function explain(move: Move, workers: number, holds = false): string {
       return `${workers} worker threads finished ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): ${next}.`;
     case 'threads-slower':
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): back to ${where}.`;
+    case 'workers-idle':
+      return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}), but they were busy only ${percent(b.workersBusy)} of the time, so the tasks wait there too: ${next}.`;
     case 'changed':
       return `At ${describe(b.reference, workers)} the throughput moved from ${rate(b.reference)} to ${rate(m)}, so the work changed: exploring again, ${next}.`;
     case 'mostly-waiting':

@@ -3,29 +3,49 @@
  * thread: the workers' first window pays for their start; of the next two, the better one
  * speaks for them (a worker's JIT warms up over its first tasks), and it is compared with
  * the calling thread's last window before the move. Threads that finish no clearly more
- * than the calling thread did give the work back, unless it may not leave them.
+ * than the calling thread did give the work back, unless it may not leave them — or
+ * unless their workers sat idle much of the time: the tasks wait there too, more than
+ * the level they started at allowed for, and the trial goes on with more per worker.
  */
+import { clamp } from './climb.js';
 import type { Because, Measured } from './moves.js';
 import { holding, type Step, type Verifying } from './phases.js';
-import { THREADS_GAIN_TO_STAY } from './settings.js';
+import { BUSY_TARGET, MAX_STEP, MIN_STEP, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
 
 /** What the trial found; the threads' throughput speaks for them as `threads`. */
 export type Verdict =
   /** The threads lost: `back` to the calling thread's level, held. */
-  | { readonly threads: Measured; readonly back: Step }
+  | { readonly threads: Measured; readonly back: Step; readonly more?: undefined }
+  /** The threads lost with idle workers: the trial begins again with `more` tasks per worker. */
+  | { readonly threads: Measured; readonly more: Step; readonly back?: undefined }
   /** The threads keep the work; `because` they beat the calling thread, when there was one to beat. */
-  | { readonly threads: Measured; readonly back?: undefined; readonly because?: Because };
+  | {
+      readonly threads: Measured;
+      readonly back?: undefined;
+      readonly more?: undefined;
+      readonly because?: Because;
+    };
+
+/** What the trial may know of the workers besides their measurements. */
+export interface TrialContext {
+  readonly workers: number;
+  /** Most tasks per worker. */
+  readonly maxPerWorker: number;
+  /** The work may go back to the calling thread. */
+  readonly mayLeave: boolean;
+  /** Tasks may share a worker (no timeout forbids it, and they do not compute alone). */
+  readonly mayShare: boolean;
+}
 
 /**
  * The verdict on the trial after window `m` of the threads, or `undefined` while it goes
- * on; `loop` is the calling thread's window the threads must beat, and `mayLeave` whether
- * the work may go back to it.
+ * on; `loop` is the calling thread's window the threads must beat.
  */
 export function judgeThreads(
   trial: Verifying,
   m: Measured,
   loop: Measured | undefined,
-  mayLeave: boolean,
+  context: TrialContext,
 ): Verdict | undefined {
   trial.windows++;
   if (trial.windows < 2) return undefined;
@@ -37,7 +57,9 @@ export function judgeThreads(
     trial.first && trial.first.throughput > m.throughput ? { ...trial.first, level: m.level } : m;
   if (!loop) return { threads };
   const gain = threads.throughput / loop.throughput;
-  if (mayLeave && gain < THREADS_GAIN_TO_STAY) {
+  if (context.mayLeave && gain < THREADS_GAIN_TO_STAY) {
+    const more = moreFor(threads, gain, loop, context);
+    if (more) return { threads, more };
     const to = { route: 'loop', level: loop.level } as const;
     return {
       threads,
@@ -45,4 +67,32 @@ export function judgeThreads(
     };
   }
   return { threads, because: { kind: 'threads-faster', gain, loop } };
+}
+
+/**
+ * More tasks per worker, as far as the workers' idle time shows room for, when the
+ * workers were far from busy and this thread was not the bottleneck (sending the tasks,
+ * taking their results): the tasks wait on the workers too. The level the move started
+ * at covers the fastest task's waits, which undercounts work whose tasks differ (half of
+ * them computing, half waiting).
+ */
+function moreFor(
+  threads: Measured,
+  gain: number,
+  loop: Measured,
+  { workers, maxPerWorker, mayShare }: TrialContext,
+): Step | undefined {
+  const workersBusy = threads.othersBusy / workers;
+  // None at all is none measured: a window that saw workers start does not count theirs.
+  const idle = workersBusy > 0 && workersBusy < BUSY_TARGET;
+  if (!mayShare || !idle || threads.busyShare >= SATURATED) return undefined;
+  const step = clamp(BUSY_TARGET / Math.max(workersBusy, 1e-3), MIN_STEP, MAX_STEP);
+  const level = Math.min(maxPerWorker, Math.round(threads.level * step));
+  if (level <= threads.level) return undefined;
+  return {
+    to: { route: 'threads', level },
+    // The workers are running: the next window is judged at once.
+    phase: { kind: 'verifying', windows: 1 },
+    because: { kind: 'workers-idle', gain, workersBusy, loop },
+  };
 }

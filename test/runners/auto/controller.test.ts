@@ -415,6 +415,54 @@ describe('the control law', () => {
     }
   });
 
+  /** Half the tasks compute 2 ms, half wait 20 ms: the fastest task (2 ms, all CPU) undercounts the waits. */
+  const halfWaiting = { busyShare: 1, cpuPerTaskMs: 1, fastestMs: 2, callShare: 0.9 };
+
+  it('gives each worker more tasks when the threads lose their trial with the workers mostly idle', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(halfWaiting));
+    assert.deepEqual(law.next(window(halfWaiting))?.to, { route: 'threads', level: 2 });
+    // The workers' first window pays for their start; the next two are the trial.
+    const idle = window({ throughput: 500, inFlight: 4, busyShare: 0.1, othersBusy: 0.6 });
+    let more: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !more; i++) more = law.next(idle);
+    assert.equal(more?.because.kind, 'workers-idle');
+    // Busy 30% of the time: room for 0.7 ÷ 0.3 ≈ 2.3 times as many.
+    assert.deepEqual(more?.to, { route: 'threads', level: 5 });
+    assert.match(
+      explain(more!, 2),
+      /^2 worker threads finished only 0\.5× as many tasks as this thread alone \(500 tasks\/s against 1,000 tasks\/s\), but they were busy only 30% of the time, so the tasks wait there too: trying 5 per worker on 2 threads\.$/,
+    );
+    // The workers run already: two windows judge the new level. Busy workers that still
+    // lose give the work back.
+    const busy = window({ throughput: 600, inFlight: 10, busyShare: 0.1, othersBusy: 1.6 });
+    assert.equal(law.next(busy), undefined);
+    const back = law.next(busy);
+    assert.equal(back?.because.kind, 'threads-slower');
+    assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+  });
+
+  it('gives the work back when the threads lose with idle workers but a saturated calling thread, or tasks that compute alone', () => {
+    // Sending the tasks and taking their results keeps this thread busy: more per worker
+    // would only wait for it.
+    const sending = new Law(context, { route: 'loop', level: 64 });
+    sending.next(window(halfWaiting));
+    sending.next(window(halfWaiting));
+    const saturated = window({ throughput: 500, inFlight: 4, busyShare: 0.95, othersBusy: 0.4 });
+    let move: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !move; i++) move = sending.next(saturated);
+    assert.equal(move?.because.kind, 'threads-slower');
+    // Tasks that compute from the moment they are called keep a worker busy one at a time:
+    // idle workers then mean too few tasks to share out, not waits.
+    const alone = new Law(context, { route: 'loop', level: 64 });
+    alone.next(window(computing));
+    assert.deepEqual(alone.next(window(computing))?.to, { route: 'threads', level: 1 });
+    const idle = window({ throughput: 500, inFlight: 2, busyShare: 0.1, othersBusy: 0.6 });
+    move = undefined;
+    for (let i = 0; i < 3 && !move; i++) move = alone.next(idle);
+    assert.equal(move?.because.kind, 'threads-slower');
+  });
+
   it('brings the work back to worker threads when a task still finishing there crashes one', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     law.next(window(computing));

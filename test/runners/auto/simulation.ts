@@ -85,11 +85,16 @@ export function simulate(world: World): Outcome {
     cpuMs += ms;
     at(callingFreeAt, then);
   };
+  // Worker threads: each computes one burst at a time, counted in the process's CPU time
+  // as the calling thread's is.
+  const workerFreeAt = new Array<number>(workers).fill(0);
+  let workersCpuMs = 0;
   const instruments = {
     now: () => now,
     busy: () => {
       const busy = cpuMs - Math.max(0, callingFreeAt - now);
-      return { cpuMs: busy, idleMs: now - busy };
+      const ahead = workerFreeAt.reduce((sum, free) => sum + Math.max(0, free - now), 0);
+      return { cpuMs: busy, idleMs: now - busy, processCpuMs: busy + workersCpuMs - ahead };
     },
   };
 
@@ -133,12 +138,11 @@ export function simulate(world: World): Outcome {
     else slotsFree++;
   };
 
-  // Worker threads: each computes one burst at a time.
-  const workerFreeAt = new Array<number>(workers).fill(0);
   const workerLoad = new Array<number>(workers).fill(0);
   const onWorker = (w: number, ms: number, then: () => void) => {
     const start = Math.max(now, workerFreeAt[w]!);
     workerFreeAt[w] = start + ms;
+    workersCpuMs += ms;
     at(workerFreeAt[w]!, then);
   };
 
