@@ -104,9 +104,8 @@ export class Law {
   }
 
   /**
-   * The window the current level is kept for: it was measured there and judged the level
-   * to keep (for now); `undefined` while the level is on trial — the first, a step up or
-   * down, a move between the calling thread and the workers.
+   * The window the current level is kept for (for now); `undefined` while the level is on
+   * trial — the first, a step up or down, a move between the calling thread and the workers.
    */
   get held(): Measured | undefined {
     return this.#phase.kind === 'holding' ? this.#phase.reference : undefined;
@@ -126,12 +125,8 @@ export class Law {
    */
   get threadsLikely(): boolean {
     if (this.#threadsLikely) return true;
-    return (
-      this.#longCall &&
-      this.#at.route === 'loop' &&
-      !this.#pinned &&
-      this.#threadsUnavailable === undefined
-    );
+    const mayMove = !this.#pinned && this.#threadsUnavailable === undefined;
+    return this.#longCall && this.#at.route === 'loop' && mayMove;
   }
 
   /**
@@ -224,10 +219,11 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      const { workers, maxPerWorker } = this.#context;
-      const mayShare = mayShareWorkers(m, this.#sharing);
-      const trial = { workers, maxPerWorker, mayLeave: this.#mayLeaveThreads, mayShare };
-      const verdict = judgeThreads(phase, m, this.#loopBaseline, trial);
+      const verdict = judgeThreads(phase, m, this.#loopBaseline, {
+        ...this.#context,
+        mayLeave: this.#mayLeaveThreads,
+        mayShare: mayShareWorkers(m, this.#sharing),
+      });
       if (!verdict) return undefined;
       if (verdict.more) return this.#take(verdict.more, verdict.threads);
       if (verdict.back) {
@@ -345,7 +341,7 @@ export class Law {
 
   /** A window at a held level: explore again when the work changed, probe now and then. */
   #onHeld(phase: Holding, m: Measured): Move | undefined {
-    const sighting = this.#watch.see(phase, m);
+    const sighting = this.#watch.see(phase, m, this.#context.workers);
     if (sighting === 'probe') {
       if (!mayShareWorkers(m, this.#sharing, true)) return undefined;
       // A probe begins a new exploration from the held level as it measures now: a level held

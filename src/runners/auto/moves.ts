@@ -16,6 +16,14 @@ export interface Level {
 /** A window's measurements and the level they were taken at. */
 export type Measured = WindowSummary & Level;
 
+/**
+ * The share of the time `workers` worker threads were busy in `m`, from the process's
+ * other threads' CPU time (0 when not measured: a window that saw workers start).
+ */
+export function workersBusy(m: Measured, workers: number): number {
+  return m.route === 'threads' ? m.othersBusy / workers : 0;
+}
+
 /** What the law may use besides the measurements. */
 export interface LawContext {
   /** Worker threads `threads` would have. */

@@ -2,7 +2,7 @@
  * The sentences `auto` explains itself with: one per move of the control law, addressed
  * to the user, with the numbers that made it.
  */
-import type { Level, Measured, Move } from './moves.js';
+import { type Level, type Measured, type Move, workersBusy } from './moves.js';
 import { BUSY_TARGET, SHARED_WORKER_MIN_MS } from './settings.js';
 
 /**
@@ -58,8 +58,14 @@ export function explain(move: Move, workers: number, holds = false): string {
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): back to ${where}.`;
     case 'workers-idle':
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}), but they were busy only ${percent(b.workersBusy)} of the time, so the tasks wait there too: ${next}.`;
-    case 'changed':
-      return `At ${describe(b.reference, workers)} the throughput moved from ${rate(b.reference)} to ${rate(m)}, so the work changed: exploring again, ${next}.`;
+    case 'changed': {
+      const busy = (of: Measured | undefined) => percent(of && workersBusy(of, workers));
+      const idled =
+        b.reference.route === 'threads'
+          ? ` and the workers from busy ${busy(b.reference)} of the time to ${busy(m)}`
+          : '';
+      return `At ${describe(b.reference, workers)} the throughput moved from ${rate(b.reference)} to ${rate(m)}${idled}, so the work changed: exploring again, ${next}.`;
+    }
     case 'mostly-waiting':
       return `${cap(here)} still finished more, so the tasks mostly wait, which this thread's event loop does more cheaply: ${next}.`;
     case 'probe':

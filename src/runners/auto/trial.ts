@@ -8,7 +8,7 @@
  * the level they started at allowed for, and the trial goes on with more per worker.
  */
 import { clamp } from './climb.js';
-import type { Because, Measured } from './moves.js';
+import { type Because, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step, type Verifying } from './phases.js';
 import { BUSY_TARGET, MAX_STEP, MIN_STEP, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
 
@@ -27,10 +27,7 @@ export type Verdict =
     };
 
 /** What the trial may know of the workers besides their measurements. */
-export interface TrialContext {
-  readonly workers: number;
-  /** Most tasks per worker. */
-  readonly maxPerWorker: number;
+export interface TrialContext extends Pick<LawContext, 'workers' | 'maxPerWorker'> {
   /** The work may go back to the calling thread. */
   readonly mayLeave: boolean;
   /** Tasks may share a worker (no timeout forbids it, and they do not compute alone). */
@@ -82,17 +79,17 @@ function moreFor(
   loop: Measured,
   { workers, maxPerWorker, mayShare }: TrialContext,
 ): Step | undefined {
-  const workersBusy = threads.othersBusy / workers;
+  const busy = workersBusy(threads, workers);
   // None at all is none measured: a window that saw workers start does not count theirs.
-  const idle = workersBusy > 0 && workersBusy < BUSY_TARGET;
+  const idle = busy > 0 && busy < BUSY_TARGET;
   if (!mayShare || !idle || threads.busyShare >= SATURATED) return undefined;
-  const step = clamp(BUSY_TARGET / Math.max(workersBusy, 1e-3), MIN_STEP, MAX_STEP);
+  const step = clamp(BUSY_TARGET / busy, MIN_STEP, MAX_STEP);
   const level = Math.min(maxPerWorker, Math.round(threads.level * step));
   if (level <= threads.level) return undefined;
   return {
     to: { route: 'threads', level },
     // The workers are running: the next window is judged at once.
     phase: { kind: 'verifying', windows: 1 },
-    because: { kind: 'workers-idle', gain, workersBusy, loop },
+    because: { kind: 'workers-idle', gain, workersBusy: busy, loop },
   };
 }

@@ -1,15 +1,17 @@
 /**
  * The watch over a held level (see `law.ts`): a throughput that strays far from the one
  * the level was kept for, window after window, means the work changed and the exploration
- * starts again; one that stays near it is probed now and then with a step up, to follow
+ * starts again — as do worker threads that were kept busy and now sit idle (the tasks
+ * wait now, and the throughput need not fall far: one task per worker that computed 3 ms
+ * and now waits 10 ms finishes 40% fewer); one that stays near it is probed now and then with a step up, to follow
  * slow changes. Both back off when they prove wrong: a step up that did not pay makes the
  * next probe wait twice as long, and a change on which the threads gave the work to a
  * calling thread that proved saturated at once (noise, then) makes the next change need
  * twice as many windows in a row.
  */
-import type { Measured } from './moves.js';
+import { type Measured, workersBusy } from './moves.js';
 import type { Holding } from './phases.js';
-import { HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
+import { BUSY_TARGET, HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
 
 /** What a window of a held level calls for: the work changed (its throughput `rose` or `fell`), or a `probe`. */
 export type Sighting = 'rose' | 'fell' | 'probe';
@@ -26,12 +28,13 @@ export class Watch {
   /** The calling thread is trying the work because the threads' throughput fell. */
   #loopOnTrial = false;
 
-  /** What window `m` at the level kept in `held` calls for; `undefined`: nothing yet. */
-  see(held: Holding, m: Measured): Sighting | undefined {
+  /** What window `m` at the level kept in `held` calls for (on `workers` worker threads); `undefined`: nothing yet. */
+  see(held: Holding, m: Measured, workers: number): Sighting | undefined {
     const change = m.throughput / Math.max(held.reference.throughput, 1e-9);
-    if (Math.abs(change - 1) > PHASE_CHANGE) {
+    const idled = workersIdled(held.reference, m, workers);
+    if (idled || Math.abs(change - 1) > PHASE_CHANGE) {
       if (++held.strays < this.#straysToExplore) return undefined;
-      return change < 1 ? 'fell' : 'rose';
+      return idled || change < 1 ? 'fell' : 'rose';
     }
     held.strays = 0;
     return ++held.windows < this.#holdWindows ? undefined : 'probe';
@@ -65,4 +68,15 @@ export class Watch {
     if (this.#loopOnTrial) this.#straysToExplore *= 2;
     this.#loopOnTrial = false;
   }
+}
+
+/**
+ * Worker threads kept busy at the held level (`reference`) are busy a quarter as much or
+ * less in `m`. Not half: workers that hold large buffers through their waits swing 2×
+ * from one window to the next as garbage collection comes and goes.
+ */
+function workersIdled(reference: Measured, m: Measured, workers: number): boolean {
+  const before = workersBusy(reference, workers);
+  const now = workersBusy(m, workers);
+  return before >= BUSY_TARGET && now > 0 && now <= before / 4;
 }

@@ -442,6 +442,33 @@ describe('the control law', () => {
     assert.deepEqual(back?.to, { route: 'loop', level: 64 });
   });
 
+  it('follows work that stops computing on worker threads: idle workers send it back to the calling thread, though the throughput fell less than a change needs', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+    const busyWorkers = window({
+      throughput: 2_000,
+      inFlight: 2,
+      busyShare: 0.07,
+      othersBusy: 1.9,
+    });
+    let kept: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !kept; i++) kept = law.next(busyWorkers);
+    assert.equal(kept?.because.kind, 'threads-faster');
+    for (let i = 0; i < 4; i++) assert.equal(law.next(busyWorkers), undefined);
+    // The tasks wait 10 ms now instead of computing 3 ms: 39% fewer finish, short of a
+    // change, but the workers sit idle.
+    const waiting = window({ throughput: 1_220, inFlight: 2, busyShare: 0.06, othersBusy: 0.06 });
+    assert.equal(law.next(waiting), undefined, 'once may be noise');
+    const back = law.next(waiting);
+    assert.equal(back?.because.kind, 'changed');
+    assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+    assert.match(
+      explain(back!, 2),
+      /^At 1 per worker on 2 threads the throughput moved from 2,000 tasks\/s to 1,220 tasks\/s and the workers from busy 95% of the time to 3%, so the work changed: exploring again, trying 64 at a time on this thread\.$/,
+    );
+  });
+
   it('gives the work back when the threads lose with idle workers but a saturated calling thread, or tasks that compute alone', () => {
     // Sending the tasks and taking their results keeps this thread busy: more per worker
     // would only wait for it.
