@@ -13,13 +13,13 @@
  * - A calling thread that is busy all the time is the bottleneck: more in flight cannot
  *   help there, so the work moves to worker threads when they are predicted to run it
  *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
- *   threads must then prove it: if they finish no more than the calling thread did, the
- *   work moves back, and the next move waits for longer evidence. When threads would not
- *   help and the thread is not fully busy, steps up are kept while they fill its gaps.
- * - Held levels are watched: a throughput that moves far from the one settled on means
- *   the work changed (a new phase of a `map`), and the exploration starts again — on the
- *   calling thread when the throughput of the threads fell. Now and then a held level
- *   tries one step up, to follow slow changes.
+ *   threads must then beat it (with more per worker while the workers idle), or the work
+ *   moves back and the next move waits for longer evidence. When threads would not help
+ *   and the thread is not fully busy, steps up are kept while they fill its gaps.
+ * - Held levels are watched: a throughput far from the one settled on, or busy workers
+ *   gone idle, mean the work changed (a new phase of a `map`): the exploration starts
+ *   again, on the calling thread when the threads fell. Now and then a held level tries
+ *   one step up, to follow slow changes.
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
  *   the proportional gain, a step down nearly all of the best throughput, a phase change
  *   two windows in a row, a saturated start a handover's evidence; failed tries back off.

@@ -1,9 +1,10 @@
 /**
  * The watch over a held level (see `law.ts`): a throughput that strays far from the one
  * the level was kept for, window after window, means the work changed and the exploration
- * starts again — as do worker threads that were kept busy and now sit idle (the tasks
- * wait now, and the throughput need not fall far: one task per worker that computed 3 ms
- * and now waits 10 ms finishes 40% fewer); one that stays near it is probed now and then with a step up, to follow
+ * starts again; so do worker threads that were kept busy and now sit idle (the tasks wait
+ * now, and the throughput need not fall far: one task per worker that computed 3 ms and
+ * now waits 10 ms finishes 40% fewer). A throughput that stays near the one kept is
+ * probed now and then with a step up, to follow
  * slow changes. Both back off when they prove wrong: a step up that did not pay makes the
  * next probe wait twice as long, and a change on which the threads gave the work to a
  * calling thread that proved saturated at once (noise, then) makes the next change need
@@ -13,7 +14,10 @@ import { type Measured, workersBusy } from './moves.js';
 import type { Holding } from './phases.js';
 import { BUSY_TARGET, HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
 
-/** What a window of a held level calls for: the work changed (its throughput `rose` or `fell`), or a `probe`. */
+/**
+ * What a window of a held level calls for: the work changed (its throughput `rose`, or it
+ * `fell` or the workers went idle), or a `probe`.
+ */
 export type Sighting = 'rose' | 'fell' | 'probe';
 
 export class Watch {
