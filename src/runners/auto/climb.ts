@@ -11,7 +11,7 @@ import { BUSY_TARGET, MAX_STEP, MIN_STEP, SAME_THROUGHPUT } from './settings.js'
 
 /** The first step of an exploration on the calling thread, by its headroom. */
 export function firstStepUp(m: Measured, most: number): Step {
-  return stepUp(m, clamp(headroom(m), MIN_STEP, MAX_STEP), most, {
+  return stepUp(m, stepFor(m.recentBusyShare), most, {
     kind: 'room',
     busyShare: m.recentBusyShare,
   });
@@ -28,7 +28,7 @@ export function nextStepUp(previous: Measured, m: Measured, most: number): Step 
   const gain = m.throughput / Math.max(previous.throughput, 1e-9);
   const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
   const step =
-    m.route === 'loop' ? clamp(headroom(m), MIN_STEP, unqueued ? MAX_STEP : MIN_STEP) : MIN_STEP;
+    m.route === 'loop' ? stepFor(m.recentBusyShare, unqueued ? MAX_STEP : MIN_STEP) : MIN_STEP;
   return stepUp(m, step, most, { kind: 'climb', gain, ratio, from: previous });
 }
 
@@ -53,13 +53,11 @@ export function stepUp(
 }
 
 /**
- * How many times more the calling thread could keep in flight, by its busy share over the
- * later half of `m`: what it keeps up with now, not while it was still warming up.
+ * A step up by the headroom of threads busy `busy` of the time: how many times more they
+ * could take before the busy share a climb aims at, from {@link MIN_STEP} to `most`. On
+ * the calling thread, its busy share over the later half of a window: what it keeps up
+ * with now, not while it was still warming up.
  */
-function headroom(m: Measured): number {
-  return BUSY_TARGET / Math.max(m.recentBusyShare, 1e-3);
-}
-
-export function clamp(n: number, min: number, max: number): number {
-  return Math.min(max, Math.max(min, n));
+export function stepFor(busy: number, most = MAX_STEP): number {
+  return Math.min(most, Math.max(MIN_STEP, BUSY_TARGET / Math.max(busy, 1e-3)));
 }

@@ -18,10 +18,11 @@ export type Measured = WindowSummary & Level;
 
 /**
  * The share of the time `workers` worker threads were busy in `m`, from the process's
- * other threads' CPU time (0 when not measured: a window that saw workers start).
+ * other threads' CPU time; `undefined` off the workers, or not measured (a window that saw
+ * workers start counts none of their time).
  */
-export function workersBusy(m: Measured, workers: number): number {
-  return m.route === 'threads' ? m.othersBusy / workers : 0;
+export function workersBusy(m: Measured, workers: number): number | undefined {
+  return m.route === 'threads' && m.othersBusy > 0 ? m.othersBusy / workers : undefined;
 }
 
 /** What the law may use besides the measurements. */

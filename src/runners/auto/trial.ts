@@ -7,10 +7,10 @@
  * unless their workers sat idle much of the time: the tasks wait there too, more than
  * the level they started at allowed for, and the trial goes on with more per worker.
  */
-import { clamp } from './climb.js';
+import { stepFor, stepUp } from './climb.js';
 import { type Because, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step, type Verifying } from './phases.js';
-import { BUSY_TARGET, MAX_STEP, MIN_STEP, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
+import { BUSY_TARGET, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
 
 /** What the trial found; the threads' throughput speaks for them as `threads`. */
 export type Verdict =
@@ -80,16 +80,11 @@ function moreFor(
   { workers, maxPerWorker, mayShare }: TrialContext,
 ): Step | undefined {
   const busy = workersBusy(threads, workers);
-  // None at all is none measured: a window that saw workers start does not count theirs.
-  const idle = busy > 0 && busy < BUSY_TARGET;
+  const idle = busy !== undefined && busy < BUSY_TARGET;
   if (!mayShare || !idle || threads.busyShare >= SATURATED) return undefined;
-  const step = clamp(BUSY_TARGET / busy, MIN_STEP, MAX_STEP);
-  const level = Math.min(maxPerWorker, Math.round(threads.level * step));
-  if (level <= threads.level) return undefined;
-  return {
-    to: { route: 'threads', level },
-    // The workers are running: the next window is judged at once.
-    phase: { kind: 'verifying', windows: 1 },
-    because: { kind: 'workers-idle', gain, workersBusy: busy, loop },
-  };
+  const because = { kind: 'workers-idle', gain, workersBusy: busy, loop } as const;
+  const more = stepUp(threads, stepFor(busy), maxPerWorker, because);
+  if (more.to.level <= threads.level) return undefined;
+  // The workers are running: the next window is judged at once.
+  return { ...more, phase: { kind: 'verifying', windows: 1 } };
 }

@@ -4,11 +4,10 @@
  * starts again; so do worker threads that were kept busy and now sit idle (the tasks wait
  * now, and the throughput need not fall far: one task per worker that computed 3 ms and
  * now waits 10 ms finishes 40% fewer). A throughput that stays near the one kept is
- * probed now and then with a step up, to follow
- * slow changes. Both back off when they prove wrong: a step up that did not pay makes the
- * next probe wait twice as long, and a change on which the threads gave the work to a
- * calling thread that proved saturated at once (noise, then) makes the next change need
- * twice as many windows in a row.
+ * probed now and then with a step up, to follow slow changes. Both back off when they
+ * prove wrong: a step up that did not pay makes the next probe wait twice as long, and a
+ * change on which the threads gave the work to a calling thread that proved saturated at
+ * once (noise, then) makes the next change need twice as many windows in a row.
  */
 import { type Measured, workersBusy } from './moves.js';
 import type { Holding } from './phases.js';
@@ -82,5 +81,5 @@ export class Watch {
 function workersIdled(reference: Measured, m: Measured, workers: number): boolean {
   const before = workersBusy(reference, workers);
   const now = workersBusy(m, workers);
-  return before >= BUSY_TARGET && now > 0 && now <= before / 4;
+  return before !== undefined && now !== undefined && before >= BUSY_TARGET && now <= before / 4;
 }
