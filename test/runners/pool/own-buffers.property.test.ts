@@ -29,6 +29,27 @@ const KINDS: readonly (readonly [ViewClass, number])[] = [
 /** What crosses a process boundary: V8 serialization, read back as Node's IPC channel reads it. */
 const cross = (value: unknown) => deserialize(serialize(value)) as unknown;
 
+/**
+ * `value` with every invalid Date in it set to a valid time, in place: Node 20's
+ * `deepStrictEqual` finds two invalid Dates unequal (it compares their times, and NaN is
+ * not NaN), though they cross a process boundary as any Date does.
+ */
+function validDates<T>(value: T, seen = new Set<unknown>()): T {
+  if (typeof value !== 'object' || value === null || seen.has(value)) return value;
+  seen.add(value);
+  if (value instanceof Date) {
+    if (Number.isNaN(value.getTime())) value.setTime(0);
+  } else if (value instanceof Map)
+    for (const [key, item] of value) {
+      validDates(key, seen);
+      validDates(item, seen);
+    }
+  else if (value instanceof Set) for (const item of value) validDates(item, seen);
+  else if (!ArrayBuffer.isView(value))
+    for (const item of Object.values(value)) validDates(item, seen);
+  return value;
+}
+
 /** Every view in `value`, depth first, through arrays, objects, maps, sets and error causes. */
 function viewsIn(value: unknown, found: ArrayBufferView[] = [], seen = new Set<unknown>()) {
   if (typeof value !== 'object' || value === null || seen.has(value)) return found;
@@ -114,17 +135,19 @@ describe('ownBuffers', () => {
   it('changes nothing but where the bytes of views are', () => {
     fc.assert(
       fc.property(
-        fc.anything({
-          withBigInt: true,
-          withBoxedValues: true,
-          withDate: true,
-          withMap: true,
-          withSet: true,
-          withNullPrototype: true,
-          withObjectString: true,
-          withSparseArray: true,
-          withTypedArray: true,
-        }),
+        fc
+          .anything({
+            withBigInt: true,
+            withBoxedValues: true,
+            withDate: true,
+            withMap: true,
+            withSet: true,
+            withNullPrototype: true,
+            withObjectString: true,
+            withSparseArray: true,
+            withTypedArray: true,
+          })
+          .map(validDates),
         (value) => {
           assert.deepStrictEqual(ownBuffers(cross(value)), cross(value));
         },
