@@ -12,8 +12,15 @@ import { Fifo, type FifoNode } from '../../../primitives/fifo.js';
 import { isThenable } from '../../../primitives/thenable.js';
 import { loadTask } from '../../../task/loader.js';
 import { packDones, unpackRuns } from '../pack.js';
-import type { DoneMessage, Failure, FromWorker, ProgressMessage, RunMessage } from '../protocol.js';
-import { openPort } from './port.js';
+import type {
+  DoneMessage,
+  Failure,
+  FromWorker,
+  ProgressMessage,
+  RunMessage,
+  ToWorkerWire,
+} from '../protocol.js';
+import { openPort, type WorkerPort } from './port.js';
 
 interface Job {
   readonly message: RunMessage;
@@ -26,7 +33,15 @@ interface Job {
 /** ms an answer may wait in the outbox for the short jobs behind it. */
 const BATCH_MS = 1;
 
-const port = await openPort();
+// Not a top-level await: while a module awaits at its top, V8 is evaluating it asynchronously,
+// and a worker terminated in that state can abort the whole process (nodejs/node#43182).
+// Every use of `port` below runs from a message, after it is set. A port that cannot open
+// rejects, and the unhandled rejection ends the worker with its error, as a throw would.
+let port: WorkerPort;
+openPort().then((opened) => {
+  port = opened;
+  port.onMessage(receive);
+});
 const tasks = new Map<number, Promise<TaskFunction<unknown, unknown>>>();
 /** Tasks whose module has loaded: their jobs start at once, not a microtask later. */
 const loaded = new Map<number, TaskFunction<unknown, unknown>>();
@@ -44,13 +59,13 @@ let reports = new Map<string, { value: unknown }>();
 /** The input of each job whose promise has not settled, by job id (a job runs one input at a time). */
 const awaiting = new Map<number, number>();
 
-port.onMessage((batch) => {
+function receive(batch: readonly ToWorkerWire[]): void {
   for (const message of unpackRuns(batch)) {
     if (message.kind === 'run') accept(message);
     else if (message.kind === 'cancel') cancel(message.jobId, message.reason);
     else load(message.taskId, message.moduleUrl, message.exportName);
   }
-});
+}
 
 function load(taskId: number, moduleUrl: string, exportName: string): void {
   const loading = loadTask({ kind: 'switchyard.task', moduleUrl, exportName });
