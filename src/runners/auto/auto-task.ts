@@ -67,12 +67,17 @@ export class AutoTask {
   /** The last input and output seen: what copying them to a worker would cost, and whether it can. */
   readonly #crossing = new Crossing();
   readonly #workerCount: number;
+  readonly #mapWindow: number;
 
   constructor(
     task: Task<never, unknown>,
     fn: TaskFunction<unknown, unknown>,
     shared: Shared,
-    context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & { readonly canLeave: boolean },
+    context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & {
+      readonly canLeave: boolean;
+      /** Inputs a `map` reads ahead at most (the executor's window). */
+      readonly mapWindow: number;
+    },
     start: Level,
   ) {
     this.task = task;
@@ -80,6 +85,7 @@ export class AutoTask {
     this.#shared = shared;
     this.#canLeave = context.canLeave;
     this.#workerCount = context.workers;
+    this.#mapWindow = context.mapWindow;
     this.#loopLevel = start.level;
     this.gate = new Gate(this.#take);
     this.controller = new Controller(
@@ -161,7 +167,7 @@ export class AutoTask {
   readAhead(): number {
     const { route, level } = this.controller.level;
     const runs = route === 'loop' ? level : (level + 1) * this.#workerCount;
-    return Math.min(AUTO_MAP_WINDOW, Math.max(MIN_READ_AHEAD, runs * this.#chunk));
+    return Math.min(this.#mapWindow, Math.max(MIN_READ_AHEAD, runs * this.#chunk));
   }
 
   /** Reserves a place where the controller wants runs now, if there is room. */

@@ -39,7 +39,8 @@ export type RunnerFactory = (options: ExecutorOptions) => Runner;
 
 export class AutoRunner implements Runner<AutoTask> {
   readonly mode = 'auto';
-  readonly mapWindow = AUTO_MAP_WINDOW;
+  /** Inputs a `map` reads ahead at most: room for the most in flight anywhere, and as many done. */
+  readonly mapWindow: number;
   readonly #options: AutoOptions;
   readonly #available: readonly Mode[];
   readonly #workerCount: number;
@@ -78,6 +79,8 @@ export class AutoRunner implements Runner<AutoTask> {
     this.#cpus = defaultPoolSize();
     this.#workerCount = Math.max(1, Math.min(options.workers ?? this.#cpus, cap));
     const perWorker = this.#maxPerWorker();
+    // One more per worker than its level: the next task at hand (see AutoTask).
+    this.mapWindow = Math.max(AUTO_MAP_WINDOW, 2 * this.#workerCount * (perWorker + 1));
     const { retries, resourceLimits, maxTasksPerWorker, idleTimeout, minWorkers } = options;
     const oneWorker = (): Runner =>
       createRunner({
@@ -206,6 +209,7 @@ export class AutoRunner implements Runner<AutoTask> {
         maxLoop: Math.min(MAX_LIMIT, cap),
         maxPerWorker: this.#maxPerWorker(),
         canLeave: threads,
+        mapWindow: this.mapWindow,
       },
       { route: 'loop', level: Math.min(START_LIMIT, cap) },
     );

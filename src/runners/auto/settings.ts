@@ -18,10 +18,20 @@ export const START_LIMIT = DEFAULTS.loopConcurrency;
  */
 export const MAX_LIMIT = 1024;
 
-/** Most tasks one worker thread runs at once (mixed work overlaps its waits there). */
-export const MAX_TASKS_PER_WORKER = 64;
+/**
+ * Most tasks one worker thread runs at once (mixed work overlaps its waits there): the
+ * calling thread's bound, since a worker's event loop keeps tasks in flight the same way.
+ * Fewer held back work that computes a little between long waits — 1 ms of CPU per reply
+ * of 100 ms needs about 100 per worker to keep the worker busy, and at 64 each the workers
+ * could not beat the calling thread.
+ */
+export const MAX_TASKS_PER_WORKER = MAX_LIMIT;
 
-/** Inputs a `map` through `auto` reads ahead: room for {@link MAX_LIMIT} in flight and as many done, waiting for the consumer. */
+/**
+ * Inputs a `map` through `auto` reads ahead on the calling thread: room for
+ * {@link MAX_LIMIT} in flight and as many done, waiting for the consumer. On worker
+ * threads, room for as many as the workers hold at most (see `AutoRunner`).
+ */
 export const AUTO_MAP_WINDOW = 2 * MAX_LIMIT;
 
 /**

@@ -12,7 +12,11 @@ import { ExecutorFront } from '../../../src/executor/front.js';
 import { createExecutor, type Decision, task, tasks } from '../../../src/index.js';
 import { AutoRunner } from '../../../src/runners/auto/auto.js';
 import { callingThread } from '../../../src/runners/auto/instruments.js';
-import { START_LIMIT } from '../../../src/runners/auto/settings.js';
+import {
+  AUTO_MAP_WINDOW,
+  MAX_TASKS_PER_WORKER,
+  START_LIMIT,
+} from '../../../src/runners/auto/settings.js';
 import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
@@ -571,4 +575,22 @@ describe('auto', () => {
       assert.equal(gatheredStarted(), inputs.length);
     },
   );
+});
+
+describe("auto's read-ahead", () => {
+  it('holds as many inputs as its workers may run at most, and as many done', async () => {
+    const runner = new AutoRunner({ mode: 'auto', workers: 4 }, runnerFor, ['loop', 'threads']);
+    // Each worker also holds the next task at hand.
+    assert.equal(runner.mapWindow, 2 * 4 * (MAX_TASKS_PER_WORKER + 1));
+    await runner.close();
+  });
+
+  it("is the calling thread's own when the user bounds the tasks per worker", async () => {
+    const runner = new AutoRunner({ mode: 'auto', workers: 4, tasksPerWorker: 8 }, runnerFor, [
+      'loop',
+      'threads',
+    ]);
+    assert.equal(runner.mapWindow, AUTO_MAP_WINDOW);
+    await runner.close();
+  });
 });

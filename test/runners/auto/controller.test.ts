@@ -101,6 +101,20 @@ describe('the controller', () => {
     assert.ok((d.tasksPerWorker ?? 0) >= 3, path(out));
   });
 
+  it('moves work that computes a little after each long wait to worker threads, each holding enough to stay busy', () => {
+    // 1 ms of CPU per 100 ms reply saturates the calling thread at about 100 in flight; a
+    // worker needs as many to stay busy, and two of them finish twice as many.
+    const out = simulate({
+      inputs: 5_000,
+      work: () => ({ cpuMs: 0, waitMs: 100, thenCpuMs: 1 }),
+      dispatchMs: TASK_DISPATCH_MS,
+    });
+    const d = out.controller.decision();
+    assert.equal(d.mode, 'threads', path(out));
+    assert.ok((d.tasksPerWorker ?? 0) >= 64, path(out));
+    assert.ok(out.ran.threads > 0.5 * 5_000, JSON.stringify(out.ran));
+  });
+
   it('keeps tiny tasks on the calling thread, where sending them would cost as much as running them', () => {
     const out = simulate({ inputs: 50_000, work: computes(0.005) });
     const d = out.controller.decision();
@@ -148,13 +162,15 @@ describe('the controller', () => {
   });
 
   it('keeps work on the calling thread when only its first task computes for long (a lazy initialisation)', () => {
-    // The first call builds a table for 300 ms; every task after it waits 5 ms.
+    // The first call builds a table for 300 ms; every task after it waits 5 ms, and would
+    // go to a worker in a message of its own (a worker holds it through its wait).
     const waiting = { cpuMs: 0.05, waitMs: 5 };
     const out = simulate({
       inputs: 4_000,
       work: (i) => (i === 0 ? { cpuMs: 300, waitMs: 5 } : waiting),
+      dispatchMs: TASK_DISPATCH_MS,
     });
-    const plain = simulate({ inputs: 4_000, work: () => waiting });
+    const plain = simulate({ inputs: 4_000, work: () => waiting, dispatchMs: TASK_DISPATCH_MS });
     const d = out.controller.decision();
     assert.equal(d.mode, 'loop', path(out));
     assert.equal(out.ran.threads, 0, path(out));

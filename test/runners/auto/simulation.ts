@@ -11,6 +11,7 @@ import type { Level, Route } from '../../../src/runners/auto/moves.js';
 import {
   CHUNK_DISPATCH_MS,
   MAX_LIMIT,
+  MAX_TASKS_PER_WORKER,
   START_LIMIT,
   TURN_BUDGET_MS,
 } from '../../../src/runners/auto/settings.js';
@@ -108,7 +109,7 @@ export function simulate(world: World): Outcome {
       cpus: workers,
       threadsUnavailable: world.threadsUnavailable,
       maxLoop: MAX_LIMIT,
-      maxPerWorker: 64,
+      maxPerWorker: MAX_TASKS_PER_WORKER,
       dispatchMs: () => world.claimedDispatchMs ?? dispatch,
       chunkable: () => false,
     },
