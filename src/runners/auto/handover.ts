@@ -76,6 +76,9 @@ export class Saturation {
    * handover that paid, four times as many after each one that did not.
    */
   #needed = FIRST_RUN_WINDOWS;
+  /** CPU per task and mean latency of the window on the calling thread just before the run, if it was not saturated; else 0. */
+  #cpuBefore = 0;
+  #latencyBefore = 0;
 
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
@@ -108,6 +111,17 @@ export class Saturation {
    */
   fastestOf(m: Measured): Measured {
     return Number.isFinite(this.#fastestMs) ? { ...m, fastestMs: this.#fastestMs } : m;
+  }
+
+  /**
+   * ms a task of `run` (see {@link fastestOf}) takes without queueing on this thread, for
+   * how many a worker must hold to stay busy: the fastest one's, or the mean of the window
+   * just before the run where the thread was not saturated then and so queued them little.
+   * Where waits vary (replies of 20–200 ms), the fastest is a fraction of what a worker
+   * must cover.
+   */
+  ownLatencyMs(run: Measured): number {
+    return Math.max(run.fastestMs, this.#latencyBefore);
   }
 
   /**
@@ -146,14 +160,21 @@ export class Saturation {
       this.#stretch = new Stretch();
     }
     // Tasks that each compute for that long in their call leave start-up costs no weight
-    // (and a second window of them would cost as long again): one window does.
-    if (computesLong(m)) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
+    // (and a second window of them would cost as long again): one window does. So does a
+    // first window whose CPU per task fell less than warming up makes it fall since the
+    // unsaturated window just before it: the thread is warm, and the level made it the
+    // bottleneck.
+    const warm =
+      this.#windows === 1 && this.#cpuBefore > 0 && this.#cpuBefore <= WARMING_UP * m.cpuPerTaskMs;
+    if (computesLong(m) || warm) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);
   }
 
-  /** A window that was not saturated, or a move elsewhere, ends the run. */
-  end(): void {
+  /** A window that was not saturated (`unsaturated`, on the calling thread), or a move elsewhere, ends the run. */
+  end(unsaturated?: Measured): void {
+    this.#cpuBefore = unsaturated?.cpuPerTaskMs ?? 0;
+    this.#latencyBefore = unsaturated?.latencyMs ?? 0;
     this.#windows = 0;
     this.#stretch = new Stretch();
     this.#spanMs = 0;
@@ -227,12 +248,12 @@ export function chunksOnThread(m: WindowSummary): boolean {
 
 /**
  * Tasks per worker to start at: one for tasks that only compute, which keep a worker busy
- * alone; others need enough to cover their waits — the fastest one's time here ÷ its CPU
- * time.
+ * alone; others need enough to cover their waits — a task's time here without queueing
+ * (`latencyMs`: at least the fastest one's) ÷ its CPU time.
  */
-export function tasksPerWorkerFor(m: Measured, most: number): number {
+export function tasksPerWorkerFor(m: Measured, most: number, latencyMs = m.fastestMs): number {
   if (computeOnly(m)) return 1;
-  const perWorker = Math.round(m.fastestMs / Math.max(m.cpuPerTaskMs, 1e-3));
+  const perWorker = Math.round(latencyMs / Math.max(m.cpuPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));
 }
 

@@ -208,7 +208,7 @@ export class Law {
     this.#threadsLikely = false;
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#longCall = false;
-    this.#saturation.end();
+    this.#saturation.end(m);
     this.#watch.loopKept();
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
@@ -256,7 +256,7 @@ export class Law {
       const run = this.#saturation.fastestOf(m);
       this.#oneTaskPerWorker = computeOnly(run);
       this.#watch.loopHandedOver();
-      const perWorker = tasksPerWorkerFor(run, maxPerWorker);
+      const perWorker = tasksPerWorkerFor(run, maxPerWorker, this.#saturation.ownLatencyMs(run));
       return this.#go(
         { route: 'threads', level: perWorker },
         { kind: 'verifying', windows: 0 },

@@ -639,6 +639,35 @@ describe('the control law', () => {
     assert.deepEqual(move?.to, { route: 'threads', level: 3 });
   });
 
+  describe('after a window that kept up', () => {
+    // Replies of 20–200 ms, each parsed for 2 ms: 64 at a time leave the thread time to spare.
+    const keptUp = window({ busyShare: 0.6, cpuPerTaskMs: 2, fastestMs: 22, latencyMs: 110 });
+    const climbed = (law: Law) => {
+      const up = law.next(keptUp);
+      assert.equal(up?.to.route, 'loop');
+      return up.to.level;
+    };
+
+    it('sends the work to threads after one saturated window, each worker holding enough to cover the mean wait', () => {
+      const law = new Law(context, { route: 'loop', level: 64 });
+      const level = climbed(law);
+      const saturated = { busyShare: 0.99, cpuPerTaskMs: 1.9, fastestMs: 25, latencyMs: 160 };
+      const move = law.next(window({ ...saturated, spanMs: 120, inFlight: level }));
+      assert.equal(move?.because.kind, 'saturated');
+      // The mean of the window that kept up (110 ms) ÷ 1.9 ms: the fastest reply (25 ms)
+      // would leave each worker idle most of the time.
+      assert.deepEqual(move?.to, { route: 'threads', level: 58 });
+    });
+
+    it('waits for a second saturated window when the CPU per task fell since (the thread was warming up)', () => {
+      const law = new Law(context, { route: 'loop', level: 64 });
+      const level = climbed(law);
+      const saturated = window({ busyShare: 0.99, cpuPerTaskMs: 1, spanMs: 120, inFlight: level });
+      assert.equal(law.next(saturated), undefined);
+      assert.equal(law.next(saturated)?.because.kind, 'saturated');
+    });
+  });
+
   it('gives tasks that only compute, in their call, one per worker', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const saturated = window(computing);
