@@ -70,8 +70,9 @@ export function judgeThreads(
  * More tasks per worker, as far as the workers' idle time shows room for, when the
  * workers were far from busy and this thread was not the bottleneck (sending the tasks,
  * taking their results): the tasks wait on the workers too. The level the move started
- * at covers the fastest task's waits, which undercounts work whose tasks differ (half of
- * them computing, half waiting).
+ * at covers the waits the calling thread saw (the fastest task's, or the mean before it
+ * saturated), which can undercount work whose tasks differ (half of them computing, half
+ * waiting).
  */
 function moreFor(
   threads: Measured,
