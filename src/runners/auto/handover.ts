@@ -76,9 +76,8 @@ export class Saturation {
    * handover that paid, four times as many after each one that did not.
    */
   #needed = FIRST_RUN_WINDOWS;
-  /** CPU per task and mean latency of the window on the calling thread just before the run, if it was not saturated; else 0. */
-  #cpuBefore = 0;
-  #latencyBefore = 0;
+  /** The window on the calling thread just before the run, if it was not saturated. */
+  #before: Measured | undefined;
 
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
@@ -121,7 +120,7 @@ export class Saturation {
    * must cover.
    */
   ownLatencyMs(run: Measured): number {
-    return Math.max(run.fastestMs, this.#latencyBefore);
+    return Math.max(run.fastestMs, this.#before?.latencyMs ?? 0);
   }
 
   /**
@@ -164,8 +163,8 @@ export class Saturation {
     // first window whose CPU per task fell less than warming up makes it fall since the
     // unsaturated window just before it: the thread is warm, and the level made it the
     // bottleneck.
-    const warm =
-      this.#windows === 1 && this.#cpuBefore > 0 && this.#cpuBefore <= WARMING_UP * m.cpuPerTaskMs;
+    const before = this.#before?.cpuPerTaskMs ?? 0;
+    const warm = this.#windows === 1 && before > 0 && before <= WARMING_UP * m.cpuPerTaskMs;
     if (computesLong(m) || warm) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
     this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
     this.#leastContention = Math.min(this.#leastContention, m.contention);
@@ -173,8 +172,7 @@ export class Saturation {
 
   /** A window that was not saturated (`unsaturated`, on the calling thread), or a move elsewhere, ends the run. */
   end(unsaturated?: Measured): void {
-    this.#cpuBefore = unsaturated?.cpuPerTaskMs ?? 0;
-    this.#latencyBefore = unsaturated?.latencyMs ?? 0;
+    this.#before = unsaturated;
     this.#windows = 0;
     this.#stretch = new Stretch();
     this.#spanMs = 0;
@@ -251,7 +249,7 @@ export function chunksOnThread(m: WindowSummary): boolean {
  * alone; others need enough to cover their waits — a task's time here without queueing
  * (`latencyMs`: at least the fastest one's) ÷ its CPU time.
  */
-export function tasksPerWorkerFor(m: Measured, most: number, latencyMs = m.fastestMs): number {
+export function tasksPerWorkerFor(m: Measured, most: number, latencyMs: number): number {
   if (computeOnly(m)) return 1;
   const perWorker = Math.round(latencyMs / Math.max(m.cpuPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));

@@ -59,7 +59,7 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'workers-idle':
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}), but they were busy only ${percent(b.workersBusy)} of the time, so the tasks wait there too: ${next}.`;
     case 'changed': {
-      const busy = (of: Measured | undefined) => percent(of && (workersBusy(of, workers) ?? 0));
+      const busy = (of: Measured | undefined) => percent(of && workersBusy(of, workers));
       const idled =
         b.reference.route === 'threads'
           ? ` and the workers from busy ${busy(b.reference)} of the time to ${busy(m)}`
