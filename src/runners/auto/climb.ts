@@ -6,8 +6,8 @@
  * worker threads, which show no busy share to go by, every step doubles.
  */
 import type { Because, Measured } from './moves.js';
-import { holding, type Step } from './phases.js';
-import { BUSY_TARGET, MAX_STEP, MIN_STEP, SAME_THROUGHPUT } from './settings.js';
+import { holding, type Step, stepRatios, unqueued } from './phases.js';
+import { BUSY_TARGET, MAX_STEP, MIN_STEP } from './settings.js';
 
 /** The first step of an exploration on the calling thread, by its headroom. */
 export function firstStepUp(m: Measured, most: number): Step {
@@ -18,17 +18,13 @@ export function firstStepUp(m: Measured, most: number): Step {
 }
 
 /**
- * The step after `m`, a step up from `previous` that gained. A step whose throughput rose as
- * much as the tasks in flight did showed nothing queueing (as in TCP Vegas, the expected rate
- * was the actual one): the next may go as far as the calling thread's headroom shows, as the
- * first did.
+ * The step after `m`, a step up from `previous` that gained. A step that showed nothing
+ * queueing lets the next go as far as the calling thread's headroom shows, as the first did.
  */
 export function nextStepUp(previous: Measured, m: Measured, most: number): Step {
-  const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
-  const gain = m.throughput / Math.max(previous.throughput, 1e-9);
-  const unqueued = gain >= (1 - SAME_THROUGHPUT) * ratio;
-  const step =
-    m.route === 'loop' ? stepFor(m.recentBusyShare, unqueued ? MAX_STEP : MIN_STEP) : MIN_STEP;
+  const { ratio, gain } = stepRatios(previous, m);
+  const headroom = unqueued(previous, m) ? MAX_STEP : MIN_STEP;
+  const step = m.route === 'loop' ? stepFor(m.recentBusyShare, headroom) : MIN_STEP;
   return stepUp(m, step, most, { kind: 'climb', gain, ratio, from: previous });
 }
 

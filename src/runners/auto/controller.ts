@@ -186,7 +186,8 @@ export class Controller {
     const from = move.measured ?? before;
     const moved = from.route !== move.to.route || from.level !== move.to.level;
     this.#reason = explain(move, this.#context.workers, this.#law.held !== undefined);
-    if (move.because.kind === 'saturated') this.#handedOver = move.to.level;
+    const handedOver = move.because.kind === 'saturated' || move.because.kind === 'saturating';
+    if (handedOver) this.#handedOver = move.to.level;
     // A crash is kept in the history even where the work stays: it is why it never leaves.
     if (moved || move.because.kind === 'crashed') {
       this.#history.push({

@@ -182,6 +182,15 @@ export class Saturation {
     this.#fastestMs = Number.POSITIVE_INFINITY;
   }
 
+  /**
+   * Whether the work may move on a projection of this thread's saturation (see
+   * {@link projectSaturation}) rather than on saturated windows: not once a handover
+   * failed, after which only longer evidence moves it.
+   */
+  get mayProject(): boolean {
+    return this.#needed <= FIRST_RUN_WINDOWS;
+  }
+
   handoverPaid(): void {
     this.#needed = 1;
   }

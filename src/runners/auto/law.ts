@@ -45,6 +45,7 @@ import {
 } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import { gained, type Holding, holding, type Phase, type Step, steppedUpFrom } from './phases.js';
+import { projectHandover } from './projection.js';
 import {
   MIN_STEP,
   SATURATED,
@@ -241,7 +242,7 @@ export class Law {
 
   /** The calling thread is the bottleneck. */
   #saturated(m: Measured): Move | undefined {
-    const { workers, maxPerWorker, chunkable } = this.#context;
+    const { workers, chunkable } = this.#context;
     // Tiny tasks are judged as they run once started in chunks: one at a time, each also
     // pays for its own promise and bookkeeping, which threads would not save.
     if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
@@ -251,18 +252,10 @@ export class Law {
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
-      this.#loopBaseline = this.#saturation.best ?? m;
-      this.#loopSaturated = true;
       const run = this.#saturation.fastestOf(m);
-      this.#oneTaskPerWorker = computeOnly(run);
-      this.#watch.loopHandedOver();
-      const perWorker = tasksPerWorkerFor(run, maxPerWorker, this.#saturation.ownLatencyMs(run));
-      return this.#go(
-        { route: 'threads', level: perWorker },
-        { kind: 'verifying', windows: 0 },
-        { kind: 'saturated', predictedGain, workers },
-        m,
-      );
+      const because: Because = { kind: 'saturated', predictedGain, workers };
+      const latencyMs = this.#saturation.ownLatencyMs(run);
+      return this.#handOver(run, this.#saturation.best ?? m, latencyMs, because, m);
     }
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
@@ -276,6 +269,36 @@ export class Law {
     const step = atBottleneck(m, phase, why, this.#context.maxLoop);
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);
+  }
+
+  /**
+   * The work moves to worker threads, which must beat `loop`, the calling thread's
+   * throughput; `run` shows what a task computes and waits, `latencyMs` how long one takes
+   * without queueing on the calling thread.
+   */
+  #handOver(run: Measured, loop: Measured, latencyMs: number, why: Because, m: Measured): Move {
+    this.#loopBaseline = loop;
+    this.#loopSaturated = true;
+    this.#oneTaskPerWorker = computeOnly(run);
+    this.#watch.loopHandedOver();
+    const perWorker = tasksPerWorkerFor(run, this.#context.maxPerWorker, latencyMs);
+    const to: Level = { route: 'threads', level: perWorker };
+    return this.#go(to, { kind: 'verifying', windows: 0 }, why, m);
+  }
+
+  /**
+   * After a step up on the calling thread that queued nothing: when the thread would be
+   * saturated within its most in flight, and worker threads are predicted to finish clearly
+   * more than it would then, the work moves now. Reaching saturation and measuring it would
+   * take another turnover or two, each as long as the slowest wait (replies of 200 ms take
+   * 200 ms to turn over); the threads' trial judges them against the projection.
+   */
+  #saturating(previous: Measured, m: Measured): Move | undefined {
+    if (this.#threadsUnavailable !== undefined || !this.#saturation.mayProject) return undefined;
+    const projected = projectHandover(previous, m, this.#context);
+    if (!projected) return undefined;
+    const because: Because = { kind: 'saturating', workers: this.#context.workers, ...projected };
+    return this.#handOver(m, projected.at, m.latencyMs, because, m);
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -318,6 +341,8 @@ export class Law {
   #climbFrom(previous: Measured, m: Measured, probing = false): Move {
     if (gained(previous, m)) {
       this.#watch.stepUpPaid();
+      const handover = this.#saturating(previous, m);
+      if (handover) return handover;
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
       if (m.route === 'threads' && waiting && this.#mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.

@@ -70,6 +70,13 @@ export type Because =
   | { readonly kind: 'fewer-as-good'; readonly best: Measured }
   | { readonly kind: 'fewer-worse'; readonly best: Measured }
   | { readonly kind: 'saturated'; readonly predictedGain: number; readonly workers: number }
+  | {
+      readonly kind: 'saturating';
+      readonly predictedGain: number;
+      readonly workers: number;
+      /** The calling thread as projected at the level where it would be saturated. */
+      readonly at: Measured;
+    }
   | { readonly kind: 'saturated-stay'; readonly why: string }
   | { readonly kind: 'fill'; readonly busyShare: number; readonly why: string }
   | { readonly kind: 'thin'; readonly busyShare: number; readonly why: string }

@@ -3,7 +3,7 @@
  * remembers there, and the one test every step up is judged by.
  */
 import type { Because, Level, Measured } from './moves.js';
-import { CLIMB_SHARE } from './settings.js';
+import { CLIMB_SHARE, SAME_THROUGHPUT } from './settings.js';
 
 export type Phase =
   /** Nothing measured at this level yet in this exploration. */
@@ -56,9 +56,25 @@ export function steppedUpFrom(phase: Phase): Measured | undefined {
   return phase.kind === 'probing' ? phase.from : undefined;
 }
 
+/** How a step from `previous` to `m` changed the tasks in flight (`ratio`) and the throughput (`gain`). */
+export function stepRatios(previous: Measured, m: Measured): { ratio: number; gain: number } {
+  return {
+    ratio: m.inFlight / Math.max(previous.inFlight, 1e-9),
+    gain: m.throughput / Math.max(previous.throughput, 1e-9),
+  };
+}
+
 /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */
 export function gained(previous: Measured, m: Measured): boolean {
-  const ratio = m.inFlight / Math.max(previous.inFlight, 1e-9);
-  const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+  const { ratio, gain } = stepRatios(previous, m);
   return gain >= 1 + CLIMB_SHARE * (Math.max(ratio, 1) - 1);
+}
+
+/**
+ * The throughput rose (nearly) as much as the tasks in flight did: nothing queued — as in
+ * TCP Vegas, the expected rate was the actual one.
+ */
+export function unqueued(previous: Measured, m: Measured): boolean {
+  const { ratio, gain } = stepRatios(previous, m);
+  return gain >= (1 - SAME_THROUGHPUT) * ratio;
 }

@@ -13,6 +13,7 @@ import { explain } from '../../../src/runners/auto/reasons.js';
 import {
   CHUNK_DISPATCH_MS,
   MAX_LIMIT,
+  MAX_TASKS_PER_WORKER,
   SATURATED_FOR_MS,
   START_LIMIT,
   TASK_DISPATCH_MS,
@@ -666,6 +667,72 @@ describe('the control law', () => {
       assert.equal(law.next(saturated), undefined);
       assert.equal(law.next(saturated)?.because.kind, 'saturated');
     });
+  });
+
+  describe('on a step up that queued nothing, the calling thread filling up', () => {
+    // Replies of 20–200 ms, each parsed for 0.55 ms: 64 in flight keep the thread 30% busy.
+    const replies = { cpuPerTaskMs: 0.55, latencyMs: 110, fastestMs: 20, callShare: 0.02 };
+    const at64 = { route: 'loop', level: 64 } as const;
+    /** The law after its first window, and the level it stepped up to (149: 0.7 ÷ 0.3 × 64). */
+    const climbing = () => {
+      const law = new Law({ ...mapContext, maxPerWorker: MAX_TASKS_PER_WORKER }, at64);
+      const up = law.next(window({ ...replies, busyShare: 0.3, throughput: 580 }));
+      assert.equal(up?.because.kind, 'room');
+      return { law, level: up.to.level };
+    };
+    /** A window at `level` whose throughput rose `gain` times over the first one's. */
+    const stepped = (level: number, gain: number, w: Partial<WindowSummary>) =>
+      window({ ...replies, inFlight: level, throughput: 580 * gain, ...w });
+
+    it('moves the work to threads before the thread saturates, when they would beat it saturated', () => {
+      const { law, level } = climbing();
+      const move = law.next(stepped(level, level / 64, { busyShare: 0.7 }));
+      assert.equal(move?.because.kind, 'saturating');
+      // As many per worker as cover the mean reply: 110 ms ÷ 0.55 ms.
+      assert.deepEqual(move?.to, { route: 'threads', level: 200 });
+      assert.equal(
+        explain(move!, 2),
+        '149 at a time on this thread finished 1,350 tasks/s, as many more as the tasks added, with this thread busy 70% of the time at 550 µs of CPU per task: at about 213 at a time on this thread it would be the bottleneck, finishing about 1,929 tasks/s, and 2 worker threads should finish about 1.9× as many, with 200 per worker on 2 threads.',
+      );
+    });
+
+    it('judges the threads against the thread as projected, goes back to where it would saturate, and projects no more', () => {
+      const { law, level } = climbing();
+      law.next(stepped(level, level / 64, { busyShare: 0.7 }));
+      // Busy workers finishing more than the thread measured (1,350/s) but not clearly more
+      // than it would saturated (1,929/s): the work goes back, at the projected level.
+      const threads = window({ ...replies, throughput: 1_950, inFlight: 400, othersBusy: 1.8 });
+      let back: ReturnType<Law['next']>;
+      for (let i = 0; i < 3 && !back; i++) back = law.next(threads);
+      assert.equal(back?.because.kind, 'threads-slower');
+      assert.deepEqual(back?.to, { route: 'loop', level: 213 });
+      // Held there, then probed: a step up that queued nothing is climbed, not projected.
+      const held = window({ ...replies, inFlight: 213, throughput: 1_900, busyShare: 0.8 });
+      let probe: ReturnType<Law['next']>;
+      for (let i = 0; i < 64 && !probe; i++) probe = law.next(held);
+      assert.equal(probe?.because.kind, 'probe');
+      const up = law.next(stepped(426, 6.5, { busyShare: 0.8 }));
+      assert.equal(up?.because.kind, 'climb');
+      assert.equal(up.to.route, 'loop');
+    });
+
+    const climbs: [string, number, Partial<WindowSummary>][] = [
+      ['a step that queued: its gain does not extrapolate', 1.5, { busyShare: 0.7 }],
+      ['the thread would saturate only past its most in flight', 149 / 64, { busyShare: 0.1 }],
+      [
+        'threads would not beat the saturated thread clearly (tasks of 0.1 ms)',
+        149 / 64,
+        { busyShare: 0.3, cpuPerTaskMs: 0.1 },
+      ],
+    ];
+    for (const [where, gain, w] of climbs) {
+      it(`climbs on where ${where}`, () => {
+        const { law, level } = climbing();
+        const move = law.next(stepped(level, gain, w));
+        assert.equal(move?.because.kind, 'climb');
+        assert.equal(move.to.route, 'loop');
+      });
+    }
   });
 
   it('gives tasks that only compute, in their call, one per worker', () => {
