@@ -79,6 +79,12 @@ const WORKLOADS: readonly Workload[] = [
     waiting: true,
   },
   { name: 'waitBrief', inputs: 6_000, what: 'wait 5 ms, then compute 0.15 ms', waiting: true },
+  {
+    name: 'apiReplies',
+    inputs: 1_000,
+    what: 'API reply after 20–200 ms, parsed for 0.5 ms',
+    waiting: true,
+  },
   { name: 'db', inputs: 2_000, what: 'query via a pool of 8 connections, 5 ms', waiting: true },
   {
     name: 'bigInput',

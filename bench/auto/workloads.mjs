@@ -108,6 +108,17 @@ export async function waitBrief({ n }) {
 }
 
 /**
+ * A call to a slow API: the reply comes after 20–200 ms (the same for the same `n`) and is
+ * parsed for about 0.5 ms — a client that computes a little after each long wait, which
+ * saturates the calling thread only at a few hundred in flight.
+ */
+export async function apiReplies({ n }) {
+  await sleep(20 + ((n * 7_919) % 181));
+  compute(0.5);
+  return n;
+}
+
+/**
  * Waits 5–15 ms, as a call to a cache or another service does; the benchmark submits every
  * one of them at once instead of mapping over them (see `bench/auto.ts`).
  */
