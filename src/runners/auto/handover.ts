@@ -201,6 +201,46 @@ export class Saturation {
 }
 
 /**
+ * What the law remembers of a move of the work off the calling thread: the run of saturated
+ * windows that may call for one, the calling thread's throughput the workers must then beat,
+ * and what the move showed of the tasks — until the work changes.
+ */
+export class Handover {
+  readonly saturation = new Saturation();
+  /** The calling thread's throughput the workers must beat: its window (or projection) before the move. */
+  baseline: Measured | undefined;
+  /**
+   * The work went to threads as tasks that compute in their call: one per worker keeps a
+   * worker busy, so more per worker is not tried (until the work changes).
+   */
+  oneTaskPerWorker = false;
+  /**
+   * The calling thread was found saturated by this work (since it last changed): many
+   * tasks per worker then mean mixed work, not work that the calling thread could keep
+   * in flight alone.
+   */
+  loopSaturated = false;
+
+  /**
+   * The work moves to worker threads, which must beat `baseline`; `run` shows what a task
+   * computes and waits, `latencyMs` how long one takes without queueing on the calling
+   * thread. Returns the tasks per worker to start at, at most `most`.
+   */
+  begin(run: Measured, baseline: Measured, latencyMs: number, most: number): number {
+    this.baseline = baseline;
+    this.loopSaturated = true;
+    this.oneTaskPerWorker = computeOnly(run);
+    return tasksPerWorkerFor(run, most, latencyMs);
+  }
+
+  /** The work changed: what the last move showed of its tasks no longer holds. */
+  workChanged(): void {
+    this.loopSaturated = false;
+    this.oneTaskPerWorker = false;
+  }
+}
+
+/**
  * How many times as many tasks the worker threads should finish as the calling thread
  * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
  * each one (so it can go no faster than one per dispatch), and the workers hold at most

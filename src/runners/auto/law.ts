@@ -35,14 +35,7 @@ import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
-import {
-  chunksOnThread,
-  computeOnly,
-  Saturation,
-  tasksPerWorkerFor,
-  threadsGain,
-  whyThreadsWouldNotHelp,
-} from './handover.js';
+import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import { gained, type Holding, holding, type Phase, type Step, steppedUpFrom } from './phases.js';
 import { projectHandover } from './projection.js';
@@ -65,20 +58,8 @@ export class Law {
   #best: Measured | undefined;
   /** Levels measured in this exploration. */
   #tried: Measured[] = [];
-  /** The calling thread's last window before the work moved to threads. */
-  #loopBaseline: Measured | undefined;
-  readonly #saturation = new Saturation();
-  /**
-   * The work went to threads as tasks that compute in their call: one per worker keeps a
-   * worker busy, so more per worker is not tried (until the work changes).
-   */
-  #oneTaskPerWorker = false;
-  /**
-   * The calling thread was found saturated by this work (since it last changed): many
-   * tasks per worker then mean mixed work, not work that the calling thread could keep
-   * in flight alone.
-   */
-  #loopSaturated = false;
+  readonly #handover = new Handover();
+  readonly #saturation = this.#handover.saturation;
   readonly #watch = new Watch();
   readonly #firstWindow = new FirstWindow();
   #pinned = false;
@@ -184,7 +165,9 @@ export class Law {
     this.#threadsUnavailable = why;
     this.#pinned = false;
     const level =
-      this.#at.route === 'loop' ? this.#at.level : (this.#loopBaseline?.level ?? this.#start.level);
+      this.#at.route === 'loop'
+        ? this.#at.level
+        : (this.#handover.baseline?.level ?? this.#start.level);
     return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
   }
 
@@ -220,7 +203,7 @@ export class Law {
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      const verdict = judgeThreads(phase, m, this.#loopBaseline, {
+      const verdict = judgeThreads(phase, m, this.#handover.baseline, {
         ...this.#context,
         mayLeave: this.#mayLeaveThreads,
         mayShare: mayShareWorkers(m, this.#sharing),
@@ -255,7 +238,7 @@ export class Law {
       const run = this.#saturation.fastestOf(m);
       const because: Because = { kind: 'saturated', predictedGain, workers };
       const latencyMs = this.#saturation.ownLatencyMs(run);
-      return this.#handOver(run, this.#saturation.best ?? m, latencyMs, because, m);
+      return this.#moveToThreads(run, this.#saturation.best ?? m, latencyMs, because, m);
     }
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
@@ -271,19 +254,17 @@ export class Law {
     return this.#take(step, m);
   }
 
-  /**
-   * The work moves to worker threads, which must beat `loop`, the calling thread's
-   * throughput; `run` shows what a task computes and waits, `latencyMs` how long one takes
-   * without queueing on the calling thread.
-   */
-  #handOver(run: Measured, loop: Measured, latencyMs: number, why: Because, m: Measured): Move {
-    this.#loopBaseline = loop;
-    this.#loopSaturated = true;
-    this.#oneTaskPerWorker = computeOnly(run);
+  /** The work moves to worker threads (see {@link Handover.begin}). */
+  #moveToThreads(
+    run: Measured,
+    loop: Measured,
+    latencyMs: number,
+    why: Because,
+    m: Measured,
+  ): Move {
     this.#watch.loopHandedOver();
-    const perWorker = tasksPerWorkerFor(run, this.#context.maxPerWorker, latencyMs);
-    const to: Level = { route: 'threads', level: perWorker };
-    return this.#go(to, { kind: 'verifying', windows: 0 }, why, m);
+    const level = this.#handover.begin(run, loop, latencyMs, this.#context.maxPerWorker);
+    return this.#go({ route: 'threads', level }, { kind: 'verifying', windows: 0 }, why, m);
   }
 
   /**
@@ -298,7 +279,7 @@ export class Law {
     const projected = projectHandover(previous, m, this.#context);
     if (!projected) return undefined;
     const because: Because = { kind: 'saturating', workers: this.#context.workers, ...projected };
-    return this.#handOver(m, projected.at, m.latencyMs, because, m);
+    return this.#moveToThreads(m, projected.at, m.latencyMs, because, m);
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -334,16 +315,16 @@ export class Law {
   }
 
   get #sharing(): Sharing {
-    return { pinned: this.#pinned, oneTaskPerWorker: this.#oneTaskPerWorker };
+    return { pinned: this.#pinned, oneTaskPerWorker: this.#handover.oneTaskPerWorker };
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
   #climbFrom(previous: Measured, m: Measured, probing = false): Move {
     if (gained(previous, m)) {
       this.#watch.stepUpPaid();
-      const handover = this.#saturating(previous, m);
-      if (handover) return handover;
-      const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#loopSaturated;
+      const moved = this.#saturating(previous, m);
+      if (moved) return moved;
+      const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#handover.loopSaturated;
       if (m.route === 'threads' && waiting && this.#mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
         const level = this.#asManyOnLoop(m);
@@ -378,12 +359,11 @@ export class Law {
     if (!sighting) return undefined;
     this.#tried = [m];
     this.#best = m;
-    this.#loopSaturated = false;
-    this.#oneTaskPerWorker = false;
+    this.#handover.workChanged();
     const because: Because = { kind: 'changed', reference: phase.reference };
     if (m.route === 'threads' && sighting === 'fell' && this.#mayLeaveThreads) {
       // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
-      const level = this.#loopBaseline?.level ?? this.#asManyOnLoop(m);
+      const level = this.#handover.baseline?.level ?? this.#asManyOnLoop(m);
       this.#watch.movedToLoop();
       return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
     }
