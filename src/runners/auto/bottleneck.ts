@@ -4,7 +4,8 @@
  * While the thread is not fully busy, bursts of completions (timers fire on whole
  * milliseconds, replies arrive together) leave it idle between them, which more in flight
  * may fill; once it is, fewer in flight may cost less each (less memory held, less garbage
- * to collect). Then the level holds, without probing.
+ * to collect) — unless fewer could not even cover the tasks' waits at the throughput it
+ * has. Then the level holds, without probing.
  */
 import type { Measured } from './moves.js';
 import { gained, holding, type Phase, type Step, steppedUpFrom, type Thinning } from './phases.js';
@@ -12,20 +13,21 @@ import { FILL_SHARE, FULLY_BUSY, MIN_STEP, SAME_THROUGHPUT, SATURATED } from './
 
 /**
  * The step from `m`, a window of a bottleneck thread, in `phase`; `steppedUpInVain` when
- * the step up that led to `m` did not pay (the next probe should wait longer).
+ * the step up that led to `m` did not pay (the next probe should wait longer). `latencyMs`:
+ * how long a task takes without queueing on this thread.
  */
 export function atBottleneck(
   m: Measured,
   phase: Phase,
   why: string,
-  maxLoop: number,
+  { maxLoop, latencyMs }: { readonly maxLoop: number; readonly latencyMs: number },
 ): Step & { readonly steppedUpInVain?: boolean } {
   const from = steppedUpFrom(phase);
   if (from && !filled(from, m)) {
     // From the better of the two levels (the fewer in flight when they finish about as
     // many), fewer.
     const better = m.throughput >= (1 + SAME_THROUGHPUT) * from.throughput;
-    return { ...(better ? stay(m, why) : thin(from, why)), steppedUpInVain: true };
+    return { ...(better ? stay(m, why) : thin(from, why, latencyMs)), steppedUpInVain: true };
   }
   if (m.busyShare < FULLY_BUSY && m.level < maxLoop) {
     return {
@@ -34,7 +36,7 @@ export function atBottleneck(
       because: { kind: 'fill', busyShare: m.busyShare, why },
     };
   }
-  return thin(m, why);
+  return thin(m, why, latencyMs);
 }
 
 /** After a step down from `phase.from`: on down while fewer finish clearly more. */
@@ -55,11 +57,20 @@ export function afterThinning({ from, why }: Thinning, m: Measured): Step {
   };
 }
 
-/** Half as many in flight as at `from`; or hold there, watched and probed as usual if it was not the bottleneck there. */
-function thin(from: Measured, why: string): Step {
+/**
+ * Half as many in flight as at `from`; or hold there, watched and probed as usual if it was
+ * not the bottleneck there. Not when half could not finish clearly more than `from` did
+ * however little each task then cost: by Little's law, n in flight that each take at least
+ * `latencyMs` finish at most n ÷ `latencyMs` a second — replies of 50–150 ms finishing 2,000
+ * a second need 200 in flight.
+ */
+function thin(from: Measured, why: string, latencyMs: number): Step {
   if (from.level <= 1 || from.busyShare < SATURATED) return stay(from, why);
+  const half = Math.floor(from.level / 2);
+  const needed = ((1 + SAME_THROUGHPUT) * from.throughput * latencyMs) / 1000;
+  if (half < needed) return stay(from, why);
   return {
-    to: { route: 'loop', level: Math.floor(from.level / 2) },
+    to: { route: 'loop', level: half },
     phase: { kind: 'thinning', from, why },
     because: { kind: 'thin', busyShare: from.busyShare, why },
   };

@@ -249,7 +249,8 @@ export class Law {
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
-    const step = atBottleneck(m, phase, why, this.#context.maxLoop);
+    const latencyMs = this.#saturation.ownLatencyMs(this.#saturation.fastestOf(m));
+    const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);
   }

@@ -617,6 +617,25 @@ describe('the control law', () => {
       assert.match(explain(back!, 2), /a plain function cannot be sent/);
     });
 
+    it("holds without trying fewer where fewer could not cover the tasks' waits at its throughput", () => {
+      // Replies of 50–150 ms parsed on this thread: at 2,000 a second they need 200 in
+      // flight (Little's law), so half of 224 could not finish as many, let alone more.
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      const replies = { cpuPerTaskMs: 0.45, fastestMs: 60, latencyMs: 112 };
+      const up = law.next(window({ ...replies, busyShare: 0.2, throughput: 640, latencyMs: 100 }));
+      assert.deepEqual(up?.to, { route: 'loop', level: 224 });
+      const full = { ...replies, busyShare: 0.97, throughput: 2_000, inFlight: 224, spanMs: 120 };
+      const stay = law.next(window(full));
+      assert.equal(stay?.because.kind, 'saturated-stay');
+      assert.deepEqual(stay?.to, { route: 'loop', level: 224 });
+      // Short waits leave room for fewer: the same thread with replies of 5 ms tries 112.
+      const short = new Law(noThreads, { route: 'loop', level: 64 });
+      short.next(window({ ...replies, busyShare: 0.2, throughput: 640, latencyMs: 5 }));
+      const fewer = short.next(window({ ...full, fastestMs: 5, latencyMs: 6 }));
+      assert.equal(fewer?.because.kind, 'thin');
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 112 });
+    });
+
     it('keeps a climb that made the thread saturated only if it paid', () => {
       const paid = new Law(noThreads, { route: 'loop', level: 64 });
       paid.next(window({ busyShare: 0.5 }));
