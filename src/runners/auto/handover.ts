@@ -184,8 +184,8 @@ export class Saturation {
 
   /**
    * Whether the work may move on a projection of this thread's saturation (see
-   * {@link projectSaturation}) rather than on saturated windows: not once a handover
-   * failed, after which only longer evidence moves it.
+   * `projection.ts`) rather than on saturated windows: not once a handover failed, after
+   * which only longer evidence moves it.
    */
   get mayProject(): boolean {
     return this.#needed <= FIRST_RUN_WINDOWS;

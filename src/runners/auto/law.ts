@@ -230,14 +230,14 @@ export class Law {
     // pays for its own promise and bookkeeping, which threads would not save.
     if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
     this.#saturation.add(m);
+    const run = this.#saturation.fastestOf(m);
+    const latencyMs = this.#saturation.ownLatencyMs(run);
     const predictedGain = threadsGain(m, this.#context, this.#saturation);
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
-      const run = this.#saturation.fastestOf(m);
       const because: Because = { kind: 'saturated', predictedGain, workers };
-      const latencyMs = this.#saturation.ownLatencyMs(run);
       return this.#moveToThreads(run, this.#saturation.best ?? m, latencyMs, because, m);
     }
     const phase = this.#phase;
@@ -249,7 +249,6 @@ export class Law {
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
-    const latencyMs = this.#saturation.ownLatencyMs(this.#saturation.fastestOf(m));
     const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);

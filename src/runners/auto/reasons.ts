@@ -43,7 +43,7 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'saturated':
       return `This thread was busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturating':
-      return `${cap(here)} finished ${rate(m)}, as many more as the tasks added, with this thread busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task: at about ${describe(b.at, workers)} it would be the bottleneck, finishing about ${rate(b.at)}, and ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
+      return `${cap(here)} finished ${rate(m)}, more in proportion to its tasks in flight, with this thread busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task: at about ${describe(b.at, workers)} it would be the bottleneck, finishing about ${rate(b.at)}, and ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturated-stay':
       return `This thread is busy ${percent(m?.busyShare)} of the time, so it is the bottleneck, but ${b.why}: ${next}.`;
     case 'thin':

@@ -711,7 +711,7 @@ describe('the control law', () => {
       assert.deepEqual(move?.to, { route: 'threads', level: 200 });
       assert.equal(
         explain(move!, 2),
-        '149 at a time on this thread finished 1,350 tasks/s, as many more as the tasks added, with this thread busy 70% of the time at 550 µs of CPU per task: at about 213 at a time on this thread it would be the bottleneck, finishing about 1,929 tasks/s, and 2 worker threads should finish about 1.9× as many, with 200 per worker on 2 threads.',
+        '149 at a time on this thread finished 1,350 tasks/s, more in proportion to its tasks in flight, with this thread busy 70% of the time at 550 µs of CPU per task: at about 213 at a time on this thread it would be the bottleneck, finishing about 1,929 tasks/s, and 2 worker threads should finish about 1.9× as many, with 200 per worker on 2 threads.',
       );
     });
 
