@@ -8,7 +8,15 @@
  * has. Then the level holds, without probing.
  */
 import type { Measured } from './moves.js';
-import { gained, holding, type Phase, type Step, steppedUpFrom, type Thinning } from './phases.js';
+import {
+  gained,
+  gainOver,
+  holding,
+  type Phase,
+  type Step,
+  steppedUpFrom,
+  type Thinning,
+} from './phases.js';
 import { FILL_SHARE, FULLY_BUSY, MIN_STEP, SAME_THROUGHPUT, SATURATED } from './settings.js';
 
 /**
@@ -41,7 +49,7 @@ export function atBottleneck(
 
 /** After a step down from `phase.from`: on down while fewer finish clearly more. */
 export function afterThinning({ from, why }: Thinning, m: Measured): Step {
-  const gain = m.throughput / Math.max(from.throughput, 1e-9);
+  const gain = gainOver(from, m);
   if (gain < 1 + SAME_THROUGHPUT)
     return {
       to: from,
@@ -91,6 +99,6 @@ function stay(at: Measured, why: string): Step {
  */
 function filled(from: Measured, m: Measured): boolean {
   const idle = 1 / Math.max(from.busyShare, 1e-3) - 1;
-  const gain = m.throughput / Math.max(from.throughput, 1e-9);
+  const gain = gainOver(from, m);
   return gained(from, m) || gain >= 1 + FILL_SHARE * idle;
 }

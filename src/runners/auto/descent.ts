@@ -5,7 +5,7 @@
  * finish as many, and holding the last level that did.
  */
 import type { Measured } from './moves.js';
-import { holding, type Step } from './phases.js';
+import { gainOver, holding, type Step } from './phases.js';
 import { SAME_THROUGHPUT } from './settings.js';
 
 /** The step past the knee: `m`, a step up from `previous`, brought no more; `tried` are this exploration's levels and `best` the best of them. */
@@ -20,7 +20,7 @@ export function pastKnee(
     .reduce((a, b) => (b.level < a.level ? b : a));
   const because = {
     kind: 'knee',
-    gain: m.throughput / Math.max(previous.throughput, 1e-9),
+    gain: gainOver(previous, m),
     latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
     from: previous,
   } as const;

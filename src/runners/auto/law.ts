@@ -37,7 +37,15 @@ import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
-import { gained, type Holding, holding, type Phase, type Step, steppedUpFrom } from './phases.js';
+import {
+  gained,
+  gainOver,
+  type Holding,
+  holding,
+  type Phase,
+  type Step,
+  steppedUpFrom,
+} from './phases.js';
 import { projectHandover } from './projection.js';
 import {
   MIN_STEP,
@@ -257,13 +265,13 @@ export class Law {
   /** The work moves to worker threads (see {@link Handover.begin}). */
   #moveToThreads(
     run: Measured,
-    loop: Measured,
+    baseline: Measured,
     latencyMs: number,
     why: Because,
     m: Measured,
   ): Move {
     this.#watch.loopHandedOver();
-    const level = this.#handover.begin(run, loop, latencyMs, this.#context.maxPerWorker);
+    const level = this.#handover.begin(run, baseline, latencyMs, this.#context.maxPerWorker);
     return this.#go({ route: 'threads', level }, { kind: 'verifying', windows: 0 }, why, m);
   }
 
@@ -332,7 +340,7 @@ export class Law {
       }
       return this.#take(nextStepUp(previous, m, this.#most(m)), m);
     }
-    const gain = m.throughput / Math.max(previous.throughput, 1e-9);
+    const gain = gainOver(previous, m);
     if (probing) {
       this.#watch.stepUpInVain();
       return this.#go(

@@ -56,12 +56,14 @@ export function steppedUpFrom(phase: Phase): Measured | undefined {
   return phase.kind === 'probing' ? phase.from : undefined;
 }
 
+/** How many times `from`'s throughput `m` measured. */
+export function gainOver(from: Measured, m: Measured): number {
+  return m.throughput / Math.max(from.throughput, 1e-9);
+}
+
 /** How a step from `previous` to `m` changed the tasks in flight (`ratio`) and the throughput (`gain`). */
 export function stepRatios(previous: Measured, m: Measured): { ratio: number; gain: number } {
-  return {
-    ratio: m.inFlight / Math.max(previous.inFlight, 1e-9),
-    gain: m.throughput / Math.max(previous.throughput, 1e-9),
-  };
+  return { ratio: m.inFlight / Math.max(previous.inFlight, 1e-9), gain: gainOver(previous, m) };
 }
 
 /** The throughput rose by a clear share of what the added tasks would bring if nothing queued. */

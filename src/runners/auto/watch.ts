@@ -10,7 +10,7 @@
  * once (noise, then) makes the next change need twice as many windows in a row.
  */
 import { type Measured, workersBusy } from './moves.js';
-import type { Holding } from './phases.js';
+import { gainOver, type Holding } from './phases.js';
 import { BUSY_TARGET, HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
 
 /**
@@ -33,7 +33,7 @@ export class Watch {
 
   /** What window `m` at the level kept in `held` calls for (on `workers` worker threads); `undefined`: nothing yet. */
   see(held: Holding, m: Measured, workers: number): Sighting | undefined {
-    const change = m.throughput / Math.max(held.reference.throughput, 1e-9);
+    const change = gainOver(held.reference, m);
     const idled = workersIdled(held.reference, m, workers);
     if (idled || Math.abs(change - 1) > PHASE_CHANGE) {
       if (++held.strays < this.#straysToExplore) return undefined;
