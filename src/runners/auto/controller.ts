@@ -121,13 +121,15 @@ export class Controller {
     this.#completions += inputs;
     if (route !== at && !window && this.#inFlight[route] === 0) this.#measure(false);
     if (!ready) return;
-    // Before a full turnover, only a step that shows no gain even by the kinder estimate
-    // is decided: work that queues for a bounded resource is not kept at a level it does
-    // not need for a whole turnover, which is longest there.
-    if (ready === 'early' && !this.#law.settles(window!.summary(now, true))) return;
+    const measured = window!.summary(now);
+    // Before a full turnover, only a step that shows no gain even by the kinder estimate,
+    // or a gain in proportion even by the stricter one, is decided: work that queues for
+    // a bounded resource is not kept at a level it does not need for a whole turnover,
+    // which is longest there, and work that queues for nothing climbs on at once — a
+    // turnover of replies of 200 ms takes 200 ms.
+    if (ready === 'early' && !this.#law.settles(window!.summary(now, true), measured)) return;
     // Worker threads starting take CPU from this thread and busy other cores, but they are
     // what the work would move to, not other work it would compete with there.
-    const measured = window!.summary(now);
     const summary = this.#windowSawStart ? { ...measured, othersBusy: 0, contention: 0 } : measured;
     this.#last = summary;
     this.#lastAt = this.#law.at;

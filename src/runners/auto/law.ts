@@ -45,8 +45,9 @@ import {
   type Phase,
   type Step,
   steppedUpFrom,
+  unqueued,
 } from './phases.js';
-import { projectHandover } from './projection.js';
+import { handoverAhead, projectHandover } from './projection.js';
 import {
   MIN_STEP,
   SATURATED,
@@ -110,8 +111,9 @@ export class Law {
   }
 
   /**
-   * The last window on the calling thread was saturated and predicted a clear gain from
-   * threads: the move may follow after the next one, so the workers can start loading now.
+   * The last window on the calling thread was saturated, or stepped up towards saturating
+   * it, and predicted a clear gain from threads: the move may follow after the next one,
+   * so the workers can start loading now.
    */
   get threadsLikely(): boolean {
     if (this.#threadsLikely) return true;
@@ -181,12 +183,15 @@ export class Law {
 
   /**
    * Whether a window taken before a full turnover already decides the step up that led
-   * to it: the throughput rose less than a climb needs, even as estimated kindly.
+   * to it: the throughput rose less than a climb needs even as estimated kindly
+   * (`kinder`), or rose as much as the tasks in flight did even as estimated strictly
+   * (`stricter`), which a full turnover could only confirm.
    */
-  settles(summary: WindowSummary): boolean {
+  settles(kinder: WindowSummary, stricter: WindowSummary): boolean {
     const from = steppedUpFrom(this.#phase);
-    if (!from || summary.busyShare >= SATURATED) return false;
-    return !gained(from, { ...summary, ...this.#at });
+    if (!from || kinder.busyShare >= SATURATED) return false;
+    const at = this.#at;
+    return !gained(from, { ...kinder, ...at }) || unqueued(from, { ...stricter, ...at });
   }
 
   /** The answer to a closed window at the current level. */
@@ -205,7 +210,21 @@ export class Law {
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
     if (!this.#binding(m)) return undefined;
-    return this.#explore(m);
+    const move = this.#explore(m);
+    this.#threadsLikely = this.#mayHandOverSoon(m, move);
+    return move;
+  }
+
+  /**
+   * After `m`, an unsaturated window on the calling thread, `move` steps up there, and the
+   * thread would saturate within its most in flight with worker threads predicted to win
+   * there: the next window may show the move (see {@link #saturating}), so the workers can
+   * start loading now.
+   */
+  #mayHandOverSoon(m: Measured, move: Move | undefined): boolean {
+    const up = move?.to.route === 'loop' && move.to.level > m.level;
+    const mayMove = !this.#pinned && this.#threadsUnavailable === undefined;
+    return up && mayMove && this.#saturation.mayProject && !!handoverAhead(m, this.#context);
   }
 
   #onThreads(m: Measured): Move | undefined {

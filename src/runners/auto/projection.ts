@@ -8,17 +8,15 @@ import { unqueued } from './phases.js';
 import { THREADS_GAIN_TO_MOVE } from './settings.js';
 
 /**
- * The calling thread as it would measure once saturated, projected from `m`, a step up
- * from `previous` on it; `undefined` unless it would saturate within `most` in flight.
- * Only a step whose throughput rose as much as its tasks in flight did is projected: its
- * tasks queued for nothing, so more in flight would finish proportionally more, at the
- * same CPU per task, until the thread is busy all the time — at about `m.level ÷ busy
- * share` in flight, finishing `throughput ÷ busy share`. Work that queues for a server or
- * libuv's pool shows a smaller gain and is never projected.
+ * The calling thread as it would measure once saturated, projected from `m`, a window on
+ * it; `undefined` unless it would saturate within `most` in flight. Tasks that queue for
+ * nothing finish proportionally more with more in flight, at the same CPU per task, until
+ * the thread is busy all the time — at about `m.level ÷ busy share` in flight, finishing
+ * `throughput ÷ busy share`.
  */
-function projectSaturation(previous: Measured, m: Measured, most: number): Measured | undefined {
+function projectSaturation(m: Measured, most: number): Measured | undefined {
   const busy = m.busyShare;
-  if (m.route !== 'loop' || busy <= 0 || !unqueued(previous, m)) return undefined;
+  if (m.route !== 'loop' || busy <= 0) return undefined;
   const level = Math.ceil(m.level / busy);
   if (level > most) return undefined;
   return {
@@ -31,17 +29,34 @@ function projectSaturation(previous: Measured, m: Measured, most: number): Measu
   };
 }
 
+/** Where the calling thread would saturate, and what worker threads should gain over it there. */
+export interface Projection {
+  readonly at: Measured;
+  readonly predictedGain: number;
+}
+
 /**
  * The calling thread projected saturated (see {@link projectSaturation}) after `m`, a step
  * up from `previous`, when worker threads are predicted to finish clearly more than it
- * would then (`predictedGain` times as many); else `undefined`.
+ * would then (`predictedGain` times as many); else `undefined`. Only a step whose
+ * throughput rose as much as its tasks in flight did is projected: work that queues for a
+ * server or libuv's pool shows a smaller gain, and more in flight would not fill the thread.
  */
 export function projectHandover(
   previous: Measured,
   m: Measured,
   context: LawContext,
-): { readonly at: Measured; readonly predictedGain: number } | undefined {
-  const at = projectSaturation(previous, m, context.maxLoop);
+): Projection | undefined {
+  return unqueued(previous, m) ? handoverAhead(m, context) : undefined;
+}
+
+/**
+ * The same projection from `m` alone, before any step up has shown that its tasks queue for
+ * nothing: not reason enough to move, but to start the workers, which take longer to load
+ * than a step up takes to measure, so that they are ready if the move follows.
+ */
+export function handoverAhead(m: Measured, context: LawContext): Projection | undefined {
+  const at = projectSaturation(m, context.maxLoop);
   if (!at) return undefined;
   const predictedGain = threadsGain(at, context, m);
   return predictedGain >= THREADS_GAIN_TO_MOVE ? { at, predictedGain } : undefined;

@@ -735,6 +735,40 @@ describe('the control law', () => {
       assert.equal(up.to.route, 'loop');
     });
 
+    it('starts the workers loading as it steps up towards that, before any move', () => {
+      const { law } = climbing();
+      // 64 ÷ 30% busy: saturated at about 213, where threads would finish 1.9× as many.
+      assert.equal(law.threadsLikely, true);
+    });
+
+    const unlikely: [string, Partial<WindowSummary>, Partial<typeof context>][] = [
+      ['the thread would saturate only past its most in flight', { busyShare: 0.05 }, {}],
+      ['threads would not beat it saturated (tasks of 0.1 ms)', { cpuPerTaskMs: 0.1 }, {}],
+      ['threads cannot run the task', {}, { threadsUnavailable: 'only one CPU is usable' }],
+    ];
+    for (const [where, w, setting] of unlikely) {
+      it(`starts no workers where ${where}`, () => {
+        const law = new Law(
+          { ...mapContext, maxPerWorker: MAX_TASKS_PER_WORKER, ...setting },
+          at64,
+        );
+        const up = law.next(window({ ...replies, busyShare: 0.3, throughput: 580, ...w }));
+        assert.equal(up?.to.route, 'loop');
+        assert.ok(up.to.level > 64);
+        assert.equal(law.threadsLikely, false);
+      });
+    }
+
+    it('decides a step up before a full turnover when even the strict estimate rose in proportion', () => {
+      const { law, level } = climbing();
+      const ratio = level / 64;
+      const early = (gain: number) => stepped(level, gain, { busyShare: 0.5 });
+      assert.equal(law.settles(early(ratio * 1.2), early(ratio)), true, 'nothing queued');
+      // Kindly it rose in proportion, strictly only 1.5×: a full turnover tells.
+      assert.equal(law.settles(early(ratio), early(1.5)), false, 'it may have queued');
+      assert.equal(law.settles(early(1.05), early(1)), true, 'no gain, even kindly');
+    });
+
     const climbs: [string, number, Partial<WindowSummary>][] = [
       ['a step that queued: its gain does not extrapolate', 1.5, { busyShare: 0.7 }],
       ['the thread would saturate only past its most in flight', 149 / 64, { busyShare: 0.1 }],
