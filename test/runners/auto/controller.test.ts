@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { Controller } from '../../../src/runners/auto/controller.js';
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
-import type { Measured } from '../../../src/runners/auto/moves.js';
+import type { LawContext, Measured } from '../../../src/runners/auto/moves.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
 import {
   CHUNK_DISPATCH_MS,
@@ -741,7 +741,7 @@ describe('the control law', () => {
       assert.equal(law.threadsLikely, true);
     });
 
-    const unlikely: [string, Partial<WindowSummary>, Partial<typeof context>][] = [
+    const unlikely: [string, Partial<WindowSummary>, Partial<LawContext>][] = [
       ['the thread would saturate only past its most in flight', { busyShare: 0.05 }, {}],
       ['threads would not beat it saturated (tasks of 0.1 ms)', { cpuPerTaskMs: 0.1 }, {}],
       ['threads cannot run the task', {}, { threadsUnavailable: 'only one CPU is usable' }],
