@@ -34,7 +34,7 @@
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
-import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
+import { FirstWindow, mayShareOnTrial, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
@@ -233,10 +233,13 @@ export class Law {
       const verdict = judgeThreads(phase, m, this.#handover.baseline, {
         ...this.#context,
         mayLeave: this.#mayLeaveThreads,
-        mayShare: mayShareWorkers(m, this.#sharing),
+        mayShare: mayShareOnTrial(m, this.#sharing, this.#context.workers),
       });
       if (!verdict) return undefined;
-      if (verdict.more) return this.#take(verdict.more, verdict.threads);
+      if (verdict.more) {
+        this.#handover.oneTaskPerWorker = false;
+        return this.#take(verdict.more, verdict.threads);
+      }
       if (verdict.back) {
         this.#saturation.handoverFailed();
         return this.#take(verdict.back, verdict.threads);

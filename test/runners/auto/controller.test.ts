@@ -497,14 +497,36 @@ describe('the control law', () => {
     for (let i = 0; i < 3 && !move; i++) move = sending.next(saturated);
     assert.equal(move?.because.kind, 'threads-slower');
     // Tasks that compute from the moment they are called keep a worker busy one at a time:
-    // idle workers then mean too few tasks to share out, not waits.
+    // idle workers holding fewer than one each mean too few tasks to share out, not waits.
     const alone = new Law(context, { route: 'loop', level: 64 });
     alone.next(window(computing));
     assert.deepEqual(alone.next(window(computing))?.to, { route: 'threads', level: 1 });
-    const idle = window({ throughput: 500, inFlight: 2, busyShare: 0.1, othersBusy: 0.6 });
+    const idle = window({ throughput: 500, inFlight: 1.2, busyShare: 0.1, othersBusy: 0.6 });
     move = undefined;
     for (let i = 0; i < 3 && !move; i++) move = alone.next(idle);
     assert.equal(move?.because.kind, 'threads-slower');
+  });
+
+  it('shares the workers out after all when tasks started alone leave them idle while each holds one', () => {
+    // Half the tasks compute 2 ms in their call, half wait 20 ms: on a thread still warming
+    // up they looked as if all computed alone, so each worker got one.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+    const idle = window({ throughput: 500, inFlight: 2, busyShare: 0.1, othersBusy: 0.6 });
+    let move: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !move; i++) move = law.next(idle);
+    assert.equal(move?.because.kind, 'workers-idle');
+    assert.equal(move.to.route, 'threads');
+    const level = move.to.level;
+    assert.ok(level > 1, `${level} per worker`);
+    // Two windows judge the new level; threads that win then climb on, sharing the workers.
+    const busier = window({ throughput: 1_500, inFlight: 2 * level, othersBusy: 1.2 });
+    assert.equal(law.next(busier), undefined);
+    const kept = law.next(busier);
+    assert.equal(kept?.because.kind, 'threads-faster');
+    assert.equal(kept.to.route, 'threads');
+    assert.ok(kept.to.level > level, `${kept.to.level} per worker after ${level}`);
   });
 
   it('brings the work back to worker threads when a task still finishing there crashes one', () => {
