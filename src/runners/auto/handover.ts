@@ -118,9 +118,18 @@ export class Saturation {
    * just before the run where the thread was not saturated then and so queued them little.
    * Where waits vary (replies of 20–200 ms), the fastest is a fraction of what a worker
    * must cover.
+   *
+   * A run saturated from its first window has no such window: a task's own time lies
+   * between the fastest one's and the run's mean, which waiting behind the other tasks'
+   * CPU inflates (64 in flight on a saturated thread wait for 63 others each). With
+   * nothing to tell where, the middle of the two in ratio, as a search between them would
+   * try first: where half the tasks compute 2 ms and half wait 20 ms, the fastest (2 ms)
+   * would give each worker 2 tasks where it needs about 11.
    */
   ownLatencyMs(run: Measured): number {
-    return Math.max(run.fastestMs, this.#before?.latencyMs ?? 0);
+    const before = this.#before?.latencyMs;
+    if (before !== undefined) return Math.max(run.fastestMs, before);
+    return Math.sqrt(run.fastestMs * Math.max(run.fastestMs, run.latencyMs));
   }
 
   /**

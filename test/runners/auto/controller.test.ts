@@ -432,27 +432,37 @@ describe('the control law', () => {
     }
   });
 
-  /** Half the tasks compute 2 ms, half wait 20 ms: the fastest task (2 ms, all CPU) undercounts the waits. */
-  const halfWaiting = { busyShare: 1, cpuPerTaskMs: 1, fastestMs: 2, callShare: 0.9 };
+  /**
+   * Half the tasks compute 2 ms, half wait 20 ms: the fastest task (2 ms, all CPU)
+   * undercounts the waits, the mean (64 ms: each waits for the others' CPU) overcounts them.
+   */
+  const halfWaiting = {
+    busyShare: 1,
+    cpuPerTaskMs: 1,
+    fastestMs: 2,
+    latencyMs: 64,
+    callShare: 0.9,
+  };
 
   it('gives each worker more tasks when the threads lose their trial with the workers mostly idle', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     law.next(window(halfWaiting));
-    assert.deepEqual(law.next(window(halfWaiting))?.to, { route: 'threads', level: 2 });
+    // Between the fastest task's 2 ms and the mean's 64 ms: √(2 × 64) ≈ 11 ms of 1 ms CPU each.
+    assert.deepEqual(law.next(window(halfWaiting))?.to, { route: 'threads', level: 11 });
     // The workers' first window pays for their start; the next two are the trial.
-    const idle = window({ throughput: 500, inFlight: 4, busyShare: 0.1, othersBusy: 0.6 });
+    const idle = window({ throughput: 500, inFlight: 22, busyShare: 0.1, othersBusy: 0.6 });
     let more: ReturnType<Law['next']>;
     for (let i = 0; i < 3 && !more; i++) more = law.next(idle);
     assert.equal(more?.because.kind, 'workers-idle');
     // Busy 30% of the time: room for 0.7 ÷ 0.3 ≈ 2.3 times as many.
-    assert.deepEqual(more?.to, { route: 'threads', level: 5 });
+    assert.deepEqual(more?.to, { route: 'threads', level: 26 });
     assert.match(
       explain(more!, 2),
-      /^2 worker threads finished only 0\.5× as many tasks as this thread alone \(500 tasks\/s against 1,000 tasks\/s\), but they were busy only 30% of the time, so the tasks wait there too: trying 5 per worker on 2 threads\.$/,
+      /^2 worker threads finished only 0\.5× as many tasks as this thread alone \(500 tasks\/s against 1,000 tasks\/s\), but they were busy only 30% of the time, so the tasks wait there too: trying 26 per worker on 2 threads\.$/,
     );
     // The workers run already: two windows judge the new level. Busy workers that still
     // lose give the work back.
-    const busy = window({ throughput: 600, inFlight: 10, busyShare: 0.1, othersBusy: 1.6 });
+    const busy = window({ throughput: 600, inFlight: 52, busyShare: 0.1, othersBusy: 1.6 });
     assert.equal(law.next(busy), undefined);
     const back = law.next(busy);
     assert.equal(back?.because.kind, 'threads-slower');
@@ -672,13 +682,23 @@ describe('the control law', () => {
     });
   });
 
-  it("sends a saturated thread's work to threads after two windows, with as many per worker as cover its waits", () => {
+  it("sends a saturated thread's work to threads after two windows, with as many per worker as may cover its waits", () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const saturated = window({ busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 });
+    // 64 in flight at 240/s: 267 ms each, most of it waiting for the others' 4 ms of CPU.
+    const run = { busyShare: 0.97, cpuPerTaskMs: 4, fastestMs: 12, throughput: 240 };
+    const saturated = window({ ...run, latencyMs: 267 });
     assert.equal(law.next(saturated), undefined, 'the first window also paid for starting up');
     const move = law.next(saturated);
     assert.equal(move?.because.kind, 'saturated');
-    assert.deepEqual(move?.to, { route: 'threads', level: 3 });
+    // A task's own time lies between 12 ms and 267 ms: √(12 × 267) ≈ 57 ms of 4 ms CPU each.
+    assert.deepEqual(move?.to, { route: 'threads', level: 14 });
+    // Where tasks barely queued on the thread, the fastest is most of the mean.
+    const unqueued = new Law(context, { route: 'loop', level: 64 });
+    unqueued.next(window({ ...run, latencyMs: 13 }));
+    assert.deepEqual(unqueued.next(window({ ...run, latencyMs: 13 }))?.to, {
+      route: 'threads',
+      level: 3,
+    });
   });
 
   describe('after a window that kept up', () => {
