@@ -35,7 +35,8 @@ export function atBottleneck(
     // From the better of the two levels (the fewer in flight when they finish about as
     // many), fewer.
     const better = m.throughput >= (1 + SAME_THROUGHPUT) * from.throughput;
-    return { ...(better ? stay(m, why) : thin(from, why, latencyMs)), steppedUpInVain: true };
+    const step = better ? stay(m, why) : thin(from, why, latencyMs, m);
+    return { ...step, steppedUpInVain: true };
   }
   if (m.busyShare < FULLY_BUSY && m.level < maxLoop) {
     return {
@@ -70,13 +71,14 @@ export function afterThinning({ from, why }: Thinning, m: Measured): Step {
  * not the bottleneck there. Not when half could not finish clearly more than `from` did
  * however little each task then cost: by Little's law, n in flight that each take at least
  * `latencyMs` finish at most n ÷ `latencyMs` a second — replies of 50–150 ms finishing 2,000
- * a second need 200 in flight.
+ * a second need 200 in flight. `stoppedBy`: the saturated window of the step up from `from`
+ * that did not pay, if that is what led here.
  */
-function thin(from: Measured, why: string, latencyMs: number): Step {
-  if (from.level <= 1 || from.busyShare < SATURATED) return stay(from, why);
+function thin(from: Measured, why: string, latencyMs: number, stoppedBy?: Measured): Step {
+  if (from.level <= 1 || from.busyShare < SATURATED) return stay(from, why, stoppedBy);
   const half = Math.floor(from.level / 2);
   const needed = ((1 + SAME_THROUGHPUT) * from.throughput * latencyMs) / 1000;
-  if (half < needed) return stay(from, why);
+  if (half < needed) return stay(from, why, stoppedBy);
   return {
     to: { route: 'loop', level: half },
     phase: { kind: 'thinning', from, why },
@@ -84,10 +86,10 @@ function thin(from: Measured, why: string, latencyMs: number): Step {
   };
 }
 
-function stay(at: Measured, why: string): Step {
+function stay(at: Measured, why: string, stoppedBy?: Measured): Step {
   return {
     to: at,
-    phase: holding(at, at.busyShare >= SATURATED),
+    phase: holding(at, at.busyShare >= SATURATED, stoppedBy),
     because: { kind: 'saturated-stay', why },
   };
 }

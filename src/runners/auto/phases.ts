@@ -23,6 +23,11 @@ export interface Holding {
   strays: number;
   /** Held because the calling thread is the bottleneck and threads would not help. */
   readonly saturated?: boolean;
+  /**
+   * The saturated window of a step up from here that did not pay, until a window here shows
+   * the thread far less busy per task than there (see `watch.ts`).
+   */
+  stoppedBy?: Measured;
 }
 
 /** Just moved to threads: the first window warms the workers up, the next two are judged (see `trial.ts`). */
@@ -46,8 +51,15 @@ export interface Step {
   readonly because: Because;
 }
 
-export function holding(reference: Measured, saturated?: boolean): Holding {
-  return { kind: 'holding', reference, windows: 0, strays: 0, ...(saturated ? { saturated } : {}) };
+export function holding(reference: Measured, saturated?: boolean, stoppedBy?: Measured): Holding {
+  return {
+    kind: 'holding',
+    reference,
+    windows: 0,
+    strays: 0,
+    ...(saturated ? { saturated } : {}),
+    ...(stoppedBy ? { stoppedBy } : {}),
+  };
 }
 
 /** The level that the step up on trial in `phase` started from, if one is. */

@@ -11,7 +11,14 @@
  */
 import { type Measured, workersBusy } from './moves.js';
 import { gainOver, type Holding } from './phases.js';
-import { BUSY_TARGET, HOLD_WINDOWS, MAX_HOLD_WINDOWS, PHASE_CHANGE } from './settings.js';
+import {
+  BUSY_TARGET,
+  HOLD_WINDOWS,
+  MAX_HOLD_WINDOWS,
+  PHASE_CHANGE,
+  SATURATED,
+  WARMING_UP,
+} from './settings.js';
 
 /**
  * What a window of a held level calls for: the work changed (its throughput `rose`, or it
@@ -33,6 +40,7 @@ export class Watch {
 
   /** What window `m` at the level kept in `held` calls for (on `workers` worker threads); `undefined`: nothing yet. */
   see(held: Holding, m: Measured, workers: number): Sighting | undefined {
+    if (warmedUpSince(held, m)) return 'probe';
     const change = gainOver(held.reference, m);
     const idled = workersIdled(held.reference, m, workers);
     if (idled || Math.abs(change - 1) > PHASE_CHANGE) {
@@ -71,6 +79,21 @@ export class Watch {
     if (this.#loopOnTrial) this.#straysToExplore *= 2;
     this.#loopOnTrial = false;
   }
+}
+
+/**
+ * Whether the step up that stopped at the held level met a calling thread that was still
+ * warming up (its JIT compiling switchyard's paths and the task's, several times a warm
+ * task's CPU in the first few hundred ms): `m`, a window here, shows far less CPU per task
+ * than that step's saturated window did. The step is worth trying again at once, not after
+ * the usual hold; once.
+ */
+function warmedUpSince(held: Holding, m: Measured): boolean {
+  const stoppedBy = held.stoppedBy;
+  if (!stoppedBy || m.busyShare >= SATURATED) return false;
+  if (m.cpuPerTaskMs * WARMING_UP > stoppedBy.cpuPerTaskMs) return false;
+  held.stoppedBy = undefined;
+  return true;
 }
 
 /**

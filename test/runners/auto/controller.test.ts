@@ -682,6 +682,34 @@ describe('the control law', () => {
     });
   });
 
+  describe('a step up stopped by a calling thread still warming up', () => {
+    const noThreads = { ...context, threadsUnavailable: 'a plain function cannot be sent' };
+    /** The law held at 64 after a step to 128 met the thread saturated at 0.3 ms of CPU per task. */
+    const stopped = () => {
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      law.next(window({ busyShare: 0.5, cpuPerTaskMs: 0.2 }));
+      const up = { busyShare: 0.97, cpuPerTaskMs: 0.3, inFlight: 128, throughput: 1_050 };
+      const back = law.next(window(up));
+      assert.equal(back?.because.kind, 'saturated-stay');
+      assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+      return law;
+    };
+
+    it('tries it again at once when the held level shows far less CPU per task', () => {
+      const law = stopped();
+      // Its JIT has compiled the hot paths since: 0.1 ms a task instead of 0.3 ms.
+      const probe = law.next(window({ busyShare: 0.15, cpuPerTaskMs: 0.1 }));
+      assert.equal(probe?.because.kind, 'probe');
+      assert.deepEqual(probe?.to, { route: 'loop', level: 128 });
+    });
+
+    it('holds as usual while the CPU per task stays near what stopped it', () => {
+      const law = stopped();
+      const held = window({ busyShare: 0.4, cpuPerTaskMs: 0.25 });
+      for (let i = 0; i < 4; i++) assert.equal(law.next(held), undefined);
+    });
+  });
+
   it("sends a saturated thread's work to threads after two windows, with as many per worker as may cover its waits", () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     // 64 in flight at 240/s: 267 ms each, most of it waiting for the others' 4 ms of CPU.
