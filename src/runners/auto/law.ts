@@ -12,14 +12,17 @@
  *   level while fewer tasks finish as many, and holds the last level that did.
  * - A calling thread that is busy all the time is the bottleneck: more in flight cannot
  *   help there, so the work moves to worker threads when they are predicted to run it
- *   clearly faster, starting at as many tasks per worker as cover a task's waits. The
- *   threads must then beat it (with more per worker while the workers idle), or the work
- *   moves back and the next move waits for longer evidence. When threads would not help
- *   and the thread is not fully busy, steps up are kept while they fill its gaps.
+ *   clearly faster, starting at as many tasks per worker as cover a task's waits — or
+ *   before it saturates, when a step up that queued nothing projects it (the workers start
+ *   loading as soon as a step up looks headed there). The threads must then beat it (with
+ *   more per worker while the workers idle), or the work moves back and the next move
+ *   waits for longer evidence. When threads would not help and the thread is not fully
+ *   busy, steps up are kept while they fill its gaps.
  * - Held levels are watched: a throughput far from the one settled on, or busy workers
  *   gone idle, mean the work changed (a new phase of a `map`): the exploration starts
  *   again, on the calling thread when the threads fell. Now and then a held level tries
- *   one step up, to follow slow changes.
+ *   one step up, to follow slow changes — at once when the step up it stopped at met a
+ *   calling thread still warming up.
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
  *   the proportional gain, a step down nearly all of the best throughput, a phase change
  *   two windows in a row, a saturated start a handover's evidence; failed tries back off.
