@@ -36,20 +36,6 @@ export function mayShareWorkers(
   return !pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
 }
 
-/**
- * Whether tasks on trial on the workers at `m` may share a worker, should the workers sit
- * idle: as {@link mayShareWorkers} allows — and, for tasks that started alone because they
- * computed in their call on the calling thread, when the workers held as many as they were
- * given. Tasks that compute alone then keep their worker busy; idle workers mean the tasks
- * wait there after all (the calling thread's CPU per task, inflated while its JIT warmed
- * up, can make work half of which waits look as if it computed alone). With fewer in
- * flight, the tasks came too slowly to share out.
- */
-export function mayShareOnTrial(m: Measured, sharing: Sharing, workers: number): boolean {
-  if (mayShareWorkers(m, sharing)) return true;
-  return mayShareWorkers(m, sharing, true) && m.inFlight >= m.level * workers;
-}
-
 /** The first windows of explorations, and what the last one on the calling thread showed. */
 export class FirstWindow {
   /** The last first window of an exploration on the calling thread filled the CPUs. */

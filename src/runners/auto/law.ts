@@ -37,7 +37,7 @@
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
-import { FirstWindow, mayShareOnTrial, mayShareWorkers, type Sharing } from './first-window.js';
+import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
@@ -58,7 +58,7 @@ import {
   THREADS_GAIN_TO_MOVE,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
-import { judgeThreads } from './trial.js';
+import { judgeThreads, mayShareOnTrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
 
@@ -120,8 +120,12 @@ export class Law {
    */
   get threadsLikely(): boolean {
     if (this.#threadsLikely) return true;
-    const mayMove = !this.#pinned && this.#threadsUnavailable === undefined;
-    return this.#longCall && this.#at.route === 'loop' && mayMove;
+    return this.#longCall && this.#at.route === 'loop' && this.#mayMoveToThreads;
+  }
+
+  /** The work may move to worker threads of its own accord: they can take it, and no timeout put it there. */
+  get #mayMoveToThreads(): boolean {
+    return !this.#pinned && this.#threadsUnavailable === undefined;
   }
 
   /**
@@ -226,8 +230,8 @@ export class Law {
    */
   #mayHandOverSoon(m: Measured, move: Move | undefined): boolean {
     const up = move?.to.route === 'loop' && move.to.level > m.level;
-    const mayMove = !this.#pinned && this.#threadsUnavailable === undefined;
-    return up && mayMove && this.#saturation.mayProject && !!handoverAhead(m, this.#context);
+    if (!up || !this.#mayMoveToThreads || !this.#saturation.mayProject) return false;
+    return handoverAhead(m, this.#context) !== undefined;
   }
 
   #onThreads(m: Measured): Move | undefined {

@@ -8,6 +8,7 @@
  * the level they started at allowed for, and the trial goes on with more per worker.
  */
 import { stepFor, stepUp } from './climb.js';
+import { mayShareWorkers, type Sharing } from './first-window.js';
 import { type Because, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step, type Verifying } from './phases.js';
 import { BUSY_TARGET, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
@@ -32,6 +33,20 @@ export interface TrialContext extends Pick<LawContext, 'workers' | 'maxPerWorker
   readonly mayLeave: boolean;
   /** Tasks may share a worker (no timeout forbids it, and they do not compute alone). */
   readonly mayShare: boolean;
+}
+
+/**
+ * Whether tasks on trial on the workers at `m` may share a worker, should the workers sit
+ * idle: as {@link mayShareWorkers} allows — and, for tasks that started alone because they
+ * computed in their call on the calling thread, when the workers held as many as they were
+ * given. Tasks that compute alone then keep their worker busy; idle workers mean the tasks
+ * wait there after all (the calling thread's CPU per task, inflated while its JIT warmed
+ * up, can make work half of which waits look as if it computed alone). With fewer in
+ * flight, the tasks came too slowly to share out.
+ */
+export function mayShareOnTrial(m: Measured, sharing: Sharing, workers: number): boolean {
+  if (mayShareWorkers(m, sharing)) return true;
+  return mayShareWorkers(m, sharing, true) && m.inFlight >= m.level * workers;
 }
 
 /**
