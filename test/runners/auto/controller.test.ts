@@ -264,6 +264,16 @@ describe('the control law', () => {
     recentBusyShare: w.recentBusyShare ?? w.busyShare ?? 0.1,
   });
 
+  /**
+   * The law's answer to `w` once it has decided, within the three windows a trial of the
+   * threads takes (the first pays for the workers' start).
+   */
+  const judged = (law: Law, w: WindowSummary) => {
+    let move: ReturnType<Law['next']>;
+    for (let i = 0; i < 3 && !move; i++) move = law.next(w);
+    return move;
+  };
+
   it('holds where the process fills every CPU, though the calling thread is mostly idle (work on libuv’s pool)', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     // gzip on libuv's threads: this thread 20% busy, the process's others 1.8 of 2 CPUs.
@@ -392,8 +402,7 @@ describe('the control law', () => {
     // The workers' first window pays for their start; the next two are the trial.
     const onThreads = (throughput: number, inFlight = 2) =>
       window({ throughput, inFlight, busyShare: 0.05, fastestMs: 5 });
-    let move: ReturnType<Law['next']>;
-    for (let i = 0; i < 3 && !move; i++) move = law.next(onThreads(2_000));
+    const move = judged(law, onThreads(2_000));
     assert.equal(move?.because.kind, 'threads-faster');
     assert.deepEqual(move?.to, { route: 'threads', level: 1 }, 'one task per worker to start with');
     let probe: ReturnType<Law['next']>;
@@ -451,8 +460,7 @@ describe('the control law', () => {
     assert.deepEqual(law.next(window(halfWaiting))?.to, { route: 'threads', level: 11 });
     // The workers' first window pays for their start; the next two are the trial.
     const idle = window({ throughput: 500, inFlight: 22, busyShare: 0.1, othersBusy: 0.6 });
-    let more: ReturnType<Law['next']>;
-    for (let i = 0; i < 3 && !more; i++) more = law.next(idle);
+    const more = judged(law, idle);
     assert.equal(more?.because.kind, 'workers-idle');
     // Busy 30% of the time: room for 0.7 ÷ 0.3 ≈ 2.3 times as many.
     assert.deepEqual(more?.to, { route: 'threads', level: 26 });
@@ -479,8 +487,7 @@ describe('the control law', () => {
       busyShare: 0.07,
       othersBusy: 1.9,
     });
-    let kept: ReturnType<Law['next']>;
-    for (let i = 0; i < 3 && !kept; i++) kept = law.next(busyWorkers);
+    const kept = judged(law, busyWorkers);
     assert.equal(kept?.because.kind, 'threads-faster');
     for (let i = 0; i < 4; i++) assert.equal(law.next(busyWorkers), undefined);
     // The tasks wait 10 ms now instead of computing 3 ms: 39% fewer finish, short of a
@@ -503,8 +510,7 @@ describe('the control law', () => {
     sending.next(window(halfWaiting));
     sending.next(window(halfWaiting));
     const saturated = window({ throughput: 500, inFlight: 4, busyShare: 0.95, othersBusy: 0.4 });
-    let move: ReturnType<Law['next']>;
-    for (let i = 0; i < 3 && !move; i++) move = sending.next(saturated);
+    const move = judged(sending, saturated);
     assert.equal(move?.because.kind, 'threads-slower');
     // Tasks that compute from the moment they are called keep a worker busy one at a time:
     // idle workers holding fewer than one each mean too few tasks to share out, not waits.
@@ -512,9 +518,7 @@ describe('the control law', () => {
     alone.next(window(computing));
     assert.deepEqual(alone.next(window(computing))?.to, { route: 'threads', level: 1 });
     const idle = window({ throughput: 500, inFlight: 1.2, busyShare: 0.1, othersBusy: 0.6 });
-    move = undefined;
-    for (let i = 0; i < 3 && !move; i++) move = alone.next(idle);
-    assert.equal(move?.because.kind, 'threads-slower');
+    assert.equal(judged(alone, idle)?.because.kind, 'threads-slower');
   });
 
   it('shares the workers out after all when tasks started alone leave them idle while each holds one', () => {
@@ -524,8 +528,7 @@ describe('the control law', () => {
     law.next(window(computing));
     assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
     const idle = window({ throughput: 500, inFlight: 2, busyShare: 0.1, othersBusy: 0.6 });
-    let move: ReturnType<Law['next']>;
-    for (let i = 0; i < 3 && !move; i++) move = law.next(idle);
+    const move = judged(law, idle);
     assert.equal(move?.because.kind, 'workers-idle');
     assert.equal(move.to.route, 'threads');
     const level = move.to.level;
@@ -791,8 +794,7 @@ describe('the control law', () => {
       // Busy workers finishing more than the thread measured (1,350/s) but not clearly more
       // than it would saturated (1,929/s): the work goes back, at the projected level.
       const threads = window({ ...replies, throughput: 1_950, inFlight: 400, othersBusy: 1.8 });
-      let back: ReturnType<Law['next']>;
-      for (let i = 0; i < 3 && !back; i++) back = law.next(threads);
+      const back = judged(law, threads);
       assert.equal(back?.because.kind, 'threads-slower');
       assert.deepEqual(back?.to, { route: 'loop', level: 213 });
       // Held there, then probed: a step up that queued nothing is climbed, not projected.
