@@ -127,7 +127,8 @@ export class Controller {
     // a bounded resource is not kept at a level it does not need for a whole turnover,
     // which is longest there, and work that queues for nothing climbs on at once — a
     // turnover of replies of 200 ms takes 200 ms.
-    if (ready === 'early' && !this.#law.settles(window!.summary(now, true), measured)) return;
+    const kinder = ready === 'early' && { ...measured, throughput: window!.kinderThroughput(now) };
+    if (kinder && !this.#law.settles(kinder, measured)) return;
     // Worker threads starting take CPU from this thread and busy other cores, but they are
     // what the work would move to, not other work it would compete with there.
     const summary = this.#windowSawStart ? { ...measured, othersBusy: 0, contention: 0 } : measured;

@@ -23,16 +23,17 @@ export interface Sharing {
  * takes many message round trips (a mean would count tasks held up by a stuck worker):
  * a task that computes forever blocks the others on its worker, which would then time
  * out with it. Tasks that computed in their call on the calling thread start alone on a
- * worker, but a held level is probed all the same (`probing`): what the calling thread
- * saw may not be what the tasks do on the workers.
+ * worker, but that is checked (`checking`) — a held level is probed all the same, and a
+ * trial whose workers idled while each held its task shares them: what the calling
+ * thread saw may not be what the tasks do on the workers.
  */
 export function mayShareWorkers(
   m: Measured,
   { pinned, oneTaskPerWorker }: Sharing,
-  probing = false,
+  checking = false,
 ): boolean {
   if (m.route !== 'threads') return true;
-  if (oneTaskPerWorker && !probing) return false;
+  if (oneTaskPerWorker && !checking) return false;
   return !pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
 }
 

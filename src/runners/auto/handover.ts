@@ -242,6 +242,11 @@ export class Handover {
     return tasksPerWorkerFor(run, most, latencyMs);
   }
 
+  /** Tasks that started alone on the workers left them idle: they wait there, and share the workers from now on. */
+  tasksWait(): void {
+    this.oneTaskPerWorker = false;
+  }
+
   /** The work changed: what the last move showed of its tasks no longer holds. */
   workChanged(): void {
     this.loopSaturated = false;

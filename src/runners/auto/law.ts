@@ -244,7 +244,7 @@ export class Law {
       });
       if (!verdict) return undefined;
       if (verdict.more) {
-        this.#handover.oneTaskPerWorker = false;
+        this.#handover.tasksWait();
         return this.#take(verdict.more, verdict.threads);
       }
       if (verdict.back) {

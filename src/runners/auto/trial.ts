@@ -45,8 +45,7 @@ export interface TrialContext extends Pick<LawContext, 'workers' | 'maxPerWorker
  * flight, the tasks came too slowly to share out.
  */
 export function mayShareOnTrial(m: Measured, sharing: Sharing, workers: number): boolean {
-  if (mayShareWorkers(m, sharing)) return true;
-  return mayShareWorkers(m, sharing, true) && m.inFlight >= m.level * workers;
+  return mayShareWorkers(m, sharing, m.inFlight >= m.level * workers);
 }
 
 /**

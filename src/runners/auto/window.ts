@@ -217,11 +217,17 @@ export class MeasurementWindow {
   }
 
   /**
-   * What the window measured. `early`: taken before a full turnover, so the higher of the
-   * two throughput estimates — a step that shows no gain even so has none.
+   * The higher of the window's two throughput estimates, for a look before a full
+   * turnover: a step that shows no gain even so has none.
    */
-  summary(now: number, early = false): WindowSummary {
-    const span = Math.max(now - this.#openedAt, 1e-3);
+  kinderThroughput(now: number): number {
+    const { counted, little } = this.#rates(now);
+    return Math.max(counted, little);
+  }
+
+  /** What the window measured. */
+  summary(now: number): WindowSummary {
+    const { span, runs, latency, inFlight, inputsPerRun, counted, little } = this.#rates(now);
     const busy = this.#instruments.busy();
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
     const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
@@ -229,21 +235,11 @@ export class MeasurementWindow {
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
         ? cpu
         : busy.processCpuMs - this.#busyAtOpen.processCpuMs;
-    const runs = Math.max(this.#finishedRuns, 1);
-    const latency = this.#latencySum / runs;
-    const inFlight = this.#inFlightArea / span;
-    const inputsPerRun = this.#completions / runs;
-    const counted = (this.#completions / span) * 1000;
-    const little = latency > 0 ? ((inFlight * inputsPerRun) / latency) * 1000 : counted;
     return {
       completions: this.#completions,
       failures: this.#failures,
       spanMs: span,
-      throughput: !this.#turnover
-        ? counted
-        : early
-          ? Math.max(counted, little)
-          : Math.min(counted, little),
+      throughput: this.#turnover ? Math.min(counted, little) : counted,
       latencyMs: latency,
       fastestMs: Number.isFinite(this.#fastest) ? this.#fastest : 0,
       inFlight,
@@ -255,6 +251,18 @@ export class MeasurementWindow {
       othersBusy: Math.max(0, processCpu - cpu) / span,
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
+  }
+
+  /** The span so far, its mean latency and tasks in flight, and the two throughput estimates (see the class). */
+  #rates(now: number) {
+    const span = Math.max(now - this.#openedAt, 1e-3);
+    const runs = Math.max(this.#finishedRuns, 1);
+    const latency = this.#latencySum / runs;
+    const inFlight = this.#inFlightArea / span;
+    const inputsPerRun = this.#completions / runs;
+    const counted = (this.#completions / span) * 1000;
+    const little = latency > 0 ? ((inFlight * inputsPerRun) / latency) * 1000 : counted;
+    return { span, runs, latency, inFlight, inputsPerRun, counted, little };
   }
 
   /** The busy reading the window's later half starts from (its opening one when it has none). */
