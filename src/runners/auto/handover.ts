@@ -124,11 +124,15 @@ export class Saturation {
    * CPU inflates (64 in flight on a saturated thread wait for 63 others each). With
    * nothing to tell where, the middle of the two in ratio, as a search between them would
    * try first: where half the tasks compute 2 ms and half wait 20 ms, the fastest (2 ms)
-   * would give each worker 2 tasks where it needs about 11.
+   * would give each worker 2 tasks where it needs about 11. Unless even the fastest took
+   * little more than the CPU a task takes on average: then nothing says the tasks wait,
+   * and queueing alone made the mean long (a first window's CPU per task also counts the
+   * start-up outside the calls, so tasks that only compute need not show it in `callShare`).
    */
   ownLatencyMs(run: Measured): number {
     const before = this.#before?.latencyMs;
     if (before !== undefined) return Math.max(run.fastestMs, before);
+    if (run.fastestMs <= WAITS_LITTLE * run.cpuPerTaskMs) return run.fastestMs;
     return Math.sqrt(run.fastestMs * Math.max(run.fastestMs, run.latencyMs));
   }
 

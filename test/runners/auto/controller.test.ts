@@ -730,6 +730,16 @@ describe('the control law', () => {
       route: 'threads',
       level: 3,
     });
+    // Tasks that only compute, in a first window whose CPU also paid for starting up
+    // outside the calls: the fastest took less than the mean CPU, so queueing alone made
+    // the mean long, and one per worker keeps each busy.
+    const computing = { busyShare: 1, cpuPerTaskMs: 11.7, fastestMs: 6.9, callShare: 0.63 };
+    const startingUp = new Law(context, { route: 'loop', level: 64 });
+    startingUp.next(window({ ...computing, throughput: 16, latencyMs: 64 }));
+    assert.deepEqual(startingUp.next(window({ ...computing, throughput: 16, latencyMs: 64 }))?.to, {
+      route: 'threads',
+      level: 1,
+    });
   });
 
   describe('after a window that kept up', () => {
