@@ -10,7 +10,12 @@ import { Law } from './law.js';
 import type { LawContext, Level, Move, Route } from './moves.js';
 import { explain } from './reasons.js';
 import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS, WAITS_DOMINATE } from './settings.js';
-import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';
+import {
+  contentionBesidesOwn,
+  type Instruments,
+  MeasurementWindow,
+  type WindowSummary,
+} from './window.js';
 
 export class Controller {
   readonly #instruments: Instruments;
@@ -130,8 +135,15 @@ export class Controller {
     const kinder = ready === 'early' && { ...measured, throughput: window!.kinderThroughput(now) };
     if (kinder && !this.#law.settles(kinder, measured)) return;
     // Worker threads starting take CPU from this thread and busy other cores, but they are
-    // what the work would move to, not other work it would compete with there.
-    const summary = this.#windowSawStart ? { ...measured, othersBusy: 0, contention: 0 } : measured;
+    // what the work would move to, not other work it would compete with there. Other
+    // programs that kept this thread waiting would slow the workers as much.
+    const summary = this.#windowSawStart
+      ? {
+          ...measured,
+          othersBusy: 0,
+          contention: contentionBesidesOwn(measured, this.#context.cpus),
+        }
+      : measured;
     this.#last = summary;
     this.#lastAt = this.#law.at;
     if (route === 'loop') this.#lastOnLoop = summary;

@@ -220,23 +220,26 @@ describe('the controller', () => {
 
 describe('the controller, told of long calls and starting workers', () => {
   /**
-   * Runs two tasks on the calling thread, each computing 240 ms in its call, with the
-   * process's other threads busy at `othersBusy` CPUs meanwhile (worker threads starting).
+   * Runs two tasks on the calling thread, each taking 240 ms in its call, with the
+   * process's other threads busy at `othersBusy` CPUs meanwhile (worker threads starting),
+   * and the thread waiting for a CPU `waiting` of that time (computing the rest).
    */
-  function twoLongCalls(othersBusy: number, startWorkers: boolean): Controller {
+  function twoLongCalls(othersBusy: number, startWorkers: boolean, waiting = 0): Controller {
     let now = 0;
     let cpu = 0;
+    let waited = 0;
     let processCpu = 0;
     const instruments = {
       now: () => now,
-      busy: () => ({ cpuMs: cpu, idleMs: 0, waitingMs: 0, processCpuMs: processCpu }),
+      busy: () => ({ cpuMs: cpu, idleMs: 0, waitingMs: waited, processCpuMs: processCpu }),
     };
     const controller = new Controller(context, instruments, { route: 'loop', level: 64 });
     for (let i = 0; i < 2; i++) {
       const startedAt = controller.started('loop');
       now += 240;
-      cpu += 240;
-      processCpu += 240 * (1 + othersBusy);
+      cpu += 240 * (1 - waiting);
+      waited += 240 * waiting;
+      processCpu += 240 * (1 - waiting + othersBusy);
       controller.called(240);
       if (i === 0) {
         assert.equal(controller.threadsLikely, true, 'a long call makes threads likely at once');
@@ -294,5 +297,15 @@ describe('the controller, told of long calls and starting workers', () => {
     const busyElsewhere = twoLongCalls(0.8, false);
     assert.equal(busyElsewhere.level.route, 'loop');
     assert.match(busyElsewhere.decision().reason, /worker threads would finish only/);
+  });
+
+  it('counts the waits for a CPU of a window that saw the workers start when the process left CPUs idle: other programs kept them busy', () => {
+    // Workers that use no CPU yet (their module awaits as it loads), this thread waiting
+    // for a CPU half the time: other programs, which would slow the workers as much.
+    const loaded = twoLongCalls(0, true, 0.5);
+    assert.equal(loaded.level.route, 'loop');
+    assert.match(loaded.decision().reason, /other work keeps this machine's CPUs busy/);
+    // Workers busy starting as well: the waits may be theirs, which the move would end.
+    assert.equal(twoLongCalls(0.8, true, 0.5).level.route, 'threads');
   });
 });
