@@ -132,7 +132,7 @@ export class Saturation {
   ownLatencyMs(run: Measured): number {
     const before = this.#before?.latencyMs;
     if (before !== undefined) return Math.max(run.fastestMs, before);
-    if (run.fastestMs <= WAITS_LITTLE * run.cpuPerTaskMs) return run.fastestMs;
+    if (waitsLittle(run)) return run.fastestMs;
     return Math.sqrt(run.fastestMs * Math.max(run.fastestMs, run.latencyMs));
   }
 
@@ -298,7 +298,12 @@ export function sendMs(m: WindowSummary, inChunks: boolean): number {
  * spent in the call, and even the fastest takes little more than that CPU time.
  */
 export function computeOnly(m: Measured): boolean {
-  return m.callShare >= COMPUTES_IN_CALL && m.fastestMs <= WAITS_LITTLE * m.cpuPerTaskMs;
+  return m.callShare >= COMPUTES_IN_CALL && waitsLittle(m);
+}
+
+/** Even the fastest task in `m` took little more than the CPU a task takes on average: nothing says the tasks wait. */
+function waitsLittle(m: Measured): boolean {
+  return m.fastestMs <= WAITS_LITTLE * m.cpuPerTaskMs;
 }
 
 /**
