@@ -128,6 +128,12 @@ export interface Runner<Prepared = unknown> {
   chunkSize?(task: Prepared, timeout: number | undefined): number;
   load(): RunnerLoad;
   /**
+   * Optional: ms of CPU its worker threads have used so far, where the system says (Linux),
+   * else `undefined`; only differences mean anything. `auto` tells with it the workers'
+   * own start from other threads of the process keeping the CPUs busy.
+   */
+  cpuMs?(): number | undefined;
+  /**
    * Optional: resolves when a `submit` now would not pass `maxQueue` (at once when it would
    * not, or when the runner has no `maxQueue`).
    */

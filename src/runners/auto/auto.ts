@@ -62,7 +62,7 @@ export class AutoRunner implements Runner<AutoTask> {
     options: AutoOptions,
     createRunner: RunnerFactory,
     available: readonly Mode[],
-    instruments: Instruments = callingThread,
+    instruments: Instruments = callingThread(() => this.#shared.workers.cpuMs()),
   ) {
     this.#options = options;
     this.#available = available;

@@ -135,12 +135,17 @@ export class Controller {
     const kinder = ready === 'early' && { ...measured, throughput: window!.kinderThroughput(now) };
     if (kinder && !this.#law.settles(kinder, measured)) return;
     // Worker threads starting take CPU from this thread and busy other cores, but they are
-    // what the work would move to, not other work it would compete with there. Other
-    // programs that kept this thread waiting would slow the workers as much.
+    // what the work would move to, not other work it would compete with there: their CPU
+    // time is not counted as the process's other threads' (all of it, where theirs is not
+    // known). The rest of those threads (libuv's pool working for the tasks) would keep
+    // those CPUs busy as much after a move, and other programs that kept this thread
+    // waiting would slow the workers as much.
+    const workers = measured.ownWorkersBusy;
     const summary = this.#windowSawStart
       ? {
           ...measured,
-          othersBusy: 0,
+          othersBusy: workers === undefined ? 0 : Math.max(0, measured.othersBusy - workers),
+          ...(workers === undefined ? { othersUnknown: true } : {}),
           contention: contentionBesidesOwn(measured, this.#context.cpus),
         }
       : measured;

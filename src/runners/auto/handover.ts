@@ -24,6 +24,8 @@ class Stretch {
   tasks = 0;
   spanMs = 0;
   fastestMs = Number.POSITIVE_INFINITY;
+  leastOthers = Number.POSITIVE_INFINITY;
+  leastContention = Number.POSITIVE_INFINITY;
   best: Measured | undefined;
 
   add(m: Measured): void {
@@ -32,6 +34,8 @@ class Stretch {
     this.tasks += m.completions;
     this.spanMs += m.spanMs;
     this.fastestMs = Math.min(this.fastestMs, m.fastestMs);
+    this.leastOthers = Math.min(this.leastOthers, othersPerTaskMs(m));
+    this.leastContention = Math.min(this.leastContention, m.contention);
     if (!this.best || m.throughput > this.best.throughput) this.best = m;
   }
 }
@@ -62,7 +66,7 @@ export class Saturation {
   /** CPU per task of the stretch before. */
   #lastCpu = 0;
   #best: Measured | undefined;
-  /** The fewest CPUs the process's other threads kept busy in a window of the run. */
+  /** The least CPU per task the process's other threads used in a window of the run (ms). */
   #leastOthers = Number.POSITIVE_INFINITY;
   /** The least contention of a window of the run. */
   #leastContention = Number.POSITIVE_INFINITY;
@@ -85,11 +89,11 @@ export class Saturation {
   }
 
   /**
-   * CPUs the process's other threads keep busy however the work runs (libuv's pool
-   * serving the tasks' reads, say), as the least of the run's windows shows: the workers
-   * starting up, or a collection of garbage, busy them in some windows only.
+   * ms of CPU the process's other threads spend per task however the work runs (libuv's
+   * pool hashing what the tasks hand it, say), as the least of the run's windows shows: a
+   * collection of garbage busies them in some windows only.
    */
-  get othersBusy(): number {
+  get othersPerTaskMs(): number {
     return Number.isFinite(this.#leastOthers) ? this.#leastOthers : 0;
   }
 
@@ -151,7 +155,9 @@ export class Saturation {
   /**
    * One more saturated window. CPU per task still falling fast from one stretch of
    * windows to the next means the thread is still warming up (its JIT compiling the task
-   * and the libraries it calls): the run starts again from the later stretch.
+   * and the libraries it calls): the run starts again from the later stretch — what the
+   * process's other threads did too, since a thread warming up feeds them little (libuv's
+   * pool hashes only as fast as the calling thread hands it buffers).
    */
   add(m: Measured): void {
     const stretch = this.#stretch;
@@ -167,6 +173,8 @@ export class Saturation {
         this.#spanMs = stretch.spanMs;
         this.#fastestMs = stretch.fastestMs;
         this.#best = stretch.best;
+        this.#leastOthers = stretch.leastOthers;
+        this.#leastContention = stretch.leastContention;
       }
       this.#lastCpu = cpuPerTask;
       this.#stretch = new Stretch();
@@ -179,7 +187,7 @@ export class Saturation {
     const before = this.#before?.cpuPerTaskMs ?? 0;
     const warm = this.#windows === 1 && before > 0 && before <= WARMING_UP * m.cpuPerTaskMs;
     if (computesLong(m) || warm) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
-    this.#leastOthers = Math.min(this.#leastOthers, m.othersBusy);
+    this.#leastOthers = Math.min(this.#leastOthers, othersPerTaskMs(m));
     this.#leastContention = Math.min(this.#leastContention, m.contention);
   }
 
@@ -259,25 +267,39 @@ export class Handover {
 }
 
 /**
+ * ms of CPU the process's other threads spent per task finished in `m` (libuv's pool
+ * reading or hashing for the tasks, V8's helpers collecting their garbage): work that
+ * grows with the throughput, wherever the tasks run. Nothing where it could not be told
+ * from the workers' own start (see {@link WindowSummary.othersUnknown}).
+ */
+export function othersPerTaskMs(m: WindowSummary): number {
+  if (m.othersUnknown) return Number.POSITIVE_INFINITY;
+  return (m.othersBusy * 1000) / Math.max(m.throughput, 1e-3);
+}
+
+/**
  * How many times as many tasks the worker threads should finish as the calling thread
  * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
  * each one (so it can go no faster than one per dispatch), and the workers hold at most
  * so many in flight, each for about as long as a task takes here. What more threads could
  * add shrinks with the time this thread waits for a CPU (`contention`): a machine kept busy
- * by other work has none to spare for them; and the workers have only the CPUs the process's
- * other threads leave (`othersBusy`: libuv's pool reading files for the tasks is as busy
- * whichever thread asks it).
+ * by other work has none to spare for them; and each task also needs the CPU the process's
+ * other threads spend on it (`othersPerTaskMs`: libuv's pool hashing what a task hands it),
+ * from the same CPUs as the workers, so twice as many tasks need twice as much of it.
  */
 export function threadsGain(
   m: Measured,
   context: LawContext,
-  { othersBusy, contention }: { readonly othersBusy: number; readonly contention: number },
+  {
+    othersPerTaskMs,
+    contention,
+  }: { readonly othersPerTaskMs: number; readonly contention: number },
 ): number {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs(m);
-  const cpus = Math.max(1, workers - othersBusy);
-  const byCpu = Math.min((cpus * cpu) / (cpu + dispatch), cpu / dispatch);
+  const others = Number.isFinite(othersPerTaskMs) ? othersPerTaskMs : 0;
+  const byCpu = Math.min((workers * cpu) / (cpu + dispatch + others), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
   return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - contention);

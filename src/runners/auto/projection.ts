@@ -2,7 +2,7 @@
  * Moving work to worker threads before the calling thread saturates: a step up that queued
  * nothing shows how far the thread has to go, and what threads would gain once it got there.
  */
-import { threadsGain } from './handover.js';
+import { othersPerTaskMs, threadsGain } from './handover.js';
 import type { LawContext, Measured } from './moves.js';
 import { unqueued } from './phases.js';
 import { THREADS_GAIN_TO_MOVE } from './settings.js';
@@ -58,6 +58,9 @@ export function projectHandover(
 export function handoverAhead(m: Measured, context: LawContext): Projection | undefined {
   const at = projectSaturation(m, context.maxLoop);
   if (!at) return undefined;
-  const predictedGain = threadsGain(at, context, m);
+  const predictedGain = threadsGain(at, context, {
+    othersPerTaskMs: othersPerTaskMs(m),
+    contention: m.contention,
+  });
   return predictedGain >= THREADS_GAIN_TO_MOVE ? { at, predictedGain } : undefined;
 }

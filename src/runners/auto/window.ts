@@ -52,6 +52,8 @@ export interface BusyReading {
   readonly waitingMs?: number;
   /** ms of CPU every thread of the process has used, where known (else absent). */
   readonly processCpuMs?: number;
+  /** Of those, ms this executor's worker threads have used, where known (else absent). */
+  readonly workersCpuMs?: number;
 }
 
 /** Where time and the calling thread's busy counters come from (real ones, or a test's). */
@@ -106,6 +108,13 @@ export interface WindowSummary {
    * worker threads. 0 when the process's CPU time is not known.
    */
   readonly othersBusy: number;
+  /** Of those, the CPUs this executor's worker threads kept busy, where known (else absent). */
+  readonly ownWorkersBusy?: number;
+  /**
+   * The executor's worker threads started in the window, and their CPU could not be told
+   * apart from the process's other threads': `othersBusy` is 0 and says nothing.
+   */
+  readonly othersUnknown?: boolean;
   /**
    * Share of that CPU spent inside the tasks' synchronous calls, 0..1: near 1 when tasks
    * compute before they first await (or never await), low when they compute after a wait.
@@ -235,6 +244,10 @@ export class MeasurementWindow {
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
         ? cpu
         : busy.processCpuMs - this.#busyAtOpen.processCpuMs;
+    const workersCpu =
+      busy.workersCpuMs === undefined || this.#busyAtOpen.workersCpuMs === undefined
+        ? undefined
+        : Math.max(0, busy.workersCpuMs - this.#busyAtOpen.workersCpuMs);
     return {
       completions: this.#completions,
       failures: this.#failures,
@@ -249,6 +262,7 @@ export class MeasurementWindow {
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
       othersBusy: Math.max(0, processCpu - cpu) / span,
+      ...(workersCpu === undefined ? {} : { ownWorkersBusy: workersCpu / span }),
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,
     };
   }

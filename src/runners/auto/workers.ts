@@ -73,6 +73,20 @@ export class WorkerThreads {
     };
   }
 
+  /**
+   * ms of CPU the workers have used so far (0 before any was started), or `undefined`
+   * where the system does not say; only differences mean anything.
+   */
+  cpuMs(): number | undefined {
+    let sum = 0;
+    for (const runner of this.#runners ?? []) {
+      const ms = runner.cpuMs?.();
+      if (ms === undefined) return undefined;
+      sum += ms;
+    }
+    return sum;
+  }
+
   /** Set once closing began: a task that failed to load since then failed for that reason. */
   get closed(): boolean {
     return this.#closed;

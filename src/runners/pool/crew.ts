@@ -144,6 +144,17 @@ export class Crew implements Iterable<WorkerSlot> {
     if (fresh) this.keepAlive(fresh);
   }
 
+  /** ms of CPU the live workers have used so far, or `undefined` where one cannot say. */
+  cpuMs(): number | undefined {
+    let sum = 0;
+    for (const slot of this.#slots) {
+      const ms = slot.cpuMs();
+      if (ms === undefined) return undefined;
+      sum += ms;
+    }
+    return sum;
+  }
+
   /** Share of the workers' lives, past and present, spent running tasks. */
   utilization(): number {
     let busy = this.#busyMsOfDead;

@@ -131,6 +131,11 @@ export class Pool {
     }
   }
 
+  /** ms of CPU the live workers have used so far, where the system says (see `Transport.cpuMs`). */
+  cpuMs(): number | undefined {
+    return this.#crew.cpuMs();
+  }
+
   /**
    * `running` and `queued` count inputs whose caller has no answer yet, every input of a
    * chunk included: a job that was answered (cancelled, timed out) is counted failed at that

@@ -102,6 +102,7 @@ export function poolRunner(
       return Math.max(1, Math.min(most, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
     },
     load: () => pool.stats(),
+    cpuMs: () => pool.cpuMs(),
     ready: () => pool.ready(),
     close: () => pool.close(),
   };

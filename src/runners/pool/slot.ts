@@ -224,6 +224,11 @@ export class WorkerSlot {
     }
   }
 
+  /** ms of CPU the worker has used so far, where the system says (see {@link Transport.cpuMs}). */
+  cpuMs(): number | undefined {
+    return this.#transport.cpuMs?.();
+  }
+
   /** Tells the transport only when it changes: `ref()`/`unref()` on every batch cost ~2%. */
   #hold(hold: boolean): void {
     if (this.#holdsProcess === hold) return;

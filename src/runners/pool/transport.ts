@@ -41,6 +41,12 @@ export interface Transport {
   keepAlive(busy: boolean): void;
   /** Stops the worker at once; `exit` follows. */
   terminate(): void;
+  /**
+   * Optional: ms of CPU the worker has used so far, or `undefined` where the system does
+   * not say (or not yet: a thread tells which it is as it starts); only differences mean
+   * anything. After its exit, what it had used when last read.
+   */
+  cpuMs?(): number | undefined;
 }
 
 /** What a pool needs to start workers of one kind. */

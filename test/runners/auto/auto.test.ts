@@ -346,7 +346,7 @@ describe('auto', () => {
       // Without threads, which a calling thread busy computing would hand the work to: each
       // task's work runs on it, in a continuation, after its call has returned, and each one
       // that finishes lets the next start in the same chain of continuations.
-      const ex = autoExecutor(callingThread, ['loop']);
+      const ex = autoExecutor(callingThread(), ['loop']);
       const total = 400;
       let completed = 0;
       const seenByTimers: number[] = [];

@@ -223,15 +223,28 @@ describe('the controller, told of long calls and starting workers', () => {
    * Runs two tasks on the calling thread, each taking 240 ms in its call, with the
    * process's other threads busy at `othersBusy` CPUs meanwhile (worker threads starting),
    * and the thread waiting for a CPU `waiting` of that time (computing the rest).
+   * `workersBusy`: of `othersBusy`, the CPUs the executor's worker threads are seen to
+   * use, where the system says (else not known).
    */
-  function twoLongCalls(othersBusy: number, startWorkers: boolean, waiting = 0): Controller {
+  function twoLongCalls(
+    othersBusy: number,
+    startWorkers: boolean,
+    waiting = 0,
+    workersBusy?: number,
+  ): Controller {
     let now = 0;
     let cpu = 0;
     let waited = 0;
     let processCpu = 0;
     const instruments = {
       now: () => now,
-      busy: () => ({ cpuMs: cpu, idleMs: 0, waitingMs: waited, processCpuMs: processCpu }),
+      busy: () => ({
+        cpuMs: cpu,
+        idleMs: 0,
+        waitingMs: waited,
+        processCpuMs: processCpu,
+        ...(workersBusy === undefined ? {} : { workersCpuMs: now * workersBusy }),
+      }),
     };
     const controller = new Controller(context, instruments, { route: 'loop', level: 64 });
     for (let i = 0; i < 2; i++) {
@@ -297,6 +310,16 @@ describe('the controller, told of long calls and starting workers', () => {
     const busyElsewhere = twoLongCalls(0.8, false);
     assert.equal(busyElsewhere.level.route, 'loop');
     assert.match(busyElsewhere.decision().reason, /worker threads would finish only/);
+  });
+
+  it("counts what the process's other threads used besides the starting workers, where the system tells them apart", () => {
+    // All of it the workers' own start: the CPUs are free for them.
+    assert.deepEqual(twoLongCalls(0.8, true, 0, 0.8).level, { route: 'threads', level: 1 });
+    // None of it theirs (libuv's pool hashing for the tasks, say): it stays as busy after
+    // a move, and leaves too little for the workers.
+    const poolBusy = twoLongCalls(0.8, true, 0, 0);
+    assert.equal(poolBusy.level.route, 'loop');
+    assert.match(poolBusy.decision().reason, /worker threads would finish only/);
   });
 
   it('counts the waits for a CPU of a window that saw the workers start when the process left CPUs idle: other programs kept them busy', () => {

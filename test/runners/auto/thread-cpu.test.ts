@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
-import {
-  parseSchedstat,
-  parseSchedstatWait,
-  parseStat,
-  threadCpuMs,
-  threadCpuSource,
-} from '../../../src/runners/auto/thread-cpu.js';
+import { threadCpuMs, threadCpuSource } from '../../../src/runners/auto/thread-cpu.js';
 
 const SLOW = { timeout: 120_000 };
 const ownThreadOnly = threadCpuSource !== 'process';
@@ -35,22 +29,6 @@ async function untilProcessUsed(ms: number): Promise<void> {
 }
 
 describe('the CPU time of the calling thread', () => {
-  it('reads the run time from a schedstat line, in ms', () => {
-    assert.equal(parseSchedstat('1234567890 5000 42\n'), 1234.56789);
-    assert.throws(() => parseSchedstat(''), /schedstat: expected/);
-    assert.throws(() => parseSchedstat('x 1 2'), /schedstat: expected/);
-    assert.equal(parseSchedstatWait('1234567890 5000000 42\n'), 5);
-    assert.throws(() => parseSchedstatWait('1 x 2'), /schedstat: expected/);
-  });
-
-  it('reads utime + stime from a stat line, even when the command name holds ") ("', () => {
-    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
-    fields[11] = '150'; // utime, field 14
-    fields[12] = '25'; // stime, field 15
-    assert.equal(parseStat(`4242 (node ) (odd) ${fields.join(' ')}`), 1750);
-    assert.throws(() => parseStat('4242 (node) S'), /stat: expected/);
-  });
-
   it('counts what the calling thread computes', () => {
     const thread = threadCpuMs();
     const whole = processCpuMs();

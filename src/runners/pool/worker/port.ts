@@ -2,6 +2,8 @@
  * The worker side of a transport: how the shared worker main receives batches and answers,
  * inside a worker thread (`parentPort`) or a child process (its IPC channel).
  */
+
+import { ownThreadId } from '../../../primitives/proc-stat.js';
 import type { FromWorkerWire, ToWorkerWire, WorkerInit } from '../protocol.js';
 import { ownBuffers } from '../transports/own-buffers.js';
 
@@ -30,7 +32,10 @@ export interface WorkerPort extends WorkerInit {
 /** What the pool hands a new worker (thread `workerData`, or the child's environment). */
 export interface WorkerSettings extends WorkerInit {
   readonly tasksPerWorker: number;
-  /** Threads: two int32 cells shared with the pool, `[jobId, offset]` of the input running now. */
+  /**
+   * Threads: int32 cells shared with the pool, `[jobId, offset]` of the input running now,
+   * then the thread's kernel id (see {@link THREAD_ID_CELL}).
+   */
   readonly running?: SharedArrayBuffer | undefined;
   /**
    * Processes: the file descriptor of a pipe the parent never writes to (see `watchdog.ts`);
@@ -38,6 +43,13 @@ export interface WorkerSettings extends WorkerInit {
    */
   readonly parentPipe?: number | undefined;
 }
+
+/**
+ * The cell of {@link WorkerSettings.running} where a worker thread writes its kernel id as
+ * it starts, before it loads any task, so that the pool can read the thread's CPU time
+ * under `/proc` while it is busy (see `transports/thread.ts`); -1 where it has none.
+ */
+export const THREAD_ID_CELL = 2;
 
 /** Name of the environment variable that carries {@link WorkerSettings} to a child process. */
 export const SETTINGS_ENV = 'SWITCHYARD_WORKER';
@@ -47,6 +59,7 @@ export async function openPort(): Promise<WorkerPort> {
   if (!isMainThread && parentPort) {
     const settings = workerData as WorkerSettings;
     const running = settings.running && new Int32Array(settings.running);
+    if (running) running[THREAD_ID_CELL] = ownThreadId() ?? -1;
     return {
       ...settings,
       onMessage: (listener) => parentPort.on('message', listener),
