@@ -71,6 +71,12 @@ const WORKLOADS: readonly Workload[] = [
   { name: 'waitCompute', inputs: 600, what: 'wait 8 ms, then compute 4 ms' },
   { name: 'zlib', inputs: 3_000, what: 'async gzip of 64 KB (libuv pool)', waiting: true },
   { name: 'fsRead', inputs: 20_000, what: 'read a 4 KB file (libuv pool)', waiting: true },
+  {
+    name: 'digest',
+    inputs: 3_000,
+    what: 'WebCrypto SHA-256 of 256 KB (libuv pool)',
+    waiting: true,
+  },
   { name: 'timers', inputs: 1_000, what: 'timer wait of 5–80 ms', waiting: true },
   {
     name: 'paretoWaits',

@@ -88,6 +88,19 @@ export async function zlib({ n }) {
   return n;
 }
 
+/** 256 KB to hash, made once per thread on first use. */
+let digested;
+
+/**
+ * SHA-256 of 256 KB with WebCrypto: the hashing runs on libuv's threads, the copy of the
+ * data into the request on the calling thread — both compete for the same CPUs.
+ */
+export async function digest({ n }) {
+  digested ??= new Uint8Array(256 * 1024).map((_, i) => (i * 31) & 255);
+  await crypto.subtle.digest('SHA-256', digested);
+  return n;
+}
+
 /** Reads one of a thousand 4 KB files (libuv's threads again). */
 export async function fsRead({ n }) {
   await readFile(join(process.env.BENCH_FILES, `${n % 1000}.txt`));
