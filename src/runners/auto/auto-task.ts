@@ -73,7 +73,7 @@ export class AutoTask {
     task: Task<never, unknown>,
     fn: TaskFunction<unknown, unknown>,
     shared: Shared,
-    context: Omit<LawContext, 'dispatchMs' | 'chunkable'> & {
+    context: Omit<LawContext, 'dispatchMs' | 'chunkable' | 'waiting'> & {
       readonly canLeave: boolean;
       /** Inputs a `map` reads ahead at most (the executor's window). */
       readonly mapWindow: number;
@@ -94,6 +94,7 @@ export class AutoTask {
         // The constants were measured with inputs of a few bytes, whose copy they include.
         dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#crossing.copyMs()),
         chunkable: () => this.#inChunks,
+        waiting: () => this.gate.waiting,
       },
       shared.instruments,
       start,

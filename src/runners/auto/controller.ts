@@ -75,8 +75,9 @@ export class Controller {
   }
 
   /**
-   * Threads are no longer likely and the calling thread's last window had time to spare:
-   * workers begun on an earlier sign (a long call, a busy first window) are not needed now.
+   * Threads are no longer likely, and the calling thread's last window had time to spare
+   * or ruled them out (see {@link Law.threadsRuledOut}): workers begun on an earlier sign
+   * (a long call, a busy first window) are not needed now.
    */
   get threadsUnlikely(): boolean {
     const last = this.#lastOnLoop;
@@ -84,7 +85,7 @@ export class Controller {
       !this.#law.threadsLikely &&
       this.#law.at.route === 'loop' &&
       last !== undefined &&
-      last.busyShare < SATURATED
+      (last.busyShare < SATURATED || this.#law.threadsRuledOut)
     );
   }
 

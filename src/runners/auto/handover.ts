@@ -286,6 +286,9 @@ export function othersPerTaskMs(m: WindowSummary): number {
  * by other work has none to spare for them; and each task also needs the CPU the process's
  * other threads spend on it (`othersPerTaskMs`: libuv's pool hashing what a task hands it),
  * from the same CPUs as the workers, so twice as many tasks need twice as much of it.
+ * Nor can the workers run more at once than the caller offers (see {@link offeredInputs}):
+ * one who awaits each result before submitting the next gets one worker's speed, and a
+ * message each way.
  */
 export function threadsGain(
   m: Measured,
@@ -302,7 +305,18 @@ export function threadsGain(
   const byCpu = Math.min((workers * cpu) / (cpu + dispatch + others), cpu / dispatch);
   // A task's own latency, without queueing on this thread: the fastest one of the window.
   const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
-  return 1 + (Math.min(byCpu, byWaits) - 1) * (1 - contention);
+  const byDemand = (offeredInputs(m, context) * cpu) / (cpu + dispatch);
+  return 1 + (Math.min(byCpu, byWaits, byDemand) - 1) * (1 - contention);
+}
+
+/**
+ * Inputs the caller offers at once in `m`: those in flight and those waiting for room
+ * (at least one); unbounded where the waiting ones are not known.
+ */
+export function offeredInputs(m: WindowSummary, context: LawContext): number {
+  const waiting = context.waiting?.();
+  if (waiting === undefined) return Number.POSITIVE_INFINITY;
+  return Math.max(1, m.inFlight * m.inputsPerRun + waiting);
 }
 
 /**
@@ -349,9 +363,18 @@ export function tasksPerWorkerFor(m: Measured, most: number, latencyMs: number):
   return Math.min(most, Math.max(1, perWorker));
 }
 
-/** Why worker threads would not help, for a reason's sentence. */
-export function whyThreadsWouldNotHelp(predictedGain: number, contention: number): string {
+/**
+ * Why worker threads would not help, for a reason's sentence: `offered` inputs at once (see
+ * {@link offeredInputs}).
+ */
+export function whyThreadsWouldNotHelp(
+  predictedGain: number,
+  contention: number,
+  offered: number,
+): string {
   const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
+  if (offered < 2)
+    return `${gain}: the tasks come one at a time (each is submitted once the one before has finished), which one worker runs no faster than this thread`;
   if (contention >= CONTENDED)
     return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(contention * 100)}% of the time it could have run)`;
   return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;

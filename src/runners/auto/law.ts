@@ -38,7 +38,13 @@ import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
-import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
+import {
+  chunksOnThread,
+  Handover,
+  offeredInputs,
+  threadsGain,
+  whyThreadsWouldNotHelp,
+} from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
   gained,
@@ -56,6 +62,7 @@ import {
   SATURATED,
   SATURATED_FOR_MS,
   THREADS_GAIN_TO_MOVE,
+  THREADS_GAIN_TO_STAY,
   WAITING_TASKS_PER_WORKER,
 } from './settings.js';
 import { judgeThreads, mayShareOnTrial } from './trial.js';
@@ -81,6 +88,8 @@ export class Law {
    */
   #crashed = false;
   #threadsLikely = false;
+  /** The last window on the calling thread was saturated, and threads predicted to gain too little to keep the work. */
+  #threadsRuledOut = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
   #threadsUnavailable: string | undefined;
@@ -121,6 +130,16 @@ export class Law {
   get threadsLikely(): boolean {
     if (this.#threadsLikely) return true;
     return this.#longCall && this.#at.route === 'loop' && this.#mayMoveToThreads;
+  }
+
+  /**
+   * The calling thread's last window was saturated, yet worker threads were predicted to
+   * gain less than they must to keep the work (libuv's pool, say, takes the CPUs they would
+   * need): workers begun on an earlier sign (a first window that paid for compiling) are
+   * not needed.
+   */
+  get threadsRuledOut(): boolean {
+    return this.#threadsRuledOut && this.#at.route === 'loop';
   }
 
   /** The work may move to worker threads of its own accord: they can take it, and no timeout put it there. */
@@ -210,6 +229,7 @@ export class Law {
 
   #onLoop(m: Measured): Move | undefined {
     this.#threadsLikely = false;
+    this.#threadsRuledOut = false;
     if (m.busyShare >= SATURATED) return this.#saturated(m);
     this.#longCall = false;
     this.#saturation.end(m);
@@ -270,6 +290,7 @@ export class Law {
     const run = this.#saturation.fastestOf(m);
     const latencyMs = this.#saturation.ownLatencyMs(run);
     const predictedGain = threadsGain(m, this.#context, this.#saturation);
+    this.#threadsRuledOut = predictedGain < THREADS_GAIN_TO_STAY;
     const threadsUnavailable = this.#threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
@@ -285,7 +306,12 @@ export class Law {
     // of submits) as much as for the tasks: the level moves on what a move to threads needs.
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
-      threadsUnavailable ?? whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention);
+      threadsUnavailable ??
+      whyThreadsWouldNotHelp(
+        predictedGain,
+        this.#saturation.contention,
+        offeredInputs(m, this.#context),
+      );
     const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);

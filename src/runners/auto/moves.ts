@@ -47,6 +47,12 @@ export interface LawContext {
    * calling thread (a `map` without a timeout).
    */
   readonly chunkable: () => boolean;
+  /**
+   * Inputs waiting for room now: what the caller offers beyond the tasks in flight (a
+   * `map` reads ahead; a caller who awaits each `submit` offers none). Where absent, not
+   * known, and not counted.
+   */
+  readonly waiting?: () => number;
 }
 
 /** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */

@@ -157,6 +157,26 @@ describe('auto', () => {
     },
   );
 
+  it(
+    'keeps the work on the calling thread, saturated or not, when each submit awaits the one before',
+    SLOW,
+    async () => {
+      const ex = autoExecutor(busy(1));
+      try {
+        const ran: number[] = [];
+        for (let i = 0; i < 300; i++) ran.push(await ex.submit(where, { work: MS_OF_WORK }));
+        assert.ok(
+          ran.every((id) => id === 0),
+          'every task ran on the calling thread',
+        );
+        assert.equal(ex.decision?.mode, 'loop');
+        assertSaid(ex.decision, 'the tasks come one at a time');
+      } finally {
+        await ex.close();
+      }
+    },
+  );
+
   it('moves the work to worker threads when the calling thread is saturated', SLOW, async () => {
     const ex = autoExecutor(busy(1));
     try {

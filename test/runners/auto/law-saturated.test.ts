@@ -314,6 +314,23 @@ describe('the control law, on a saturated calling thread', () => {
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 2 });
   });
 
+  it('keeps CPU work on the calling thread when the caller awaits each task before the next: one worker would run it no faster', () => {
+    /** Two saturated windows of tasks computing 4 ms, `inFlight` at once and `waiting` more offered. */
+    const after = (inFlight: number, waiting: number) => {
+      const law = new Law({ ...context, waiting: () => waiting }, { route: 'loop', level: 64 });
+      const w = window({ ...computing, inFlight });
+      law.next(w);
+      return law.next(w);
+    };
+    const oneAtATime = after(1, 0);
+    assert.equal(oneAtATime?.to.route, 'loop');
+    assert.ok(oneAtATime && 'why' in oneAtATime.because);
+    assert.match(oneAtATime.because.why, /the tasks come one at a time/);
+    // Eight submitted at once, or a map that reads ahead: the workers can run two at once.
+    assert.deepEqual(after(8, 0)?.to, { route: 'threads', level: 1 });
+    assert.deepEqual(after(1, 63)?.to, { route: 'threads', level: 1 });
+  });
+
   it('keeps the work on the calling thread when other work keeps every CPU busy, and says so', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const contended = window({ busyShare: 1, cpuPerTaskMs: 2, fastestMs: 2, contention: 0.8 });
@@ -414,6 +431,28 @@ describe('the control law, on a saturated calling thread', () => {
       const last = law.next(handingThePool(0.2).at(-1)!);
       assert.ok(last && 'why' in last.because, 'and says why');
       assert.match(last.because.why, /would finish only 1\.2×/);
+    });
+
+    it('rules threads out once a saturated window shows the pool taking the CPUs they would need', () => {
+      // The pool hashes 0.25 ms for each task. A first window that paid for compiling (2 ms
+      // of the thread's CPU a task) predicts 2 × 2 ÷ (2 + 0.25) ≈ 1.8× and starts the
+      // workers; the next, 0.3 ms a task, 2 × 0.3 ÷ (0.3 + 0.25) ≈ 1.1×: the workers would
+      // be sent back.
+      const law = new Law(context, { route: 'loop', level: 64 });
+      const pool = (cpuPerTaskMs: number, throughput: number) =>
+        window({
+          ...computing,
+          cpuPerTaskMs,
+          fastestMs: cpuPerTaskMs * 1.1,
+          throughput,
+          othersBusy: throughput * 0.25e-3,
+        });
+      law.next(pool(2, 500));
+      assert.equal(law.threadsLikely, true);
+      assert.equal(law.threadsRuledOut, false);
+      law.next(pool(0.3, 3_000));
+      assert.equal(law.threadsLikely, false);
+      assert.equal(law.threadsRuledOut, true, 'so the workers still starting can be stopped');
     });
 
     it('judges the pool by the windows after the thread warmed up, which fed it at full pace', () => {
