@@ -48,6 +48,16 @@ export function parseStat(line: string): number {
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
+/** ms of CPU several threads have used in all, or `undefined` when one of them does not say. */
+export function totalCpuMs(readings: Iterable<number | undefined>): number | undefined {
+  let sum = 0;
+  for (const ms of readings) {
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
+}
+
 /** A `/proc` file read again and again through one descriptor (opening costs ten times a read). */
 export interface ProcFile {
   /** Reads and parses the file now; throws once the thread it describes has ended. */

@@ -9,6 +9,7 @@ import {
   parseSchedstat,
   parseSchedstatWait,
   parseStat,
+  totalCpuMs,
 } from '../../src/primitives/proc-stat.js';
 
 const linux = process.platform === 'linux' && existsSync('/proc/thread-self');
@@ -28,6 +29,12 @@ describe("a thread's counters under /proc", () => {
     fields[12] = '25'; // stime, field 15
     assert.equal(parseStat(`4242 (node ) (odd) ${fields.join(' ')}`), 1750);
     assert.throws(() => parseStat('4242 (node) S'), /stat: expected/);
+  });
+
+  it("adds up threads' CPU time only when every one of them says", () => {
+    assert.equal(totalCpuMs([]), 0, 'no thread has used any');
+    assert.equal(totalCpuMs([1.5, 2]), 3.5);
+    assert.equal(totalCpuMs([1.5, undefined, 2]), undefined);
   });
 
   it('reads a file again through one descriptor, and gives up on one it cannot open or parse', () => {

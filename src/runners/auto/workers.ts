@@ -6,6 +6,7 @@
  */
 import type { ChunkOutcome, ChunkRun, Runner, RunnerLoad, TaskRun } from '../../core/runner.js';
 import type { TaskLike } from '../../core/task.js';
+import { totalCpuMs } from '../../primitives/proc-stat.js';
 
 /** Why a take failed when {@link WorkerThreads.abandon} stopped its workers. */
 const STOPPED = 'the worker threads were stopped while starting';
@@ -78,13 +79,7 @@ export class WorkerThreads {
    * where the system does not say; only differences mean anything.
    */
   cpuMs(): number | undefined {
-    let sum = 0;
-    for (const runner of this.#runners ?? []) {
-      const ms = runner.cpuMs?.();
-      if (ms === undefined) return undefined;
-      sum += ms;
-    }
-    return sum;
+    return totalCpuMs((this.#runners ?? []).map((runner) => runner.cpuMs?.()));
   }
 
   /** Set once closing began: a task that failed to load since then failed for that reason. */

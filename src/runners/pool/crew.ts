@@ -5,6 +5,7 @@
  */
 import type { ResourceLimits } from 'node:worker_threads';
 import type { WorkerCrashedError } from '../../core/errors.js';
+import { totalCpuMs } from '../../primitives/proc-stat.js';
 import type { PoolTask } from './job.js';
 import { Refill } from './refill.js';
 import { type SlotEvents, WorkerSlot } from './slot.js';
@@ -146,13 +147,7 @@ export class Crew implements Iterable<WorkerSlot> {
 
   /** ms of CPU the live workers have used so far, or `undefined` where one cannot say. */
   cpuMs(): number | undefined {
-    let sum = 0;
-    for (const slot of this.#slots) {
-      const ms = slot.cpuMs();
-      if (ms === undefined) return undefined;
-      sum += ms;
-    }
-    return sum;
+    return totalCpuMs(Array.from(this.#slots, (slot) => slot.cpuMs()));
   }
 
   /** Share of the workers' lives, past and present, spent running tasks. */
