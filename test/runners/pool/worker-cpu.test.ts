@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Runner, TaskRun } from '../../../src/core/runner.js';
 import { task } from '../../../src/core/task.js';
 import { threadCpuMs } from '../../../src/runners/auto/thread-cpu.js';
@@ -37,6 +38,16 @@ async function compute(runner: Runner, workers: number, ms: number): Promise<voi
   await Promise.all(Array.from({ length: workers }, () => runner.run(busy, runOf(ms))));
 }
 
+/** The runner's workers' CPU time, once every one of them has told which thread it is. */
+async function onceKnown(runner: Runner): Promise<number> {
+  for (const started = Date.now(); Date.now() - started < 60_000; ) {
+    const ms = runner.cpuMs?.();
+    if (ms !== undefined) return ms;
+    await sleep(20);
+  }
+  assert.fail("the workers' CPU time never became known");
+}
+
 describe("a pool's worker threads' CPU time", { timeout: 120_000 }, () => {
   it('grows by about what the workers computed, read from their own counters', {
     skip: linux ? false : 'the system does not say here',
@@ -45,12 +56,14 @@ describe("a pool's worker threads' CPU time", { timeout: 120_000 }, () => {
     try {
       assert.equal(runner.cpuMs?.(), 0, 'no worker has started yet');
       await compute(runner, 2, 10);
-      const before = runner.cpuMs?.();
-      assert.ok(before !== undefined && before > 0, `the workers' start took some: ${before}`);
+      // A worker still starting (the pool may have given both runs to the first) has not
+      // told its id yet, and its CPU is not known until it has.
+      const before = await onceKnown(runner);
+      assert.ok(before > 0, `the workers' start took some: ${before}`);
       const processBefore = processCpuMs();
       const threadBefore = threadCpuMs();
       await compute(runner, 2, 300);
-      const used = runner.cpuMs!()! - before;
+      const used = (await onceKnown(runner)) - before;
       // The CPU the process used besides this thread's was nearly all theirs (a loaded
       // machine may give them less than 2 × 300 ms in that time, whatever they report).
       const others = processCpuMs() - processBefore - (threadCpuMs() - threadBefore);
