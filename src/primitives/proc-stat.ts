@@ -88,6 +88,20 @@ export function openProcFile(file: string, parse: (line: string) => number): Pro
 }
 
 /**
+ * The CPU-time counters of thread `tid` of this process: `schedstat` (ns), else `stat`
+ * (clock ticks, where the kernel keeps no schedstat); `undefined` where neither reads.
+ */
+export function openThreadCpu(
+  tid: number,
+): { readonly source: 'schedstat' | 'stat'; readonly file: ProcFile } | undefined {
+  const task = `/proc/self/task/${tid}`;
+  const schedstat = openProcFile(`${task}/schedstat`, parseSchedstat);
+  if (schedstat) return { source: 'schedstat', file: schedstat };
+  const stat = openProcFile(`${task}/stat`, parseStat);
+  return stat && { source: 'stat', file: stat };
+}
+
+/**
  * The kernel's id of the thread that asks (`/proc/thread-self` links to
  * `<pid>/task/<tid>`), or `undefined` where there is no such link (not Linux, or a kernel
  * before 3.17).

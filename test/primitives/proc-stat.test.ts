@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import {
   openProcFile,
+  openThreadCpu,
   ownThreadId,
   parseSchedstat,
   parseSchedstatWait,
@@ -61,5 +62,10 @@ describe("a thread's counters under /proc", () => {
   }, () => {
     // A worker thread's own is checked where the pool reads its CPU time (test/runners/pool/worker-cpu.test.ts).
     assert.equal(ownThreadId(), process.pid);
+    const counters = openThreadCpu(process.pid);
+    assert.ok(counters, "the main thread's CPU time reads");
+    assert.ok(counters.file.read() > 0);
+    counters.file.close();
+    assert.equal(openThreadCpu(2 ** 30), undefined, 'no such thread');
   });
 });

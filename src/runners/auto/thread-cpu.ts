@@ -17,12 +17,7 @@
  * (tens of µs, more than a tiny task) and runs backwards by a few µs at a time.
  */
 import { isMainThread } from 'node:worker_threads';
-import {
-  openProcFile,
-  parseSchedstat,
-  parseSchedstatWait,
-  parseStat,
-} from '../../primitives/proc-stat.js';
+import { openProcFile, openThreadCpu, parseSchedstatWait } from '../../primitives/proc-stat.js';
 
 /** Where a thread's CPU time comes from, best first. */
 export type ThreadCpuSource = 'threadCpuUsage' | 'schedstat' | 'stat' | 'process';
@@ -36,14 +31,9 @@ function pick(): { readonly source: ThreadCpuSource; readonly read: () => number
   if (typeof native === 'function') {
     return { source: 'threadCpuUsage', read: () => usageMs(native.call(process)) };
   }
-  if (isMainThread && process.platform === 'linux') {
-    // The main thread's id is the process id.
-    const task = `/proc/self/task/${process.pid}`;
-    const schedstat = openProcFile(`${task}/schedstat`, parseSchedstat)?.read;
-    if (schedstat) return { source: 'schedstat', read: schedstat };
-    const stat = openProcFile(`${task}/stat`, parseStat)?.read;
-    if (stat) return { source: 'stat', read: stat };
-  }
+  // The main thread's id is the process id.
+  const counters = isMainThread && process.platform === 'linux' && openThreadCpu(process.pid);
+  if (counters) return { source: counters.source, read: counters.file.read };
   return { source: 'process', read: () => usageMs(process.cpuUsage()) };
 }
 

@@ -4,12 +4,7 @@
  * thread with `ERR_WORKER_OUT_OF_MEMORY`, reported as a memory-limit death.
  */
 import { Worker, type WorkerOptions } from 'node:worker_threads';
-import {
-  openProcFile,
-  type ProcFile,
-  parseSchedstat,
-  parseStat,
-} from '../../../primitives/proc-stat.js';
+import { openThreadCpu, type ProcFile } from '../../../primitives/proc-stat.js';
 import type { TransportSpec } from '../transport.js';
 import { THREAD_ID_CELL, type WorkerSettings } from '../worker/port.js';
 import { workerExecArgv, workerMain } from './entry.js';
@@ -101,12 +96,7 @@ class ThreadCpu {
       const tid = this.#cells[THREAD_ID_CELL]!;
       // Not yet known: its start so far would count in whatever read it next.
       if (tid === 0) return undefined;
-      const task = `/proc/self/task/${tid}`;
-      this.#file =
-        tid > 0
-          ? (openProcFile(`${task}/schedstat`, parseSchedstat) ??
-            openProcFile(`${task}/stat`, parseStat))
-          : undefined;
+      this.#file = tid > 0 ? openThreadCpu(tid)?.file : undefined;
       this.#unknown = !this.#file;
       if (this.#unknown) return undefined;
     }
