@@ -8,14 +8,16 @@
 import type { Decision, DecisionStep, Workload } from '../../core/types.js';
 import { Law } from './law.js';
 import type { LawContext, Level, Move, Route } from './moves.js';
+import { withoutOwnStart } from './own-start.js';
 import { explain } from './reasons.js';
-import { HISTORY_LENGTH, SATURATED, TINY_TASK_MS, WAITS_DOMINATE } from './settings.js';
 import {
-  contentionBesidesOwn,
-  type Instruments,
-  MeasurementWindow,
-  type WindowSummary,
-} from './window.js';
+  HISTORY_LENGTH,
+  SATURATED,
+  TINY_TASK_MS,
+  WAITS_DOMINATE,
+  WARMING_STRETCH_CPU_MS,
+} from './settings.js';
+import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';
 
 export class Controller {
   readonly #instruments: Instruments;
@@ -41,6 +43,12 @@ export class Controller {
   #workersStarting = false;
   /** The current window was open while worker threads were starting. */
   #windowSawStart = false;
+  /**
+   * Since the work was handed to worker threads still starting: the calling thread's CPU
+   * time then, and the inputs it has finished since (the tasks go on there until the
+   * workers are ready).
+   */
+  #sinceHandover: { readonly cpuMs: number; inputs: number } | undefined;
 
   /** `onMove` is told each new level, after the decision has been updated. */
   constructor(
@@ -125,6 +133,7 @@ export class Controller {
         : undefined;
     this.#inFlight[route]--;
     this.#completions += inputs;
+    if (route === 'loop' && this.#sinceHandover) this.#sinceHandover.inputs += inputs;
     if (route !== at && !window && this.#inFlight[route] === 0) this.#measure(false);
     if (!ready) return;
     const measured = window!.summary(now);
@@ -136,20 +145,8 @@ export class Controller {
     const kinder = ready === 'early' && { ...measured, throughput: window!.kinderThroughput(now) };
     if (kinder && !this.#law.settles(kinder, measured)) return;
     // Worker threads starting take CPU from this thread and busy other cores, but they are
-    // what the work would move to, not other work it would compete with there: their CPU
-    // time is not counted as the process's other threads' (all of it, where theirs is not
-    // known). The rest of those threads (libuv's pool working for the tasks) would keep
-    // those CPUs busy as much after a move, and other programs that kept this thread
-    // waiting would slow the workers as much.
-    const workers = measured.ownWorkersBusy;
-    const summary = this.#windowSawStart
-      ? {
-          ...measured,
-          othersBusy: workers === undefined ? 0 : Math.max(0, measured.othersBusy - workers),
-          ...(workers === undefined ? { othersUnknown: true } : {}),
-          contention: contentionBesidesOwn(measured, this.#context.cpus),
-        }
-      : measured;
+    // what the work would move to, not other work it would compete with there.
+    const summary = this.#windowSawStart ? withoutOwnStart(measured, this.#context.cpus) : measured;
     this.#last = summary;
     this.#lastAt = this.#law.at;
     if (route === 'loop') this.#lastOnLoop = summary;
@@ -166,9 +163,18 @@ export class Controller {
     this.#windowSawStart = true;
   }
 
-  /** The worker threads started (or failed to). */
+  /**
+   * The worker threads started (or failed to). What the calling thread's tasks cost it
+   * while they started, if it went on with the work handed to them, tells the law what it
+   * does now (see {@link Law.ranMeanwhile}); a reading of too little CPU time says nothing.
+   */
   workersReady(): void {
     this.#workersStarting = false;
+    const since = this.#sinceHandover;
+    this.#sinceHandover = undefined;
+    if (!since || since.inputs === 0) return;
+    const cpuMs = this.#instruments.busy(true).cpuMs - since.cpuMs;
+    if (cpuMs >= WARMING_STRETCH_CPU_MS) this.#law.ranMeanwhile(cpuMs / since.inputs);
   }
 
   /** A timeout was set: from now on the tasks run where it can stop them. */
@@ -209,6 +215,10 @@ export class Controller {
     this.#reason = explain(move, this.#context.workers, this.#law.held !== undefined);
     const handedOver = move.because.kind === 'saturated' || move.because.kind === 'saturating';
     if (handedOver) this.#handedOver = move.to.level;
+    if (moved)
+      this.#sinceHandover = handedOver
+        ? { cpuMs: this.#instruments.busy(true).cpuMs, inputs: 0 }
+        : undefined;
     // A crash is kept in the history even where the work stays: it is why it never leaves.
     if (moved || move.because.kind === 'crashed') {
       this.#history.push({

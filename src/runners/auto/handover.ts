@@ -254,6 +254,20 @@ export class Handover {
     return tasksPerWorkerFor(run, most, latencyMs);
   }
 
+  /**
+   * The calling thread went on with the tasks while the workers started, spending
+   * `cpuPerTaskMs` of its CPU on each. Clearly less than at the baseline (by
+   * {@link WARMING_UP}) means it was still warming up when it set the baseline — its JIT
+   * compiling, the libraries' first calls allocating — and the workers must beat what it
+   * does now: as many more tasks a second as it spends less CPU on each.
+   */
+  ranMeanwhile(cpuPerTaskMs: number): void {
+    const baseline = this.baseline;
+    if (!baseline || baseline.cpuPerTaskMs <= WARMING_UP * cpuPerTaskMs) return;
+    const throughput = (baseline.throughput * baseline.cpuPerTaskMs) / cpuPerTaskMs;
+    this.baseline = { ...baseline, throughput, cpuPerTaskMs };
+  }
+
   /** Tasks that started alone on the workers left them idle: they wait there, and share the workers from now on. */
   tasksWait(): void {
     this.oneTaskPerWorker = false;

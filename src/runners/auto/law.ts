@@ -220,6 +220,14 @@ export class Law {
     return !gained(from, { ...kinder, ...at }) || unqueued(from, { ...stricter, ...at });
   }
 
+  /**
+   * The calling thread went on with the work handed to worker threads while they started,
+   * spending `cpuPerTaskMs` of its CPU on each task (see {@link Handover.ranMeanwhile}).
+   */
+  ranMeanwhile(cpuPerTaskMs: number): void {
+    if (this.#phase.kind === 'verifying') this.#handover.ranMeanwhile(cpuPerTaskMs);
+  }
+
   /** The answer to a closed window at the current level. */
   next(summary: WindowSummary): Move | undefined {
     const m: Measured = { ...summary, ...this.#at };

@@ -370,18 +370,3 @@ function halfThroughput(from: Mark, to: Mark, runs: number): number {
   const little = (((to.area - from.area) / span) * (inputs / runs) * 1000) / latency;
   return Math.min(counted, little);
 }
-
-/**
- * The contention of `m` that other programs caused, on a machine of `cpus` CPUs: while
- * the calling thread waited for a CPU, every CPU ran something else — the process's other
- * threads, or other programs. Those threads, busy `othersBusy` CPUs on average, can have
- * filled them for at most their CPU time ÷ `cpus`; the thread's waits beyond that were for
- * other programs.
- */
-export function contentionBesidesOwn(m: WindowSummary, cpus: number): number {
-  if (m.contention <= 0 || m.contention >= 1) return m.contention;
-  const cpuMs = m.cpuPerTaskMs * m.completions;
-  const waitedMs = (cpuMs * m.contention) / (1 - m.contention);
-  const forOthersMs = Math.max(0, waitedMs - (m.othersBusy * m.spanMs) / cpus);
-  return forOthersMs / (cpuMs + forOthersMs);
-}

@@ -4,14 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import fc from 'fast-check';
 import { MIN_COMPLETIONS, MIN_WINDOW_MS } from '../../../src/runners/auto/settings.js';
-import {
-  type BusyReading,
-  contentionBesidesOwn,
-  MeasurementWindow,
-  type WindowSummary,
-} from '../../../src/runners/auto/window.js';
+import { type BusyReading, MeasurementWindow } from '../../../src/runners/auto/window.js';
 
 describe('a measurement window', () => {
   // A chunk of 25 inputs is one completion to time: a window of two chunks measures a rate
@@ -146,36 +140,5 @@ describe('a measurement window', () => {
     // Of 31 runs, the first reading (after 16) lies past the half.
     const read = warming(MIN_COMPLETIONS - 1, 0.8, 0.1);
     assert.equal(read.recentBusyShare, read.busyShare);
-  });
-});
-
-describe('the contention other programs caused', () => {
-  /** 100 tasks of 1 ms CPU over 200 ms, the thread waiting for a CPU `contention` of its runnable time. */
-  const measured = (contention: number, othersBusy: number) =>
-    ({ completions: 100, cpuPerTaskMs: 1, spanMs: 200, contention, othersBusy }) as WindowSummary;
-
-  it('is all of it when the process has no other busy thread, none when its threads explain the waits', () => {
-    // 100 ms of CPU and 100 ms of waiting for one.
-    assert.equal(contentionBesidesOwn(measured(0.5, 0), 2), 0.5);
-    // Other threads of the process busy 1 CPU of 2 for 200 ms: enough to fill both CPUs for 100 ms.
-    assert.equal(contentionBesidesOwn(measured(0.5, 1), 2), 0);
-    // Half a CPU: they explain 50 ms of the waits; the other 50 ms were other programs'.
-    assert.equal(contentionBesidesOwn(measured(0.5, 0.5), 2), 50 / 150);
-  });
-
-  it('lies between none and the whole, and falls as the process’s other threads did more', () => {
-    fc.assert(
-      fc.property(
-        fc.double({ min: 0, max: 0.99, noNaN: true }),
-        fc.double({ min: 0, max: 4, noNaN: true }),
-        fc.double({ min: 0, max: 4, noNaN: true }),
-        fc.integer({ min: 1, max: 64 }),
-        (contention, busy, more, cpus) => {
-          const some = contentionBesidesOwn(measured(contention, busy), cpus);
-          assert.ok(some >= 0 && some <= contention + 1e-12);
-          assert.ok(contentionBesidesOwn(measured(contention, busy + more), cpus) <= some + 1e-12);
-        },
-      ),
-    );
   });
 });
