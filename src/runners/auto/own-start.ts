@@ -28,26 +28,22 @@ export function withoutOwnStart(m: WindowSummary, cpus: number): WindowSummary {
 }
 
 /**
- * The contention of `m` that other programs caused, on a machine of `cpus` CPUs: while
- * the calling thread waited for a CPU, every CPU ran something else — the process's other
- * threads, or other programs. Those threads, busy `othersBusy` CPUs on average, can have
- * filled them for at most their CPU time ÷ `cpus`; the thread's waits beyond that were for
- * other programs.
+ * The contention of `m` that other programs caused, on a machine of `cpus` CPUs: the
+ * calling thread's waits for a CPU beyond those the process's other threads can explain
+ * (see {@link waitsOf}).
  */
 export function contentionBesidesOwn(m: WindowSummary, cpus: number): number {
-  if (m.contention <= 0 || m.contention >= 1) return m.contention;
-  const cpuMs = m.cpuPerTaskMs * m.completions;
-  const waitedMs = (cpuMs * m.contention) / (1 - m.contention);
-  const forOthersMs = Math.max(0, waitedMs - (m.othersBusy * m.spanMs) / cpus);
-  return forOthersMs / (cpuMs + forOthersMs);
+  const waits = waitsOf(m, cpus);
+  if (!waits) return m.contention;
+  const forOthersMs = waits.waitedMs - waits.forThreadsMs;
+  return forOthersMs / (waits.cpuMs + forOthersMs);
 }
 
 /**
  * How many times as long a saturated calling thread took over the tasks of `m` as it
  * would have without its own workers starting: it finishes tasks as fast as it runs, and
- * it waited for a CPU while every one ran something else. The process's other threads can
- * have filled them for at most their CPU time ÷ `cpus` (see {@link contentionBesidesOwn});
- * the starting workers, for their share of that. The thread's throughput times this is
+ * of its waits for a CPU (see {@link waitsOf}), the starting workers can explain their
+ * share of what the process's other threads can. The thread's throughput times this is
  * what the workers must beat: 2 workers importing a module on 2 CPUs can leave it two
  * thirds of its time, and would otherwise be judged against two thirds of what it does
  * alone. 1 where the thread had time to spare (the waits cost it little), or where the
@@ -55,11 +51,27 @@ export function contentionBesidesOwn(m: WindowSummary, cpus: number): number {
  */
 export function ownStartSlowdown(m: WindowSummary, cpus: number): number {
   const workers = m.ownWorkersBusy;
-  if (workers === undefined || m.busyShare < SATURATED || m.othersBusy <= 0) return 1;
-  if (m.contention <= 0 || m.contention >= 1) return 1;
+  const waits = waitsOf(m, cpus);
+  if (workers === undefined || m.busyShare < SATURATED || !waits || m.othersBusy <= 0) return 1;
+  const forWorkersMs = waits.forThreadsMs * Math.min(1, workers / m.othersBusy);
+  const runnableMs = waits.cpuMs + waits.waitedMs;
+  return runnableMs / (runnableMs - forWorkersMs);
+}
+
+/**
+ * The calling thread's CPU time over `m`, the time it waited for a CPU, and how much of
+ * that the process's other threads can explain, on a machine of `cpus` CPUs: while it
+ * waited, every CPU ran something else — those threads, or other programs — and those
+ * threads, busy `othersBusy` CPUs on average, can have filled them for at most their CPU
+ * time ÷ `cpus`. `undefined` where it never waited for a CPU, or never ran.
+ */
+function waitsOf(
+  m: WindowSummary,
+  cpus: number,
+): { cpuMs: number; waitedMs: number; forThreadsMs: number } | undefined {
+  if (m.contention <= 0 || m.contention >= 1) return undefined;
   const cpuMs = m.cpuPerTaskMs * m.completions;
   const waitedMs = (cpuMs * m.contention) / (1 - m.contention);
   const forThreadsMs = Math.min(waitedMs, (m.othersBusy * m.spanMs) / cpus);
-  const forWorkersMs = forThreadsMs * Math.min(1, workers / m.othersBusy);
-  return (cpuMs + waitedMs) / (cpuMs + waitedMs - forWorkersMs);
+  return { cpuMs, waitedMs, forThreadsMs };
 }
