@@ -46,13 +46,15 @@ export function contentionBesidesOwn(m: WindowSummary, cpus: number): number {
  * share of what the process's other threads can. The thread's throughput times this is
  * what the workers must beat: 2 workers importing a module on 2 CPUs can leave it two
  * thirds of its time, and would otherwise be judged against two thirds of what it does
- * alone. 1 where the thread had time to spare (the waits cost it little), or where the
- * workers' CPU time is not known.
+ * alone. Until the workers' CPU time is known (each tells its thread as its isolate runs
+ * its first code, tens of ms into a start that is busiest then), all of the process's
+ * other threads' is taken for theirs. 1 where the thread had time to spare (the waits
+ * cost it little).
  */
 export function ownStartSlowdown(m: WindowSummary, cpus: number): number {
-  const workers = m.ownWorkersBusy;
+  const workers = m.ownWorkersBusy ?? m.othersBusy;
   const waits = waitsOf(m, cpus);
-  if (workers === undefined || m.busyShare < SATURATED || !waits || m.othersBusy <= 0) return 1;
+  if (m.busyShare < SATURATED || !waits || m.othersBusy <= 0) return 1;
   const forWorkersMs = waits.forThreadsMs * Math.min(1, workers / m.othersBusy);
   const runnableMs = waits.cpuMs + waits.waitedMs;
   return runnableMs / (runnableMs - forWorkersMs);
