@@ -17,15 +17,20 @@ import {
 } from './settings.js';
 import type { WindowSummary } from './window.js';
 
-/** Consecutive saturated windows, summed. */
+/** Consecutive saturated windows, summed: a whole run's, or a stretch of it (see `Saturation`). */
 class Stretch {
   windows = 0;
   cpuMs = 0;
   tasks = 0;
+  /** ms the windows span together. */
   spanMs = 0;
+  /** The fastest task of the windows. */
   fastestMs = Number.POSITIVE_INFINITY;
+  /** The least CPU per task the process's other threads used in a window (ms). */
   leastOthers = Number.POSITIVE_INFINITY;
+  /** The least contention of a window. */
   leastContention = Number.POSITIVE_INFINITY;
+  /** The window of the highest throughput. */
   best: Measured | undefined;
 
   add(m: Measured): void {
@@ -60,20 +65,12 @@ export function computesLong(m: WindowSummary): boolean {
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
-  #windows = 0;
+  /** The run's windows (since it last started again, see {@link add}). */
+  #run = new Stretch();
   /** The windows since the last comparison of CPU per task (see {@link WARMING_STRETCH_CPU_MS}). */
   #stretch = new Stretch();
   /** CPU per task of the stretch before. */
   #lastCpu = 0;
-  #best: Measured | undefined;
-  /** The least CPU per task the process's other threads used in a window of the run (ms). */
-  #leastOthers = Number.POSITIVE_INFINITY;
-  /** The least contention of a window of the run. */
-  #leastContention = Number.POSITIVE_INFINITY;
-  /** ms the run's windows span together. */
-  #spanMs = 0;
-  /** The fastest task of the run's windows. */
-  #fastestMs = Number.POSITIVE_INFINITY;
   /**
    * Windows the run needs: two at first (the first window also pays for starting up —
    * compiling, first allocations — which can make a waiting task look busy), one after a
@@ -85,7 +82,7 @@ export class Saturation {
 
   /** The highest throughput of the run: what the workers must beat. */
   get best(): Measured | undefined {
-    return this.#best;
+    return this.#run.best;
   }
 
   /**
@@ -94,7 +91,8 @@ export class Saturation {
    * collection of garbage busies them in some windows only.
    */
   get othersPerTaskMs(): number {
-    return Number.isFinite(this.#leastOthers) ? this.#leastOthers : 0;
+    const { leastOthers } = this.#run;
+    return Number.isFinite(leastOthers) ? leastOthers : 0;
   }
 
   /**
@@ -104,7 +102,8 @@ export class Saturation {
    * only — and must not stop the move it was begun for.
    */
   get contention(): number {
-    return Number.isFinite(this.#leastContention) ? this.#leastContention : 0;
+    const { leastContention } = this.#run;
+    return Number.isFinite(leastContention) ? leastContention : 0;
   }
 
   /**
@@ -113,7 +112,8 @@ export class Saturation {
    * waited behind others' calls).
    */
   fastestOf(m: Measured): Measured {
-    return Number.isFinite(this.#fastestMs) ? { ...m, fastestMs: this.#fastestMs } : m;
+    const { fastestMs } = this.#run;
+    return Number.isFinite(fastestMs) ? { ...m, fastestMs } : m;
   }
 
   /**
@@ -149,7 +149,7 @@ export class Saturation {
    * this to be ready.
    */
   get convincing(): boolean {
-    return this.#windows >= this.#needed && this.#spanMs >= SATURATED_FOR_MS;
+    return this.#run.windows >= this.#needed && this.#run.spanMs >= SATURATED_FOR_MS;
   }
 
   /**
@@ -162,45 +162,30 @@ export class Saturation {
   add(m: Measured): void {
     const stretch = this.#stretch;
     stretch.add(m);
-    this.#windows++;
-    this.#spanMs += m.spanMs;
-    this.#fastestMs = Math.min(this.#fastestMs, m.fastestMs);
-    if (this.#windows === 1 || m.throughput > (this.#best?.throughput ?? 0)) this.#best = m;
+    this.#run.add(m);
     if (stretch.cpuMs >= WARMING_STRETCH_CPU_MS) {
       const cpuPerTask = stretch.cpuMs / stretch.tasks;
-      if (this.#lastCpu > WARMING_UP * cpuPerTask) {
-        this.#windows = stretch.windows;
-        this.#spanMs = stretch.spanMs;
-        this.#fastestMs = stretch.fastestMs;
-        this.#best = stretch.best;
-        this.#leastOthers = stretch.leastOthers;
-        this.#leastContention = stretch.leastContention;
-      }
+      if (this.#lastCpu > WARMING_UP * cpuPerTask) this.#run = stretch;
       this.#lastCpu = cpuPerTask;
       this.#stretch = new Stretch();
     }
+    const run = this.#run;
     // Tasks that each compute for that long in their call leave start-up costs no weight
     // (and a second window of them would cost as long again): one window does. So does a
     // first window whose CPU per task fell less than warming up makes it fall since the
     // unsaturated window just before it: the thread is warm, and the level made it the
     // bottleneck.
     const before = this.#before?.cpuPerTaskMs ?? 0;
-    const warm = this.#windows === 1 && before > 0 && before <= WARMING_UP * m.cpuPerTaskMs;
-    if (computesLong(m) || warm) this.#windows = Math.max(this.#windows, FIRST_RUN_WINDOWS);
-    this.#leastOthers = Math.min(this.#leastOthers, othersPerTaskMs(m));
-    this.#leastContention = Math.min(this.#leastContention, m.contention);
+    const warm = run.windows === 1 && before > 0 && before <= WARMING_UP * m.cpuPerTaskMs;
+    if (computesLong(m) || warm) run.windows = Math.max(run.windows, FIRST_RUN_WINDOWS);
   }
 
   /** A window that was not saturated (`unsaturated`, on the calling thread), or a move elsewhere, ends the run. */
   end(unsaturated?: Measured): void {
     this.#before = unsaturated;
-    this.#windows = 0;
+    this.#run = new Stretch();
     this.#stretch = new Stretch();
-    this.#spanMs = 0;
     this.#lastCpu = 0;
-    this.#leastOthers = Number.POSITIVE_INFINITY;
-    this.#leastContention = Number.POSITIVE_INFINITY;
-    this.#fastestMs = Number.POSITIVE_INFINITY;
   }
 
   /**
