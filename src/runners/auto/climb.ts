@@ -1,30 +1,54 @@
 /**
- * How far a step up goes. On the calling thread the first jump goes as far as its busy
- * share of late shows room for (a thread 5% busy can keep many times more in flight);
- * later steps double — each costs a turnover of its own to measure, and a step too far on
- * work that queues costs the most — unless the last step showed nothing queueing. On
- * worker threads, which show no busy share to go by, every step doubles.
+ * How far a step up goes. The first jump of an exploration goes as far as the busy share
+ * of the threads that run the tasks shows room for (a thread 5% busy can keep many times
+ * more in flight); later steps double — each costs a turnover of its own to measure, and a
+ * step too far on work that queues costs the most — unless the last step showed nothing
+ * queueing. On the calling thread the busy share is its own; on worker threads, theirs or
+ * the calling thread's (which sends them every task), whichever is higher; where the
+ * workers' is not known (the process's CPU time is not, or they started in the window),
+ * every step doubles.
  */
-import type { Because, Measured } from './moves.js';
+import { type Because, type Measured, workersBusy } from './moves.js';
 import { holding, type Step, stepRatios, unqueued } from './phases.js';
 import { BUSY_TARGET, MAX_STEP, MIN_STEP } from './settings.js';
 
-/** The first step of an exploration on the calling thread, by its headroom. */
-export function firstStepUp(m: Measured, most: number): Step {
-  return stepUp(m, stepFor(m.recentBusyShare), most, {
-    kind: 'room',
-    busyShare: m.recentBusyShare,
-  });
+/** The busy share that bounds a climb from a level, and whether it is the worker threads'. */
+export interface Busiest {
+  readonly busyShare: number;
+  readonly workers?: boolean;
+}
+
+/**
+ * The busiest of the threads that ran the tasks in `m` (with `workers` worker threads):
+ * on the calling thread, itself over the later half of the window — what it keeps up with
+ * now, not while it was still warming up; on worker threads, they or the calling thread.
+ * `undefined` where the workers' busy share is not known.
+ */
+export function busiest(m: Measured, workers: number): Busiest | undefined {
+  if (m.route === 'loop') return { busyShare: m.recentBusyShare };
+  const busy = workersBusy(m, workers);
+  if (busy === undefined) return undefined;
+  return busy >= m.recentBusyShare
+    ? { busyShare: busy, workers: true }
+    : { busyShare: m.recentBusyShare };
+}
+
+/** The first step of an exploration at `m`, by the headroom of the busiest thread; a doubling where it is not known. */
+export function firstStepUp(m: Measured, most: number, workers: number): Step {
+  const busy = busiest(m, workers);
+  if (!busy) return stepUp(m, MIN_STEP, most, { kind: 'probe' });
+  return stepUp(m, stepFor(busy.busyShare), most, { kind: 'room', ...busy });
 }
 
 /**
  * The step after `m`, a step up from `previous` that gained. A step that showed nothing
- * queueing lets the next go as far as the calling thread's headroom shows, as the first did.
+ * queueing lets the next go as far as the busiest thread's headroom shows, as the first did.
  */
-export function nextStepUp(previous: Measured, m: Measured, most: number): Step {
+export function nextStepUp(previous: Measured, m: Measured, most: number, workers: number): Step {
   const { ratio, gain } = stepRatios(previous, m);
+  const busy = busiest(m, workers);
   const headroom = unqueued(previous, m) ? MAX_STEP : MIN_STEP;
-  const step = m.route === 'loop' ? stepFor(m.recentBusyShare, headroom) : MIN_STEP;
+  const step = busy ? stepFor(busy.busyShare, headroom) : MIN_STEP;
   return stepUp(m, step, most, { kind: 'climb', gain, ratio, from: previous });
 }
 
@@ -50,9 +74,7 @@ export function stepUp(
 
 /**
  * A step up by the headroom of threads busy `busy` of the time: how many times more they
- * could take before the busy share a climb aims at, from {@link MIN_STEP} to `most`. On
- * the calling thread, its busy share over the later half of a window: what it keeps up
- * with now, not while it was still warming up.
+ * could take before the busy share a climb aims at, from {@link MIN_STEP} to `most`.
  */
 export function stepFor(busy: number, most = MAX_STEP): number {
   return Math.min(most, Math.max(MIN_STEP, BUSY_TARGET / Math.max(busy, 1e-3)));

@@ -1,14 +1,13 @@
 /**
- * The first window of an exploration (see `law.ts`) and the step it calls for. On worker
- * threads, which show nothing like a busy share, a probe one step up — unless each task
- * must have a worker to itself. On the calling thread, a jump as far as its busy share
- * shows room for (see `climb.ts`) — unless the process keeps every CPU busy, when more in
- * flight would only queue for them.
+ * The first window of an exploration (see `law.ts`) and the step it calls for: a jump as
+ * far as the busy share of the threads running the tasks shows room for (see `climb.ts`) —
+ * unless each task must have a worker thread to itself, or, on the calling thread, the
+ * process keeps every CPU busy, when more in flight would only queue for them.
  */
-import { firstStepUp, stepUp } from './climb.js';
+import { firstStepUp } from './climb.js';
 import type { Because, LawContext, Measured } from './moves.js';
 import { holding, type Step } from './phases.js';
-import { CPUS_FULL, MIN_STEP, SHARED_WORKER_MIN_MS } from './settings.js';
+import { CPUS_FULL, SHARED_WORKER_MIN_MS } from './settings.js';
 
 /** What the law knows that decides whether tasks may share a worker thread. */
 export interface Sharing {
@@ -49,8 +48,7 @@ export class FirstWindow {
         const because: Because = sharing.pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
         return { to: m, phase: holding(m), because };
       }
-      // Worker threads show nothing like a busy share here: the first step up is a probe.
-      return stepUp(m, MIN_STEP, context.maxPerWorker, { kind: 'probe' });
+      return firstStepUp(m, context.maxPerWorker, context.workers);
     }
     if (fillsCpus(m, context.cpus)) {
       // Work on libuv's pool that keeps every CPU busy: more in flight would only queue for
@@ -69,7 +67,7 @@ export class FirstWindow {
       return { to: m, phase: holding(m), because };
     }
     this.#cpusFullBefore = false;
-    return firstStepUp(m, context.maxLoop);
+    return firstStepUp(m, context.maxLoop, context.workers);
   }
 }
 

@@ -401,7 +401,7 @@ export class Law {
         const level = this.#asManyOnLoop(m);
         return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'mostly-waiting' }, m);
       }
-      return this.#take(nextStepUp(previous, m, this.#most(m)), m);
+      return this.#take(nextStepUp(previous, m, this.#most(m), this.#context.workers), m);
     }
     const gain = gainOver(previous, m);
     if (probing) {

@@ -22,7 +22,8 @@ export type Measured = WindowSummary & Level;
  * workers start counts none of their time).
  */
 export function workersBusy(m: Measured, workers: number): number | undefined {
-  return m.route === 'threads' && m.othersBusy > 0 ? m.othersBusy / workers : undefined;
+  const measured = m.route === 'threads' && m.othersBusy > 0 && !m.workersStarted;
+  return measured ? m.othersBusy / workers : undefined;
 }
 
 /** What the law may use besides the measurements. */
@@ -58,7 +59,8 @@ export interface LawContext {
 /** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
 export type Because =
   | { readonly kind: 'start' }
-  | { readonly kind: 'room'; readonly busyShare: number }
+  /** The busiest of the threads that run the tasks was `busyShare` busy: the calling thread, or (`workers`) the worker threads. */
+  | { readonly kind: 'room'; readonly busyShare: number; readonly workers?: boolean }
   | {
       readonly kind: 'climb';
       readonly gain: number;

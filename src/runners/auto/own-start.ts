@@ -22,6 +22,7 @@ export function withoutOwnStart(m: WindowSummary, cpus: number): WindowSummary {
     // where theirs is not known).
     othersBusy: workers === undefined ? 0 : Math.max(0, m.othersBusy - workers),
     ...(workers === undefined ? { othersUnknown: true } : {}),
+    workersStarted: true,
     contention: contentionBesidesOwn(m, cpus),
     throughput: m.throughput * ownStartSlowdown(m, cpus),
   };

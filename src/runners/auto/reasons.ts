@@ -19,11 +19,13 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
     case 'room': {
-      const busy = `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}`;
+      const busy = b.workers
+        ? `The worker threads were busy ${percent(b.busyShare)} of the time with ${here}`
+        : `This thread was busy ${percent(b.busyShare)} of the time lately with ${here}`;
       // At or above the busy share a climb aims at, no room was measured: the step (the
       // smallest) is a try.
       return b.busyShare < BUSY_TARGET
-        ? `${busy}, so it can keep more in flight: ${next}.`
+        ? `${busy}, so ${b.workers ? 'they' : 'it'} can keep more in flight: ${next}.`
         : `${busy}: ${next} to see whether more in flight pays.`;
     }
     case 'climb':

@@ -116,6 +116,11 @@ export interface WindowSummary {
    */
   readonly othersUnknown?: boolean;
   /**
+   * The executor's worker threads started in the window: their CPU (what starting took) is
+   * not in `othersBusy`, which then says nothing of how busy they keep (see `own-start.ts`).
+   */
+  readonly workersStarted?: boolean;
+  /**
    * Share of that CPU spent inside the tasks' synchronous calls, 0..1: near 1 when tasks
    * compute before they first await (or never await), low when they compute after a wait.
    */
