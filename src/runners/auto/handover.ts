@@ -4,6 +4,7 @@
  * should hold, and — when they would not help — why, in words.
  */
 import type { LawContext, Measured } from './moves.js';
+import { contentionBesidesOwn } from './own-start.js';
 import {
   CHUNK_DISPATCH_MS,
   COMPUTES_IN_CALL,
@@ -363,18 +364,24 @@ export function tasksPerWorkerFor(m: Measured, most: number, latencyMs: number):
 }
 
 /**
- * Why worker threads would not help, for a reason's sentence: `offered` inputs at once (see
- * {@link offeredInputs}).
+ * Why worker threads would not help, for a reason's sentence, after `m`, a saturated
+ * window: the caller offers too few inputs at once (see {@link offeredInputs}), the CPUs
+ * are busy — with other programs, or with this process's other threads when they explain
+ * this thread's waits (`contention`, the run's) — or each task costs too little to send.
  */
 export function whyThreadsWouldNotHelp(
   predictedGain: number,
   contention: number,
-  offered: number,
+  m: Measured,
+  context: LawContext,
 ): string {
   const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
-  if (offered < 2)
+  if (offeredInputs(m, context) < 2)
     return `${gain}: the tasks come one at a time (each is submitted once the one before has finished), which one worker runs no faster than this thread`;
+  const waited = `this thread waited for one ${Math.round(contention * 100)}% of the time it could have run`;
+  if (contention >= CONTENDED && contentionBesidesOwn(m, context.cpus) < CONTENDED)
+    return `${gain}: this process's other threads (libuv's pool working for the tasks, the garbage collector) keep this machine's CPUs busy, and would compete with the workers (${waited})`;
   if (contention >= CONTENDED)
-    return `${gain}: other work keeps this machine's CPUs busy (this thread waited for one ${Math.round(contention * 100)}% of the time it could have run)`;
+    return `${gain}: other work keeps this machine's CPUs busy (${waited})`;
   return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
 }

@@ -38,13 +38,7 @@ import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
-import {
-  chunksOnThread,
-  Handover,
-  offeredInputs,
-  threadsGain,
-  whyThreadsWouldNotHelp,
-} from './handover.js';
+import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
 import type { Because, LawContext, Level, Measured, Move } from './moves.js';
 import {
   gained,
@@ -315,11 +309,7 @@ export class Law {
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ??
-      whyThreadsWouldNotHelp(
-        predictedGain,
-        this.#saturation.contention,
-        offeredInputs(m, this.#context),
-      );
+      whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention, m, this.#context);
     const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);

@@ -6,12 +6,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/handover.js';
 import {
   contentionBesidesOwn,
   ownStartSlowdown,
   withoutOwnStart,
 } from '../../../src/runners/auto/own-start.js';
 import type { WindowSummary } from '../../../src/runners/auto/window.js';
+import { context } from './law-windows.js';
 
 describe('the contention other programs caused', () => {
   /** 100 tasks of 1 ms CPU over 200 ms, the thread waiting for a CPU `contention` of its runnable time. */
@@ -25,6 +27,25 @@ describe('the contention other programs caused', () => {
     assert.equal(contentionBesidesOwn(measured(0.5, 1), 2), 0);
     // Half a CPU: they explain 50 ms of the waits; the other 50 ms were other programs'.
     assert.equal(contentionBesidesOwn(measured(0.5, 0.5), 2), 50 / 150);
+  });
+
+  it("is named in a reason for what it is: other programs, or this process's own threads", () => {
+    const law = { ...context, waiting: () => 0 };
+    const at = (contention: number, othersBusy: number) =>
+      ({ ...measured(contention, othersBusy), route: 'loop', level: 64, inFlight: 64 }) as const;
+    // libuv's pool busy 1 CPU of 2 explains every wait: no other program was running.
+    assert.match(
+      whyThreadsWouldNotHelp(0.8, 0.5, at(0.5, 1), law),
+      /: this process's other threads \(libuv's pool working for the tasks, the garbage collector\) keep this machine's CPUs busy, and would compete with the workers \(this thread waited for one 50% of the time it could have run\)$/,
+    );
+    assert.match(
+      whyThreadsWouldNotHelp(0.8, 0.5, at(0.5, 0), law),
+      /: other work keeps this machine's CPUs busy \(this thread waited for one 50%/,
+    );
+    assert.doesNotMatch(
+      whyThreadsWouldNotHelp(0.8, 0.1, at(0.1, 1), law),
+      /busy \(this thread waited/,
+    );
   });
 
   it('lies between none and the whole, and falls as the process’s other threads did more', () => {
