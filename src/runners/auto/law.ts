@@ -34,12 +34,20 @@
  * (`watch.ts`) are worked out beside it.
  */
 
+import { Allowed } from './allowed.js';
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
-import type { Because, LawContext, Level, Measured, Move } from './moves.js';
+import {
+  type Because,
+  binding,
+  type LawContext,
+  type Level,
+  type Measured,
+  type Move,
+} from './moves.js';
 import {
   gained,
   gainOver,
@@ -47,8 +55,7 @@ import {
   holding,
   type Phase,
   type Step,
-  steppedUpFrom,
-  unqueued,
+  settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
 import {
@@ -75,23 +82,17 @@ export class Law {
   readonly #saturation = this.#handover.saturation;
   readonly #watch = new Watch();
   readonly #firstWindow = new FirstWindow();
-  #pinned = false;
-  /**
-   * A task crashed its worker thread: on the calling thread the next such crash would end
-   * the program, so the work never goes back there.
-   */
-  #crashed = false;
+  readonly #allowed: Allowed;
   #threadsLikely = false;
   /** The last window on the calling thread was saturated, and threads predicted to gain too little to keep the work. */
   #threadsRuledOut = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
-  #threadsUnavailable: string | undefined;
   readonly #start: Level;
 
   constructor(context: LawContext, start: Level) {
     this.#context = context;
-    this.#threadsUnavailable = context.threadsUnavailable;
+    this.#allowed = new Allowed(context.threadsUnavailable);
     this.#start = start;
     this.#at = start;
   }
@@ -109,11 +110,11 @@ export class Law {
   }
 
   get pinned(): boolean {
-    return this.#pinned;
+    return this.#allowed.pinned;
   }
 
   get crashed(): boolean {
-    return this.#crashed;
+    return this.#allowed.crashed;
   }
 
   /**
@@ -123,7 +124,7 @@ export class Law {
    */
   get threadsLikely(): boolean {
     if (this.#threadsLikely) return true;
-    return this.#longCall && this.#at.route === 'loop' && this.#mayMoveToThreads;
+    return this.#longCall && this.#at.route === 'loop' && this.#allowed.mayMoveToThreads;
   }
 
   /**
@@ -134,11 +135,6 @@ export class Law {
    */
   get threadsRuledOut(): boolean {
     return this.#threadsRuledOut && this.#at.route === 'loop';
-  }
-
-  /** The work may move to worker threads of its own accord: they can take it, and no timeout put it there. */
-  get #mayMoveToThreads(): boolean {
-    return !this.#pinned && this.#threadsUnavailable === undefined;
   }
 
   /**
@@ -165,7 +161,7 @@ export class Law {
    * is at once; there the law climbs from one task per worker.
    */
   pin(): Move {
-    this.#pinned = true;
+    this.#allowed.pin();
     return this.#go({ route: 'threads', level: 1 }, { kind: 'start' }, { kind: 'pinned' });
   }
 
@@ -175,16 +171,11 @@ export class Law {
    * `last`: the last window measured at the current level, if any.
    */
   crash(why: string, last?: WindowSummary): Move {
-    this.#crashed = true;
+    this.#allowed.crash();
     const measured: Measured | undefined = last && { ...last, ...this.#at };
     const to: Level = this.#at.route === 'threads' ? this.#at : { route: 'threads', level: 1 };
     const phase: Phase = this.#at.route === 'threads' ? this.#phase : { kind: 'start' };
     return this.#go(to, phase, { kind: 'crashed', why }, measured);
-  }
-
-  /** Worker threads may give the work back to the calling thread. */
-  get #mayLeaveThreads(): boolean {
-    return !this.#pinned && !this.#crashed;
   }
 
   /**
@@ -192,8 +183,7 @@ export class Law {
    * (at the level it has, when it never left).
    */
   threadsFailed(why: string): Move {
-    this.#threadsUnavailable = why;
-    this.#pinned = false;
+    this.#allowed.threadsFailed(why);
     const level =
       this.#at.route === 'loop'
         ? this.#at.level
@@ -201,17 +191,9 @@ export class Law {
     return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
   }
 
-  /**
-   * Whether a window taken before a full turnover already decides the step up that led
-   * to it: the throughput rose less than a climb needs even as estimated kindly
-   * (`kinder`), or rose as much as the tasks in flight did even as estimated strictly
-   * (`stricter`), which a full turnover could only confirm.
-   */
+  /** Whether a window taken before a full turnover already decides the step up on trial (see {@link settlesStepUp}). */
   settles(kinder: WindowSummary, stricter: WindowSummary): boolean {
-    const from = steppedUpFrom(this.#phase);
-    if (!from || kinder.busyShare >= SATURATED) return false;
-    const at = this.#at;
-    return !gained(from, { ...kinder, ...at }) || unqueued(from, { ...stricter, ...at });
+    return settlesStepUp(this.#phase, this.#at, kinder, stricter);
   }
 
   /**
@@ -238,7 +220,7 @@ export class Law {
     this.#watch.loopKept();
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
-    if (!this.#binding(m)) return undefined;
+    if (!binding(m, this.#context.workers)) return undefined;
     const move = this.#explore(m);
     this.#threadsLikely = this.#mayHandOverSoon(m, move);
     return move;
@@ -252,7 +234,7 @@ export class Law {
    */
   #mayHandOverSoon(m: Measured, move: Move | undefined): boolean {
     const up = move?.to.route === 'loop' && move.to.level > m.level;
-    if (!up || !this.#mayMoveToThreads || !this.#saturation.mayProject) return false;
+    if (!up || !this.#allowed.mayMoveToThreads || !this.#saturation.mayProject) return false;
     return handoverAhead(m, this.#context) !== undefined;
   }
 
@@ -261,7 +243,7 @@ export class Law {
     if (phase.kind === 'verifying') {
       const verdict = judgeThreads(phase, m, this.#handover.baseline, {
         ...this.#context,
-        mayLeave: this.#mayLeaveThreads,
+        mayLeave: this.#allowed.mayLeaveThreads,
         mayShare: mayShareOnTrial(m, this.#sharing, this.#context.workers),
       });
       if (!verdict) return undefined;
@@ -278,7 +260,7 @@ export class Law {
       const move = this.#explore(verdict.threads);
       return verdict.because ? { ...move!, because: verdict.because } : move;
     }
-    if (!this.#binding(m)) return undefined;
+    if (!binding(m, this.#context.workers)) return undefined;
     return this.#explore(m);
   }
 
@@ -293,7 +275,7 @@ export class Law {
     const latencyMs = this.#saturation.ownLatencyMs(run);
     const predictedGain = threadsGain(m, this.#context, this.#saturation);
     this.#threadsRuledOut = predictedGain < THREADS_GAIN_TO_STAY;
-    const threadsUnavailable = this.#threadsUnavailable;
+    const threadsUnavailable = this.#allowed.threadsUnavailable;
     if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
       this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
@@ -336,7 +318,7 @@ export class Law {
    * 200 ms to turn over); the threads' trial judges them against the projection.
    */
   #saturating(previous: Measured, m: Measured): Move | undefined {
-    if (this.#threadsUnavailable !== undefined || !this.#saturation.mayProject) return undefined;
+    if (!this.#allowed.mayMoveToThreads || !this.#saturation.mayProject) return undefined;
     const projected = projectHandover(previous, m, this.#context);
     if (!projected) return undefined;
     const because: Because = { kind: 'saturating', workers: this.#context.workers, ...projected };
@@ -376,7 +358,7 @@ export class Law {
   }
 
   get #sharing(): Sharing {
-    return { pinned: this.#pinned, oneTaskPerWorker: this.#handover.oneTaskPerWorker };
+    return { pinned: this.#allowed.pinned, oneTaskPerWorker: this.#handover.oneTaskPerWorker };
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
@@ -386,7 +368,7 @@ export class Law {
       const moved = this.#saturating(previous, m);
       if (moved) return moved;
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#handover.loopSaturated;
-      if (m.route === 'threads' && waiting && this.#mayLeaveThreads) {
+      if (m.route === 'threads' && waiting && this.#allowed.mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
         const level = this.#asManyOnLoop(m);
         return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'mostly-waiting' }, m);
@@ -422,7 +404,7 @@ export class Law {
     this.#best = m;
     this.#handover.workChanged();
     const because: Because = { kind: 'changed', reference: phase.reference };
-    if (m.route === 'threads' && sighting === 'fell' && this.#mayLeaveThreads) {
+    if (m.route === 'threads' && sighting === 'fell' && this.#allowed.mayLeaveThreads) {
       // The threads finish fewer than they did: the work may wait now, which the calling thread does best.
       const level = this.#handover.baseline?.level ?? this.#asManyOnLoop(m);
       this.#watch.movedToLoop();
@@ -456,11 +438,5 @@ export class Law {
     this.#at = { route: to.route, level: to.level };
     this.#phase = phase;
     return { to: this.#at, because, measured };
-  }
-
-  /** Whether the limit held back tasks in `m`: otherwise the window says nothing about it. */
-  #binding(m: Measured): boolean {
-    const capacity = m.route === 'loop' ? m.level : m.level * this.#context.workers;
-    return m.inFlight >= 0.8 * capacity;
   }
 }

@@ -26,6 +26,12 @@ export function workersBusy(m: Measured, workers: number): number | undefined {
   return measured ? m.othersBusy / workers : undefined;
 }
 
+/** Whether the limit held back tasks in `m` (with `workers` worker threads): otherwise the window says nothing about it. */
+export function binding(m: Measured, workers: number): boolean {
+  const capacity = m.route === 'loop' ? m.level : m.level * workers;
+  return m.inFlight >= 0.8 * capacity;
+}
+
 /** What the law may use besides the measurements. */
 export interface LawContext {
   /** Worker threads `threads` would have. */

@@ -3,7 +3,8 @@
  * remembers there, and the one test every step up is judged by.
  */
 import type { Because, Level, Measured } from './moves.js';
-import { CLIMB_SHARE, SAME_THROUGHPUT } from './settings.js';
+import { CLIMB_SHARE, SAME_THROUGHPUT, SATURATED } from './settings.js';
+import type { WindowSummary } from './window.js';
 
 export type Phase =
   /** Nothing measured at this level yet in this exploration. */
@@ -91,4 +92,22 @@ export function gained(previous: Measured, m: Measured): boolean {
 export function unqueued(previous: Measured, m: Measured): boolean {
   const { ratio, gain } = stepRatios(previous, m);
   return gain >= (1 - SAME_THROUGHPUT) * ratio;
+}
+
+/**
+ * Whether a window at level `at`, taken before a full turnover, already decides the step up
+ * on trial in `phase`: the throughput rose less than a climb needs even as estimated kindly
+ * (`kinder`), or rose as much as the tasks in flight did even as estimated strictly
+ * (`stricter`), which a full turnover could only confirm. Not on a saturated thread, which
+ * is judged otherwise.
+ */
+export function settlesStepUp(
+  phase: Phase,
+  at: Level,
+  kinder: WindowSummary,
+  stricter: WindowSummary,
+): boolean {
+  const from = steppedUpFrom(phase);
+  if (!from || kinder.busyShare >= SATURATED) return false;
+  return !gained(from, { ...kinder, ...at }) || unqueued(from, { ...stricter, ...at });
 }
