@@ -5,9 +5,9 @@
  * process keeps every CPU busy, when more in flight would only queue for them.
  */
 import { firstStepUp } from './climb.js';
-import type { Because, LawContext, Measured } from './moves.js';
+import { type Because, binding, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step } from './phases.js';
-import { CPUS_FULL, SHARED_WORKER_MIN_MS } from './settings.js';
+import { CPUS_FULL, SHARED_WORKER_MIN_MS, WAITING_WORKERS_BUSY } from './settings.js';
 
 /** What the law knows that decides whether tasks may share a worker thread. */
 export interface Sharing {
@@ -15,11 +15,14 @@ export interface Sharing {
   readonly pinned: boolean;
   /** The work went to threads as tasks that compute in their call. */
   readonly oneTaskPerWorker: boolean;
+  /** Worker threads the tasks run on. */
+  readonly workers: number;
 }
 
 /**
  * Under a timeout, tasks share a worker only when each clearly waits — even the fastest
- * takes many message round trips (a mean would count tasks held up by a stuck worker):
+ * takes many message round trips (a mean would count tasks held up by a stuck worker), or
+ * the workers sat idle most of the time while each held one (see {@link waitOnWorkers}):
  * a task that computes forever blocks the others on its worker, which would then time
  * out with it. Tasks that computed in their call on the calling thread start alone on a
  * worker, but that is checked (`checking`) — a held level is probed all the same, and a
@@ -28,23 +31,41 @@ export interface Sharing {
  */
 export function mayShareWorkers(
   m: Measured,
-  { pinned, oneTaskPerWorker }: Sharing,
+  { pinned, oneTaskPerWorker, workers }: Sharing,
   checking = false,
 ): boolean {
   if (m.route !== 'threads') return true;
   if (oneTaskPerWorker && !checking) return false;
-  return !pinned || m.fastestMs >= SHARED_WORKER_MIN_MS;
+  return !pinned || m.fastestMs >= SHARED_WORKER_MIN_MS || waitOnWorkers(m, workers);
+}
+
+/**
+ * The `workers` sat idle most of `m` while each held a task: the tasks wait there,
+ * however short the fastest was (a timer of 5 ms can fire a millisecond early). Not known
+ * where their busy share is not (see {@link workersBusy}).
+ */
+function waitOnWorkers(m: Measured, workers: number): boolean {
+  const busy = workersBusy(m, workers);
+  return busy !== undefined && busy < WAITING_WORKERS_BUSY && binding(m, workers);
 }
 
 /** The first windows of explorations, and what the last one on the calling thread showed. */
 export class FirstWindow {
   /** The last first window of an exploration on the calling thread filled the CPUs. */
   #cpusFullBefore = false;
+  /** A first window on worker threads under a timeout was measured again after the one they started in. */
+  #measuredPastStart = false;
 
   /** The step after `m`, the first window of an exploration; `undefined`: measure the level again. */
   step(m: Measured, sharing: Sharing, context: LawContext): Step | undefined {
     if (m.route === 'threads') {
       if (!mayShareWorkers(m, sharing)) {
+        // The window the workers started in cannot show how busy the tasks keep them, which
+        // may show that they wait where the fastest task does not: once, measured again.
+        if (sharing.pinned && m.workersStarted && !this.#measuredPastStart) {
+          this.#measuredPastStart = true;
+          return undefined;
+        }
         const because: Because = sharing.pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
         return { to: m, phase: holding(m), because };
       }

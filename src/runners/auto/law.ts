@@ -148,12 +148,14 @@ export class Law {
 
   /**
    * Whether the next window will be compared with another (and so must last a full
-   * turnover): not the first one on the calling thread, which only reads its busy share —
-   * unless that thread is saturated and may hand its work over, when the window may be
-   * the baseline the threads must beat.
+   * turnover, measured again while its halves disagree): not the first one of an
+   * exploration, which reads the busy share the first step goes by — unless the calling
+   * thread is saturated and may hand its work over, when the window may be the baseline
+   * the threads must beat. (Heavy-tailed waits at one task per worker, under a timeout,
+   * made that first window last seconds.)
    */
   get comparing(): boolean {
-    return this.#at.route === 'threads' || this.#phase.kind !== 'start' || this.#threadsLikely;
+    return this.#phase.kind !== 'start' || this.#threadsLikely;
   }
 
   /**
@@ -358,7 +360,11 @@ export class Law {
   }
 
   get #sharing(): Sharing {
-    return { pinned: this.#allowed.pinned, oneTaskPerWorker: this.#handover.oneTaskPerWorker };
+    return {
+      pinned: this.#allowed.pinned,
+      oneTaskPerWorker: this.#handover.oneTaskPerWorker,
+      workers: this.#context.workers,
+    };
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */

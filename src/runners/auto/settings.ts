@@ -211,6 +211,13 @@ export const TASK_DISPATCH_MS = 0.03;
 export const SHARED_WORKER_MIN_MS = 5;
 
 /**
+ * Under a timeout, the workers' busy share below which, while each holds a task, the tasks
+ * clearly wait (three quarters of their time or more), so they may share a worker whatever
+ * the fastest took: a task that computes keeps its worker busy.
+ */
+export const WAITING_WORKERS_BUSY = 0.25;
+
+/**
  * In worker threads, tasks per worker at or above which the tasks mostly wait: the
  * calling thread's event loop may keep them in flight more cheaply, so `auto` tries it.
  */

@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mayShareWorkers } from '../../../src/runners/auto/first-window.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
 import type { WindowSummary } from '../../../src/runners/auto/window.js';
@@ -76,5 +77,40 @@ describe('the climb on worker threads', () => {
     const move = law.next(waiting(1, 0.01, { busyShare: 0.35 }));
     assert.deepEqual(move?.to, { route: 'threads', level: 2 });
     assert.match(explain(move!, 2), /^This thread was busy 35% of the time lately/);
+  });
+
+  it('under a timeout shares the workers out when they sit idle holding a task each, though the fastest was short', () => {
+    const law = pinned();
+    // Timers of 5 ms fire a millisecond early: the fastest took 4.6 ms, under the 5 ms that
+    // shows by itself that tasks wait. The window the workers started in cannot tell more.
+    const short = { fastestMs: 4.6, inFlight: 2 };
+    const started = law.next(waiting(1, 0.02, { ...short, workersStarted: true }));
+    assert.equal(started, undefined, 'measured again, past the start');
+    const move = law.next(waiting(1, 0.02, short));
+    assert.equal(move?.because.kind, 'room');
+    assert.deepEqual(move?.to, { route: 'threads', level: 8 });
+  });
+
+  it('under a timeout keeps one task per worker when the tasks keep their workers busy', () => {
+    const law = pinned();
+    const computing = { fastestMs: 1, inFlight: 2 };
+    assert.equal(law.next(waiting(1, 0.02, { ...computing, workersStarted: true })), undefined);
+    const held = law.next(waiting(1, 0.9, computing));
+    assert.equal(held?.because.kind, 'timeout-alone');
+    assert.deepEqual(held?.to, { route: 'threads', level: 1 });
+    // Idle, but not holding a task each (the caller offered fewer): no evidence either way.
+    const sharing = { pinned: true, oneTaskPerWorker: false, workers: 2 };
+    const idle = { ...waiting(1, 0.02, computing), route: 'threads', level: 1 } as const;
+    assert.equal(mayShareWorkers(idle, sharing), true);
+    assert.equal(mayShareWorkers({ ...idle, inFlight: 1 }, sharing), false);
+  });
+
+  it('does not hold the first window on worker threads to a full turnover: it reads their busy share', () => {
+    // Heavy-tailed waits at one task per worker never turn over steadily: a window held to
+    // it began again, twice as long, twice — seconds at the slowest level.
+    const law = pinned();
+    assert.equal(law.comparing, false);
+    law.next(waiting(1, 0.05));
+    assert.equal(law.comparing, true, 'the step up is judged against it');
   });
 });
