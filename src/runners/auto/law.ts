@@ -151,8 +151,8 @@ export class Law {
    * turnover, measured again while its halves disagree): not the first one of an
    * exploration, which reads the busy share the first step goes by — unless the calling
    * thread is saturated and may hand its work over, when the window may be the baseline
-   * the threads must beat. (Heavy-tailed waits at one task per worker, under a timeout,
-   * made that first window last seconds.)
+   * the threads must beat. (Heavy-tailed waits at one task per worker never turn over
+   * steadily: held to it, that window could last seconds.)
    */
   get comparing(): boolean {
     return this.#phase.kind !== 'start' || this.#threadsLikely;
@@ -246,7 +246,7 @@ export class Law {
       const verdict = judgeThreads(phase, m, this.#handover.baseline, {
         ...this.#context,
         mayLeave: this.#allowed.mayLeaveThreads,
-        mayShare: mayShareOnTrial(m, this.#sharing, this.#context.workers),
+        mayShare: mayShareOnTrial(m, this.#sharing),
       });
       if (!verdict) return undefined;
       if (verdict.more) {

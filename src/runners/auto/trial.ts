@@ -44,8 +44,8 @@ export interface TrialContext extends Pick<LawContext, 'workers' | 'maxPerWorker
  * up, can make work half of which waits look as if it computed alone). With fewer in
  * flight, the tasks came too slowly to share out.
  */
-export function mayShareOnTrial(m: Measured, sharing: Sharing, workers: number): boolean {
-  return mayShareWorkers(m, sharing, m.inFlight >= m.level * workers);
+export function mayShareOnTrial(m: Measured, sharing: Sharing): boolean {
+  return mayShareWorkers(m, sharing, m.inFlight >= m.level * sharing.workers);
 }
 
 /**
