@@ -53,19 +53,15 @@ function waitOnWorkers(m: Measured, workers: number): boolean {
 export class FirstWindow {
   /** The last first window of an exploration on the calling thread filled the CPUs. */
   #cpusFullBefore = false;
-  /** A first window on worker threads under a timeout was measured again after the one they started in. */
-  #measuredPastStart = false;
 
   /** The step after `m`, the first window of an exploration; `undefined`: measure the level again. */
   step(m: Measured, sharing: Sharing, context: LawContext): Step | undefined {
     if (m.route === 'threads') {
       if (!mayShareWorkers(m, sharing)) {
         // The window the workers started in cannot show how busy the tasks keep them, which
-        // may show that they wait where the fastest task does not: once, measured again.
-        if (sharing.pinned && m.workersStarted && !this.#measuredPastStart) {
-          this.#measuredPastStart = true;
-          return undefined;
-        }
+        // may show that they wait where the fastest task does not: measured again (the next
+        // window opens once they run, so this happens once).
+        if (sharing.pinned && m.workersStarted) return undefined;
         const because: Because = sharing.pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
         return { to: m, phase: holding(m), because };
       }
