@@ -104,6 +104,13 @@ export interface Runner<Prepared = unknown> {
    */
   readAhead?(task: Prepared): ReadAhead;
   /**
+   * Optional: a `map` of `task` begins reading its inputs; `unread()` tells how many it has
+   * yet to read where that is known (an array's), and the function returned is called once
+   * it will read no more (its source ended, or the map stopped). `auto` then knows the work
+   * left, and whether it would be done before worker threads could start and take it over.
+   */
+  mapReading?(task: Prepared, unread: () => number | undefined): () => void;
+  /**
    * Checks and loads a task before any input runs: throws `TaskNotFoundError` for a missing
    * module or export, `TypeError` for a task this mode cannot run (a plain function in a pool or under `auto`).
    */

@@ -193,6 +193,7 @@ export class ExecutorFront<Prepared> implements Executor {
         onSettled: this.#release,
         window: this.#runner.mapWindow,
         readAhead: () => this.#runner.readAhead?.(prepared),
+        reading: (unread) => this.#runner.mapReading?.(prepared, unread),
         chunks: this.#runner.runChunk && {
           size: () => opts.chunkSize ?? this.#runner.chunkSize?.(prepared, timeout) ?? 1,
           start: (chunk, first, cancel) =>

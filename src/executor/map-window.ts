@@ -21,6 +21,13 @@ export interface MapWindowOptions {
   readonly window: number;
   /** A lower limit on reading for a while, if any: asked once, after `prepare`. */
   readonly readAhead?: () => ReadAhead | undefined;
+  /**
+   * Asked once, after `prepare`, as reading begins, with how to tell how many inputs are
+   * left to read (known for an array, else `undefined` until the source ends); what it
+   * returns is called once the map will read no more: its source ended or failed, or the
+   * map was stopped.
+   */
+  readonly reading?: (unread: () => number | undefined) => (() => void) | undefined;
   /** Yield in input order (else completion order). */
   readonly ordered: boolean;
   /** Reject with the first failure (in completion order) and cancel the rest. */
@@ -119,6 +126,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #chunkLimit = 1;
   #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
   #readAhead: ReadAhead | undefined; // until lifted
+  #doneReading: (() => void) | undefined; // see MapWindowOptions.reading
 
   constructor(
     inputs: Iterable<I> | AsyncIterable<I>,
@@ -177,6 +185,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
       this.#readAhead = undefined;
       if (!this.#closed) this.#pump();
     });
+    this.#doneReading = this.#options.reading?.(this.#unread);
     this.#pump();
     this.#deliver();
   }
@@ -246,6 +255,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#startChunk();
     this.#fatal ??= fatal;
     this.#exhausted = true;
+    this.#readNoMore();
     this.#deliver();
   }
 
@@ -380,6 +390,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#closed = true;
     clearImmediate(this.#chunkTimer);
     this.#chunk = undefined;
+    this.#readNoMore();
     const controller = this.#controller;
     if (controller && !finished && !controller.aborted)
       controller.abort(new CancelledError('cancelled because its map was stopped before the end'));
@@ -394,5 +405,19 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
       Promise.resolve(this.#pendingRead)
         .then(() => source.return())
         .catch(() => {});
+  }
+
+  /** Inputs left to read: none once reading ended, else known only for an array. */
+  readonly #unread = (): number | undefined => {
+    if (this.#exhausted || this.#closed) return 0;
+    const inputs = this.#inputs;
+    return Array.isArray(inputs) ? Math.max(0, inputs.length - this.#nextIndex) : undefined;
+  };
+
+  /** Tells {@link MapWindowOptions.reading} once that no more inputs will be read. */
+  #readNoMore(): void {
+    const done = this.#doneReading;
+    this.#doneReading = undefined;
+    done?.();
   }
 }

@@ -110,6 +110,61 @@ describe('mapWindow', () => {
     );
   });
 
+  describe('reading: the inputs left to read, and the end of reading', () => {
+    /** A map of `inputs` through a window of 2 that records what `reading` is told. */
+    const watched = (inputs: Iterable<number> | AsyncIterable<number>) => {
+      const seen = { unread: undefined as (() => number | undefined) | undefined, ends: 0 };
+      const results = mapWindow(inputs, identity, {
+        window: 2,
+        ordered: true,
+        failFast: true,
+        values: true,
+        reading: (unread) => {
+          seen.unread = unread;
+          return () => seen.ends++;
+        },
+      });
+      return { results, seen };
+    };
+
+    it('counts down an array as it is read, and ends once when it is done', async () => {
+      const { results, seen } = watched([1, 2, 3, 4, 5]);
+      assert.equal((await results.next()).value, 1);
+      // Two read at once (the window), a third once the first was yielded.
+      assert.equal(seen.unread?.(), 2);
+      assert.equal(seen.ends, 0);
+      assert.deepEqual(await collect(results), [2, 3, 4, 5]);
+      assert.equal(seen.unread?.(), 0);
+      assert.equal(seen.ends, 1);
+    });
+
+    it('knows nothing of what an iterator has left until it ends', async () => {
+      function* numbers() {
+        yield* [1, 2, 3];
+      }
+      const { results, seen } = watched(numbers());
+      assert.equal((await results.next()).value, 1);
+      assert.equal(seen.unread?.(), undefined);
+      await collect(results);
+      assert.equal(seen.unread?.(), 0);
+      assert.equal(seen.ends, 1);
+    });
+
+    it('ends reading once when the consumer breaks out, or the source fails', async () => {
+      const left = watched([1, 2, 3, 4, 5]);
+      for await (const value of left.results) if (value === 2) break;
+      assert.equal(left.seen.ends, 1);
+      assert.equal(left.seen.unread?.(), 0, 'nothing more will be read');
+      async function* failing() {
+        yield 1;
+        throw new Error('source broke');
+      }
+      const broken = watched(failing());
+      await assert.rejects(collect(broken.results), /source broke/);
+      assert.equal(broken.seen.ends, 1);
+    });
+  });
+
   it('stopReading ends the map with its error once what was started is yielded', async () => {
     let stop: Error | undefined;
     const results = mapWindow([1, 2, 3, 4], identity, {

@@ -5,7 +5,7 @@
  * which is all it learns from.
  */
 import { SerializationError, toError, WorkerCrashedError } from '../../core/errors.js';
-import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
+import type { ChunkOutcome, ChunkRun, Ended, Runner, TaskRun } from '../../core/runner.js';
 import type { Task, TaskFunction } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
@@ -68,15 +68,28 @@ export class AutoTask {
   readonly #crossing = new Crossing();
   readonly #workerCount: number;
   readonly #mapWindow: number;
+  /** ms its module took to load on the calling thread: about what loading it on a worker takes. */
+  readonly #loadMs: number;
+  /** The maps of this task reading their inputs now: how many inputs each has yet to read. */
+  readonly #reading = new Set<() => number | undefined>();
+  /** A `submit` of this task was made: more may come at any time, so the work left is not known. */
+  #submitted = false;
+  /** Inputs of its maps accepted and not yet ended. */
+  #unsettled = 0;
 
   constructor(
     task: Task<never, unknown>,
     fn: TaskFunction<unknown, unknown>,
     shared: Shared,
-    context: Omit<LawContext, 'dispatchMs' | 'chunkable' | 'waiting'> & {
+    context: Omit<
+      LawContext,
+      'dispatchMs' | 'chunkable' | 'waiting' | 'remaining' | 'msToWorkers'
+    > & {
       readonly canLeave: boolean;
       /** Inputs a `map` reads ahead at most (the executor's window). */
       readonly mapWindow: number;
+      /** ms the task's module took to load on the calling thread. */
+      readonly loadMs: number;
     },
     start: Level,
   ) {
@@ -86,6 +99,7 @@ export class AutoTask {
     this.#canLeave = context.canLeave;
     this.#workerCount = context.workers;
     this.#mapWindow = context.mapWindow;
+    this.#loadMs = context.loadMs;
     this.#loopLevel = start.level;
     this.gate = new Gate(this.#take);
     this.controller = new Controller(
@@ -95,6 +109,8 @@ export class AutoTask {
         dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#crossing.copyMs()),
         chunkable: () => this.#inChunks,
         waiting: () => this.gate.waiting,
+        remaining: () => this.#remaining(),
+        msToWorkers: () => this.#workers.msToReady(this.#loadMs),
       },
       shared.instruments,
       start,
@@ -115,10 +131,43 @@ export class AutoTask {
     if (this.#canLeave && !this.#workers.mustStay && !this.controller.pinned) this.controller.pin();
   }
 
-  run(run: TaskRun): Promise<unknown> {
-    this.#crossing.input(run.input);
-    if (run.timeout !== undefined) this.pin();
+  /** A `map` of this task begins reading (see `Runner.mapReading`). */
+  mapReading(unread: () => number | undefined): () => void {
+    this.#reading.add(unread);
+    return () => this.#reading.delete(unread);
+  }
+
+  /** Inputs left to finish, where that is all the work there will be (see `LawContext.remaining`). */
+  #remaining(): number | undefined {
+    if (this.#submitted) return undefined;
+    let left = this.#unsettled;
+    for (const unread of this.#reading) {
+      const inputs = unread();
+      if (inputs === undefined) return undefined;
+      left += inputs;
+    }
+    return left;
+  }
+
+  /** `run`, its `inputs` (of a map) counted as unsettled until it has ended. */
+  #counted<R extends { readonly ended: Ended }>(inputs: number, run: R): R {
+    this.#unsettled += inputs;
+    const { ended } = run;
+    return {
+      ...run,
+      ended: (completed, failed) => {
+        this.#unsettled -= inputs;
+        ended(completed, failed);
+      },
+    };
+  }
+
+  run(submitted: TaskRun): Promise<unknown> {
+    this.#crossing.input(submitted.input);
+    if (submitted.timeout !== undefined) this.pin();
     this.#inChunks = false;
+    if (submitted.refusable) this.#submitted = true;
+    const run = submitted.refusable ? submitted : this.#counted(1, submitted);
     return this.gate.enter(run.controller, (place) => this.#runAt(place, run), {
       ended: run.ended,
       refuse: run.refusable ? this.#shared.refuse : undefined,
@@ -126,10 +175,11 @@ export class AutoTask {
     });
   }
 
-  runChunk(chunk: ChunkRun): Promise<ChunkOutcome> {
-    this.#crossing.input(chunk.inputs[chunk.inputs.length - 1]);
-    if (chunk.timeout !== undefined) this.pin();
-    this.#inChunks = chunk.timeout === undefined;
+  runChunk(sent: ChunkRun): Promise<ChunkOutcome> {
+    this.#crossing.input(sent.inputs[sent.inputs.length - 1]);
+    if (sent.timeout !== undefined) this.pin();
+    this.#inChunks = sent.timeout === undefined;
+    const chunk = this.#counted(sent.inputs.length, sent);
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk), {
       inputs: chunk.inputs.length,
       ended: chunk.ended,

@@ -171,6 +171,10 @@ export class AutoRunner implements Runner<AutoTask> {
     return { limit: () => task.readAhead(), lifted: NEVER };
   }
 
+  mapReading(task: AutoTask, unread: () => number | undefined): () => void {
+    return task.mapReading(unread);
+  }
+
   load(): RunnerLoad {
     const workers = this.#shared.workers.load();
     const inThread = this.#shared.inThread.load();
@@ -195,7 +199,9 @@ export class AutoRunner implements Runner<AutoTask> {
   }
 
   async #load(task: Task<never, unknown>): Promise<AutoTask> {
+    const loadingSince = performance.now();
     const fn = await loadTaskWithin(task as Task<unknown, unknown>);
+    const loadMs = performance.now() - loadingSince;
     const threads = this.#available.includes('threads');
     const cap = this.#options.concurrency ?? Number.POSITIVE_INFINITY;
     const auto = new AutoTask(
@@ -210,6 +216,7 @@ export class AutoRunner implements Runner<AutoTask> {
         maxPerWorker: this.#maxPerWorker(),
         canLeave: threads,
         mapWindow: this.mapWindow,
+        loadMs,
       },
       { route: 'loop', level: Math.min(START_LIMIT, cap) },
     );

@@ -58,6 +58,7 @@ import {
   settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
+import { whyTooLittleLeft } from './reasons.js';
 import {
   MIN_STEP,
   SATURATED,
@@ -69,6 +70,7 @@ import {
 import { judgeThreads, mayShareOnTrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
+import { tooLittleLeft } from './work-left.js';
 
 export class Law {
   readonly #context: LawContext;
@@ -84,7 +86,10 @@ export class Law {
   readonly #firstWindow = new FirstWindow();
   readonly #allowed: Allowed;
   #threadsLikely = false;
-  /** The last window on the calling thread was saturated, and threads predicted to gain too little to keep the work. */
+  /**
+   * The last window on the calling thread was saturated, and threads predicted to gain too
+   * little to keep the work, or the work left too little to pay for their start.
+   */
   #threadsRuledOut = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
@@ -130,8 +135,8 @@ export class Law {
   /**
    * The calling thread's last window was saturated, yet worker threads were predicted to
    * gain less than they must to keep the work (libuv's pool, say, takes the CPUs they would
-   * need): workers begun on an earlier sign (a first window that paid for compiling) are
-   * not needed.
+   * need), or the work left would be done before they paid for their start: workers begun
+   * on an earlier sign (a first window that paid for compiling) are not needed.
    */
   get threadsRuledOut(): boolean {
     return this.#threadsRuledOut && this.#at.route === 'loop';
@@ -276,9 +281,12 @@ export class Law {
     const run = this.#saturation.fastestOf(m);
     const latencyMs = this.#saturation.ownLatencyMs(run);
     const predictedGain = threadsGain(m, this.#context, this.#saturation);
-    this.#threadsRuledOut = predictedGain < THREADS_GAIN_TO_STAY;
     const threadsUnavailable = this.#allowed.threadsUnavailable;
-    if (threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE) {
+    const gainEnough = threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE;
+    // At the rate it finishes them now: the run's best may be from before the work changed.
+    const left = gainEnough ? tooLittleLeft(m, predictedGain, this.#context) : undefined;
+    this.#threadsRuledOut = predictedGain < THREADS_GAIN_TO_STAY || left !== undefined;
+    if (gainEnough && !left) {
       this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
       const because: Because = { kind: 'saturated', predictedGain, workers };
@@ -293,7 +301,9 @@ export class Law {
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
     const why =
       threadsUnavailable ??
-      whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention, m, this.#context);
+      (left
+        ? whyTooLittleLeft(left, predictedGain)
+        : whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention, m, this.#context));
     const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);

@@ -60,6 +60,18 @@ export interface LawContext {
    * known, and not counted.
    */
   readonly waiting?: () => number;
+  /**
+   * Inputs left to finish, where that is all the work there will be: every `map` of the
+   * task knows how many inputs it has yet to read (an array's), and no `submit` was made.
+   * `undefined` while more may come; where absent, never known.
+   */
+  readonly remaining?: () => number | undefined;
+  /**
+   * ms until worker threads could take the tasks: starting them (unless they run) and
+   * loading the task there, less what a start under way has done; 0 once they have it.
+   * Where absent, 0.
+   */
+  readonly msToWorkers?: () => number;
 }
 
 /** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */

@@ -6,6 +6,7 @@ import { othersPerTaskMs, threadsGain } from './handover.js';
 import type { LawContext, Measured } from './moves.js';
 import { unqueued } from './phases.js';
 import { THREADS_GAIN_TO_MOVE } from './settings.js';
+import { tooLittleLeft } from './work-left.js';
 
 /**
  * The calling thread as it would measure once saturated, projected from `m`, a window on
@@ -38,7 +39,7 @@ export interface Projection {
 /**
  * The calling thread projected saturated (see {@link projectSaturation}) after `m`, a step
  * up from `previous`, when worker threads are predicted to finish clearly more than it
- * would then (`predictedGain` times as many); else `undefined`. Only a step whose
+ * would then (`predictedGain` times as many) over the work left; else `undefined`. Only a step whose
  * throughput rose as much as its tasks in flight did is projected: work that queues for a
  * server or libuv's pool shows a smaller gain, and more in flight would not fill the thread.
  */
@@ -62,5 +63,7 @@ export function handoverAhead(m: Measured, context: LawContext): Projection | un
     othersPerTaskMs: othersPerTaskMs(m),
     contention: m.contention,
   });
-  return predictedGain >= THREADS_GAIN_TO_MOVE ? { at, predictedGain } : undefined;
+  if (predictedGain < THREADS_GAIN_TO_MOVE || tooLittleLeft(at, predictedGain, context))
+    return undefined;
+  return { at, predictedGain };
 }

@@ -4,6 +4,7 @@
  */
 import { type Level, type Measured, type Move, workersBusy } from './moves.js';
 import { BUSY_TARGET, SHARED_WORKER_MIN_MS } from './settings.js';
+import type { TooLittleLeft } from './work-left.js';
 
 /**
  * The sentence for `move`; `holds`: the law keeps the level it moved to (it measured it and
@@ -109,6 +110,11 @@ function ratio(m: Measured | undefined, of: Measured): number {
 
 function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+/** Why worker threads would not pay for their start, for a reason's sentence (see `work-left.ts`). */
+export function whyTooLittleLeft(left: TooLittleLeft, predictedGain: number): string {
+  return `worker threads would finish ${times(predictedGain)} as many once started, and the ${count(left.remaining)} tasks left would be done here in about ${ms(left.hereMs)}, too soon to pay for starting them (about ${ms(left.startMs)})`;
 }
 
 /**

@@ -21,6 +21,8 @@ export class WorkerStart {
   #loaded: TaskOnWorkers | undefined;
   /** The start under way (or done); a start that was stopped no longer is, and its outcome is ignored. */
   #loading: Promise<void> | undefined;
+  /** When the start under way began. */
+  #startedAt = 0;
   /**
    * Workers starting for this task were stopped once: they start again only when the move
    * to them is made, not on a sign that it may come, and then run to the end.
@@ -69,6 +71,7 @@ export class WorkerStart {
       return;
     }
     this.#controller.workersStarting();
+    this.#startedAt = performance.now();
     const loading: Promise<void> = this.#threads.take(this.#task).then(
       (loaded) => {
         if (this.#loading !== loading) return;
@@ -106,9 +109,32 @@ export class WorkerStart {
     this.#controller.workersReady();
   }
 
+  /**
+   * ms until the workers could take this task's runs: none once it is loaded there; else
+   * what loading it takes — `loadMs`, its module imported there again, after starting the
+   * workers unless they run already (see {@link workerBootMs}) — less what a start under way
+   * has done.
+   */
+  msToReady(loadMs: number): number {
+    if (this.#loaded) return 0;
+    const total = (this.#threads.running ? 0 : workerBootMs()) + loadMs;
+    const done = this.#loading ? performance.now() - this.#startedAt : 0;
+    return Math.max(0, total - done);
+  }
+
   /** Worker threads cannot run this task, because of `why`: it stays on the calling thread from now on. */
   cannotRun(why: string): void {
     this.#mustStay = true;
     this.#controller.threadsFailed(why);
   }
+}
+
+/**
+ * About how long a worker thread takes to start on this machine, before it loads a task: as
+ * long as this process took to start Node — an isolate and Node's bootstrap, which a worker
+ * goes through again (on a 2-CPU machine: 75 ms for the process, 45–60 ms for a worker).
+ */
+export function workerBootMs(): number {
+  const { nodeStart, bootstrapComplete } = performance.nodeTiming;
+  return Math.max(0, bootstrapComplete - nodeStart);
 }

@@ -59,6 +59,11 @@ export class WorkerThreads {
     return true;
   }
 
+  /** The workers started and loaded a task: another loads on them without starting them again. */
+  get running(): boolean {
+    return this.#taken;
+  }
+
   /** The workers' numbers, summed; `undefined` before any was started. */
   load(): RunnerLoad | undefined {
     if (!this.#runners) return undefined;

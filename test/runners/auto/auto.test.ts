@@ -200,6 +200,41 @@ describe('auto', () => {
     }
   });
 
+  describe('a job too short to pay for starting worker threads', () => {
+    // Worker threads would import this module for 400 ms before running a task: 150 tasks
+    // of 2 ms are done on the calling thread sooner, however fast the workers then are.
+    const compute = task<{ n: number; ms: number }, number>(
+      new URL('../../fixtures/slow-import.mjs', import.meta.url),
+      'compute',
+    );
+    const inputs = Array.from({ length: 150 }, (_, n) => ({ n, ms: 2 }));
+
+    it(
+      'stays on the calling thread when a map of an array shows all the work left, and says so',
+      SLOW,
+      async () => {
+        await using ex = autoExecutor(busy(1));
+        assert.deepEqual(
+          await collect(ex.map(compute, inputs)),
+          inputs.map((i) => i.n),
+        );
+        assert.equal(ex.decision?.mode, 'loop');
+        assertSaid(ex.decision, 'tasks left would be done here in about');
+        assert.equal(ex.stats().workers, 0, 'no worker was started');
+      },
+    );
+
+    it('moves it all the same when submits leave the work to come unknown', SLOW, async () => {
+      await using ex = autoExecutor(busy(1));
+      const out = await Promise.all(inputs.map((input) => ex.submit(compute, input)));
+      assert.deepEqual(
+        out,
+        inputs.map((i) => i.n),
+      );
+      assert.equal(ex.decision?.mode, 'threads', ex.decision?.reason);
+    });
+  });
+
   it(
     'stops the workers it began for a lazy initialisation once the tasks after it only wait',
     SLOW,

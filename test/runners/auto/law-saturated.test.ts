@@ -245,6 +245,11 @@ describe('the control law, on a saturated calling thread', () => {
       ['the thread would saturate only past its most in flight', { busyShare: 0.05 }, {}],
       ['threads would not beat it saturated (tasks of 0.1 ms)', { cpuPerTaskMs: 0.1 }, {}],
       ['threads cannot run the task', {}, { threadsUnavailable: 'only one CPU is usable' }],
+      [
+        'the work left would be done before they could start',
+        {},
+        { remaining: () => 100, msToWorkers: () => 300 },
+      ],
     ];
     for (const [where, w, setting] of unlikely) {
       it(`starts no workers where ${where}`, () => {
