@@ -15,6 +15,7 @@ import {
   WAITS_LITTLE,
   WARMING_STRETCH_CPU_MS,
   WARMING_UP,
+  WORK_CHANGED,
 } from './settings.js';
 import type { WindowSummary } from './window.js';
 
@@ -158,9 +159,13 @@ export class Saturation {
    * windows to the next means the thread is still warming up (its JIT compiling the task
    * and the libraries it calls): the run starts again from the later stretch — what the
    * process's other threads did too, since a thread warming up feeds them little (libuv's
-   * pool hashes only as fast as the calling thread hands it buffers).
+   * pool hashes only as fast as the calling thread hands it buffers). A window whose CPU
+   * per task is far above the run's shows that the work changed: the run starts again
+   * from it.
    */
   add(m: Measured): void {
+    const { cpuMs, tasks } = this.#run;
+    if (tasks > 0 && m.cpuPerTaskMs > (WORK_CHANGED * cpuMs) / tasks) this.#startAgain();
     const stretch = this.#stretch;
     stretch.add(m);
     this.#run.add(m);
@@ -184,6 +189,10 @@ export class Saturation {
   /** A window that was not saturated (`unsaturated`, on the calling thread), or a move elsewhere, ends the run. */
   end(unsaturated?: Measured): void {
     this.#before = unsaturated;
+    this.#startAgain();
+  }
+
+  #startAgain(): void {
     this.#run = new Stretch();
     this.#stretch = new Stretch();
     this.#lastCpu = 0;

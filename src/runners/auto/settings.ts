@@ -160,6 +160,14 @@ export const COMPUTES_IN_CALL = 0.8;
 export const WARMING_UP = 1.3;
 
 /**
+ * A saturated window's CPU per task this many times the run's before it shows that the
+ * work changed (a `map` whose first inputs wait and whose later ones compute): what came
+ * before is other work, and neither evidence for a move nor a throughput for the workers
+ * to beat. Above what a thread's CPU clock, read in scheduler ticks, puts on a short window.
+ */
+export const WORK_CHANGED = 2;
+
+/**
  * ms of the calling thread's CPU a stretch of saturated windows gathers before its CPU per
  * task is compared with the stretch before (see {@link WARMING_UP}). The thread's CPU
  * clock advances in scheduler ticks (4 ms on common Linux kernels) while it computes

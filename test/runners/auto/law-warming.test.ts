@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Law } from '../../../src/runners/auto/law.js';
-import { computing, context, window } from './law-windows.js';
+import { computing, context, judged, window } from './law-windows.js';
 
 describe('warming up', () => {
   /** A saturated window of 32 tasks over 25 ms that computed `cpuMs` each in their call. */
@@ -25,6 +25,31 @@ describe('warming up', () => {
     const windows = [at(2), at(2), at(0.7), at(0.7), at(0.7)];
     for (const [i, w] of windows.entries()) assert.equal(law.next(w), undefined, `window ${i + 1}`);
     assert.equal(law.next(at(0.7))?.because.kind, 'saturated', '100 ms after the fall');
+  });
+
+  it('starts the run again once the CPU per task doubled: the work changed, and the workers must beat what it is now', () => {
+    // A map whose first inputs wait 20 ms (512 at a time keep the thread busy at 9,000 a
+    // second) and whose later ones compute 4 ms each (240 a second).
+    const law = new Law(context, { route: 'loop', level: 512 });
+    const waiting = window({
+      busyShare: 1,
+      cpuPerTaskMs: 0.1,
+      fastestMs: 20,
+      callShare: 0.3,
+      throughput: 9_000,
+      inFlight: 512,
+      spanMs: 80,
+      completions: 720,
+    });
+    const computes = window({ ...computing, throughput: 240, spanMs: 100, completions: 24 });
+    assert.equal(law.next(waiting), undefined);
+    assert.equal(law.next(computes), undefined, 'one window of the new work is not yet a run');
+    const move = law.next(computes);
+    assert.equal(move?.to.route, 'threads');
+    // Two workers finishing 460 a second beat the 240 of the computing tasks, not the 9,000
+    // of the waiting ones.
+    const kept = judged(law, window({ ...computing, throughput: 460, inFlight: 2 }));
+    assert.equal(kept?.because.kind, 'threads-faster');
   });
 
   /**
