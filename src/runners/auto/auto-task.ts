@@ -5,7 +5,7 @@
  * which is all it learns from.
  */
 import { SerializationError, toError, WorkerCrashedError } from '../../core/errors.js';
-import type { ChunkOutcome, ChunkRun, Ended, Runner, TaskRun } from '../../core/runner.js';
+import type { ChunkOutcome, ChunkRun, Runner, TaskRun } from '../../core/runner.js';
 import type { Task, TaskFunction } from '../../core/task.js';
 import { findUnsendable } from '../../core/unsendable.js';
 import { runChunkInThread } from '../loop/loop.js';
@@ -17,6 +17,7 @@ import type { LawContext, Level, Route } from './moves.js';
 import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
+import { WorkLeft } from './work-left.js';
 import { WorkerStart } from './worker-start.js';
 import type { WorkerThreads } from './workers.js';
 
@@ -70,12 +71,8 @@ export class AutoTask {
   readonly #mapWindow: number;
   /** ms its module took to load on the calling thread: about what loading it on a worker takes. */
   readonly #loadMs: number;
-  /** The maps of this task reading their inputs now: how many inputs each has yet to read. */
-  readonly #reading = new Set<() => number | undefined>();
-  /** A `submit` of this task was made: more may come at any time, so the work left is not known. */
-  #submitted = false;
-  /** Inputs of its maps accepted and not yet ended. */
-  #unsettled = 0;
+  /** The work offered and not yet done, where all of it is known. */
+  readonly #left = new WorkLeft();
 
   constructor(
     task: Task<never, unknown>,
@@ -109,7 +106,7 @@ export class AutoTask {
         dispatchMs: (m) => Math.max(sendMs(m, this.#inChunks), this.#crossing.copyMs()),
         chunkable: () => this.#inChunks,
         waiting: () => this.gate.waiting,
-        remaining: () => this.#remaining(),
+        remaining: () => this.#left.remaining(),
         msToWorkers: () => this.#workers.msToReady(this.#loadMs),
       },
       shared.instruments,
@@ -133,41 +130,14 @@ export class AutoTask {
 
   /** A `map` of this task begins reading (see `Runner.mapReading`). */
   mapReading(unread: () => number | undefined): () => void {
-    this.#reading.add(unread);
-    return () => this.#reading.delete(unread);
+    return this.#left.mapReading(unread);
   }
 
-  /** Inputs left to finish, where that is all the work there will be (see `LawContext.remaining`). */
-  #remaining(): number | undefined {
-    if (this.#submitted) return undefined;
-    let left = this.#unsettled;
-    for (const unread of this.#reading) {
-      const inputs = unread();
-      if (inputs === undefined) return undefined;
-      left += inputs;
-    }
-    return left;
-  }
-
-  /** `run`, its `inputs` (of a map) counted as unsettled until it has ended. */
-  #counted<R extends { readonly ended: Ended }>(inputs: number, run: R): R {
-    this.#unsettled += inputs;
-    const { ended } = run;
-    return {
-      ...run,
-      ended: (completed, failed) => {
-        this.#unsettled -= inputs;
-        ended(completed, failed);
-      },
-    };
-  }
-
-  run(submitted: TaskRun): Promise<unknown> {
-    this.#crossing.input(submitted.input);
-    if (submitted.timeout !== undefined) this.pin();
+  run(offered: TaskRun): Promise<unknown> {
+    this.#crossing.input(offered.input);
+    if (offered.timeout !== undefined) this.pin();
     this.#inChunks = false;
-    if (submitted.refusable) this.#submitted = true;
-    const run = submitted.refusable ? submitted : this.#counted(1, submitted);
+    const run = this.#left.offered(offered, 1);
     return this.gate.enter(run.controller, (place) => this.#runAt(place, run), {
       ended: run.ended,
       refuse: run.refusable ? this.#shared.refuse : undefined,
@@ -179,7 +149,7 @@ export class AutoTask {
     this.#crossing.input(sent.inputs[sent.inputs.length - 1]);
     if (sent.timeout !== undefined) this.pin();
     this.#inChunks = sent.timeout === undefined;
-    const chunk = this.#counted(sent.inputs.length, sent);
+    const chunk = this.#left.offered(sent, sent.inputs.length);
     return this.gate.enter(chunk.controller, (place) => this.#chunkAt(place, chunk), {
       inputs: chunk.inputs.length,
       ended: chunk.ended,

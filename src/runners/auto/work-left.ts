@@ -1,12 +1,68 @@
 /**
- * Whether the work left pays for moving it to worker threads. Starting them takes a while —
+ * The work left, where all of it is known, and whether it pays for moving it to worker
+ * threads. Starting them takes a while —
  * a new isolate each, the task's module imported again — while the calling thread goes on
  * with the tasks, slowed where it and the starting workers outnumber the CPUs. A job that
  * would be done here before then, or not long after, only loses what the start took from
  * this thread: 700 tasks of 0.15 ms are done in about 100 ms, sooner than two workers that
  * import a module of 0.1 s can start.
  */
+import type { Ended } from '../../core/runner.js';
 import type { LawContext, Measured } from './moves.js';
+
+/**
+ * One task's work offered and not yet done: its maps' inputs begun and not ended, and those
+ * they have yet to read — known only while every map knows (a map of an array does) and no
+ * `submit` was made, after which more may come at any time.
+ */
+export class WorkLeft {
+  /** The maps reading their inputs now: how many inputs each has yet to read. */
+  readonly #reading = new Set<() => number | undefined>();
+  #submitted = false;
+  /** Inputs of the maps begun and not yet ended. */
+  #unsettled = 0;
+
+  /** A `map` begins reading (see `Runner.mapReading`); returns what to call when it stops. */
+  mapReading(unread: () => number | undefined): () => void {
+    this.#reading.add(unread);
+    return () => this.#reading.delete(unread);
+  }
+
+  /**
+   * A run of `inputs` is offered (`refusable`: a `submit`): returns it to run, its inputs
+   * counted as unsettled until its `ended` is told.
+   */
+  offered<R extends { readonly ended: Ended; readonly refusable?: boolean }>(
+    run: R,
+    inputs: number,
+  ): R {
+    if (run.refusable) {
+      this.#submitted = true;
+      return run;
+    }
+    this.#unsettled += inputs;
+    const { ended } = run;
+    return {
+      ...run,
+      ended: (completed, failed) => {
+        this.#unsettled -= inputs;
+        ended(completed, failed);
+      },
+    };
+  }
+
+  /** Inputs left to finish (see `LawContext.remaining`), or `undefined` while more may come. */
+  remaining(): number | undefined {
+    if (this.#submitted) return undefined;
+    let left = this.#unsettled;
+    for (const unread of this.#reading) {
+      const inputs = unread();
+      if (inputs === undefined) return undefined;
+      left += inputs;
+    }
+    return left;
+  }
+}
 
 /** Work left too little to pay for a move to worker threads: the facts of the reason. */
 export interface TooLittleLeft {

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { LawContext, Measured } from '../../../src/runners/auto/moves.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
-import { tooLittleLeft } from '../../../src/runners/auto/work-left.js';
+import { tooLittleLeft, WorkLeft } from '../../../src/runners/auto/work-left.js';
 import { computing, context, window } from './law-windows.js';
 
 /** A saturated thread finishing 250 tasks of 4 ms a second. */
@@ -21,6 +21,61 @@ const knowing = (remaining: number | undefined, startMs: number): LawContext => 
   ...context,
   remaining: () => remaining,
   msToWorkers: () => startMs,
+});
+
+describe('the work left to do', () => {
+  /** A run of a map, and what its `ended` was told. */
+  const mapRun = () => {
+    const told: [number, number][] = [];
+    return { run: { ended: (c: number, f: number) => told.push([c, f]) }, told };
+  };
+
+  it('counts the inputs begun and those each map has yet to read, down as they end', () => {
+    const left = new WorkLeft();
+    let unread = 10;
+    const stop = left.mapReading(() => unread);
+    const { run, told } = mapRun();
+    const begun = left.offered(run, 5);
+    unread -= 5;
+    assert.equal(left.remaining(), 10);
+    begun.ended(4, 1);
+    assert.deepEqual(told, [[4, 1]], 'the run hears how it ended');
+    assert.equal(left.remaining(), 5);
+    unread = 0;
+    stop();
+    assert.equal(left.remaining(), 0);
+  });
+
+  it('knows nothing while a map cannot tell what it has yet to read, nor ever after a submit', () => {
+    const left = new WorkLeft();
+    const stop = left.mapReading(() => undefined);
+    assert.equal(left.remaining(), undefined);
+    stop();
+    assert.equal(left.remaining(), 0);
+    const submitted = { ended: () => {}, refusable: true };
+    assert.equal(left.offered(submitted, 1), submitted, 'a submit runs as it came');
+    assert.equal(left.remaining(), undefined);
+  });
+
+  it('is what was begun and not ended, whatever the order (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 1, max: 50 }), fc.boolean())), (runs) => {
+        const left = new WorkLeft();
+        const pending: { ended: (c: number, f: number) => void; inputs: number }[] = [];
+        let expected = 0;
+        for (const [inputs, endNow] of runs) {
+          pending.push({ ...left.offered({ ended: () => {} }, inputs), inputs });
+          expected += inputs;
+          if (endNow) {
+            const done = pending.splice(Math.floor(pending.length / 2), 1)[0]!;
+            done.ended(done.inputs, 0);
+            expected -= done.inputs;
+          }
+          assert.equal(left.remaining(), expected);
+        }
+      }),
+    );
+  });
 });
 
 describe('the work left, against the workers’ start', () => {
