@@ -67,7 +67,10 @@ export interface ChunkOutcome {
 
 /** A limit below {@link Runner.mapWindow} on what a `map` reads ahead, for a while. */
 export interface ReadAhead {
-  /** Most inputs to hold now (read and not yet yielded); asked before reading. */
+  /**
+   * Most inputs read and not yet settled now (the window still bounds those not yet
+   * yielded); asked before reading.
+   */
   readonly limit: () => number;
   /** Settles when the limit is lifted; the map reads on then, whether or not an input settles. */
   readonly lifted: PromiseLike<unknown>;

@@ -116,6 +116,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   readonly #ready: (Settled<O> | undefined)[] = [];
   #readyHead = 0;
   #held = 0; // read and not yet yielded
+  #unyielded = 0; // settled and not yet yielded
   #nextIndex = 0; // of the next input read
   #nextToYield = 0; // ordered: index of the next outcome due
   #pendingRead: Promise<void> | undefined; // an async source's next() in flight
@@ -211,6 +212,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   /** Gives `outcome` to the consumer, which opens a place in the window. */
   #hand(outcome: Settled<O>): IteratorYieldResult<Item<O>> {
     this.#held--;
+    this.#unyielded--;
     this.#pump();
     // With `values` the map is fail-fast: a failure never gets here, it ends the map.
     return { done: false, value: this.#options.values ? (outcome as { value: O }).value : outcome };
@@ -248,7 +250,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     }
     if (this.#options.ordered) this.#ready[outcome.index % this.#options.window] = outcome;
     else this.#ready.push(outcome);
+    this.#unyielded++;
     this.#deliver();
+    // Under a read-ahead limit, an input that settles makes room, yielded or not.
+    if (this.#readAhead && !this.#closed) this.#pump();
   };
 
   #endReading(fatal?: { error: unknown }): void {
@@ -274,8 +279,8 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #read(): void {
     const controller = this.#controller!;
     const { stopReading } = this.#options;
-    const window = this.#room();
-    while (!this.#exhausted && this.#pendingRead === undefined && this.#held < window) {
+    const most = this.#held + this.#room();
+    while (!this.#exhausted && this.#pendingRead === undefined && this.#held < most) {
       if (this.#options.chunks && !this.#chunk && !this.#openChunk(false)) return;
       const stop = controller.aborted ? undefined : stopReading?.();
       if (controller.aborted || stop) {
@@ -331,10 +336,15 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     return true;
   }
 
-  /** Most inputs to hold now. */
+  /**
+   * Inputs that may be read now: the window's room, and under a read-ahead limit, its room
+   * for inputs not yet settled — an ordered map whose first input is slow holds the ones
+   * done after it, which take no part in what the limit bounds.
+   */
   #room(): number {
-    const { window } = this.#options;
-    return this.#readAhead ? Math.min(window, this.#readAhead.limit()) : window;
+    const room = this.#options.window - this.#held;
+    if (!this.#readAhead) return room;
+    return Math.min(room, this.#readAhead.limit() - (this.#held - this.#unyielded));
   }
 
   /**
@@ -344,9 +354,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #openChunk(anyway: boolean): I[] | undefined {
     const { chunks } = this.#options;
     if (!chunks) return undefined;
-    const window = this.#room();
-    const limit = Math.min(window, Math.max(1, chunks.size()));
-    if (!anyway && window - this.#held < limit) return undefined;
+    const { window } = this.#options;
+    const most = this.#readAhead ? Math.min(window, this.#readAhead.limit()) : window;
+    const limit = Math.min(most, Math.max(1, chunks.size()));
+    if (!anyway && this.#room() < limit) return undefined;
     this.#chunkLimit = limit;
     this.#chunk = [];
     return this.#chunk;

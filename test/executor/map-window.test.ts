@@ -110,6 +110,45 @@ describe('mapWindow', () => {
     );
   });
 
+  it('under a read-ahead limit keeps that many unsettled, reading on as they settle, yielded or not', async () => {
+    // An ordered map whose first input is slow: the ones done after it wait to be yielded,
+    // and take no part in what the limit bounds.
+    let releaseFirst!: () => void;
+    const first = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    let unsettled = 0;
+    let most = 0;
+    let started = 0;
+    const start = async (input: number) => {
+      started++;
+      most = Math.max(most, ++unsettled);
+      if (input === 0) await first;
+      else await new Promise((resolve) => setImmediate(resolve));
+      unsettled--;
+      return input;
+    };
+    const results = mapWindow(
+      Array.from({ length: 10 }, (_, i) => i),
+      start,
+      {
+        window: 8,
+        ordered: true,
+        failFast: true,
+        values: true,
+        readAhead: () => ({ limit: () => 2, lifted: new Promise(() => {}) }),
+      },
+    );
+    const head = results.next();
+    for (let turn = 0; turn < 20; turn++) await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(started, 8, 'read on to the window while the first input was out');
+    assert.equal(most, 2, 'never more than the limit unsettled');
+    releaseFirst();
+    assert.equal((await head).value, 0);
+    assert.deepEqual(await collect(results), [1, 2, 3, 4, 5, 6, 7, 8, 9]);
+    assert.equal(most, 2);
+  });
+
   describe('reading: the inputs left to read, and the end of reading', () => {
     /** A map of `inputs` through a window of 2 that records what `reading` is told. */
     const watched = (inputs: Iterable<number> | AsyncIterable<number>) => {

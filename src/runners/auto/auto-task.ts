@@ -177,9 +177,11 @@ export class AutoTask {
   }
 
   /**
-   * Inputs a `map` should hold now: what the current level keeps in flight, as `loop`'s
-   * map does (the workers' level counts one more each: the next task at hand). Each input
-   * read is begun at once, so any more would wait at the gate as runs begun — a promise,
+   * Inputs a `map` should have begun and not yet settled now: what the current level keeps
+   * in flight (the workers' level counts one more each: the next task at hand); those done
+   * and waiting for the consumer — behind a slow one, in an ordered map — are bounded by
+   * the map's window alone. Each input read is begun at once, so any more would wait at
+   * the gate as runs begun — a promise,
    * its callbacks and a cancellation listener each, kept alive through the garbage
    * collections while they wait; at tens of thousands of short waits a second, reading
    * twice the level ahead cost the calling thread about 15% more CPU per task. A level

@@ -21,7 +21,12 @@ import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
 import { workerMain } from '../../../src/runners/pool/transports/entry.js';
-import { calls, gatherAt, gatheredStarted } from '../../fixtures/auto-tasks.mjs';
+import {
+  calls,
+  gatherAt,
+  gatheredBeforeFirstDone,
+  gatheredStarted,
+} from '../../fixtures/auto-tasks.mjs';
 
 const WORKLOADS = new URL('../../fixtures/workloads.mjs', import.meta.url);
 const where = task<{ ms?: number; work?: number }, number>(WORKLOADS, 'where');
@@ -602,22 +607,15 @@ describe('auto', () => {
     });
   });
 
-  it('reads ahead of a map only as many inputs as its level keeps in flight', SLOW, async () => {
+  it("begins no more of a map's inputs than its level keeps in flight", SLOW, async () => {
     await using ex = createExecutor({ mode: 'auto' });
     // The first START_LIMIT tasks wait for each other: until they have all started,
-    // nothing finishes, so the level stays where it starts and nothing is yielded.
+    // nothing finishes, and the map must not begin more (a read-ahead that only the window
+    // bounded would begin all of them).
     gatherAt(START_LIMIT);
-    let read = 0;
-    function* inputs() {
-      for (let n = 0; n < 4 * START_LIMIT; n++) {
-        read++;
-        yield n;
-      }
-    }
-    let readAtFirst: number | undefined;
-    for await (const _ of ex.map(autoTasks.gathered, inputs())) readAtFirst ??= read;
-    // The first yield makes room for one more input, read before the loop's body runs.
-    assert.ok(readAtFirst! <= START_LIMIT + 1, `read ${readAtFirst} before the first output`);
+    const inputs = Array.from({ length: 4 * START_LIMIT }, (_, n) => n);
+    assert.deepEqual(await collect(ex.map(autoTasks.gathered, inputs)), inputs);
+    assert.equal(gatheredBeforeFirstDone(), START_LIMIT, 'the level, and no more, was begun');
   });
 
   it(
