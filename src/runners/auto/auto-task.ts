@@ -181,11 +181,10 @@ export class AutoTask {
    * in flight (the workers' level counts one more each: the next task at hand); those done
    * and waiting for the consumer — behind a slow one, in an ordered map — are bounded by
    * the map's window alone. Each input read is begun at once, so any more would wait at
-   * the gate as runs begun — a promise,
-   * its callbacks and a cancellation listener each, kept alive through the garbage
-   * collections while they wait; at tens of thousands of short waits a second, reading
-   * twice the level ahead cost the calling thread about 15% more CPU per task. A level
-   * that rises is read up to at the next input yielded.
+   * the gate as runs begun — a promise, its callbacks and a cancellation listener each,
+   * kept alive through the garbage collections while they wait; at tens of thousands of
+   * short waits a second, reading twice the level ahead cost the calling thread about 15%
+   * more CPU per task. A level that rises is read up to as the next input settles.
    */
   readAhead(): number {
     const { route, level } = this.controller.level;
