@@ -1,14 +1,12 @@
 /**
  * Handing the work from a saturated calling thread to worker threads: when the evidence
  * is enough, how much faster the workers should finish the tasks, how many tasks each
- * should hold, and — when they would not help — why, in words.
+ * should hold.
  */
 import type { LawContext, Measured } from './moves.js';
-import { contentionBesidesOwn } from './own-start.js';
 import {
   CHUNK_DISPATCH_MS,
   COMPUTES_IN_CALL,
-  CONTENDED,
   SATURATED_FOR_MS,
   TASK_DISPATCH_MS,
   TINY_TASK_MS,
@@ -370,27 +368,4 @@ export function tasksPerWorkerFor(m: Measured, most: number, latencyMs: number):
   if (computeOnly(m)) return 1;
   const perWorker = Math.round(latencyMs / Math.max(m.cpuPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));
-}
-
-/**
- * Why worker threads would not help, for a reason's sentence, after `m`, a saturated
- * window: the caller offers too few inputs at once (see {@link offeredInputs}), the CPUs
- * are busy — with other programs, or with this process's other threads when they explain
- * this thread's waits (`contention`, the run's) — or each task costs too little to send.
- */
-export function whyThreadsWouldNotHelp(
-  predictedGain: number,
-  contention: number,
-  m: Measured,
-  context: LawContext,
-): string {
-  const gain = `worker threads would finish only ${predictedGain.toFixed(1)}× as many`;
-  if (offeredInputs(m, context) < 2)
-    return `${gain}: the tasks come one at a time (each is submitted once the one before has finished), which one worker runs no faster than this thread`;
-  const waited = `this thread waited for one ${Math.round(contention * 100)}% of the time it could have run`;
-  if (contention >= CONTENDED && contentionBesidesOwn(m, context.cpus) < CONTENDED)
-    return `${gain}: this process's other threads (libuv's pool working for the tasks, the garbage collector) keep this machine's CPUs busy, and would compete with the workers (${waited})`;
-  if (contention >= CONTENDED)
-    return `${gain}: other work keeps this machine's CPUs busy (${waited})`;
-  return `${gain}, since sending each task to one costs about as much as running it here, or they would hold fewer in flight`;
 }

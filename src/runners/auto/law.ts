@@ -39,7 +39,7 @@ import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { descend, pastKnee } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
-import { chunksOnThread, Handover, threadsGain, whyThreadsWouldNotHelp } from './handover.js';
+import { chunksOnThread, Handover } from './handover.js';
 import {
   type Because,
   binding,
@@ -48,6 +48,7 @@ import {
   type Measured,
   type Move,
 } from './moves.js';
+import { threadsOutlook } from './outlook.js';
 import {
   gained,
   gainOver,
@@ -58,19 +59,10 @@ import {
   settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
-import { whyTooLittleLeft } from './reasons.js';
-import {
-  MIN_STEP,
-  SATURATED,
-  SATURATED_FOR_MS,
-  THREADS_GAIN_TO_MOVE,
-  THREADS_GAIN_TO_STAY,
-  WAITING_TASKS_PER_WORKER,
-} from './settings.js';
+import { MIN_STEP, SATURATED, SATURATED_FOR_MS, WAITING_TASKS_PER_WORKER } from './settings.js';
 import { judgeThreads, mayShareOnTrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
-import { tooLittleLeft } from './work-left.js';
 
 export class Law {
   readonly #context: LawContext;
@@ -280,16 +272,17 @@ export class Law {
     this.#saturation.add(m);
     const run = this.#saturation.fastestOf(m);
     const latencyMs = this.#saturation.ownLatencyMs(run);
-    const predictedGain = threadsGain(m, this.#context, this.#saturation);
-    const threadsUnavailable = this.#allowed.threadsUnavailable;
-    const gainEnough = threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE;
-    // At the rate it finishes them now: the run's best may be from before the work changed.
-    const left = gainEnough ? tooLittleLeft(m, predictedGain, this.#context) : undefined;
-    this.#threadsRuledOut = predictedGain < THREADS_GAIN_TO_STAY || left !== undefined;
-    if (gainEnough && !left) {
+    const outlook = threadsOutlook(
+      m,
+      this.#context,
+      this.#saturation,
+      this.#allowed.threadsUnavailable,
+    );
+    this.#threadsRuledOut = outlook.ruledOut;
+    if (outlook.pays) {
       this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
-      const because: Because = { kind: 'saturated', predictedGain, workers };
+      const because: Because = { kind: 'saturated', predictedGain: outlook.predictedGain, workers };
       return this.#moveToThreads(run, this.#saturation.best ?? m, latencyMs, because, m);
     }
     const phase = this.#phase;
@@ -299,11 +292,7 @@ export class Law {
     // The first windows may have paid for the program's start (loading, compiling, a burst
     // of submits) as much as for the tasks: the level moves on what a move to threads needs.
     if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
-    const why =
-      threadsUnavailable ??
-      (left
-        ? whyTooLittleLeft(left, predictedGain)
-        : whyThreadsWouldNotHelp(predictedGain, this.#saturation.contention, m, this.#context));
+    const why = outlook.whyNot();
     const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);

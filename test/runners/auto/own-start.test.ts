@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/handover.js';
+import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/outlook.js';
 import {
   contentionBesidesOwn,
   ownStartSlowdown,
