@@ -2,11 +2,10 @@
  * Moving work to worker threads before the calling thread saturates: a step up that queued
  * nothing shows how far the thread has to go, and what threads would gain once it got there.
  */
-import { othersPerTaskMs, threadsGain } from './handover.js';
+import { othersPerTaskMs } from './handover.js';
 import type { LawContext, Measured } from './moves.js';
+import { threadsOutlook } from './outlook.js';
 import { unqueued } from './phases.js';
-import { THREADS_GAIN_TO_MOVE } from './settings.js';
-import { tooLittleLeft } from './work-left.js';
 
 /**
  * The calling thread as it would measure once saturated, projected from `m`, a window on
@@ -59,11 +58,7 @@ export function projectHandover(
 export function handoverAhead(m: Measured, context: LawContext): Projection | undefined {
   const at = projectSaturation(m, context.maxLoop);
   if (!at) return undefined;
-  const predictedGain = threadsGain(at, context, {
-    othersPerTaskMs: othersPerTaskMs(m),
-    contention: m.contention,
-  });
-  if (predictedGain < THREADS_GAIN_TO_MOVE || tooLittleLeft(at, predictedGain, context))
-    return undefined;
-  return { at, predictedGain };
+  const run = { othersPerTaskMs: othersPerTaskMs(m), contention: m.contention };
+  const { pays, predictedGain } = threadsOutlook(at, context, run, undefined);
+  return pays ? { at, predictedGain } : undefined;
 }
