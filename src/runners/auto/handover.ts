@@ -300,20 +300,48 @@ export function othersPerTaskMs(m: WindowSummary): number {
 export function threadsGain(
   m: Measured,
   context: LawContext,
-  {
-    othersPerTaskMs,
-    contention,
-  }: { readonly othersPerTaskMs: number; readonly contention: number },
+  run: { readonly othersPerTaskMs: number; readonly contention: number },
 ): number {
+  const { least } = gainBounds(m, context, run.othersPerTaskMs);
+  return 1 + (least.gain - 1) * (1 - run.contention);
+}
+
+/** What bounds the workers' gain (see {@link threadsGain}), each as the gain it would allow alone. */
+export interface GainBounds {
+  /** Each worker computes a task's CPU, with what sending it and the process's other threads cost per task. */
+  readonly computing: number;
+  /** The calling thread sends every task: one per dispatch at most. */
+  readonly sending: number;
+  /** The workers hold at most so many in flight, each for about as long as a task takes here. */
+  readonly holding: number;
+  /** They run no more at once than the caller offers. */
+  readonly offered: number;
+  /** The least of them, and which. */
+  readonly least: {
+    readonly gain: number;
+    readonly by: 'computing' | 'sending' | 'holding' | 'offered';
+  };
+  /** ms of this thread's time to send a task; of the process's other threads' per task. */
+  readonly dispatchMs: number;
+  readonly othersMs: number;
+}
+
+export function gainBounds(m: Measured, context: LawContext, othersPerTaskMs: number): GainBounds {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs(m);
   const others = Number.isFinite(othersPerTaskMs) ? othersPerTaskMs : 0;
-  const byCpu = Math.min((workers * cpu) / (cpu + dispatch + others), cpu / dispatch);
-  // A task's own latency, without queueing on this thread: the fastest one of the window.
-  const byWaits = (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput;
-  const byDemand = (offeredInputs(m, context) * cpu) / (cpu + dispatch);
-  return 1 + (Math.min(byCpu, byWaits, byDemand) - 1) * (1 - contention);
+  const bounds = {
+    computing: (workers * cpu) / (cpu + dispatch + others),
+    sending: cpu / dispatch,
+    // A task's own latency, without queueing on this thread: the fastest one of the window.
+    holding: (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput,
+    offered: (offeredInputs(m, context) * cpu) / (cpu + dispatch),
+  };
+  let by: GainBounds['least']['by'] = 'computing';
+  for (const key of ['sending', 'holding', 'offered'] as const)
+    if (bounds[key] < bounds[by]) by = key;
+  return { ...bounds, least: { gain: bounds[by], by }, dispatchMs: dispatch, othersMs: others };
 }
 
 /**

@@ -2,8 +2,16 @@
  * The sentences `auto` explains itself with: one per move of the control law, addressed
  * to the user, with the numbers that made it.
  */
-import { type Level, type Measured, type Move, workersBusy } from './moves.js';
-import { BUSY_TARGET, SHARED_WORKER_MIN_MS } from './settings.js';
+import { type GainBounds, gainBounds, offeredInputs } from './handover.js';
+import { type LawContext, type Level, type Measured, type Move, workersBusy } from './moves.js';
+import { contentionBesidesOwn } from './own-start.js';
+import {
+  BUSY_TARGET,
+  CONTENDED,
+  SHARED_WORKER_MIN_MS,
+  THREADS_GAIN_TO_MOVE,
+  THREADS_GAIN_TO_STAY,
+} from './settings.js';
 import type { TooLittleLeft } from './work-left.js';
 
 /**
@@ -115,6 +123,53 @@ function cap(text: string): string {
 /** Why worker threads would not pay for their start, for a reason's sentence (see `work-left.ts`). */
 export function whyTooLittleLeft(left: TooLittleLeft, predictedGain: number): string {
   return `worker threads would finish ${times(predictedGain)} as many once started, and the ${count(left.remaining)} tasks left would be done here in about ${ms(left.hereMs)}, too soon to pay for starting them (about ${ms(left.startMs)})`;
+}
+
+/**
+ * Why worker threads would not help, for a reason's sentence, after `m`, a saturated
+ * window in a saturated `run` of them: the caller offers too few inputs at once, the CPUs
+ * are busy — with other programs, or with this process's other threads when they explain
+ * this thread's waits — or what bounds the workers' gain most (see `gainBounds`), with the
+ * figures behind it; and, where they would still gain, that it is short of what a move must
+ * promise.
+ */
+export function whyThreadsWouldNotHelp(
+  predictedGain: number,
+  run: { readonly othersPerTaskMs: number; readonly contention: number },
+  m: Measured,
+  context: LawContext,
+): string {
+  const gain = `worker threads would finish only ${times(predictedGain)} as many`;
+  if (offeredInputs(m, context) < 2)
+    return `${gain}: the tasks come one at a time (each is submitted once the one before has finished), which one worker runs no faster than this thread`;
+  const { contention } = run;
+  const waited = `this thread waited for one ${percent(contention)} of the time it could have run`;
+  if (contention >= CONTENDED && contentionBesidesOwn(m, context.cpus) < CONTENDED)
+    return `${gain}: this process's other threads (libuv's pool working for the tasks, the garbage collector) keep this machine's CPUs busy, and would compete with the workers (${waited})`;
+  if (contention >= CONTENDED)
+    return `${gain}: other work keeps this machine's CPUs busy (${waited})`;
+  const short =
+    predictedGain >= THREADS_GAIN_TO_STAY
+      ? ` (a move must promise ${THREADS_GAIN_TO_MOVE}× to pay for starting them)`
+      : '';
+  return `${gain}${short}, since ${boundedBy(gainBounds(m, context, run.othersPerTaskMs), m, context)}`;
+}
+
+/** What bounds the workers' gain most, in words. */
+function boundedBy(bounds: GainBounds, m: Measured, context: LawContext): string {
+  const cpu = ms(m.cpuPerTaskMs);
+  switch (bounds.least.by) {
+    case 'sending':
+      return `sending each task to one costs this thread ${ms(bounds.dispatchMs)}, about as much as running it here (${cpu})`;
+    case 'holding':
+      return `they would hold at most ${count(context.maxPerWorker)} per worker, fewer than the tasks' waits need to keep them busy`;
+    case 'offered':
+      return `the caller offers only ${count(offeredInputs(m, context))} tasks at a time`;
+    case 'computing':
+      return bounds.othersMs > bounds.dispatchMs
+        ? `besides its ${cpu} of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bounds.othersMs)}, which the workers would need as well`
+        : `besides its ${cpu} of CPU, each task costs this thread ${ms(bounds.dispatchMs)} to send`;
+  }
 }
 
 /**

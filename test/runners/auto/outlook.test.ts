@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { LawContext, Measured } from '../../../src/runners/auto/moves.js';
 import { threadsOutlook } from '../../../src/runners/auto/outlook.js';
+import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/reasons.js';
 import { THREADS_GAIN_TO_STAY } from '../../../src/runners/auto/settings.js';
 import { computing, context, window } from './law-windows.js';
 
@@ -71,6 +72,53 @@ describe('the outlook for worker threads', () => {
           if (!outlook.pays) assert.ok(outlook.whyNot().length > 0);
         },
       ),
+    );
+  });
+});
+
+describe('why worker threads would not help, in words', () => {
+  /** A saturated thread at 1,000 tasks a second of `cpuPerTaskMs` each, the fastest taking `fastestMs`. */
+  const saturatedAt = (cpuPerTaskMs: number, fastestMs = cpuPerTaskMs): Measured => ({
+    ...window({ busyShare: 1, cpuPerTaskMs, fastestMs, callShare: 0.95 }),
+    route: 'loop',
+    level: 64,
+  });
+  const why = (m: Measured, othersPerTaskMs: number, setting: LawContext = context) =>
+    whyThreadsWouldNotHelp(
+      threadsOutlook(m, setting, { othersPerTaskMs, contention: 0 }, undefined).predictedGain,
+      { othersPerTaskMs, contention: 0 },
+      m,
+      setting,
+    );
+
+  it("names the process's other threads when they cost each task more than sending it, and the gain a move needs", () => {
+    // 1 ms of CPU, 0.3 ms of libuv's pool or the garbage collector: 2 × 1 ÷ 1.3 ≈ 1.5×.
+    assert.equal(
+      why(saturatedAt(1), 0.3),
+      "worker threads would finish only 1.5× as many (a move must promise 1.75× to pay for starting them), since besides its 1.0 ms of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for 300 µs, which the workers would need as well",
+    );
+  });
+
+  it('names the cost of sending a task that costs less to run (one message each)', () => {
+    assert.match(
+      why(saturatedAt(0.02), 0, { ...context, dispatchMs: () => 0.03 }),
+      /^worker threads would finish only 0\.\d× as many, since sending each task to one costs this thread 30 µs, about as much as running it here \(20 µs\)$/,
+    );
+  });
+
+  it('names the tasks a worker may hold, when their waits need more', () => {
+    // Tasks of 20 ms, 1 ms of it CPU, with one per worker at most: 2 × 1 × 1000 ÷ 20 ÷ 1000.
+    assert.match(
+      why(saturatedAt(1, 20), 0, { ...context, maxPerWorker: 1 }),
+      /, since they would hold at most 1 per worker, fewer than the tasks' waits need to keep them busy$/,
+    );
+  });
+
+  it('names how few tasks the caller offers at once', () => {
+    const few = { ...saturatedAt(1), inFlight: 1 };
+    assert.match(
+      why(few, 0, { ...context, workers: 8, cpus: 8, waiting: () => 2 }),
+      /, since the caller offers only 3 tasks at a time$/,
     );
   });
 });

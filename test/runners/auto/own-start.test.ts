@@ -6,12 +6,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/outlook.js';
 import {
   contentionBesidesOwn,
   ownStartSlowdown,
   withoutOwnStart,
 } from '../../../src/runners/auto/own-start.js';
+import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/reasons.js';
 import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { context } from './law-windows.js';
 
@@ -35,15 +35,15 @@ describe('the contention other programs caused', () => {
       ({ ...measured(contention, othersBusy), route: 'loop', level: 64, inFlight: 64 }) as const;
     // libuv's pool busy 1 CPU of 2 explains every wait: no other program was running.
     assert.match(
-      whyThreadsWouldNotHelp(0.8, 0.5, at(0.5, 1), law),
+      whyThreadsWouldNotHelp(0.8, { othersPerTaskMs: 0, contention: 0.5 }, at(0.5, 1), law),
       /: this process's other threads \(libuv's pool working for the tasks, the garbage collector\) keep this machine's CPUs busy, and would compete with the workers \(this thread waited for one 50% of the time it could have run\)$/,
     );
     assert.match(
-      whyThreadsWouldNotHelp(0.8, 0.5, at(0.5, 0), law),
+      whyThreadsWouldNotHelp(0.8, { othersPerTaskMs: 0, contention: 0.5 }, at(0.5, 0), law),
       /: other work keeps this machine's CPUs busy \(this thread waited for one 50%/,
     );
     assert.doesNotMatch(
-      whyThreadsWouldNotHelp(0.8, 0.1, at(0.1, 1), law),
+      whyThreadsWouldNotHelp(0.8, { othersPerTaskMs: 0, contention: 0.1 }, at(0.1, 1), law),
       /busy \(this thread waited/,
     );
   });
