@@ -2,13 +2,14 @@
  * `npm run bench:auto` — does `auto` find the right model and concurrency on work it was
  * never tuned on? Real workloads of every kind it must tell apart (`auto/workloads.mjs`:
  * native hashing, JSON, HTTP to a server of limited capacity, heavy-tailed CPU, wait then
- * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform and
- * heavy-tailed), a wait then a little CPU, a database client pool, CPU on a large input,
- * a map that changes phase, mixed, tiny and short tasks, a few long ones, CPU in an `async`
- * function, CPU that yields to the event loop, a page rendered with a large result, a
- * synchronous call that blocks, buffers held through a wait, a first call that builds a
- * table before every call waits, short waits all submitted at once; and
- * `auto/slow-import.mjs`, a module slow to import) run under a grid of fixed modes —
+ * compute, async zlib and small file reads on libuv's 4 threads, timer waits (uniform,
+ * heavy-tailed, and heavy-tailed through an ordered `map`), a wait then a little CPU, a
+ * database client pool, CPU on a large input, a map that changes phase, mixed, tiny and
+ * short tasks, a few long ones, CPU in an `async` function, CPU that yields to the event
+ * loop, a page rendered with a large result, a synchronous call that blocks, buffers held
+ * through a wait, a first call that builds a table before every call waits, short waits
+ * all submitted at once; and `auto/slow-import.mjs`, a module slow to import) run under a
+ * grid of fixed modes —
  * `sync`, `loop` at 64 and at 512, `threads`, `threads` with 8 tasks per worker,
  * `processes` — and under `auto`.
  *
@@ -58,6 +59,14 @@ interface Workload {
    * with all its work at hand often does, instead of read by a `map` as room opens.
    */
   readonly submitted?: boolean;
+  /**
+   * Read by `map`, whose outputs come in input order — most programs' way — instead of
+   * `mapSettled`, which yields each outcome as it comes: a slow input then holds the ones
+   * done after it.
+   */
+  readonly ordered?: boolean;
+  /** The task's export, when not the workload's name. */
+  readonly export?: string;
 }
 
 /** The large input of `bigInput`: one 256 KB string, copied into every message that carries it. */
@@ -83,6 +92,14 @@ const WORKLOADS: readonly Workload[] = [
     inputs: 2_000,
     what: 'heavy-tailed wait, 5 ms to 0.8 s (Pareto)',
     waiting: true,
+  },
+  {
+    name: 'inOrder',
+    inputs: 2_000,
+    what: 'paretoWaits, its results in input order',
+    waiting: true,
+    ordered: true,
+    export: 'paretoWaits',
   },
   { name: 'waitBrief', inputs: 6_000, what: 'wait 5 ms, then compute 0.15 ms', waiting: true },
   {
@@ -163,12 +180,17 @@ async function timeOnce(workload: Workload, mode: Mode): Promise<Timed> {
   const started = performance.now();
   const ex = createExecutor(mode.options);
   let sum = 0;
-  const run = task<unknown, number | { n: number }>(workload.module ?? TASKS, workload.name);
+  const run = task<unknown, number | { n: number }>(
+    workload.module ?? TASKS,
+    workload.export ?? workload.name,
+  );
   const add = (value: number | { n: number }) => {
     sum += typeof value === 'number' ? value : value.n;
   };
   if (workload.submitted) {
     for (const value of await Promise.all(inputs.map((input) => ex.submit(run, input)))) add(value);
+  } else if (workload.ordered) {
+    for await (const value of ex.map(run, inputs)) add(value);
   } else {
     for await (const s of ex.mapSettled(run, inputs)) {
       if (!s.ok) throw new Error(`input ${s.index} failed: ${s.error.message}`);
