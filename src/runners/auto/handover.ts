@@ -302,31 +302,29 @@ export function threadsGain(
   context: LawContext,
   run: { readonly othersPerTaskMs: number; readonly contention: number },
 ): number {
-  const { least } = gainBounds(m, context, run.othersPerTaskMs);
-  return 1 + (least.gain - 1) * (1 - run.contention);
+  const { gain } = gainBound(m, context, run.othersPerTaskMs);
+  return 1 + (gain - 1) * (1 - run.contention);
 }
 
-/** What bounds the workers' gain (see {@link threadsGain}), each as the gain it would allow alone. */
-export interface GainBounds {
-  /** Each worker computes a task's CPU, with what sending it and the process's other threads cost per task. */
-  readonly computing: number;
-  /** The calling thread sends every task: one per dispatch at most. */
-  readonly sending: number;
-  /** The workers hold at most so many in flight, each for about as long as a task takes here. */
-  readonly holding: number;
-  /** They run no more at once than the caller offers. */
-  readonly offered: number;
-  /** The least of them, and which. */
-  readonly least: {
-    readonly gain: number;
-    readonly by: 'computing' | 'sending' | 'holding' | 'offered';
-  };
-  /** ms of this thread's time to send a task; of the process's other threads' per task. */
+/** What bounds the workers' gain most (see {@link threadsGain}), and the costs per task behind it. */
+export interface GainBound {
+  /** The gain it allows. */
+  readonly gain: number;
+  /**
+   * `computing`: each worker computes a task's CPU, with what sending it and the process's
+   * other threads cost per task; `sending`: the calling thread sends every task, one per
+   * dispatch at most; `holding`: the workers hold at most so many in flight, each for
+   * about as long as a task takes here; `offered`: they run no more at once than the
+   * caller offers.
+   */
+  readonly by: 'computing' | 'sending' | 'holding' | 'offered';
+  /** ms of this thread's time to send a task. */
   readonly dispatchMs: number;
+  /** ms of the process's other threads' CPU per task. */
   readonly othersMs: number;
 }
 
-export function gainBounds(m: Measured, context: LawContext, othersPerTaskMs: number): GainBounds {
+export function gainBound(m: Measured, context: LawContext, othersPerTaskMs: number): GainBound {
   const { workers, dispatchMs, maxPerWorker } = context;
   const cpu = m.cpuPerTaskMs;
   const dispatch = dispatchMs(m);
@@ -338,10 +336,10 @@ export function gainBounds(m: Measured, context: LawContext, othersPerTaskMs: nu
     holding: (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput,
     offered: (offeredInputs(m, context) * cpu) / (cpu + dispatch),
   };
-  let by: GainBounds['least']['by'] = 'computing';
+  let by: GainBound['by'] = 'computing';
   for (const key of ['sending', 'holding', 'offered'] as const)
     if (bounds[key] < bounds[by]) by = key;
-  return { ...bounds, least: { gain: bounds[by], by }, dispatchMs: dispatch, othersMs: others };
+  return { gain: bounds[by], by, dispatchMs: dispatch, othersMs: others };
 }
 
 /**

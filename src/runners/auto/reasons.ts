@@ -2,7 +2,7 @@
  * The sentences `auto` explains itself with: one per move of the control law, addressed
  * to the user, with the numbers that made it.
  */
-import { type GainBounds, gainBounds, offeredInputs } from './handover.js';
+import { type GainBound, gainBound, offeredInputs } from './handover.js';
 import { type LawContext, type Level, type Measured, type Move, workersBusy } from './moves.js';
 import { contentionBesidesOwn } from './own-start.js';
 import {
@@ -129,7 +129,7 @@ export function whyTooLittleLeft(left: TooLittleLeft, predictedGain: number): st
  * Why worker threads would not help, for a reason's sentence, after `m`, a saturated
  * window in a saturated `run` of them: the caller offers too few inputs at once, the CPUs
  * are busy — with other programs, or with this process's other threads when they explain
- * this thread's waits — or what bounds the workers' gain most (see `gainBounds`), with the
+ * this thread's waits — or what bounds the workers' gain most (see `gainBound`), with the
  * figures behind it; and, where they would still gain, that it is short of what a move must
  * promise.
  */
@@ -152,23 +152,23 @@ export function whyThreadsWouldNotHelp(
     predictedGain >= THREADS_GAIN_TO_STAY
       ? ` (a move must promise ${THREADS_GAIN_TO_MOVE}× to pay for starting them)`
       : '';
-  return `${gain}${short}, since ${boundedBy(gainBounds(m, context, run.othersPerTaskMs), m, context)}`;
+  return `${gain}${short}, since ${boundedBy(gainBound(m, context, run.othersPerTaskMs), m, context)}`;
 }
 
 /** What bounds the workers' gain most, in words. */
-function boundedBy(bounds: GainBounds, m: Measured, context: LawContext): string {
+function boundedBy(bound: GainBound, m: Measured, context: LawContext): string {
   const cpu = ms(m.cpuPerTaskMs);
-  switch (bounds.least.by) {
+  switch (bound.by) {
     case 'sending':
-      return `sending each task to one costs this thread ${ms(bounds.dispatchMs)}, about as much as running it here (${cpu})`;
+      return `sending each task to one costs this thread ${ms(bound.dispatchMs)}, about as much as running it here (${cpu})`;
     case 'holding':
       return `they would hold at most ${count(context.maxPerWorker)} per worker, fewer than the tasks' waits need to keep them busy`;
     case 'offered':
       return `the caller offers only ${count(offeredInputs(m, context))} tasks at a time`;
     case 'computing':
-      return bounds.othersMs > bounds.dispatchMs
-        ? `besides its ${cpu} of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bounds.othersMs)}, which the workers would need as well`
-        : `besides its ${cpu} of CPU, each task costs this thread ${ms(bounds.dispatchMs)} to send`;
+      return bound.othersMs > bound.dispatchMs
+        ? `besides its ${cpu} of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
+        : `besides its ${cpu} of CPU, each task costs this thread ${ms(bound.dispatchMs)} to send`;
   }
 }
 
