@@ -152,7 +152,11 @@ export function whyThreadsWouldNotHelp(
     predictedGain >= THREADS_GAIN_TO_STAY
       ? ` (a move must promise ${THREADS_GAIN_TO_MOVE}× to pay for starting them)`
       : '';
-  return `${gain}${short}, since ${boundedBy(gainBound(m, context, run.othersPerTaskMs), m, context)}`;
+  const bound = gainBound(m, context, run.othersPerTaskMs);
+  // The bound alone would pay for a move: what took the gain below it is the CPUs' contention.
+  if (contention > 0 && bound.gain >= THREADS_GAIN_TO_MOVE)
+    return `${gain}${short}, since ${waited}: the CPUs have that much less to spare for them`;
+  return `${gain}${short}, since ${boundedBy(bound, m, context)}`;
 }
 
 /** What bounds the workers' gain most, in words. */

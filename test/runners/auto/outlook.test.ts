@@ -114,6 +114,18 @@ describe('why worker threads would not help, in words', () => {
     );
   });
 
+  it('names the waits for a CPU when they alone keep the gain short', () => {
+    // 4 ms tasks and 0.44 ms of the process's other threads each: 2 × 4 ÷ 4.44 = 1.8×, less
+    // the tenth of it taken by waiting for a CPU: 1.72×.
+    const m = { ...saturatedAt(4), contention: 0.1 };
+    const run = { othersPerTaskMs: 0.44, contention: 0.1 };
+    const { predictedGain } = threadsOutlook(m, context, run, undefined);
+    assert.match(
+      whyThreadsWouldNotHelp(predictedGain, run, m, context),
+      /as many \(a move must promise 1\.75× to pay for starting them\), since this thread waited for one 10% of the time it could have run: the CPUs have that much less to spare for them$/,
+    );
+  });
+
   it('names how few tasks the caller offers at once', () => {
     const few = { ...saturatedAt(1), inFlight: 1 };
     assert.match(
