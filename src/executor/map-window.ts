@@ -251,9 +251,11 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     if (this.#options.ordered) this.#ready[outcome.index % this.#options.window] = outcome;
     else this.#ready.push(outcome);
     this.#unyielded++;
+    const unyielded = this.#unyielded;
     this.#deliver();
-    // Under a read-ahead limit, an input that settles makes room, yielded or not.
-    if (this.#readAhead && !this.#closed) this.#pump();
+    // Under a read-ahead limit, an input that settles makes room, yielded or not; one
+    // yielded has made it already (see #hand).
+    if (this.#readAhead && !this.#closed && this.#unyielded === unyielded) this.#pump();
   };
 
   #endReading(fatal?: { error: unknown }): void {
@@ -341,10 +343,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
    * for inputs not yet settled — an ordered map whose first input is slow holds the ones
    * done after it, which take no part in what the limit bounds.
    */
-  #room(): number {
+  #room(aheadLimit = this.#readAhead?.limit()): number {
     const room = this.#options.window - this.#held;
-    if (!this.#readAhead) return room;
-    return Math.min(room, this.#readAhead.limit() - (this.#held - this.#unyielded));
+    if (aheadLimit === undefined) return room;
+    return Math.min(room, aheadLimit - (this.#held - this.#unyielded));
   }
 
   /**
@@ -355,9 +357,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     const { chunks } = this.#options;
     if (!chunks) return undefined;
     const { window } = this.#options;
-    const most = this.#readAhead ? Math.min(window, this.#readAhead.limit()) : window;
+    const ahead = this.#readAhead?.limit();
+    const most = ahead === undefined ? window : Math.min(window, ahead);
     const limit = Math.min(most, Math.max(1, chunks.size()));
-    if (!anyway && this.#room() < limit) return undefined;
+    if (!anyway && this.#room(ahead) < limit) return undefined;
     this.#chunkLimit = limit;
     this.#chunk = [];
     return this.#chunk;
