@@ -95,6 +95,16 @@ export function unqueued(previous: Measured, m: Measured): boolean {
 }
 
 /**
+ * The throughput rose clearly more than the tasks in flight did: each task took less time
+ * than at `previous`, which was slowed by something other than queueing — the process
+ * starting up (compiling, loading modules), a pause — and is no baseline to project from.
+ */
+export function outran(previous: Measured, m: Measured): boolean {
+  const { ratio, gain } = stepRatios(previous, m);
+  return gain * (1 - SAME_THROUGHPUT) > ratio;
+}
+
+/**
  * Whether a window at level `at`, taken before a full turnover, already decides the step up
  * on trial in `phase`: the throughput rose less than a climb needs even as estimated kindly
  * (`kinder`), or rose as much as the tasks in flight did even as estimated strictly

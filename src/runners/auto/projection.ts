@@ -5,7 +5,7 @@
 import { othersPerTaskMs } from './handover.js';
 import type { LawContext, Measured } from './moves.js';
 import { threadsOutlook } from './outlook.js';
-import { unqueued } from './phases.js';
+import { outran, unqueued } from './phases.js';
 
 /**
  * The calling thread as it would measure once saturated, projected from `m`, a window on
@@ -41,13 +41,15 @@ export interface Projection {
  * would then (`predictedGain` times as many) over the work left; else `undefined`. Only a step whose
  * throughput rose as much as its tasks in flight did is projected: work that queues for a
  * server or libuv's pool shows a smaller gain, and more in flight would not fill the thread.
+ * A step that rose clearly more shows the level before it slowed by the start (see
+ * {@link outran}), and the CPU per task measured then still high; the next step is projected.
  */
 export function projectHandover(
   previous: Measured,
   m: Measured,
   context: LawContext,
 ): Projection | undefined {
-  return unqueued(previous, m) ? handoverAhead(m, context) : undefined;
+  return unqueued(previous, m) && !outran(previous, m) ? handoverAhead(m, context) : undefined;
 }
 
 /**

@@ -216,6 +216,26 @@ describe('the control law, on a saturated calling thread', () => {
       );
     });
 
+    it('projects nothing from a step that finished clearly more than in proportion (the level before was slowed by the start)', () => {
+      const law = new Law({ ...mapContext, maxPerWorker: MAX_TASKS_PER_WORKER }, at64);
+      // The first window still compiling and loading: half the throughput, twice the CPU.
+      const slowed = window({ ...replies, busyShare: 0.3, throughput: 290, cpuPerTaskMs: 1.1 });
+      const up = law.next(slowed);
+      assert.equal(up?.because.kind, 'room');
+      const level = up.to.level;
+      // 1,350 tasks/s: twice what the added tasks in flight could bring over 290, which
+      // queueing cannot explain.
+      const move = law.next(stepped(level, level / 64, { busyShare: 0.7 }));
+      assert.equal(move?.because.kind, 'climb');
+      assert.equal(move.to.route, 'loop');
+      // Where the thread does saturate, the work still moves.
+      const saturated = stepped(move.to.level, 2 * (level / 64), { busyShare: 0.99 });
+      let moved: ReturnType<Law['next']>;
+      for (let i = 0; i < 3 && !moved; i++) moved = law.next(saturated);
+      assert.equal(moved?.because.kind, 'saturated');
+      assert.equal(moved.to.route, 'threads');
+    });
+
     it('judges the threads against the thread as projected, goes back to where it would saturate, and projects no more', () => {
       const { law, level } = climbing();
       law.next(stepped(level, level / 64, { busyShare: 0.7 }));
