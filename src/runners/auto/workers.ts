@@ -18,8 +18,13 @@ export class WorkerThreads {
   /** Takes begun on the current workers, and whether one of them finished. */
   #takes = 0;
   #taken = false;
-  /** Workers being stopped by {@link abandon}: closing waits for them too. */
-  readonly #stopping: Promise<void>[] = [];
+  /**
+   * Workers being stopped by {@link abandon}: closing waits for them too, and until they
+   * end their CPU counts in {@link cpuMs} (an isolate still booting runs on for tens of ms).
+   */
+  readonly #stopping = new Set<Stopping>();
+  /** ms of CPU that stopped workers had used when last read before they ended. */
+  #endedCpuMs = 0;
   #closed = false;
 
   /** `create` makes a `threads` runner of one worker. */
@@ -53,7 +58,7 @@ export class WorkerThreads {
    */
   abandon(): boolean {
     if (!this.#runners || this.#taken || this.#takes !== 1) return false;
-    this.#stopping.push(...this.#runners.map((runner) => runner.close()));
+    for (const runner of this.#runners) this.#stop(runner);
     this.#runners = undefined;
     this.#takes = 0;
     return true;
@@ -80,11 +85,23 @@ export class WorkerThreads {
   }
 
   /**
-   * ms of CPU the workers have used so far (0 before any was started), or `undefined`
-   * where the system does not say; only differences mean anything.
+   * ms of CPU the workers have used so far (0 before any was started), those being
+   * stopped included, or `undefined` where the system does not say; only differences mean
+   * anything.
    */
   cpuMs(): number | undefined {
-    return totalCpuMs((this.#runners ?? []).map((runner) => runner.cpuMs?.()));
+    const stopping = Array.from(this.#stopping, (worker) => worker.read());
+    const total = totalCpuMs([...(this.#runners ?? []).map((r) => r.cpuMs?.()), ...stopping]);
+    return total === undefined ? undefined : total + this.#endedCpuMs;
+  }
+
+  #stop(runner: Runner): void {
+    const worker = new Stopping(runner, () => {
+      this.#stopping.delete(worker);
+      // One that never said counted nowhere (the total was unknown meanwhile).
+      this.#endedCpuMs += worker.read() ?? 0;
+    });
+    this.#stopping.add(worker);
   }
 
   /** Set once closing began: a task that failed to load since then failed for that reason. */
@@ -94,7 +111,31 @@ export class WorkerThreads {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.all([...(this.#runners ?? []).map((r) => r.close()), ...this.#stopping]);
+    const stopping = Array.from(this.#stopping, (worker) => worker.closing);
+    await Promise.all([...(this.#runners ?? []).map((r) => r.close()), ...stopping]);
+  }
+}
+
+/**
+ * A worker being stopped, and its CPU as last read: once it has ended, its runner no
+ * longer counts it, and what it had used must not vanish from the total.
+ */
+class Stopping {
+  readonly #runner: Runner;
+  #cpuMs: number | undefined;
+  /** Settles once the worker has ended, after `ended` was called. */
+  readonly closing: Promise<void>;
+
+  constructor(runner: Runner, ended: () => void) {
+    this.#runner = runner;
+    this.closing = runner.close().finally(ended);
+  }
+
+  /** ms of CPU it has used, never less than at the last reading. */
+  read(): number | undefined {
+    const now = this.#runner.cpuMs?.();
+    if (now !== undefined) this.#cpuMs = Math.max(this.#cpuMs ?? 0, now);
+    return this.#cpuMs;
   }
 }
 

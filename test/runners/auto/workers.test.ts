@@ -119,4 +119,46 @@ describe("auto's worker threads", () => {
     await threads.close();
     assert.equal(stopped, true);
   });
+
+  it('count the CPU of workers being stopped until they end, and what they had used once they have', async () => {
+    /** A worker whose CPU the test sets; its runner forgets it once closed, as a pool does. */
+    class Metered extends StartingRunner {
+      cpu: number | undefined = 10;
+      ended = false;
+      endNow = () => {};
+      cpuMs(): number | undefined {
+        return this.ended ? 0 : this.cpu;
+      }
+      override close(): Promise<void> {
+        return new Promise((resolve) => {
+          this.endNow = () => {
+            this.ended = true;
+            resolve();
+          };
+        });
+      }
+    }
+    const made: Metered[] = [];
+    const threads = new WorkerThreads(2, () => {
+      const runner = new Metered();
+      made.push(runner);
+      return runner as unknown as Runner;
+    });
+    threads.take(TASK).catch(() => {});
+    assert.equal(threads.cpuMs(), 20);
+    assert.equal(threads.abandon(), true);
+    for (const runner of made) runner.cpu = 30;
+    assert.equal(threads.cpuMs(), 60, 'still booting: they run on while they stop');
+    made[0]!.cpu = 35;
+    assert.equal(threads.cpuMs(), 65);
+    made[0]!.endNow();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(threads.cpuMs(), 65, 'the one that ended counts what it had used when last read');
+    made[1]!.cpu = undefined;
+    assert.equal(threads.cpuMs(), 65, 'a reading that does not say keeps the last one');
+    made[1]!.endNow();
+    await new Promise((resolve) => setImmediate(resolve));
+    threads.take(TASK).catch(() => {});
+    assert.equal(threads.cpuMs(), 85, 'new workers add theirs');
+  });
 });
