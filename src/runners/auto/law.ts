@@ -279,12 +279,15 @@ export class Law {
       this.#allowed.threadsUnavailable,
     );
     this.#threadsRuledOut = outlook.ruledOut;
+    // A window that could not tell the process's other threads from the workers starting on
+    // an earlier sign predicts from an earlier window's figure for them: it decides nothing.
+    this.#threadsLikely = outlook.pays || m.othersUnknown === true;
     if (outlook.pays) {
-      this.#threadsLikely = true;
       if (!this.#saturation.convincing) return undefined;
       const because: Because = { kind: 'saturated', predictedGain: outlook.predictedGain, workers };
       return this.#moveToThreads(run, this.#saturation.best ?? m, latencyMs, because, m);
     }
+    if (m.othersUnknown) return undefined;
     const phase = this.#phase;
     if (phase.kind === 'descending') return this.#explore(m);
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);

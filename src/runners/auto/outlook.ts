@@ -41,7 +41,9 @@ export function threadsOutlook(
   return {
     predictedGain,
     pays: gainEnough && !left,
-    ruledOut: predictedGain < THREADS_GAIN_TO_STAY || left !== undefined,
+    // Not on a window whose other threads' CPU could not be told from the workers' start:
+    // the gain is then predicted from an earlier window's, which warm-up may have inflated.
+    ruledOut: (predictedGain < THREADS_GAIN_TO_STAY && !m.othersUnknown) || left !== undefined,
     whyNot: () =>
       threadsUnavailable ??
       (left

@@ -19,9 +19,9 @@ export function withoutOwnStart(m: WindowSummary, cpus: number): WindowSummary {
   return {
     ...m,
     // Their CPU time is not the process's other threads' (all of it is not known to be,
-    // where theirs is not known).
+    // where theirs is not known — unless there was none).
     othersBusy: workers === undefined ? 0 : Math.max(0, m.othersBusy - workers),
-    ...(workers === undefined ? { othersUnknown: true } : {}),
+    ...(workers === undefined && m.othersBusy > 0 ? { othersUnknown: true } : {}),
     workersStarted: true,
     contention: contentionBesidesOwn(m, cpus),
     throughput: m.throughput * ownStartSlowdown(m, cpus),

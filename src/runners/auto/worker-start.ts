@@ -103,10 +103,15 @@ export class WorkerStart {
    */
   stopStarting(): void {
     if (!this.#loading || this.#loaded || this.#stoppedStarting) return;
-    if (!this.#threads.abandon()) return;
+    const stopped = this.#threads.abandon();
+    if (!stopped) return;
     this.#stoppedStarting = true;
     this.#loading = undefined;
-    this.#controller.workersReady();
+    // They run on while they stop, and the windows until then are read as seeing a start
+    // (unless the move came meanwhile, and started them again).
+    void stopped.then(() => {
+      if (!this.#loading) this.#controller.workersReady();
+    });
   }
 
   /**

@@ -53,15 +53,19 @@ export class WorkerThreads {
    * Stops the workers while they still start for a single take, which then rejects; the
    * next take starts new ones. Starting takes a CPU each for a few hundred ms, which the
    * calling thread could use when the move they were begun for no longer looks likely.
-   * Returns false, stopping nothing, once a take finished or when another task is waiting
+   * Resolves once they have ended (an isolate still booting runs on for tens of ms);
+   * `undefined`, stopping nothing, once a take finished or when another task is waiting
    * for the same workers.
    */
-  abandon(): boolean {
-    if (!this.#runners || this.#taken || this.#takes !== 1) return false;
-    for (const runner of this.#runners) this.#stop(runner);
+  abandon(): Promise<void> | undefined {
+    if (!this.#runners || this.#taken || this.#takes !== 1) return undefined;
+    const ended = this.#runners.map((runner) => this.#stop(runner));
     this.#runners = undefined;
     this.#takes = 0;
-    return true;
+    return Promise.all(ended).then(
+      () => {},
+      () => {},
+    );
   }
 
   /** The workers started and loaded a task: another loads on them without starting them again. */
@@ -95,13 +99,14 @@ export class WorkerThreads {
     return total === undefined ? undefined : total + this.#endedCpuMs;
   }
 
-  #stop(runner: Runner): void {
+  #stop(runner: Runner): Promise<void> {
     const worker = new Stopping(runner, () => {
       this.#stopping.delete(worker);
       // One that never said counted nowhere (the total was unknown meanwhile).
       this.#endedCpuMs += worker.read() ?? 0;
     });
     this.#stopping.add(worker);
+    return worker.closing;
   }
 
   /** Set once closing began: a task that failed to load since then failed for that reason. */

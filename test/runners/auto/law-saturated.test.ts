@@ -180,6 +180,21 @@ describe('the control law, on a saturated calling thread', () => {
       assert.deepEqual(move?.to, { route: 'threads', level: 58 });
     });
 
+    it("decides nothing on a window that could not tell the process's other threads from the workers starting", () => {
+      // Waiting for a CPU nearly all the time, while the workers' CPU is not known: their
+      // start may be what kept it waiting, which the move would end.
+      const waits = { ...computing, spanMs: 40, contention: 0.95 };
+      const unknowing = new Law(context, { route: 'loop', level: 64 });
+      assert.equal(unknowing.next(window({ ...waits, othersUnknown: true })), undefined);
+      assert.equal(unknowing.threadsRuledOut, false, 'the workers go on starting');
+      assert.equal(unknowing.threadsLikely, true);
+      // Told apart, the same waits are other programs': threads are ruled out.
+      const knowing = new Law(context, { route: 'loop', level: 64 });
+      assert.notEqual(knowing.next(window(waits))?.to.route, 'threads');
+      assert.equal(knowing.threadsRuledOut, true);
+      assert.equal(knowing.threadsLikely, false);
+    });
+
     it('waits for a second saturated window when the CPU per task fell since (the thread was warming up)', () => {
       const law = new Law(context, { route: 'loop', level: 64 });
       const level = climbed(law);

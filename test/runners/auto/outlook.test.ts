@@ -54,6 +54,19 @@ describe('the outlook for worker threads', () => {
     assert.match(outlook.whyNot(), /other work keeps this machine's CPUs busy/);
   });
 
+  it("is not ruled out by a window whose other threads' CPU could not be told from the workers' start", () => {
+    // The gain then rests on an earlier window's figure for them, which warm-up may inflate.
+    const outlook = threadsOutlook(
+      { ...at, othersUnknown: true },
+      knowing(2_000),
+      { othersPerTaskMs: 8, contention: 0 },
+      undefined,
+    );
+    assert.ok(outlook.predictedGain < THREADS_GAIN_TO_STAY, `gain ${outlook.predictedGain}`);
+    assert.equal(outlook.ruledOut, false);
+    assert.equal(outlook.pays, false);
+  });
+
   it('never both pays and is ruled out (property)', () => {
     fc.assert(
       fc.property(

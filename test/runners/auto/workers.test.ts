@@ -58,7 +58,7 @@ describe("auto's worker threads", () => {
   it('stop while they start for one task; that take fails and the next starts new ones', async () => {
     const { threads, made } = workerThreads();
     const first = threads.take(TASK);
-    assert.equal(threads.abandon(), true);
+    assert.ok(threads.abandon());
     assert.deepEqual(
       made.map((r) => r.closed),
       [true, true],
@@ -77,7 +77,7 @@ describe("auto's worker threads", () => {
     const first = threads.take(TASK);
     for (const runner of made) runner.finish();
     // The loads have finished, but the take has not yet seen it.
-    assert.equal(threads.abandon(), true);
+    assert.ok(threads.abandon());
     await assert.rejects(first, /stopped while starting/);
   });
 
@@ -86,7 +86,7 @@ describe("auto's worker threads", () => {
     const taking = threads.take(TASK);
     for (const runner of made) runner.finish();
     await taking;
-    assert.equal(threads.abandon(), false);
+    assert.equal(threads.abandon(), undefined);
     assert.deepEqual(
       made.map((r) => r.closed),
       [false, false],
@@ -97,7 +97,7 @@ describe("auto's worker threads", () => {
     const { threads, made } = workerThreads();
     const first = threads.take(TASK);
     const second = threads.take(OTHER_TASK);
-    assert.equal(threads.abandon(), false);
+    assert.equal(threads.abandon(), undefined);
     for (const runner of made) runner.finish();
     await Promise.all([first, second]);
     assert.equal(made.length, 2);
@@ -115,9 +115,29 @@ describe("auto's worker threads", () => {
     });
     const taking = threads.take(TASK);
     taking.catch(() => {});
-    assert.equal(threads.abandon(), true);
+    assert.ok(threads.abandon());
     await threads.close();
     assert.equal(stopped, true);
+  });
+
+  it('say when the workers an abandoned start stopped have ended', async () => {
+    const made: StartingRunner[] = [];
+    let ended = 0;
+    const threads = new WorkerThreads(2, () => {
+      const runner = new StartingRunner();
+      runner.close = async () => {
+        await new Promise((resolve) => setTimeout(resolve, 10 * made.indexOf(runner) + 10));
+        ended++;
+      };
+      made.push(runner);
+      return runner as unknown as Runner;
+    });
+    threads.take(TASK).catch(() => {});
+    const stopped = threads.abandon();
+    assert.ok(stopped);
+    assert.equal(ended, 0);
+    await stopped;
+    assert.equal(ended, 2, 'both, the slower one too');
   });
 
   it('count the CPU of workers being stopped until they end, and what they had used once they have', async () => {
@@ -146,7 +166,7 @@ describe("auto's worker threads", () => {
     });
     threads.take(TASK).catch(() => {});
     assert.equal(threads.cpuMs(), 20);
-    assert.equal(threads.abandon(), true);
+    assert.ok(threads.abandon());
     for (const runner of made) runner.cpu = 30;
     assert.equal(threads.cpuMs(), 60, 'still booting: they run on while they stop');
     made[0]!.cpu = 35;

@@ -1,0 +1,87 @@
+/**
+ * `auto`'s start of a task's worker threads, ahead of a move: a start stopped because the
+ * move no longer looks likely ends only when the stopped workers have.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { Runner, RunnerLoad } from '../../../src/core/runner.js';
+import { task } from '../../../src/index.js';
+import type { Controller } from '../../../src/runners/auto/controller.js';
+import type { Crossing } from '../../../src/runners/auto/crossing.js';
+import { WorkerStart } from '../../../src/runners/auto/worker-start.js';
+import { WorkerThreads } from '../../../src/runners/auto/workers.js';
+
+const LOAD: RunnerLoad = { workers: 1, running: 0, queued: 0, retried: 0, utilization: 0 };
+const TASK = task(new URL('../../fixtures/workloads.mjs', import.meta.url), 'io');
+
+/** A one-worker runner whose start never finishes, and whose stop ends when the test says. */
+class SlowToStop {
+  readonly mode = 'threads';
+  readonly concurrency = 1;
+  readonly mapWindow = 1;
+  end = () => {};
+  prepare(): Promise<never> {
+    return new Promise(() => {});
+  }
+  run(): Promise<unknown> {
+    return Promise.reject(new Error('not in these tests'));
+  }
+  load(): RunnerLoad {
+    return LOAD;
+  }
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.end = resolve;
+    });
+  }
+}
+
+function starting() {
+  const made: SlowToStop[] = [];
+  const threads = new WorkerThreads(2, () => {
+    const runner = new SlowToStop();
+    made.push(runner);
+    return runner as unknown as Runner;
+  });
+  const told: string[] = [];
+  const controller = {
+    workersStarting: () => told.push('starting'),
+    workersReady: () => told.push('ready'),
+    threadsFailed: (why: string) => told.push(`failed: ${why}`),
+  } as unknown as Controller;
+  const crossing = { whyNot: () => undefined } as unknown as Crossing;
+  const start = new WorkerStart(TASK, threads, controller, crossing, () => {});
+  return { start, made, told };
+}
+
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
+describe("auto's start of worker threads", () => {
+  it('tells the controller the start is over only once the workers it stopped have ended', async () => {
+    const { start, made, told } = starting();
+    start.startAhead();
+    assert.deepEqual(told, ['starting']);
+    start.stopStarting();
+    await settled();
+    assert.deepEqual(told, ['starting'], 'still booting while they stop: their CPU is theirs');
+    made[0]!.end();
+    await settled();
+    assert.deepEqual(told, ['starting'], 'one is still stopping');
+    made[1]!.end();
+    await settled();
+    assert.deepEqual(told, ['starting', 'ready']);
+  });
+
+  it('leaves a start made for the move meanwhile to say when it is over', async () => {
+    const { start, made, told } = starting();
+    start.startAhead();
+    start.stopStarting();
+    start.startAhead();
+    assert.deepEqual(told, ['starting'], 'no second start on a sign once one was stopped');
+    start.start();
+    assert.deepEqual(told, ['starting', 'starting']);
+    for (const runner of made.slice(0, 2)) runner.end();
+    await settled();
+    assert.deepEqual(told, ['starting', 'starting'], 'the new start is still under way');
+  });
+});
