@@ -220,8 +220,9 @@ export class Law {
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
     if (!binding(m, this.#context.workers)) return undefined;
+    const first = this.#phase.kind === 'start';
     const move = this.#explore(m);
-    this.#threadsLikely = this.#mayHandOverSoon(m, move);
+    this.#threadsLikely = !first && this.#mayHandOverSoon(m, move);
     return move;
   }
 
@@ -229,7 +230,9 @@ export class Law {
    * After `m`, an unsaturated window on the calling thread, `move` steps up there, and the
    * thread would saturate within its most in flight with worker threads predicted to win
    * there: the next window may show the move (see {@link #saturating}), so the workers can
-   * start loading now.
+   * start loading now. Not after an exploration's first window, whose CPU per task may be
+   * the task's module loading and its first calls compiling (timers measured 0.3–0.5 ms a
+   * task where they take 30 µs): that would start workers for work that merely started.
    */
   #mayHandOverSoon(m: Measured, move: Move | undefined): boolean {
     const up = move?.to.route === 'loop' && move.to.level > m.level;

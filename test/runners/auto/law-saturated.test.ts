@@ -270,9 +270,22 @@ describe('the control law, on a saturated calling thread', () => {
       assert.equal(up.to.route, 'loop');
     });
 
+    /** A step up from the first window that gained, though less than in proportion (80% of it). */
+    const queuedABit = (level: number, w: Partial<WindowSummary> = {}) => {
+      const gain = (0.8 * level) / 64;
+      return stepped(level, gain, { busyShare: 0.3 * gain, ...w });
+    };
+
     it('starts the workers loading as it steps up towards that, before any move', () => {
-      const { law } = climbing();
-      // 64 ÷ 30% busy: saturated at about 213, where threads would finish 1.9× as many.
+      const { law, level } = climbing();
+      assert.equal(
+        law.threadsLikely,
+        false,
+        "not on the first window: its CPU per task may be the start's (loading, compiling)",
+      );
+      const up = law.next(queuedABit(level));
+      assert.equal(up?.because.kind, 'climb');
+      // 149 ÷ 56% busy: saturated at about 267, where threads would finish 1.9× as many.
       assert.equal(law.threadsLikely, true);
     });
 
@@ -294,7 +307,8 @@ describe('the control law, on a saturated calling thread', () => {
         );
         const up = law.next(window({ ...replies, busyShare: 0.3, throughput: 580, ...w }));
         assert.equal(up?.to.route, 'loop');
-        assert.ok(up.to.level > 64);
+        const climb = law.next(queuedABit(up.to.level, w));
+        assert.equal(climb?.because.kind, 'climb');
         assert.equal(law.threadsLikely, false);
       });
     }
