@@ -4,45 +4,14 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Runner, RunnerLoad } from '../../../src/core/runner.js';
-import { task } from '../../../src/index.js';
 import type { Controller } from '../../../src/runners/auto/controller.js';
 import type { Crossing } from '../../../src/runners/auto/crossing.js';
 import { WorkerStart } from '../../../src/runners/auto/worker-start.js';
-import { WorkerThreads } from '../../../src/runners/auto/workers.js';
+import { fakeWorkerThreads, SlowToStop, settled, TASK } from './worker-fakes.js';
 
-const LOAD: RunnerLoad = { workers: 1, running: 0, queued: 0, retried: 0, utilization: 0 };
-const TASK = task(new URL('../../fixtures/workloads.mjs', import.meta.url), 'io');
-
-/** A one-worker runner whose start never finishes, and whose stop ends when the test says. */
-class SlowToStop {
-  readonly mode = 'threads';
-  readonly concurrency = 1;
-  readonly mapWindow = 1;
-  end = () => {};
-  prepare(): Promise<never> {
-    return new Promise(() => {});
-  }
-  run(): Promise<unknown> {
-    return Promise.reject(new Error('not in these tests'));
-  }
-  load(): RunnerLoad {
-    return LOAD;
-  }
-  close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.end = resolve;
-    });
-  }
-}
-
+/** A start of a task's two workers, which load forever and end when told, and what it told the controller. */
 function starting() {
-  const made: SlowToStop[] = [];
-  const threads = new WorkerThreads(2, () => {
-    const runner = new SlowToStop();
-    made.push(runner);
-    return runner as unknown as Runner;
-  });
+  const { threads, made } = fakeWorkerThreads(() => new SlowToStop());
   const told: string[] = [];
   const controller = {
     workersStarting: () => told.push('starting'),
@@ -53,8 +22,6 @@ function starting() {
   const start = new WorkerStart(TASK, threads, controller, crossing, () => {});
   return { start, made, told };
 }
-
-const settled = () => new Promise((resolve) => setImmediate(resolve));
 
 describe("auto's start of worker threads", () => {
   it('tells the controller the start is over only once the workers it stopped have ended', async () => {

@@ -4,55 +4,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { Runner, RunnerLoad } from '../../../src/core/runner.js';
 import { task } from '../../../src/index.js';
-import { WorkerThreads } from '../../../src/runners/auto/workers.js';
+import { fakeWorkerThreads, SlowToStop, StartingRunner, settled, TASK } from './worker-fakes.js';
 
-const LOAD: RunnerLoad = { workers: 1, running: 0, queued: 0, retried: 0, utilization: 0 };
-
-/** A one-worker runner that loads a task when the test says, and says when it was closed. */
-class StartingRunner {
-  readonly mode = 'threads';
-  readonly concurrency = 1;
-  readonly mapWindow = 1;
-  closed = false;
-  readonly #loads: { resolve: (value: string) => void; reject: (error: Error) => void }[] = [];
-
-  prepare(): Promise<string> {
-    return new Promise((resolve, reject) => this.#loads.push({ resolve, reject }));
-  }
-
-  /** The loads asked for so far finish. */
-  finish(): void {
-    for (const load of this.#loads.splice(0)) load.resolve('loaded');
-  }
-
-  run(): Promise<unknown> {
-    return Promise.reject(new Error('not in these tests'));
-  }
-
-  load(): RunnerLoad {
-    return LOAD;
-  }
-
-  async close(): Promise<void> {
-    this.closed = true;
-    for (const load of this.#loads.splice(0)) load.reject(new Error('closed'));
-  }
-}
-
-function workerThreads() {
-  const made: StartingRunner[] = [];
-  const threads = new WorkerThreads(2, () => {
-    const runner = new StartingRunner();
-    made.push(runner);
-    return runner as unknown as Runner;
-  });
-  return { threads, made };
-}
-
-const TASK = task(new URL('../../fixtures/workloads.mjs', import.meta.url), 'io');
 const OTHER_TASK = task(new URL('../../fixtures/workloads.mjs', import.meta.url), 'where');
+const workerThreads = () => fakeWorkerThreads(() => new StartingRunner());
 
 describe("auto's worker threads", () => {
   it('stop while they start for one task; that take fails and the next starts new ones', async () => {
@@ -104,66 +60,45 @@ describe("auto's worker threads", () => {
   });
 
   it('close waits for the workers an abandoned start is stopping', async () => {
-    let stopped = false;
-    const threads = new WorkerThreads(1, () => {
-      const runner = new StartingRunner();
-      runner.close = async () => {
-        await new Promise((resolve) => setTimeout(resolve, 20));
-        stopped = true;
-      };
-      return runner as unknown as Runner;
-    });
-    const taking = threads.take(TASK);
-    taking.catch(() => {});
+    const { threads, made } = fakeWorkerThreads(() => new SlowToStop(), 1);
+    threads.take(TASK).catch(() => {});
     assert.ok(threads.abandon());
-    await threads.close();
-    assert.equal(stopped, true);
+    let closed = false;
+    const closing = threads.close().then(() => {
+      closed = true;
+    });
+    await settled();
+    assert.equal(closed, false, 'the worker has not ended yet');
+    made[0]!.end();
+    await closing;
   });
 
   it('say when the workers an abandoned start stopped have ended', async () => {
-    const made: StartingRunner[] = [];
-    let ended = 0;
-    const threads = new WorkerThreads(2, () => {
-      const runner = new StartingRunner();
-      runner.close = async () => {
-        await new Promise((resolve) => setTimeout(resolve, 10 * made.indexOf(runner) + 10));
-        ended++;
-      };
-      made.push(runner);
-      return runner as unknown as Runner;
-    });
+    const { threads, made } = fakeWorkerThreads(() => new SlowToStop());
     threads.take(TASK).catch(() => {});
     const stopped = threads.abandon();
     assert.ok(stopped);
-    assert.equal(ended, 0);
-    await stopped;
-    assert.equal(ended, 2, 'both, the slower one too');
+    let ended = false;
+    void stopped.then(() => {
+      ended = true;
+    });
+    made[0]!.end();
+    await settled();
+    assert.equal(ended, false, 'one of them still runs');
+    made[1]!.end();
+    await settled();
+    assert.equal(ended, true);
   });
 
   it('count the CPU of workers being stopped until they end, and what they had used once they have', async () => {
-    /** A worker whose CPU the test sets; its runner forgets it once closed, as a pool does. */
-    class Metered extends StartingRunner {
+    /** A worker whose CPU the test sets; its runner forgets it once it has ended, as a pool does. */
+    class Metered extends SlowToStop {
       cpu: number | undefined = 10;
-      ended = false;
-      endNow = () => {};
       cpuMs(): number | undefined {
         return this.ended ? 0 : this.cpu;
       }
-      override close(): Promise<void> {
-        return new Promise((resolve) => {
-          this.endNow = () => {
-            this.ended = true;
-            resolve();
-          };
-        });
-      }
     }
-    const made: Metered[] = [];
-    const threads = new WorkerThreads(2, () => {
-      const runner = new Metered();
-      made.push(runner);
-      return runner as unknown as Runner;
-    });
+    const { threads, made } = fakeWorkerThreads(() => new Metered());
     threads.take(TASK).catch(() => {});
     assert.equal(threads.cpuMs(), 20);
     assert.ok(threads.abandon());
@@ -171,13 +106,13 @@ describe("auto's worker threads", () => {
     assert.equal(threads.cpuMs(), 60, 'still booting: they run on while they stop');
     made[0]!.cpu = 35;
     assert.equal(threads.cpuMs(), 65);
-    made[0]!.endNow();
-    await new Promise((resolve) => setImmediate(resolve));
+    made[0]!.end();
+    await settled();
     assert.equal(threads.cpuMs(), 65, 'the one that ended counts what it had used when last read');
     made[1]!.cpu = undefined;
     assert.equal(threads.cpuMs(), 65, 'a reading that does not say keeps the last one');
-    made[1]!.endNow();
-    await new Promise((resolve) => setImmediate(resolve));
+    made[1]!.end();
+    await settled();
     threads.take(TASK).catch(() => {});
     assert.equal(threads.cpuMs(), 85, 'new workers add theirs');
   });
