@@ -138,9 +138,10 @@ export interface Runner<Prepared = unknown> {
   chunkSize?(task: Prepared, timeout: number | undefined): number;
   load(): RunnerLoad;
   /**
-   * Optional: ms of CPU its worker threads have used so far, where the system says (Linux),
-   * else `undefined`; only differences mean anything. `auto` tells with it the workers'
-   * own start from other threads of the process keeping the CPUs busy.
+   * Optional: ms of CPU its worker threads have used so far, those that ended included (so
+   * it never falls, after `close` too), where the system says (Linux), else `undefined`;
+   * only differences mean anything. `auto` tells with it the workers' own start from other
+   * threads of the process keeping the CPUs busy.
    */
   cpuMs?(): number | undefined;
   /**

@@ -19,11 +19,12 @@ export class WorkerThreads {
   #takes = 0;
   #taken = false;
   /**
-   * Workers being stopped by {@link abandon}: closing waits for them too, and until they
-   * end their CPU counts in {@link cpuMs} (an isolate still booting runs on for tens of ms).
+   * Workers being stopped by {@link abandon}, and their closing: closing waits for them
+   * too, and until they end their CPU counts in {@link cpuMs} (an isolate still booting
+   * runs on for tens of ms).
    */
-  readonly #stopping = new Set<Stopping>();
-  /** ms of CPU that stopped workers had used when last read before they ended. */
+  readonly #stopping = new Map<Runner, Promise<void>>();
+  /** ms of CPU that stopped workers had used when they ended. */
   #endedCpuMs = 0;
   #closed = false;
 
@@ -94,19 +95,19 @@ export class WorkerThreads {
    * anything.
    */
   cpuMs(): number | undefined {
-    const stopping = Array.from(this.#stopping, (worker) => worker.read());
-    const total = totalCpuMs([...(this.#runners ?? []).map((r) => r.cpuMs?.()), ...stopping]);
+    const runners = [...(this.#runners ?? []), ...this.#stopping.keys()];
+    const total = totalCpuMs(runners.map((runner) => runner.cpuMs?.()));
     return total === undefined ? undefined : total + this.#endedCpuMs;
   }
 
   #stop(runner: Runner): Promise<void> {
-    const worker = new Stopping(runner, () => {
-      this.#stopping.delete(worker);
-      // One that never said counted nowhere (the total was unknown meanwhile).
-      this.#endedCpuMs += worker.read() ?? 0;
+    const closing = runner.close().finally(() => {
+      this.#stopping.delete(runner);
+      // A closed runner still counts what its workers used (one that never said, nothing).
+      this.#endedCpuMs += runner.cpuMs?.() ?? 0;
     });
-    this.#stopping.add(worker);
-    return worker.closing;
+    this.#stopping.set(runner, closing);
+    return closing;
   }
 
   /** Set once closing began: a task that failed to load since then failed for that reason. */
@@ -116,31 +117,7 @@ export class WorkerThreads {
 
   async close(): Promise<void> {
     this.#closed = true;
-    const stopping = Array.from(this.#stopping, (worker) => worker.closing);
-    await Promise.all([...(this.#runners ?? []).map((r) => r.close()), ...stopping]);
-  }
-}
-
-/**
- * A worker being stopped, and its CPU as last read: once it has ended, its runner no
- * longer counts it, and what it had used must not vanish from the total.
- */
-class Stopping {
-  readonly #runner: Runner;
-  #cpuMs: number | undefined;
-  /** Settles once the worker has ended, after `ended` was called. */
-  readonly closing: Promise<void>;
-
-  constructor(runner: Runner, ended: () => void) {
-    this.#runner = runner;
-    this.closing = runner.close().finally(ended);
-  }
-
-  /** ms of CPU it has used, never less than at the last reading. */
-  read(): number | undefined {
-    const now = this.#runner.cpuMs?.();
-    if (now !== undefined) this.#cpuMs = Math.max(this.#cpuMs ?? 0, now);
-    return this.#cpuMs;
+    await Promise.all([...(this.#runners ?? []).map((r) => r.close()), ...this.#stopping.values()]);
   }
 }
 

@@ -38,6 +38,8 @@ export class Crew implements Iterable<WorkerSlot> {
   #closed = false;
   #busyMsOfDead = 0;
   #lifeMsOfDead = 0;
+  /** ms of CPU the dead workers had used, as last read (see `Transport.cpuMs`). */
+  #cpuMsOfDead = 0;
 
   /** `events` are the pool's; `refilled` runs after workers started late (see `Refill`). */
   constructor(
@@ -130,6 +132,8 @@ export class Crew implements Iterable<WorkerSlot> {
     if (slot.stopping) this.#stopping--;
     this.#busyMsOfDead += slot.busyMs;
     this.#lifeMsOfDead += performance.now() - slot.startedAt;
+    // One that never said counted nowhere (the total was unknown while it lived).
+    this.#cpuMsOfDead += slot.cpuMs() ?? 0;
     const replaceable = !this.#closed && slot.stopping !== IDLE;
     let fresh: WorkerSlot | undefined;
     if (replaceable && slot.proven) {
@@ -145,9 +149,14 @@ export class Crew implements Iterable<WorkerSlot> {
     if (fresh) this.keepAlive(fresh);
   }
 
-  /** ms of CPU the live workers have used so far, or `undefined` where one cannot say. */
+  /**
+   * ms of CPU the workers have used so far, those that died, retired or were stopped
+   * included — a count that never falls, as differences of it are read — or `undefined`
+   * where a live one cannot say.
+   */
   cpuMs(): number | undefined {
-    return totalCpuMs(Array.from(this.#slots, (slot) => slot.cpuMs()));
+    const live = totalCpuMs(Array.from(this.#slots, (slot) => slot.cpuMs()));
+    return live === undefined ? undefined : live + this.#cpuMsOfDead;
   }
 
   /** Share of the workers' lives, past and present, spent running tasks. */

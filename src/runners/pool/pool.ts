@@ -131,7 +131,7 @@ export class Pool {
     }
   }
 
-  /** ms of CPU the live workers have used so far, where the system says (see `Transport.cpuMs`). */
+  /** ms of CPU the workers have used so far, ended ones included, where the system says (see `Transport.cpuMs`). */
   cpuMs(): number | undefined {
     return this.#crew.cpuMs();
   }

@@ -76,6 +76,18 @@ describe("a pool's worker threads' CPU time", { timeout: 120_000 }, () => {
     }
   });
 
+  it('keeps what its workers used once they have ended: it never falls', {
+    skip: linux ? false : 'the system does not say here',
+  }, async () => {
+    const runner = poolRunner('threads', threadTransport, { workers: 1 });
+    await compute(runner, 1, 50);
+    const used = await onceKnown(runner);
+    assert.ok(used > 0, `the worker used ${used} ms`);
+    await runner.close();
+    const after = runner.cpuMs?.();
+    assert.ok(after !== undefined && after >= used, `${after} ms once closed, ${used} before`);
+  });
+
   it('is not known for child processes, whose CPU is not this process', async () => {
     const runner = poolRunner('processes', processTransport, { workers: 1 });
     try {
