@@ -67,6 +67,11 @@ export interface LawContext {
    */
   readonly remaining?: () => number | undefined;
   /**
+   * Inputs begun on the calling thread and not yet ended: they end there whatever the law
+   * decides. Where absent, none.
+   */
+  readonly inFlightHere?: () => number;
+  /**
    * ms until worker threads could take the tasks: starting them (unless they run) and
    * loading the task there, less what a start under way has done; 0 once they have it.
    * Where absent, 0.

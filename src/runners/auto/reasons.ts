@@ -122,7 +122,7 @@ function cap(text: string): string {
 
 /** Why worker threads would not pay for their start, for a reason's sentence (see `work-left.ts`). */
 export function whyTooLittleLeft(left: TooLittleLeft, predictedGain: number): string {
-  return `worker threads would finish ${times(predictedGain)} as many once started, and the ${count(left.remaining)} tasks left would be done here in about ${ms(left.hereMs)}, too soon to pay for starting them (about ${ms(left.startMs)})`;
+  return `worker threads would finish ${times(predictedGain)} as many once started, and the ${count(left.remaining)} tasks not yet begun would all be under way here within about ${ms(left.hereMs)}, too soon to pay for starting them (about ${ms(left.startMs)})`;
 }
 
 /**

@@ -66,7 +66,7 @@ export class WorkLeft {
 
 /** Work left too little to pay for a move to worker threads: the facts of the reason. */
 export interface TooLittleLeft {
-  /** Inputs left to finish. */
+  /** Inputs left that have not begun: those begun end on the calling thread either way. */
   readonly remaining: number;
   /** ms the calling thread would take over them alone. */
   readonly hereMs: number;
@@ -78,15 +78,23 @@ export interface TooLittleLeft {
  * The work left, when the calling thread at `at`'s throughput would be done with it no
  * later than by handing it to worker threads that finish `predictedGain` times as many once
  * started; `undefined` when the move pays, or more work may come.
+ *
+ * Only the inputs not yet begun can move. Those in flight on the calling thread end there
+ * in about their latency either way, as the last ones begun end a latency after their
+ * start wherever they run: so those tails cancel, and a move pays when the workers would
+ * begin the rest sooner than this thread would. Counting the tasks in flight as movable
+ * made 1,000 API replies of 20–200 ms (400 in flight) move with a quarter of the work
+ * left, all of it begun, and end 40% later.
  */
 export function tooLittleLeft(
   at: Measured,
   predictedGain: number,
   context: LawContext,
 ): TooLittleLeft | undefined {
-  const remaining = context.remaining?.();
+  const left = context.remaining?.();
   const perMs = at.throughput / 1000;
-  if (remaining === undefined || perMs <= 0) return undefined;
+  if (left === undefined || perMs <= 0) return undefined;
+  const remaining = Math.max(0, left - (context.inFlightHere?.() ?? 0));
   const hereMs = remaining / perMs;
   const startMs = context.msToWorkers?.() ?? 0;
   // While the workers start, this thread and each of them get an equal share of the CPUs.

@@ -224,7 +224,7 @@ describe('auto', () => {
           inputs.map((i) => i.n),
         );
         assert.equal(ex.decision?.mode, 'loop');
-        assertSaid(ex.decision, 'tasks left would be done here in about');
+        assertSaid(ex.decision, 'tasks not yet begun would all be under way here within about');
         assert.equal(ex.stats().workers, 0, 'no worker was started');
       },
     );

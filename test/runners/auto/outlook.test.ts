@@ -39,7 +39,10 @@ describe('the outlook for worker threads', () => {
     const outlook = threadsOutlook(at, knowing(40), quiet, undefined);
     assert.equal(outlook.pays, false);
     assert.equal(outlook.ruledOut, true);
-    assert.match(outlook.whyNot(), /the 40 tasks left would be done here in about 160 ms/);
+    assert.match(
+      outlook.whyNot(),
+      /the 40 tasks not yet begun would all be under way here within about 160 ms/,
+    );
   });
 
   it('is ruled out when other work keeps every CPU busy', () => {

@@ -101,6 +101,22 @@ describe('the work left, against the workers’ start', () => {
     assert.equal(tooLittleLeft(at, 1.9, knowing(1, 0)), undefined);
   });
 
+  it('weighs only the inputs not yet begun: those in flight here end here either way', () => {
+    // 100 left pays (above); with 60 of them in flight, the 40 to move do not.
+    const inFlight = (begun: number): LawContext => ({
+      ...knowing(100, 250),
+      inFlightHere: () => begun,
+    });
+    assert.deepEqual(tooLittleLeft(at, 1.9, inFlight(60)), {
+      remaining: 40,
+      hereMs: 160,
+      startMs: 250,
+    });
+    // All of it begun: nothing to move, even to workers already running.
+    assert.equal(tooLittleLeft(at, 1.9, { ...inFlight(100), msToWorkers: () => 0 })?.remaining, 0);
+    assert.equal(tooLittleLeft(at, 1.9, inFlight(0)), undefined);
+  });
+
   it('says nothing while more work may come, or without a start estimate', () => {
     assert.equal(tooLittleLeft(at, 1.9, knowing(undefined, 250)), undefined);
     assert.equal(tooLittleLeft(at, 1.9, context), undefined);
@@ -142,7 +158,7 @@ describe('the control law, with the work left known', () => {
     assert.equal(law.threadsRuledOut, true, 'nor kept starting');
     assert.match(
       explain(move!, 2),
-      /but worker threads would finish \d\.\d× as many once started, and the 40 tasks left would be done here in about 160 ms, too soon to pay for starting them \(about 250 ms\)/,
+      /but worker threads would finish \d\.\d× as many once started, and the 40 tasks not yet begun would all be under way here within about 160 ms, too soon to pay for starting them \(about 250 ms\)/,
     );
   });
 
