@@ -45,9 +45,10 @@ export const MIN_COMPLETIONS = 32;
 export const MIN_WINDOW_MS = 15;
 
 /**
- * Finished runs at which a window first reads the calling thread's busy counters, so that
- * its later half can be told apart (see `window.ts`): half of {@link MIN_COMPLETIONS}, so
- * that the shortest window has a later half of its own.
+ * Finished runs up to which a window reads the calling thread's busy counters after each
+ * one, and from which it reads them at powers of two, so that its later half can be told
+ * apart (see `window.ts`): half of {@link MIN_COMPLETIONS}, so that the shortest window of
+ * many runs has a later half of its own, and a slow one of a few runs does too.
  */
 export const HALF_READING_RUNS = MIN_COMPLETIONS / 2;
 

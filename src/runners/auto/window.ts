@@ -91,8 +91,8 @@ export interface WindowSummary {
   readonly busyShare: number;
   /**
    * The same over the window's later half (see the class), which tells what the thread
-   * keeps up with now better than the whole window does while it warms up; the whole
-   * window's when fewer than twice {@link HALF_READING_RUNS} runs finished in it.
+   * keeps up with now better than the whole window does while it warms up, or while its
+   * first tasks wait; the whole window's when a single run finished in it.
    */
   readonly recentBusyShare: number;
   /**
@@ -144,7 +144,10 @@ export class MeasurementWindow {
   #callMs = 0;
   /** Per finished run, the time, and the inputs, latencies and in-flight area so far: the halves' tallies. */
   #marks: Mark[] = [];
-  /** Busy readings at powers of two of finished runs, from {@link HALF_READING_RUNS} on. */
+  /**
+   * Busy readings after each of the first {@link HALF_READING_RUNS} finished runs (a slow
+   * window may hold no more), then at powers of two of them.
+   */
   #readings: { readonly runs: number; readonly busy: BusyReading }[] = [];
   /** Runs finished at which the next `'early'` look is offered. */
   #nextCheckpoint = MIN_COMPLETIONS;
@@ -205,7 +208,7 @@ export class MeasurementWindow {
     // Runs, not inputs: a chunk of 25 inputs is one completion to time, and a window of
     // two chunks measures a rate no better than a window of two tasks.
     const runs = this.#finishedRuns;
-    if (runs >= HALF_READING_RUNS && (runs & (runs - 1)) === 0) {
+    if (runs < HALF_READING_RUNS || (runs & (runs - 1)) === 0) {
       this.#readings.push({ runs, busy: this.#instruments.busy(true) });
     }
     if (this.#turnover) this.#mark(now, inputs, latencyMs);

@@ -306,14 +306,38 @@ describe('the control law', () => {
 
   it('calls a step from a thread busy most of the time lately a try, not room it measured', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    const move = law.next(window({ busyShare: 0.8, recentBusyShare: 0.95 }));
+    const move = law.next(window({ busyShare: 0.6, recentBusyShare: 0.8 }));
     assert.deepEqual(move?.to, { route: 'loop', level: 128 });
     const reason = explain(move!, 2);
     assert.doesNotMatch(reason, /can keep more/);
     assert.match(
       reason,
-      /busy 95% of the time lately with 64 at a time on this thread: trying 128 at a time on this thread to see whether more in flight pays\.$/,
+      /busy 80% of the time lately with 64 at a time on this thread: trying 128 at a time on this thread to see whether more in flight pays\.$/,
     );
+  });
+
+  it('takes a thread saturated over the later half of a window as saturated, however idle the first half was', () => {
+    // 64 tasks that wait 50 ms, then compute 20 ms each: idle until the first waits end,
+    // then busy for over a second. A step up would only put more there.
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const waitThenCompute = window({
+      busyShare: 0.6,
+      recentBusyShare: 1,
+      cpuPerTaskMs: 20,
+      callShare: 0,
+      fastestMs: 70,
+      latencyMs: 90,
+      throughput: 30,
+    });
+    // A first window: measured again before anything moves (see the test below).
+    assert.equal(law.next(waitThenCompute), undefined);
+    assert.equal(law.threadsLikely, true);
+    const move = law.next(waitThenCompute);
+    assert.equal(move?.to.route, 'threads');
+    assert.match(explain(move!, 2), /busy 100% of the time/);
+    // Read as a whole, the same windows climb.
+    const whole = new Law(context, { route: 'loop', level: 64 });
+    assert.equal(whole.next({ ...waitThenCompute, recentBusyShare: 0.6 })?.to.level, 128);
   });
 
   it('measures again when its first window found the thread saturated: the program may have filled it', () => {

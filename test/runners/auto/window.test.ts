@@ -136,9 +136,14 @@ describe('a measurement window', () => {
     assert.deepEqual(full, [0, 256]);
   });
 
-  it('reads the whole window as its later half when too few runs finished to tell halves apart', () => {
-    // Of 31 runs, the first reading (after 16) lies past the half.
-    const read = warming(MIN_COMPLETIONS - 1, 0.8, 0.1);
-    assert.equal(read.recentBusyShare, read.busyShare);
+  it('reads a later half in a slow window of a few runs, and the whole window in one of a single run', () => {
+    // 3 runs: the later half begins after the first.
+    const few = warming(3, 0.1, 0.9);
+    assert.ok(Math.abs(few.recentBusyShare - 0.9) < 1e-9, `later half: ${few.recentBusyShare}`);
+    assert.ok(few.busyShare < 0.7, `whole: ${few.busyShare}`);
+    // Of 31 runs, the reading after 15 begins the later half.
+    assert.ok(Math.abs(warming(MIN_COMPLETIONS - 1, 0.8, 0.1).recentBusyShare - 0.1) < 1e-9);
+    const one = warming(1, 0.8, 0.1);
+    assert.equal(one.recentBusyShare, one.busyShare);
   });
 });
