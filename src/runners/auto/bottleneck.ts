@@ -67,12 +67,17 @@ export function afterThinning({ from, why }: Thinning, m: Measured): Step {
 }
 
 /**
- * Half as many in flight as at `from`; or hold there, watched and probed as usual if it was
- * not the bottleneck there. Not when half could not finish clearly more than `from` did
+ * Fewer in flight than at `from`; or hold there, watched and probed as usual if it was not
+ * the bottleneck there. Not when half could not finish clearly more than `from` did
  * however little each task then cost: by Little's law, n in flight that each take at least
  * `latencyMs` finish at most n ÷ `latencyMs` a second — replies of 50–150 ms finishing 2,000
- * a second need 200 in flight. `stoppedBy`: the saturated window of the step up from `from`
- * that did not pay, if that is what led here.
+ * a second need 200 in flight. Half as many, or at once as few as cover that floor
+ * {@link MIN_STEP} times over, when that is fewer still: tasks that only compute need one
+ * or two in flight whatever the level, and each step down is a window measured at a level
+ * that holds too many (a thousand sync tasks returning 1 MB each ran 1.3× as long with 4
+ * or more in flight as with 1, their results living long enough to be collected as old).
+ * `stoppedBy`: the saturated window of the step up from `from` that did not pay, if that is
+ * what led here.
  */
 function thin(from: Measured, why: string, latencyMs: number, stoppedBy?: Measured): Step {
   if (from.level <= 1 || from.busyShare < SATURATED) return stay(from, why, stoppedBy);
@@ -80,7 +85,7 @@ function thin(from: Measured, why: string, latencyMs: number, stoppedBy?: Measur
   const needed = ((1 + SAME_THROUGHPUT) * from.throughput * latencyMs) / 1000;
   if (half < needed) return stay(from, why, stoppedBy);
   return {
-    to: { route: 'loop', level: half },
+    to: { route: 'loop', level: Math.min(half, Math.max(1, Math.ceil(MIN_STEP * needed))) },
     phase: { kind: 'thinning', from, why },
     because: { kind: 'thin', busyShare: from.busyShare, why },
   };

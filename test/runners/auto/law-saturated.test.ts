@@ -30,11 +30,13 @@ describe('the control law, on a saturated calling thread', () => {
       const fill = law.next(gappy);
       assert.equal(fill?.because.kind, 'fill');
       assert.deepEqual(fill?.to, { route: 'loop', level: 128 });
-      // 8% more: over half of what the 10% idle could give at most.
+      // 8% more: over half of what the 10% idle could give at most. Then as few as cover
+      // the tasks' own time twice over: 1,080/s × ~10 ms (between the fastest task's 5.2 ms
+      // and the mean's 20) × 1.05 ≈ 12 in flight, so 25.
       const full = law.next({ ...gappy, inFlight: 128, throughput: 1_080, busyShare: 0.97 });
       assert.equal(full?.because.kind, 'thin');
-      assert.deepEqual(full?.to, { route: 'loop', level: 64 });
-      const back = law.next({ ...gappy, inFlight: 64, throughput: 1_000, busyShare: 0.97 });
+      assert.deepEqual(full?.to, { route: 'loop', level: 25 });
+      const back = law.next({ ...gappy, inFlight: 25, throughput: 1_000, busyShare: 0.97 });
       assert.equal(back?.because.kind, 'thin-failed');
       assert.deepEqual(back?.to, { route: 'loop', level: 128 });
       assert.equal(law.next({ ...gappy, inFlight: 128, busyShare: 0.97 }), undefined, 'and holds');
@@ -46,8 +48,9 @@ describe('the control law, on a saturated calling thread', () => {
       law.next(gappy);
       const fewer = law.next({ ...gappy, inFlight: 128, throughput: 1_020 });
       assert.equal(fewer?.because.kind, 'thin');
-      assert.deepEqual(fewer?.to, { route: 'loop', level: 32 });
-      const back = law.next({ ...gappy, inFlight: 32, throughput: 950 });
+      // From 64, the better of the two: as few as cover the tasks' own time twice over.
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 23 });
+      const back = law.next({ ...gappy, inFlight: 23, throughput: 950 });
       assert.equal(back?.because.kind, 'thin-failed');
       assert.deepEqual(back?.to, { route: 'loop', level: 64 });
       assert.equal(law.next(gappy), undefined, 'no more tries at a saturated level');
@@ -55,19 +58,43 @@ describe('the control law, on a saturated calling thread', () => {
 
     it('goes on down while fewer in flight finish clearly more: many held at once cost more each', () => {
       // Each task holds a large buffer: with 64 of them alive, collecting garbage costs more.
+      // They wait 8 ms first, so 600 a second need 5 in flight (Little's law): the first step
+      // down goes to 11, as few as cover that twice over, and halves from there.
       const law = new Law(noThreads, { route: 'loop', level: 64 });
       const at = (inFlight: number, throughput: number) =>
-        window({ busyShare: 1, cpuPerTaskMs: 1000 / throughput, inFlight, throughput });
+        window({
+          busyShare: 1,
+          cpuPerTaskMs: 1000 / throughput,
+          fastestMs: 8,
+          latencyMs: 8,
+          inFlight,
+          throughput,
+        });
       assert.equal(law.next(at(64, 600)), undefined);
-      assert.deepEqual(law.next(at(64, 600))?.to, { route: 'loop', level: 32 });
-      const on = law.next(at(32, 900));
+      assert.deepEqual(law.next(at(64, 600))?.to, { route: 'loop', level: 11 });
+      const on = law.next(at(11, 900));
       assert.equal(on?.because.kind, 'fewer-better');
-      assert.deepEqual(on?.to, { route: 'loop', level: 16 });
-      assert.deepEqual(law.next(at(16, 1_150))?.to, { route: 'loop', level: 8 });
-      const back = law.next(at(8, 1_100));
+      assert.deepEqual(on?.to, { route: 'loop', level: 5 });
+      const back = law.next(at(5, 850));
       assert.equal(back?.because.kind, 'thin-failed');
-      assert.deepEqual(back?.to, { route: 'loop', level: 16 });
+      assert.deepEqual(back?.to, { route: 'loop', level: 11 });
       assert.match(explain(back!, 2), /a plain function cannot be sent/);
+    });
+
+    it('steps down at once to one or two in flight for tasks that only compute', () => {
+      // Sync tasks returning 1 MB each: in flight, they buy nothing but results kept alive.
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      const sync = window({ ...computing, cpuPerTaskMs: 0.5, fastestMs: 0.5, throughput: 1_300 });
+      law.next(sync);
+      const fewer = law.next(sync);
+      assert.equal(fewer?.because.kind, 'thin');
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 2 });
+      const one = law.next({ ...sync, inFlight: 2, throughput: 2_000 });
+      assert.deepEqual(one?.to, { route: 'loop', level: 1 });
+      // One finishes no clearly more than two: back to two, held.
+      const back = law.next({ ...sync, inFlight: 1, throughput: 2_020 });
+      assert.equal(back?.because.kind, 'thin-failed');
+      assert.deepEqual(back?.to, { route: 'loop', level: 2 });
     });
 
     it("holds without trying fewer where fewer could not cover the tasks' waits at its throughput", () => {
@@ -81,12 +108,13 @@ describe('the control law, on a saturated calling thread', () => {
       const stay = law.next(window(full));
       assert.equal(stay?.because.kind, 'saturated-stay');
       assert.deepEqual(stay?.to, { route: 'loop', level: 224 });
-      // Short waits leave room for fewer: the same thread with replies of 5 ms tries 112.
+      // Short waits leave room for fewer: the same thread with replies of 5 ms tries as few
+      // as cover them twice over (2,000/s × 5.2 ms × 1.05 ≈ 11), so 22.
       const short = new Law(noThreads, { route: 'loop', level: 64 });
       short.next(window({ ...replies, busyShare: 0.2, throughput: 640, latencyMs: 5 }));
       const fewer = short.next(window({ ...full, fastestMs: 5, latencyMs: 6 }));
       assert.equal(fewer?.because.kind, 'thin');
-      assert.deepEqual(fewer?.to, { route: 'loop', level: 112 });
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 22 });
     });
 
     it('keeps a climb that made the thread saturated only if it paid', () => {
