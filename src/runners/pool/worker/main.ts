@@ -312,10 +312,18 @@ function report(jobId: number, offset: number, value: unknown): void {
   post(message);
 }
 
+/**
+ * Puts `message` in the outbox, sent with whatever joins it before the event loop's
+ * current phase ends — where the pool reads the mark after any death; elsewhere at the
+ * end of the current task. Tasks that wait finish in timer and I/O callbacks one by one,
+ * each its own turn: 200 waits per worker cost a message each way per task, and the two
+ * messages cost more CPU than the waits themselves.
+ */
 function post(message: FromWorker): void {
   if (outbox.length === 0) {
     outboxSince = performance.now();
-    queueMicrotask(flush);
+    if (port.markSurvivesAnyDeath) setImmediate(flush);
+    else queueMicrotask(flush);
   }
   outbox.push(message);
 }
