@@ -14,6 +14,7 @@ import {
   linkedController,
   onAbort,
 } from '../primitives/abort.js';
+import { Outcomes } from './map-outcomes.js';
 import { openSource, type Source } from './map-source.js';
 
 export interface MapWindowOptions {
@@ -112,13 +113,11 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #closed = false;
   /** `next()` calls waiting for an outcome, oldest first. */
   readonly #requests: Request<O>[] = [];
-  /** Completed, not yet yielded: completion order, or (ordered) a ring indexed by input index. */
-  readonly #ready: (Settled<O> | undefined)[] = [];
-  #readyHead = 0;
+  /** Settled, not yet yielded. */
+  readonly #ready: Outcomes<O>;
   #held = 0; // read and not yet yielded
   #unyielded = 0; // settled and not yet yielded
   #nextIndex = 0; // of the next input read
-  #nextToYield = 0; // ordered: index of the next outcome due
   #pendingRead: Promise<void> | undefined; // an async source's next() in flight
   #exhausted = false;
   #fatal: { error: unknown } | undefined; // reading failed or was stopped
@@ -137,6 +136,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#inputs = inputs;
     this.#start = start;
     this.#options = options;
+    this.#ready = new Outcomes(options.window, options.ordered);
   }
 
   [Symbol.asyncIterator](): this {
@@ -147,7 +147,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     if (this.#closed) return Promise.resolve(DONE);
     // The common case, an outcome ready for the only caller, costs no waiting request.
     if (this.#controller && this.#requests.length === 0 && !this.#failure) {
-      const outcome = this.#take();
+      const outcome = this.#ready.take();
       if (outcome) return Promise.resolve(this.#hand(outcome));
     }
     return new Promise((resolve, reject) => {
@@ -195,7 +195,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #deliver(): void {
     const controller = this.#controller!;
     while (this.#requests.length > 0 && !this.#closed) {
-      const outcome = this.#failure ? undefined : this.#take();
+      const outcome = this.#failure ? undefined : this.#ready.take();
       if (outcome) {
         // Taken off the line before reading on: a read may end the map and answer the rest.
         const request = this.#requests.shift()!;
@@ -218,26 +218,6 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     return { done: false, value: this.#options.values ? (outcome as { value: O }).value : outcome };
   }
 
-  #take(): Settled<O> | undefined {
-    const ready = this.#ready;
-    if (!this.#options.ordered) {
-      if (this.#readyHead === ready.length) return undefined;
-      const outcome = ready[this.#readyHead++];
-      if (this.#readyHead === ready.length) {
-        ready.length = 0;
-        this.#readyHead = 0;
-      }
-      return outcome;
-    }
-    const slot = this.#nextToYield % this.#options.window;
-    const outcome = ready[slot];
-    if (outcome) {
-      ready[slot] = undefined;
-      this.#nextToYield++;
-    }
-    return outcome;
-  }
-
   readonly #settle = (outcome: Settled<O>): void => {
     this.#options.onSettled?.();
     if (!outcome.ok && this.#options.failFast && this.#failure === undefined) {
@@ -248,8 +228,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
         }),
       );
     }
-    if (this.#options.ordered) this.#ready[outcome.index % this.#options.window] = outcome;
-    else this.#ready.push(outcome);
+    this.#ready.put(outcome);
     this.#unyielded++;
     const unyielded = this.#unyielded;
     this.#deliver();
