@@ -54,8 +54,11 @@ export class AutoTask {
   readonly #workers: WorkerStart;
   /** Runs (or chunks) reserved or running on the calling thread. */
   #onThread = 0;
-  /** Inputs begun on the calling thread and not yet ended: whatever moves, they end there. */
-  #inputsOnThread = 0;
+  /**
+   * Inputs of chunks running on the calling thread, until they end (see `Ended`); single
+   * runs there are counted by the calling thread's runner.
+   */
+  #inChunksOnThread = 0;
   /** The calling thread's last level: what it keeps to while the workers start. */
   #loopLevel: number;
   /** The last runs came in chunks of a `map` without a timeout (what sending them to a worker costs). */
@@ -104,7 +107,8 @@ export class AutoTask {
         chunkable: () => this.#inChunks,
         waiting: () => this.gate.waiting,
         remaining: () => this.#left.remaining(),
-        inFlightHere: () => this.#inputsOnThread,
+        // Runs, not inputs: only tiny tasks that wait on nothing run here in chunks.
+        inFlightHere: () => this.#onThread,
         msToWorkers: () => this.#workers.msToReady(this.#loadMs),
       },
       shared.instruments,
@@ -116,9 +120,9 @@ export class AutoTask {
     );
   }
 
-  /** Inputs begun on the calling thread and not yet ended. */
-  get inputsOnThread(): number {
-    return this.#inputsOnThread;
+  /** Inputs of chunks running now on the calling thread (see {@link Shared.inThread} for the rest). */
+  get inChunksOnThread(): number {
+    return this.#inChunksOnThread;
   }
 
   /** From now on, runs go where a timeout stops them, if this task can go there (and stay there). */
@@ -242,7 +246,6 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
-    this.#inputsOnThread++;
     const running = this.#shared.inThread.run(this.fn, run);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, 1, false);
@@ -258,9 +261,15 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
-    this.#inputsOnThread += inputs;
     if (inputs === 1) return this.#single(chunk, startedAt);
-    const running = runChunkInThread(this.fn, chunk);
+    this.#inChunksOnThread += inputs;
+    const running = runChunkInThread(this.fn, {
+      ...chunk,
+      ended: (completed, failed) => {
+        this.#inChunksOnThread -= inputs;
+        chunk.ended(completed, failed);
+      },
+    });
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, inputs, true);
   }
@@ -361,10 +370,8 @@ export class AutoTask {
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
-    if (place === ON_THREAD) {
-      this.#onThread--;
-      this.#inputsOnThread -= inputs;
-    } else this.#workers.loaded!.release(place);
+    if (place === ON_THREAD) this.#onThread--;
+    else this.#workers.loaded!.release(place);
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.

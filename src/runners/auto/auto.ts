@@ -178,10 +178,10 @@ export class AutoRunner implements Runner<AutoTask> {
   load(): RunnerLoad {
     const workers = this.#shared.workers.load();
     const inThread = this.#shared.inThread.load();
-    let onThread = 0;
+    let onThread = inThread.running;
     let waiting = 0;
     for (const task of this.#tasks) {
-      onThread += task.inputsOnThread;
+      onThread += task.inChunksOnThread;
       waiting += task.gate.waiting;
     }
     const onWorkers = this.#current?.controller.level.route === 'threads' && workers;

@@ -67,8 +67,8 @@ export interface LawContext {
    */
   readonly remaining?: () => number | undefined;
   /**
-   * Inputs begun on the calling thread and not yet ended: they end there whatever the law
-   * decides. Where absent, none.
+   * Runs begun on the calling thread and not yet ended (a chunk of tiny tasks counts once):
+   * they end there whatever the law decides. Where absent, none.
    */
   readonly inFlightHere?: () => number;
   /**

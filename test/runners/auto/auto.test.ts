@@ -292,7 +292,8 @@ describe('auto', () => {
         const settled = await collect(ex.mapSettled(crashOnWorker, inputs));
         assert.equal(settled.length, inputs.length);
         const crashed = settled.filter((s) => !s.ok);
-        assert.ok(crashed.length > 0, 'some inputs crashed their worker');
+        const moves = [...(ex.decision?.history ?? []), ex.decision].map((d) => d?.reason);
+        assert.ok(crashed.length > 0, `some inputs crashed their worker: ${moves.join(' ')}`);
         for (const s of crashed) assert.equal(s.ok ? '' : s.error.name, 'WorkerCrashedError');
         assert.equal(ex.decision?.mode, 'threads');
         assertSaid(ex.decision, 'crashed its worker thread (exit code 3)');
