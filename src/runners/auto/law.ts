@@ -216,9 +216,8 @@ export class Law {
     // A thread saturated in the window's later half is saturated now, however idle its
     // first half was: 64 tasks that wait 50 ms and then compute 20 ms each leave it idle
     // for 50 ms, then busy for over a second, and a step up would only put more there.
-    if (m.recentBusyShare >= SATURATED && m.busyShare < SATURATED)
-      return this.#saturated({ ...m, busyShare: m.recentBusyShare });
-    if (m.busyShare >= SATURATED) return this.#saturated(m);
+    const busy = m.busyShare >= SATURATED ? m.busyShare : m.recentBusyShare;
+    if (busy >= SATURATED) return this.#saturated({ ...m, busyShare: busy });
     this.#longCall = false;
     this.#saturation.end(m);
     this.#watch.loopKept();

@@ -18,11 +18,12 @@
  * keeps the count right. The lower of the two cannot make a step look better than it
  * was, and in a steady state they agree.
  *
- * The busy share is also read over the window's later half (from a reading at a power of
- * two of finished runs, the last one at or before half of them), for how far a climb may
- * go: a thread still warming up — its JIT compiling the task and switchyard's own paths,
- * which costs several times a warm task's CPU in the first tens of ms — is busier in the
- * first half than it will be from then on.
+ * The busy share is also read over the window's later half (from a reading after each of
+ * its first runs, then at powers of two of them, the last one at or before half of them),
+ * for how far a climb may go: a thread still warming up — its JIT compiling the task and
+ * switchyard's own paths, which costs several times a warm task's CPU in the first tens of
+ * ms — is busier in the first half than it will be from then on; one whose first tasks
+ * waited before they computed is idle in the first half, and saturated from then on.
  *
  * A window that will be compared must also be steady: its two halves, each estimated the
  * same way, must agree. Where they do not — garbage collection pausing a thread for tens

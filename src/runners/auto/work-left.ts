@@ -68,23 +68,23 @@ export class WorkLeft {
 export interface TooLittleLeft {
   /** Inputs left that have not begun: those begun end on the calling thread either way. */
   readonly remaining: number;
-  /** ms the calling thread would take over them alone. */
+  /** ms until the calling thread, alone, would have begun them all. */
   readonly hereMs: number;
   /** ms until the workers could take them (see {@link LawContext.msToWorkers}). */
   readonly startMs: number;
 }
 
 /**
- * The work left, when the calling thread at `at`'s throughput would be done with it no
- * later than by handing it to worker threads that finish `predictedGain` times as many once
- * started; `undefined` when the move pays, or more work may come.
+ * The work left, when the calling thread at `at`'s throughput would have begun it all no
+ * later than worker threads that finish `predictedGain` times as many once started would;
+ * `undefined` when the move pays, or more work may come.
  *
  * Only the inputs not yet begun can move. Those in flight on the calling thread end there
  * in about their latency either way, as the last ones begun end a latency after their
  * start wherever they run: so those tails cancel, and a move pays when the workers would
  * begin the rest sooner than this thread would. Counting the tasks in flight as movable
  * made 1,000 API replies of 20–200 ms (400 in flight) move with a quarter of the work
- * left, all of it begun, and end 40% later.
+ * left, all of it begun: 0.81 s, against 0.59–0.67 s in runs that stayed.
  */
 export function tooLittleLeft(
   at: Measured,
