@@ -6,7 +6,7 @@
  */
 import type { Measured } from './moves.js';
 import { gainOver, holding, type Step } from './phases.js';
-import { SAME_THROUGHPUT } from './settings.js';
+import { PHASE_CHANGE, SAME_THROUGHPUT } from './settings.js';
 
 /** The step past the knee: `m`, a step up from `previous`, brought no more; `tried` are this exploration's levels and `best` the best of them. */
 export function pastKnee(
@@ -30,6 +30,22 @@ export function pastKnee(
     phase: { kind: 'descending', floor },
     because,
   };
+}
+
+/**
+ * `m`, a step down from `floor`, finished clearly fewer than the `best`, and its tasks took
+ * clearly longer than at `floor` (by as much as a held level's throughput must move to
+ * show a change of work): fewer in flight did not make them quicker, so they were not slow
+ * there for queueing — the tasks themselves got slower (a server slowing through the job,
+ * replies growing) between the windows, and the knee was the work changing. Where tasks
+ * queue, fewer in flight shortens each one's wait; where `floor` was just the most a
+ * resource serves at once, they take as long at either level.
+ */
+export function slowedAnyway(floor: Measured, best: Measured, m: Measured): boolean {
+  return (
+    m.throughput < (1 - SAME_THROUGHPUT) * best.throughput &&
+    m.latencyMs > (1 + PHASE_CHANGE) * floor.latencyMs
+  );
 }
 
 /** The step after `m`, a step down from `floor`: on down while as many finish as the `best`. */

@@ -37,7 +37,7 @@
 import { Allowed } from './allowed.js';
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
-import { descend, pastKnee } from './descent.js';
+import { descend, pastKnee, slowedAnyway } from './descent.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover } from './handover.js';
 import {
@@ -354,6 +354,7 @@ export class Law {
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
       case 'descending':
+        if (slowedAnyway(phase.floor, this.#best!, m)) return this.#explained(m, phase.floor);
         return this.#take(descend(phase.floor, this.#best!, m), m);
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
@@ -428,6 +429,18 @@ export class Law {
     this.#phase = { kind: 'start' };
     const move = this.#begin(m);
     return move && { ...move, because };
+  }
+
+  /**
+   * The knee behind the step down to `m` from `floor` was the tasks slowing, not queueing:
+   * explore again from `m`, as the work now is (a slower task needs more in flight).
+   */
+  #explained(m: Measured, floor: Measured): Move | undefined {
+    this.#tried = [m];
+    this.#best = m;
+    this.#phase = { kind: 'start' };
+    const move = this.#begin(m);
+    return move && { ...move, because: { kind: 'slowed', floor } };
   }
 
   /** As many in flight on the calling thread as the workers held in `m`, up to `maxLoop`. */

@@ -127,6 +127,8 @@ export type Because =
       readonly loop: Measured;
     }
   | { readonly kind: 'changed'; readonly reference: Measured }
+  /** A step down from `floor` finished fewer, each task no quicker (see `slowedAnyway`). */
+  | { readonly kind: 'slowed'; readonly floor: Measured }
   | { readonly kind: 'mostly-waiting' }
   | { readonly kind: 'probe' }
   | { readonly kind: 'probe-failed'; readonly gain: number; readonly from: Measured }

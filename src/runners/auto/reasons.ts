@@ -79,6 +79,8 @@ export function explain(move: Move, workers: number, holds = false): string {
           : '';
       return `At ${describe(b.reference, workers)} the throughput moved from ${rate(b.reference)} to ${rate(m)}${idled}, so the work changed: exploring again, ${next}.`;
     }
+    case 'slowed':
+      return `${cap(here)} finished ${percent(1 - ratio(m, b.floor))} fewer than ${describe(b.floor, workers)} (${rate(m)} against ${rate(b.floor)}), yet each task took ${times(latencyRatio(m, b.floor))} as long, so they did not queue there: the tasks got slower whatever the number in flight, so the work changed: exploring again, ${next}.`;
     case 'mostly-waiting':
       return `${cap(here)} still finished more, so the tasks mostly wait, which this thread's event loop does more cheaply: ${next}.`;
     case 'probe':
@@ -114,6 +116,11 @@ function hardlyMore(gain: number): string {
 
 function ratio(m: Measured | undefined, of: Measured): number {
   return (m?.throughput ?? 0) / Math.max(of.throughput, 1e-9);
+}
+
+/** How many times as long a task of `m` took as one of `of`. */
+function latencyRatio(m: Measured | undefined, of: Measured): number {
+  return (m?.latencyMs ?? 0) / Math.max(of.latencyMs, 1e-9);
 }
 
 function cap(text: string): string {

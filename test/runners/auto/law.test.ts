@@ -78,6 +78,26 @@ describe('the control law', () => {
     assert.deepEqual(worse?.to.level, 64);
   });
 
+  it('explores again when a step down finds each task slower, not quicker: the tasks slowed, they did not queue', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window({ busyShare: 0.35 }));
+    const knee = law.next(window({ inFlight: 128, throughput: 1_020, latencyMs: 40 }));
+    assert.equal(knee?.because.kind, 'knee');
+    // Replies slowing through the job: at 32 in flight each took 3× as long as at 64, where
+    // queueing would have made it quicker (and a resource serving 64 at once, as long: see
+    // the test above).
+    const slower = window({ inFlight: 32, throughput: 530, latencyMs: 60, busyShare: 0.05 });
+    const again = law.next(slower);
+    assert.equal(again?.because.kind, 'slowed');
+    // A new exploration from 32, as far as the idle thread's headroom allows (8×).
+    assert.deepEqual(again?.to, { route: 'loop', level: 256 });
+    assert.match(
+      explain(again!, 2),
+      /^32 at a time on this thread finished 47% fewer than 64 at a time on this thread \(530 tasks\/s against 1,000 tasks\/s\), yet each task took 3\.0× as long/,
+    );
+    assert.equal(law.next(window({ inFlight: 256, throughput: 4_000 }))?.because.kind, 'climb');
+  });
+
   it('a probe from a held level judges against what it measures now, not what the level measured before', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const at = (level: number, throughput: number) =>
