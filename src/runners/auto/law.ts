@@ -287,8 +287,8 @@ export class Law {
     );
     this.#threadsRuledOut = outlook.ruledOut;
     // A window that could not tell the process's other threads from the workers starting on
-    // an earlier sign predicts from an earlier window's figure for them: it decides nothing.
-    this.#threadsLikely = outlook.pays || m.othersUnknown === true;
+    // an earlier sign keeps them starting while they might pay (see `ThreadsOutlook.mayPay`).
+    this.#threadsLikely = outlook.mayPay;
     if (outlook.pays) {
       if (!this.#saturation.convincing) return undefined;
       const because: Because = { kind: 'saturated', predictedGain: outlook.predictedGain, workers };

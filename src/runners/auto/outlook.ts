@@ -15,6 +15,11 @@ export interface ThreadsOutlook {
   /** Threads are at hand, predicted to gain enough, and enough work is left to pay for their start. */
   readonly pays: boolean;
   /**
+   * They pay, or might: the window could not tell the process's other threads from the
+   * workers' start, and without any CPU of theirs per task the gain would be enough.
+   */
+  readonly mayPay: boolean;
+  /**
    * They would gain too little to keep the work, or the work left would be done before
    * they paid for their start: workers begun on an earlier sign are not needed.
    */
@@ -38,12 +43,25 @@ export function threadsOutlook(
   const gainEnough = threadsUnavailable === undefined && predictedGain >= THREADS_GAIN_TO_MOVE;
   // At the rate it finishes them now: the run's best may be from before the work changed.
   const left = gainEnough ? tooLittleLeft(m, predictedGain, context) : undefined;
+  // A window whose other threads' CPU could not be told from the workers' start predicts
+  // with an earlier window's figure for them, which warm-up may have inflated, and its wait
+  // for a CPU may be the start's: the gain without either is the most the workers could
+  // bring, and decides only when even it falls short — as it does for tiny tasks whose
+  // first windows paid for compiling them.
+  const mostGain = m.othersUnknown
+    ? threadsGain(m, context, { othersPerTaskMs: 0, contention: 0 })
+    : predictedGain;
+  const pays = gainEnough && !left;
   return {
     predictedGain,
-    pays: gainEnough && !left,
-    // Not on a window whose other threads' CPU could not be told from the workers' start:
-    // the gain is then predicted from an earlier window's, which warm-up may have inflated.
-    ruledOut: (predictedGain < THREADS_GAIN_TO_STAY && !m.othersUnknown) || left !== undefined,
+    pays,
+    mayPay:
+      pays ||
+      (m.othersUnknown === true &&
+        threadsUnavailable === undefined &&
+        mostGain >= THREADS_GAIN_TO_MOVE &&
+        !left),
+    ruledOut: mostGain < THREADS_GAIN_TO_STAY || left !== undefined,
     whyNot: () =>
       threadsUnavailable ??
       (left

@@ -224,6 +224,18 @@ describe('the control law, on a saturated calling thread', () => {
       assert.equal(knowing.threadsLikely, false);
     });
 
+    it('stops the workers starting when, even without their CPU or their start in the window, they would not pay', () => {
+      // Tiny tasks whose first window paid for compiling them (0.3 ms of CPU a task) start
+      // the workers; the next, with their start in it, shows 10 µs: the gain could be 1.4×
+      // at most, however little CPU the process's other threads turn out to need.
+      const law = new Law(context, { route: 'loop', level: 64 });
+      const tiny = { busyShare: 1, fastestMs: 0.5, callShare: 0.1, spanMs: 40 };
+      law.next(window({ ...tiny, cpuPerTaskMs: 0.3 }));
+      assert.equal(law.threadsLikely, true);
+      law.next(window({ ...tiny, cpuPerTaskMs: 0.01, othersUnknown: true }));
+      assert.equal(law.threadsLikely, false);
+    });
+
     it('waits for a second saturated window when the CPU per task fell since (the thread was warming up)', () => {
       const law = new Law(context, { route: 'loop', level: 64 });
       const level = climbed(law);
