@@ -2,13 +2,12 @@
  * The first window of an exploration (see `law.ts`) and the step it calls for: a jump as
  * far as the busy share of the threads running the tasks shows room for (see `climb.ts`) —
  * unless each task must have a worker thread to itself, or, on the calling thread, the
- * process keeps every CPU busy, when more in flight should only queue for them and one
- * step up is tried instead.
+ * process keeps every CPU busy, when more in flight would only queue for them.
  */
-import { firstStepUp, stepUp } from './climb.js';
+import { firstStepUp } from './climb.js';
 import { type Because, binding, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step } from './phases.js';
-import { CPUS_FULL, MIN_STEP, SHARED_WORKER_MIN_MS, WAITING_WORKERS_BUSY } from './settings.js';
+import { CPUS_FULL, SHARED_WORKER_MIN_MS, WAITING_WORKERS_BUSY } from './settings.js';
 
 /** What the law knows that decides whether tasks may share a worker thread. */
 export interface Sharing {
@@ -69,11 +68,9 @@ export class FirstWindow {
       return firstStepUp(m, context.maxPerWorker, context.workers);
     }
     if (fillsCpus(m, context.cpus)) {
-      // Work on libuv's pool that keeps every CPU busy: more in flight should only queue for
-      // them, however little of this thread's time it takes — so no jump by this thread's
-      // headroom, but one step, kept only if it pays (the allocator may spend less per task
-      // with more in flight: brotli's buffers). Once may be a burst of the garbage
-      // collector or the compiler, so the level is measured again first.
+      // Work on libuv's pool that keeps every CPU busy: more in flight would only queue for
+      // them, however little of this thread's time it takes. Once may be a burst of the
+      // garbage collector or the compiler, so the level is measured again first.
       if (!this.#cpusFullBefore) {
         this.#cpusFullBefore = true;
         return undefined;
@@ -84,7 +81,7 @@ export class FirstWindow {
         busyShare: m.busyShare,
         othersBusy: m.othersBusy,
       };
-      return stepUp(m, MIN_STEP, context.maxLoop, because, true);
+      return { to: m, phase: holding(m), because };
     }
     this.#cpusFullBefore = false;
     return firstStepUp(m, context.maxLoop, context.workers);

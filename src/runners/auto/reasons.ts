@@ -42,7 +42,7 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'knee':
       return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
     case 'cpus-full':
-      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and the process's other threads (libuv's pool working for the tasks) kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight should only queue for them: ${next} to see whether it does.`;
+      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and the process's other threads (libuv's pool working for the tasks) kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight would only queue for them: ${next}.`;
     case 'most':
       return `${cap(here)} is the most auto keeps in flight: staying there.`;
     case 'fewer-as-good':
