@@ -16,7 +16,7 @@ export function pastKnee(
   m: Measured,
 ): Step {
   const floor = tried
-    .filter((t) => t.route === m.route && t.throughput >= (1 - SAME_THROUGHPUT) * best.throughput)
+    .filter((t) => t.route === m.route && !fewerThan(best, t))
     .reduce((a, b) => (b.level < a.level ? b : a));
   const because = {
     kind: 'knee',
@@ -42,15 +42,12 @@ export function pastKnee(
  * resource serves at once, they take as long at either level.
  */
 export function slowedAnyway(floor: Measured, best: Measured, m: Measured): boolean {
-  return (
-    m.throughput < (1 - SAME_THROUGHPUT) * best.throughput &&
-    m.latencyMs > (1 + PHASE_CHANGE) * floor.latencyMs
-  );
+  return fewerThan(best, m) && m.latencyMs > (1 + PHASE_CHANGE) * floor.latencyMs;
 }
 
 /** The step after `m`, a step down from `floor`: on down while as many finish as the `best`. */
 export function descend(floor: Measured, best: Measured, m: Measured): Step {
-  if (m.throughput < (1 - SAME_THROUGHPUT) * best.throughput)
+  if (fewerThan(best, m))
     return { to: floor, phase: holding(floor), because: { kind: 'fewer-worse', best } };
   const because = { kind: 'fewer-as-good', best } as const;
   if (m.level <= 1) return { to: m, phase: holding(m), because };
@@ -59,4 +56,9 @@ export function descend(floor: Measured, best: Measured, m: Measured): Step {
     phase: { kind: 'descending', floor: m },
     because,
   };
+}
+
+/** `m` finished clearly fewer than `best`: more than throughputs that count as the same differ by. */
+function fewerThan(best: Measured, m: Measured): boolean {
+  return m.throughput < (1 - SAME_THROUGHPUT) * best.throughput;
 }

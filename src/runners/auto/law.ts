@@ -354,7 +354,7 @@ export class Law {
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
       case 'descending':
-        if (slowedAnyway(phase.floor, this.#best!, m)) return this.#explained(m, phase.floor);
+        if (slowedAnyway(phase.floor, this.#best!, m)) return this.#workSlowed(m, phase.floor);
         return this.#take(descend(phase.floor, this.#best!, m), m);
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
@@ -435,7 +435,7 @@ export class Law {
    * The knee behind the step down to `m` from `floor` was the tasks slowing, not queueing:
    * explore again from `m`, as the work now is (a slower task needs more in flight).
    */
-  #explained(m: Measured, floor: Measured): Move | undefined {
+  #workSlowed(m: Measured, floor: Measured): Move | undefined {
     this.#tried = [m];
     this.#best = m;
     this.#phase = { kind: 'start' };
