@@ -354,7 +354,9 @@ export class Law {
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
       case 'descending':
-        if (slowedAnyway(phase.floor, this.#best!, m)) return this.#workSlowed(m, phase.floor);
+        // The knee was the tasks slowing, not queueing: a slower task needs more in flight.
+        if (slowedAnyway(phase.floor, this.#best!, m))
+          return this.#exploreAgain(m, { kind: 'slowed', floor: phase.floor });
         return this.#take(descend(phase.floor, this.#best!, m), m);
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
@@ -416,8 +418,6 @@ export class Law {
       return this.#take(stepUp(m, MIN_STEP, this.#most(m), { kind: 'probe' }, true), m);
     }
     if (!sighting) return undefined;
-    this.#tried = [m];
-    this.#best = m;
     this.#handover.workChanged();
     const because: Because = { kind: 'changed', reference: phase.reference };
     if (m.route === 'threads' && sighting === 'fell' && this.#allowed.mayLeaveThreads) {
@@ -426,21 +426,19 @@ export class Law {
       this.#watch.movedToLoop();
       return this.#go({ route: 'loop', level }, { kind: 'start' }, because, m);
     }
-    this.#phase = { kind: 'start' };
-    const move = this.#begin(m);
-    return move && { ...move, because };
+    return this.#exploreAgain(m, because);
   }
 
   /**
-   * The knee behind the step down to `m` from `floor` was the tasks slowing, not queueing:
-   * explore again from `m`, as the work now is (a slower task needs more in flight).
+   * A new exploration from `m`, as the work now is (it changed, or the tasks slowed where a
+   * knee seemed to be): what was measured before it no longer counts.
    */
-  #workSlowed(m: Measured, floor: Measured): Move | undefined {
+  #exploreAgain(m: Measured, because: Because): Move | undefined {
     this.#tried = [m];
     this.#best = m;
     this.#phase = { kind: 'start' };
     const move = this.#begin(m);
-    return move && { ...move, because: { kind: 'slowed', floor } };
+    return move && { ...move, because };
   }
 
   /** As many in flight on the calling thread as the workers held in `m`, up to `maxLoop`. */

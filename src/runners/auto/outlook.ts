@@ -51,16 +51,11 @@ export function threadsOutlook(
   const mostGain = m.othersUnknown
     ? threadsGain(m, context, { othersPerTaskMs: 0, contention: 0 })
     : predictedGain;
-  const pays = gainEnough && !left;
   return {
     predictedGain,
-    pays,
-    mayPay:
-      pays ||
-      (m.othersUnknown === true &&
-        threadsUnavailable === undefined &&
-        mostGain >= THREADS_GAIN_TO_MOVE &&
-        !left),
+    pays: gainEnough && !left,
+    // The same test as `pays` where the others are known; the best case's where they are not.
+    mayPay: threadsUnavailable === undefined && mostGain >= THREADS_GAIN_TO_MOVE && !left,
     ruledOut: mostGain < THREADS_GAIN_TO_STAY || left !== undefined,
     whyNot: () =>
       threadsUnavailable ??
