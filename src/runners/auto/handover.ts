@@ -257,8 +257,11 @@ export class Handover {
   ranMeanwhile(cpuPerTaskMs: number): void {
     const baseline = this.baseline;
     if (!baseline || baseline.cpuPerTaskMs <= WARMING_UP * cpuPerTaskMs) return;
-    const throughput = (baseline.throughput * baseline.cpuPerTaskMs) / cpuPerTaskMs;
-    this.baseline = { ...baseline, throughput, cpuPerTaskMs };
+    // The CPU saved is time the thread is no longer held for; a task's time blocked in its
+    // call (see `heldPerTaskMs`) is not shortened by warming up.
+    const heldPerTaskMs = baseline.heldPerTaskMs - baseline.cpuPerTaskMs + cpuPerTaskMs;
+    const throughput = (baseline.throughput * baseline.heldPerTaskMs) / heldPerTaskMs;
+    this.baseline = { ...baseline, throughput, cpuPerTaskMs, heldPerTaskMs };
   }
 
   /** Tasks that started alone on the workers left them idle: they wait there, and share the workers from now on. */
@@ -286,16 +289,17 @@ export function othersPerTaskMs(m: WindowSummary): number {
 
 /**
  * How many times as many tasks the worker threads should finish as the calling thread
- * does in `m`: each worker computes a task's CPU time, but the calling thread still sends
- * each one (so it can go no faster than one per dispatch), and the workers hold at most
- * so many in flight, each for about as long as a task takes here. What more threads could
- * add shrinks with the time this thread waits for a CPU (`contention`): a machine kept busy
- * by other work has none to spare for them; and each task also needs the CPU the process's
- * other threads spend on it (`othersPerTaskMs`: libuv's pool hashing what a task hands it),
- * from the same CPUs as the workers, so twice as many tasks need twice as much of it.
- * Nor can the workers run more at once than the caller offers (see {@link offeredInputs}):
- * one who awaits each result before submitting the next gets one worker's speed, and a
- * message each way.
+ * does in `m`: each worker is held as long per task as the calling thread is (its CPU, and
+ * its time blocked in the call: see {@link WindowSummary.heldPerTaskMs}), but the calling
+ * thread still sends each one (so it can go no faster than one per dispatch), and the
+ * workers hold at most so many in flight, each for about as long as a task takes here.
+ * What more threads could add shrinks with the time this thread waits for a CPU
+ * (`contention`): a machine kept busy by other work has none to spare for them; and each
+ * task also needs the CPU the process's other threads spend on it (`othersPerTaskMs`:
+ * libuv's pool hashing what a task hands it), from the same CPUs as the workers, so twice
+ * as many tasks need twice as much of it. Nor can the workers run more at once than the
+ * caller offers (see {@link offeredInputs}): one who awaits each result before submitting
+ * the next gets one worker's speed, and a message each way.
  */
 export function threadsGain(
   m: Measured,
@@ -326,7 +330,8 @@ export interface GainBound {
 
 export function gainBound(m: Measured, context: LawContext, othersPerTaskMs: number): GainBound {
   const { workers, dispatchMs, maxPerWorker } = context;
-  const cpu = m.cpuPerTaskMs;
+  // What a worker would be held per task: its CPU, and its time blocked in the call.
+  const cpu = m.heldPerTaskMs;
   const dispatch = dispatchMs(m);
   const others = Number.isFinite(othersPerTaskMs) ? othersPerTaskMs : 0;
   const bounds = {
@@ -364,15 +369,18 @@ export function sendMs(m: WindowSummary, inChunks: boolean): number {
 
 /**
  * Whether the tasks in `m` compute from call to finish without waiting: their CPU is
- * spent in the call, and even the fastest takes little more than that CPU time.
+ * spent in the call, and even the fastest takes little more than a task holds the thread.
  */
 export function computeOnly(m: Measured): boolean {
   return m.callShare >= COMPUTES_IN_CALL && waitsLittle(m);
 }
 
-/** Even the fastest task in `m` took little more than the CPU a task takes on average: nothing says the tasks wait. */
+/**
+ * Even the fastest task in `m` took little more than a task holds the thread on average
+ * (its CPU, and its time blocked in its call): nothing says the tasks wait.
+ */
 function waitsLittle(m: Measured): boolean {
-  return m.fastestMs <= WAITS_LITTLE * m.cpuPerTaskMs;
+  return m.fastestMs <= WAITS_LITTLE * m.heldPerTaskMs;
 }
 
 /**
@@ -388,10 +396,10 @@ export function chunksOnThread(m: WindowSummary): boolean {
 /**
  * Tasks per worker to start at: one for tasks that only compute, which keep a worker busy
  * alone; others need enough to cover their waits — a task's time here without queueing
- * (`latencyMs`: at least the fastest one's) ÷ its CPU time.
+ * (`latencyMs`: at least the fastest one's) ÷ the time it holds a thread.
  */
 export function tasksPerWorkerFor(m: Measured, most: number, latencyMs: number): number {
   if (computeOnly(m)) return 1;
-  const perWorker = Math.round(latencyMs / Math.max(m.cpuPerTaskMs, 1e-3));
+  const perWorker = Math.round(latencyMs / Math.max(m.heldPerTaskMs, 1e-3));
   return Math.min(most, Math.max(1, perWorker));
 }

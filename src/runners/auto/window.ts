@@ -104,6 +104,13 @@ export interface WindowSummary {
   /** ms of the calling thread's CPU per finished input. */
   readonly cpuPerTaskMs: number;
   /**
+   * ms the calling thread was held per finished input: its time neither idle in the event
+   * loop nor waiting for a CPU — computing, or blocked in a synchronous call (an
+   * `Atomics.wait`, a `readFileSync`) that uses no CPU but holds a thread all the same, as
+   * it would hold a worker. At least `cpuPerTaskMs`.
+   */
+  readonly heldPerTaskMs: number;
+  /**
    * CPUs the process's other threads kept busy over the window, on average: libuv's pool
    * reading files or compressing for the tasks, V8's helpers collecting their garbage,
    * worker threads. 0 when the process's CPU time is not known.
@@ -249,6 +256,8 @@ export class MeasurementWindow {
     const busy = this.#instruments.busy();
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
     const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
+    const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
+    const held = Math.max(cpu, span - idle - waiting);
     const processCpu =
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
         ? cpu
@@ -270,6 +279,7 @@ export class MeasurementWindow {
       recentBusyShare: busyShare(this.#laterHalf(runs), busy),
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
+      heldPerTaskMs: this.#completions > 0 ? held / this.#completions : 0,
       othersBusy: Math.max(0, processCpu - cpu) / span,
       ...(workersCpu === undefined ? {} : { ownWorkersBusy: workersCpu / span }),
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,

@@ -39,6 +39,8 @@ export const window = (w: Partial<WindowSummary>): WindowSummary => ({
   ...w,
   // Steady unless a test says otherwise: the later half as busy as the whole window.
   recentBusyShare: w.recentBusyShare ?? w.busyShare ?? 0.1,
+  // Blocked in no synchronous call unless a test says otherwise: held only for its CPU.
+  heldPerTaskMs: w.heldPerTaskMs ?? w.cpuPerTaskMs ?? 0.05,
 });
 
 /**
