@@ -3,6 +3,7 @@
  * is enough, how much faster the workers should finish the tasks, how many tasks each
  * should hold.
  */
+import { inputsPerChunk } from '../../core/chunks.js';
 import type { LawContext, Measured } from './moves.js';
 import {
   CHUNK_DISPATCH_MS,
@@ -359,12 +360,15 @@ export function offeredInputs(m: WindowSummary, context: LawContext): number {
 
 /**
  * ms of the calling thread's time to send one of the tasks measured in `m` to a worker,
- * besides copying its input. A `map` (`inChunks`) sends inputs in chunks of a few ms of a
- * worker's time, but a worker holds a task through its waits: tasks that compute after
- * they await (most of their CPU outside the call) go one to a message.
+ * besides copying its input: a message's cost ({@link TASK_DISPATCH_MS}) shared by the
+ * inputs of a chunk, as many as the workers would put in one (see `core/chunks.ts`) for
+ * tasks as quick as the fastest here — a `map`'s (`inChunks`) tasks that take 2 ms or more
+ * from start to end, waits included, go one to a message all the same.
  */
 export function sendMs(m: WindowSummary, inChunks: boolean): number {
-  return inChunks && m.callShare >= COMPUTES_IN_CALL ? CHUNK_DISPATCH_MS : TASK_DISPATCH_MS;
+  if (!inChunks) return TASK_DISPATCH_MS;
+  const perChunk = inputsPerChunk(m.fastestMs / Math.max(m.inputsPerRun, 1));
+  return CHUNK_DISPATCH_MS + (TASK_DISPATCH_MS - CHUNK_DISPATCH_MS) / perChunk;
 }
 
 /**

@@ -52,9 +52,9 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'fewer-worse':
       return `${cap(here)} finished ${percent(1 - ratio(m, b.best))} fewer than ${describe(b.best, workers)} (${rate(m)} against ${rate(b.best)}): settling at ${where}.`;
     case 'saturated':
-      return `This thread was busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
+      return `This thread was busy ${percent(m?.busyShare)} of the time at ${held(m)} per task, so it is the bottleneck: ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturating':
-      return `${cap(here)} finished ${rate(m)}, more in proportion to its tasks in flight, with this thread busy ${percent(m?.busyShare)} of the time at ${ms(m?.cpuPerTaskMs)} of CPU per task: at about ${describe(b.at, workers)} it would be the bottleneck, finishing about ${rate(b.at)}, and ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
+      return `${cap(here)} finished ${rate(m)}, more in proportion to its tasks in flight, with this thread busy ${percent(m?.busyShare)} of the time at ${held(m)} per task: at about ${describe(b.at, workers)} it would be the bottleneck, finishing about ${rate(b.at)}, and ${workers} worker threads should finish about ${times(b.predictedGain)} as many, with ${where}.`;
     case 'saturated-stay':
       return `This thread is busy ${percent(m?.busyShare)} of the time, so it is the bottleneck, but ${b.why}: ${next}.`;
     case 'thin':
@@ -168,7 +168,7 @@ export function whyThreadsWouldNotHelp(
 
 /** What bounds the workers' gain most, in words. */
 function boundedBy(bound: GainBound, m: Measured, context: LawContext): string {
-  const cpu = ms(m.cpuPerTaskMs);
+  const cpu = held(m);
   switch (bound.by) {
     case 'sending':
       return `sending each task to one costs this thread ${ms(bound.dispatchMs)}, about as much as running it here (${cpu})`;
@@ -178,9 +178,22 @@ function boundedBy(bound: GainBound, m: Measured, context: LawContext): string {
       return `the caller offers only ${count(offeredInputs(m, context))} tasks at a time`;
     case 'computing':
       return bound.othersMs > bound.dispatchMs
-        ? `besides its ${cpu} of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
-        : `besides its ${cpu} of CPU, each task costs this thread ${ms(bound.dispatchMs)} to send`;
+        ? `besides its ${cpu}, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
+        : `besides its ${cpu}, each task costs this thread ${ms(bound.dispatchMs)} to send`;
   }
+}
+
+/**
+ * How many times its CPU a task must hold the calling thread for its time blocked in its
+ * call to be named: below, the rest is gaps between tasks and counters that move in ticks.
+ */
+const BLOCKED = 2;
+
+/** What a task of `m` holds the calling thread for: its CPU, and its time blocked in its call where that is most of it. */
+function held(m: Measured | undefined): string {
+  const cpu = `${ms(m?.cpuPerTaskMs)} of CPU`;
+  if (!m || m.heldPerTaskMs <= BLOCKED * m.cpuPerTaskMs) return cpu;
+  return `${ms(m.heldPerTaskMs)} (${cpu}, the rest blocked in its call)`;
 }
 
 /**

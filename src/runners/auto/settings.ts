@@ -199,15 +199,17 @@ export const THREADS_GAIN_TO_STAY = 1.1;
 
 /**
  * ms of the calling thread's time to send one input to a worker thread and take its
- * result back when a `map` sends inputs in chunks (structured clone and bookkeeping, a
- * message per chunk): `npm run bench:parallel` measured 220,000–350,000 inputs/s for
- * chunked `threads` over 2 workers, about 3–4.5 µs each.
+ * result back in a chunk of many (structured clone and bookkeeping, the message's own
+ * cost shared by all): `npm run bench:parallel` measured 220,000–770,000 inputs/s for
+ * chunked `threads` over 2 workers, about 1.3–4.5 µs each.
  */
 export const CHUNK_DISPATCH_MS = 0.004;
 
 /**
  * ms of the calling thread's time to send one task to a worker thread on its own (a
- * `submit`, or a `map` with a timeout): a message each way and a promise.
+ * `submit`, a `map` with a timeout, or a `map` chunk of one): a message each way and a
+ * promise. A chunk of n inputs costs each of them {@link CHUNK_DISPATCH_MS} and an n-th
+ * of the rest.
  */
 export const TASK_DISPATCH_MS = 0.03;
 

@@ -5,6 +5,7 @@
  * task times the workers measure.
  */
 
+import { inputsPerChunk } from '../../core/chunks.js';
 import { DEFAULTS, defaultWorkers } from '../../core/defaults.js';
 import { SerializationError } from '../../core/errors.js';
 import type { PoolOptions } from '../../core/options.js';
@@ -15,8 +16,6 @@ import { LOAD_TIMEOUT_MS } from '../../task/loader.js';
 import { Pool, type PoolTask } from './pool.js';
 import type { TransportSpec } from './transport.js';
 
-/** Adaptive chunks carry about this much work… */
-const CHUNK_MS = 2;
 /** `map` reads at most this many inputs ahead of the consumer (or one per task slot, if more). */
 const MAP_WINDOW = 4096;
 
@@ -99,7 +98,7 @@ export function poolRunner(
       if (timeout !== undefined || ms === undefined) return 1;
       // Small enough that every worker has two chunks to work on within the window.
       const most = Math.max(1, Math.floor(MAP_WINDOW / (2 * workers)));
-      return Math.max(1, Math.min(most, Math.floor(CHUNK_MS / Math.max(ms, 1e-6))));
+      return inputsPerChunk(ms, most);
     },
     load: () => pool.stats(),
     cpuMs: () => pool.cpuMs(),

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CHUNK_MS } from '../../../src/core/chunks.js';
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { LawContext, Measured } from '../../../src/runners/auto/moves.js';
@@ -407,6 +408,21 @@ describe('the control law, on a saturated calling thread', () => {
     assert.deepEqual(law.next(saturated)?.to, { route: 'threads', level: 2 });
   });
 
+  it('moves tasks that block in their synchronous call to workers, one each: a worker is held as long as this thread', () => {
+    // Atomics.wait of 2 ms: 85 µs of CPU, but the thread held for 2.1 ms a task, alone in a
+    // message (30 µs). Two workers finish about twice as many.
+    const blocking = { busyShare: 1, cpuPerTaskMs: 0.085, fastestMs: 2.1, callShare: 1 };
+    const after = (heldPerTaskMs: number) => {
+      const law = new Law(mapContext, { route: 'loop', level: 64 });
+      const w = window({ ...blocking, heldPerTaskMs, spanMs: 100 });
+      law.next(w);
+      return law.next(w)?.to;
+    };
+    assert.deepEqual(after(2.1), { route: 'threads', level: 1 });
+    // Were it held for its CPU alone, the message would cost a third of it: 1.5×, no move.
+    assert.equal(after(0.085)?.route, 'loop');
+  });
+
   it('keeps CPU work on the calling thread when the caller awaits each task before the next: one worker would run it no faster', () => {
     /** Two saturated windows of tasks computing 4 ms, `inFlight` at once and `waiting` more offered. */
     const after = (inFlight: number, waiting: number) => {
@@ -465,26 +481,31 @@ describe('the control law, on a saturated calling thread', () => {
     assert.equal(law.next(short)?.because.kind, 'saturated');
   });
 
-  it('counts a message for each task that computes after it awaits: a worker holds it through the wait', () => {
-    const computesInCall = window({ callShare: 0.95 });
-    const computesAfterWait = window({ callShare: 0.1 });
-    assert.equal(sendMs(computesInCall, true), CHUNK_DISPATCH_MS);
-    assert.equal(sendMs(computesAfterWait, true), TASK_DISPATCH_MS);
+  it('counts the messages the workers would send: one per task of 2 ms or more start to end, a share of one for quicker tasks in chunks', () => {
+    const quick = window({ callShare: 0.95, fastestMs: 0.1 });
+    const slow = window({ callShare: 0.95, fastestMs: CHUNK_MS });
+    const perChunk = CHUNK_MS / 0.1;
     assert.equal(
-      sendMs(computesInCall, false),
-      TASK_DISPATCH_MS,
-      'a submit is a message of its own',
+      sendMs(quick, true),
+      CHUNK_DISPATCH_MS + (TASK_DISPATCH_MS - CHUNK_DISPATCH_MS) / perChunk,
     );
-    // Waiting 5 ms, then computing 0.13 ms: chunked, 2 workers would finish 1.9× as many;
-    // one to a message, 1.6× — not worth the move.
-    const waitThenCompute = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.1 };
+    assert.equal(sendMs(slow, true), TASK_DISPATCH_MS);
+    assert.equal(sendMs(quick, false), TASK_DISPATCH_MS, 'a submit is a message of its own');
+    const chunkHere = window({ callShare: 0.95, fastestMs: 0.1 * 10, inputsPerRun: 10 });
+    assert.equal(sendMs(chunkHere, true), sendMs(quick, true), 'per input of a chunk run here');
+    // Hashing for 0.13 ms, then waiting 6 ms: one to a message, 2 workers would finish
+    // 1.6× as many — not worth the move, whether the CPU comes before the wait or after.
+    // Without the wait, 13 to a message: 1.9×.
+    const hashThenWait = { busyShare: 1, cpuPerTaskMs: 0.13, fastestMs: 6, callShare: 0.95 };
+    for (const callShare of [0.95, 0.1]) {
+      const law = new Law(mapContext, { route: 'loop', level: 64 });
+      law.next(window({ ...hashThenWait, callShare }));
+      assert.equal(law.threadsLikely, false, `callShare ${callShare}`);
+      assert.equal(law.next(window({ ...hashThenWait, callShare }))?.to.route, 'loop');
+    }
     const law = new Law(mapContext, { route: 'loop', level: 64 });
-    law.next(window(waitThenCompute));
-    assert.equal(law.threadsLikely, false);
-    assert.equal(law.next(window(waitThenCompute))?.to.route, 'loop');
-    const inCall = new Law(mapContext, law.at);
-    assert.equal(inCall.next(window({ ...waitThenCompute, callShare: 0.95 })), undefined);
-    assert.equal(inCall.threadsLikely, true, 'the same CPU in the call is worth sending');
+    assert.equal(law.next(window({ ...hashThenWait, fastestMs: 0.15 })), undefined);
+    assert.equal(law.threadsLikely, true, 'the same CPU in quick tasks is worth sending');
   });
 
   it('reads a window that held fewer tasks than its limit as saying nothing about the limit', () => {

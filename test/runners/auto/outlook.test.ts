@@ -118,7 +118,16 @@ describe('why worker threads would not help, in words', () => {
   it('names the cost of sending a task that costs less to run (one message each)', () => {
     assert.match(
       why(saturatedAt(0.02), 0, { ...context, dispatchMs: () => 0.03 }),
-      /^worker threads would finish only 0\.\d× as many, since sending each task to one costs this thread 30 µs, about as much as running it here \(20 µs\)$/,
+      /^worker threads would finish only 0\.\d× as many, since sending each task to one costs this thread 30 µs, about as much as running it here \(20 µs of CPU\)$/,
+    );
+  });
+
+  it('names the time a task blocks in its call, where that holds the thread more than its CPU', () => {
+    // Blocked 2 ms beside 85 µs of CPU, and 3 ms of the other threads' CPU: 2 × 2.1 ÷ 5.1.
+    const blocking = { ...saturatedAt(0.085), heldPerTaskMs: 2.1 };
+    assert.match(
+      why(blocking, 3),
+      /, since besides its 2\.1 ms \(85 µs of CPU, the rest blocked in its call\), each task keeps/,
     );
   });
 
