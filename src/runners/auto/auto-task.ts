@@ -174,7 +174,7 @@ export class AutoTask {
     if (route === 'threads') return this.#workers.loaded?.chunkSize(timeout) ?? 1;
     const last = this.controller.lastOnLoop;
     if (timeout !== undefined || !last || !chunksOnThread(last)) return 1;
-    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.cpuPerTaskMs, 1e-4));
+    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.heldPerTaskMs, 1e-4));
     return Math.min(MAX_IN_THREAD_CHUNK, Math.max(1, inputs));
   }
 
@@ -214,13 +214,14 @@ export class AutoTask {
    * and the CPU after a task's wait runs in its continuation, which no turn budget stops:
    * 64 tasks of 4 ms resuming together hold the thread for 256 ms, and a start that takes
    * a few round trips then takes seconds. So on a saturated thread no more are kept in
-   * flight than one turn's budget of their CPU (the thread stays the bottleneck, so its
-   * throughput barely changes); others keep their level.
+   * flight than fit in one turn's budget of the time each holds it (see `heldPerTaskMs`):
+   * the thread stays the bottleneck, so its throughput barely changes. Others keep their
+   * level.
    */
   #whileWorkersStart(): number {
     const last = this.controller.lastOnLoop;
     if (!last || last.busyShare < SATURATED) return this.#loopLevel;
-    const fit = Math.floor(TURN_BUDGET_MS / Math.max(last.cpuPerTaskMs, 1e-3));
+    const fit = Math.floor(TURN_BUDGET_MS / Math.max(last.heldPerTaskMs, 1e-3));
     return Math.min(this.#loopLevel, Math.max(1, fit));
   }
 

@@ -285,24 +285,37 @@ export class Controller {
   }
 
   /**
-   * What the work is, by what sent it where it is: handed to worker threads by a
-   * saturated calling thread, CPU-bound if one task per worker was asked for, else mixed;
-   * on worker threads for a timeout, I/O-bound once tasks share workers (they wait), else
-   * not known. On the calling thread, by the last window there: I/O-bound when even the
-   * fastest task took many times its CPU time (it waits, whatever else keeps the thread
-   * busy — reading the input, say); else, once the thread is the bottleneck, tiny or
-   * CPU-bound; mixed otherwise. `undefined` before a first window.
+   * What the work is, by what sent it where it is and the last window on the calling
+   * thread. Handed to worker threads by a saturated calling thread: CPU-bound if one task
+   * per worker was asked for; I/O-bound if even the fastest task there took many times its
+   * CPU time beyond what waiting behind the others' CPU explains — the little CPU of many
+   * waiting tasks saturated the thread, and they wait on the workers all the same; else
+   * mixed. On worker threads for a timeout, I/O-bound once tasks share workers (they wait),
+   * else not known. On the calling thread: I/O-bound when even the fastest task took many
+   * times its CPU time (it waits, whatever else keeps the thread busy — reading the input,
+   * say); else, once the thread is the bottleneck, tiny or CPU-bound; mixed otherwise.
+   * `undefined` before a first window.
    */
   #workload(): Workload | undefined {
     const at = this.#law.at;
+    const m = this.#lastOnLoop;
     if (at.route === 'threads') {
       if (this.#law.pinned) return at.level > 1 ? 'io-bound' : undefined;
-      return this.#handedOver === 1 ? 'cpu-bound' : 'mixed';
+      if (this.#handedOver === 1) return 'cpu-bound';
+      return m && waitsBeyondQueueing(m) ? 'io-bound' : 'mixed';
     }
-    const m = this.#lastOnLoop;
     if (!m) return undefined;
     if (m.fastestMs >= WAITS_DOMINATE * m.cpuPerTaskMs) return 'io-bound';
     if (m.busyShare < SATURATED) return 'mixed';
     return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
   }
+}
+
+/**
+ * Even the fastest task of `m` took many times its CPU time beyond what waiting behind the
+ * others' CPU could explain (all of it, on a saturated thread): it waits on something else.
+ */
+function waitsBeyondQueueing(m: WindowSummary): boolean {
+  const queued = m.busyShare >= SATURATED ? m.inFlight * m.inputsPerRun * m.cpuPerTaskMs : 0;
+  return m.fastestMs - queued >= WAITS_DOMINATE * m.cpuPerTaskMs;
 }

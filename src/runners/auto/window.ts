@@ -104,10 +104,10 @@ export interface WindowSummary {
   /** ms of the calling thread's CPU per finished input. */
   readonly cpuPerTaskMs: number;
   /**
-   * ms the calling thread was held per finished input: its time neither idle in the event
-   * loop nor waiting for a CPU — computing, or blocked in a synchronous call (an
-   * `Atomics.wait`, a `readFileSync`) that uses no CPU but holds a thread all the same, as
-   * it would hold a worker. At least `cpuPerTaskMs`.
+   * ms the calling thread was held per finished input: its CPU, and its time blocked in
+   * the tasks' synchronous calls (an `Atomics.wait`, a `readFileSync`) — no CPU, but a
+   * thread held all the same, as a worker would be. At least `cpuPerTaskMs`. A task that
+   * blocks after an `await` is not seen blocking: only the calls are timed.
    */
   readonly heldPerTaskMs: number;
   /**
@@ -257,7 +257,10 @@ export class MeasurementWindow {
     const cpu = Math.max(0, busy.cpuMs - this.#busyAtOpen.cpuMs);
     const waiting = Math.max(0, (busy.waitingMs ?? 0) - (this.#busyAtOpen.waitingMs ?? 0));
     const idle = Math.max(0, busy.idleMs - this.#busyAtOpen.idleMs);
-    const held = Math.max(cpu, span - idle - waiting);
+    // Blocked in the tasks' calls: their time there beyond all the thread's CPU, within the
+    // time it was neither idle nor waiting for a CPU. Not blocked elsewhere: a process held
+    // up as it starts (loading code from disk, say) would not be any quicker on more threads.
+    const blocked = Math.max(0, Math.min(this.#callMs - cpu, span - idle - waiting - cpu));
     const processCpu =
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
         ? cpu
@@ -279,7 +282,7 @@ export class MeasurementWindow {
       recentBusyShare: busyShare(this.#laterHalf(runs), busy),
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
-      heldPerTaskMs: this.#completions > 0 ? held / this.#completions : 0,
+      heldPerTaskMs: this.#completions > 0 ? (cpu + blocked) / this.#completions : 0,
       othersBusy: Math.max(0, processCpu - cpu) / span,
       ...(workersCpu === undefined ? {} : { ownWorkersBusy: workersCpu / span }),
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,

@@ -67,6 +67,7 @@ describe('the controller', () => {
     const d = out.controller.decision();
     assert.equal(d.mode, 'threads', path(out));
     assert.equal(d.tasksPerWorker, 1, path(out));
+    assert.equal(d.workload, 'cpu-bound');
     assert.ok(out.ran.threads > 0.9 * 3_000, JSON.stringify(out.ran));
     assert.match(d.history[0]!.reason, /busy 100% of the time/);
   });
@@ -76,6 +77,7 @@ describe('the controller', () => {
     const d = out.controller.decision();
     assert.equal(d.mode, 'threads', path(out));
     assert.ok((d.tasksPerWorker ?? 0) >= 3, path(out));
+    assert.equal(d.workload, 'mixed');
   });
 
   it('moves work that computes a little after each long wait to worker threads, each holding enough to stay busy', () => {
@@ -90,6 +92,8 @@ describe('the controller', () => {
     assert.equal(d.mode, 'threads', path(out));
     assert.ok((d.tasksPerWorker ?? 0) >= 64, path(out));
     assert.ok(out.ran.threads > 0.5 * 5_000, JSON.stringify(out.ran));
+    // They wait there as they did here: the move does not make them CPU work.
+    assert.equal(d.workload, 'io-bound');
   });
 
   it('keeps tiny tasks on the calling thread, where sending them would cost as much as running them', () => {

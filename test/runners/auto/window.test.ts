@@ -149,9 +149,10 @@ describe('a measurement window', () => {
 
   /**
    * A window of 64 runs, one a ms, whose every ms holds `cpuMs` of the thread's CPU,
-   * `idleMs` of its event loop idle and `waitingMs` waiting for a CPU (the rest blocked).
+   * `idleMs` of its event loop idle, `waitingMs` waiting for a CPU (the rest blocked) and
+   * `callMs` in a task's synchronous call.
    */
-  function heldPerTask(cpuMs: number, idleMs: number, waitingMs: number): number {
+  function heldPerTask(cpuMs: number, idleMs: number, waitingMs: number, callMs: number): number {
     let now = 0;
     const busy = (): BusyReading => ({
       cpuMs: now * cpuMs,
@@ -159,21 +160,26 @@ describe('a measurement window', () => {
       waitingMs: now * waitingMs,
     });
     const window = new MeasurementWindow({ now: () => now, busy }, 0, false, true);
-    for (let run = 1; run <= 64; run++) window.finished(++now, 1, 1, 1, true);
+    for (let run = 1; run <= 64; run++) {
+      window.called(callMs);
+      window.finished(++now, 1, 1, 1, true);
+    }
     return window.summary(now).heldPerTaskMs;
   }
 
   it('counts the time a task holds the thread: its CPU, and what it spends blocked in its call', () => {
     const near = (actual: number, expected: number) =>
       assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ms, not ${expected}`);
-    // Blocked 0.9 ms of every ms (an Atomics.wait): held all but the idle time.
-    near(heldPerTask(0.05, 0.05, 0), 0.95);
-    // Waiting for a CPU is not being held: the thread would run on another.
-    near(heldPerTask(0.05, 0.05, 0.5), 0.45);
+    // Blocked 0.9 ms of every ms in the call (an Atomics.wait): held all but the idle time.
+    near(heldPerTask(0.05, 0.05, 0, 0.95), 0.95);
+    // Held up as much outside the calls (the process loading code, say): only its CPU counts.
+    near(heldPerTask(0.05, 0.05, 0, 0.05), 0.05);
+    // Waiting for a CPU is not being held, in the call or out of it: another would run it.
+    near(heldPerTask(0.05, 0.05, 0.5, 0.95), 0.45);
     // Computing all the time, or idle the rest of it: held for its CPU alone.
-    near(heldPerTask(1, 0, 0), 1);
-    near(heldPerTask(0.2, 0.8, 0), 0.2);
+    near(heldPerTask(1, 0, 0, 1), 1);
+    near(heldPerTask(0.2, 0.8, 0, 0.2), 0.2);
     // Counters that lag (the kernel's CPU time moves in ticks) never make it less than the CPU.
-    near(heldPerTask(0.7, 0.5, 0), 0.7);
+    near(heldPerTask(0.7, 0.5, 0, 0.7), 0.7);
   });
 });
