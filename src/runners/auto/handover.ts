@@ -332,15 +332,15 @@ export interface GainBound {
 export function gainBound(m: Measured, context: LawContext, othersPerTaskMs: number): GainBound {
   const { workers, dispatchMs, maxPerWorker } = context;
   // What a worker would be held per task: its CPU, and its time blocked in the call.
-  const cpu = m.heldPerTaskMs;
+  const held = m.heldPerTaskMs;
   const dispatch = dispatchMs(m);
   const others = Number.isFinite(othersPerTaskMs) ? othersPerTaskMs : 0;
   const bounds = {
-    computing: (workers * cpu) / (cpu + dispatch + others),
-    sending: cpu / dispatch,
+    computing: (workers * held) / (held + dispatch + others),
+    sending: held / dispatch,
     // A task's own latency, without queueing on this thread: the fastest one of the window.
     holding: (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput,
-    offered: (offeredInputs(m, context) * cpu) / (cpu + dispatch),
+    offered: (offeredInputs(m, context) * held) / (held + dispatch),
   };
   let by: GainBound['by'] = 'computing';
   for (const key of ['sending', 'holding', 'offered'] as const)

@@ -168,18 +168,18 @@ export function whyThreadsWouldNotHelp(
 
 /** What bounds the workers' gain most, in words. */
 function boundedBy(bound: GainBound, m: Measured, context: LawContext): string {
-  const cpu = held(m);
+  const own = held(m);
   switch (bound.by) {
     case 'sending':
-      return `sending each task to one costs this thread ${ms(bound.dispatchMs)}, about as much as running it here (${cpu})`;
+      return `sending each task to one costs this thread ${ms(bound.dispatchMs)}, about as much as running it here (${own})`;
     case 'holding':
       return `they would hold at most ${count(context.maxPerWorker)} per worker, fewer than the tasks' waits need to keep them busy`;
     case 'offered':
       return `the caller offers only ${count(offeredInputs(m, context))} tasks at a time`;
     case 'computing':
       return bound.othersMs > bound.dispatchMs
-        ? `besides its ${cpu}, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
-        : `besides its ${cpu}, each task costs this thread ${ms(bound.dispatchMs)} to send`;
+        ? `besides its ${own}, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
+        : `besides its ${own}, each task costs this thread ${ms(bound.dispatchMs)} to send`;
   }
 }
 
