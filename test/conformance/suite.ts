@@ -270,8 +270,12 @@ export function describeConformance(target: ConformanceTarget): void {
               { value: 0, ms: 1_000, fail: true, after: [started] },
               { value: 1, fail: true, started },
             ];
-            await assert.rejects(collect(ex.map(jobs.outcome, inputs, { ordered })), (error) =>
-              isTaskErrorFor(error, 1),
+            // One input a chunk: input 0 waits for input 1 to start, which a chunk holding
+            // both would start only after it (the second round's chunks are sized by the
+            // first round's task times).
+            await assert.rejects(
+              collect(ex.map(jobs.outcome, inputs, { ordered, chunkSize: 1 })),
+              (error) => isTaskErrorFor(error, 1),
             );
           }
         },
