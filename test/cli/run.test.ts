@@ -695,7 +695,7 @@ describe('switchyard run --mode auto (the default)', () => {
       assert.equal(run.code, 0, run.stderr);
       const summary = JSON.parse(run.stdout);
       assert.equal(summary.mode, 'auto');
-      assert.equal(summary.decision.mode, 'loop');
+      assert.equal(summary.decision.mode, 'loop', JSON.stringify(summary.decision, null, 1));
       assert.match(summary.decision.reason, /\.$/);
       assert.ok(Array.isArray(summary.decision.history));
       const results = readResults(output);

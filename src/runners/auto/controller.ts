@@ -7,7 +7,7 @@
  */
 import type { Decision, DecisionStep, Workload } from '../../core/types.js';
 import { Law } from './law.js';
-import type { LawContext, Level, Move, Route } from './moves.js';
+import { heldByTasks, type LawContext, type Level, type Move, type Route } from './moves.js';
 import { withoutOwnStart } from './own-start.js';
 import { explain } from './reasons.js';
 import {
@@ -93,7 +93,7 @@ export class Controller {
       !this.#law.threadsLikely &&
       this.#law.at.route === 'loop' &&
       last !== undefined &&
-      (last.busyShare < SATURATED || this.#law.threadsRuledOut)
+      (last.busyShare < SATURATED || !heldByTasks(last) || this.#law.threadsRuledOut)
     );
   }
 

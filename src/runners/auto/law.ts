@@ -43,6 +43,7 @@ import { chunksOnThread, Handover } from './handover.js';
 import {
   type Because,
   binding,
+  heldByTasks,
   type LawContext,
   type Level,
   type Measured,
@@ -216,8 +217,10 @@ export class Law {
     // A thread saturated in the window's later half is saturated now, however idle its
     // first half was: 64 tasks that wait 50 ms and then compute 20 ms each leave it idle
     // for 50 ms, then busy for over a second, and a step up would only put more there.
+    // Busy with something other than its tasks, it is not theirs to relieve: more in flight
+    // is judged by what it finishes, like any other level.
     const busy = m.busyShare >= SATURATED ? m.busyShare : m.recentBusyShare;
-    if (busy >= SATURATED) return this.#saturated({ ...m, busyShare: busy });
+    if (busy >= SATURATED && heldByTasks(m)) return this.#saturated({ ...m, busyShare: busy });
     this.#longCall = false;
     this.#saturation.end(m);
     this.#watch.loopKept();

@@ -3,6 +3,7 @@
  * the measurements taken at a level, what the law may know besides, and its moves, each
  * with the facts it was made on (which `reasons.ts` turns into a sentence).
  */
+import { HELD_BY_TASKS } from './settings.js';
 import type { WindowSummary } from './window.js';
 
 export type Route = 'loop' | 'threads';
@@ -24,6 +25,15 @@ export type Measured = WindowSummary & Level;
 export function workersBusy(m: Measured, workers: number): number | undefined {
   const measured = m.route === 'threads' && m.othersBusy > 0 && !m.workersStarted;
   return measured ? m.othersBusy / workers : undefined;
+}
+
+/**
+ * Whether the tasks held the calling thread for most of its time in `m` that it was
+ * neither idle nor waiting for a CPU (see {@link HELD_BY_TASKS}): only then can its busy
+ * share make it their bottleneck.
+ */
+export function heldByTasks(m: WindowSummary): boolean {
+  return m.heldShare >= HELD_BY_TASKS;
 }
 
 /** Whether the limit held back tasks in `m` (with `workers` worker threads): otherwise the window says nothing about it. */

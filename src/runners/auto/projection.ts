@@ -3,7 +3,7 @@
  * nothing shows how far the thread has to go, and what threads would gain once it got there.
  */
 import { othersPerTaskMs } from './handover.js';
-import type { LawContext, Measured } from './moves.js';
+import { heldByTasks, type LawContext, type Measured } from './moves.js';
 import { threadsOutlook } from './outlook.js';
 import { outran, unqueued } from './phases.js';
 
@@ -12,11 +12,12 @@ import { outran, unqueued } from './phases.js';
  * it; `undefined` unless it would saturate within `most` in flight. Tasks that queue for
  * nothing finish proportionally more with more in flight, at the same CPU per task, until
  * the thread is busy all the time — at about `m.level ÷ busy share` in flight, finishing
- * `throughput ÷ busy share`.
+ * `throughput ÷ busy share`. Not a thread busy with something other than its tasks (see
+ * {@link heldByTasks}): they would not saturate it as projected.
  */
 function projectSaturation(m: Measured, most: number): Measured | undefined {
   const busy = m.busyShare;
-  if (m.route !== 'loop' || busy <= 0) return undefined;
+  if (m.route !== 'loop' || busy <= 0 || !heldByTasks(m)) return undefined;
   const level = Math.ceil(m.level / busy);
   if (level > most) return undefined;
   return {

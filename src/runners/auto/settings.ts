@@ -82,6 +82,16 @@ export const SLOW_COMPLETIONS = 2;
 export const SATURATED = 0.85;
 
 /**
+ * The share of the calling thread's time neither idle nor waiting for a CPU that its
+ * tasks must hold it (see `WindowSummary.heldShare`) for a saturated thread to be their
+ * bottleneck. On work that computes or blocks in its calls it is near 1; a thread held up
+ * mostly by something else — 20 ms sleeps whose process wrote its results to a disk busy
+ * with other work read 100% busy while the tasks held it 14% of the time — would not be
+ * relieved by worker threads, and more in flight there is judged by what it finishes.
+ */
+export const HELD_BY_TASKS = 0.5;
+
+/**
  * A saturated calling thread busier than this is left alone; below it, the idle rest may
  * be gaps between bursts of completions that more tasks in flight would fill, and a step
  * up is tried (kept if it wins {@link FILL_SHARE} of that rest).

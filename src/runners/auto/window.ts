@@ -111,6 +111,14 @@ export interface WindowSummary {
    */
   readonly heldPerTaskMs: number;
   /**
+   * Share of the calling thread's time neither idle nor waiting for a CPU that the tasks
+   * held it (its CPU, and its time blocked in their calls), 0..1: near 1 whenever the
+   * thread's time is the tasks' — low when something else held it up (results written
+   * synchronously to a slow disk, the process loading code under load), which a busy share
+   * alone cannot tell.
+   */
+  readonly heldShare: number;
+  /**
    * CPUs the process's other threads kept busy over the window, on average: libuv's pool
    * reading files or compressing for the tasks, V8's helpers collecting their garbage,
    * worker threads. 0 when the process's CPU time is not known.
@@ -260,7 +268,8 @@ export class MeasurementWindow {
     // Blocked in the tasks' calls: their time there beyond all the thread's CPU, within the
     // time it was neither idle nor waiting for a CPU. Not blocked elsewhere: a process held
     // up as it starts (loading code from disk, say) would not be any quicker on more threads.
-    const blocked = Math.max(0, Math.min(this.#callMs - cpu, span - idle - waiting - cpu));
+    const active = span - idle - waiting;
+    const blocked = Math.max(0, Math.min(this.#callMs - cpu, active - cpu));
     const processCpu =
       busy.processCpuMs === undefined || this.#busyAtOpen.processCpuMs === undefined
         ? cpu
@@ -283,6 +292,7 @@ export class MeasurementWindow {
       contention: cpu + waiting > 0 ? waiting / (cpu + waiting) : 0,
       cpuPerTaskMs: this.#completions > 0 ? cpu / this.#completions : 0,
       heldPerTaskMs: this.#completions > 0 ? (cpu + blocked) / this.#completions : 0,
+      heldShare: active > 0 ? Math.min(1, (cpu + blocked) / active) : 1,
       othersBusy: Math.max(0, processCpu - cpu) / span,
       ...(workersCpu === undefined ? {} : { ownWorkersBusy: workersCpu / span }),
       callShare: cpu > 0 ? Math.min(1, this.#callMs / cpu) : 0,

@@ -57,7 +57,12 @@ describe('the controller, told of long calls and starting workers', () => {
     assert.deepEqual(twoLongCalls(0, false).level, { route: 'threads', level: 1 });
   });
 
-  it('calls threads unlikely again once a window after one long call had time to spare (a lazy initialisation)', () => {
+  /**
+   * One task that computes 300 ms in its call, then tasks that wait 5 ms, 64 at a time, the
+   * thread computing 0.2 ms of each 5 and idle `idleMs` of them (held up by something else
+   * the rest), until the controller calls threads unlikely (or gives up).
+   */
+  function afterOneLongCall(idleMs: number): Controller {
     let now = 0;
     let cpu = 0;
     let idle = 0;
@@ -73,14 +78,25 @@ describe('the controller, told of long calls and starting workers', () => {
     assert.equal(controller.threadsLikely, true);
     assert.equal(controller.threadsUnlikely, false, 'no window has shown time to spare yet');
     controller.finished('loop', first, 1, true);
-    // Then tasks that wait 5 ms, 64 at a time, the thread idle nearly all the while.
     for (let round = 0; round < 100 && !controller.threadsUnlikely; round++) {
       const started = Array.from({ length: 64 }, () => controller.started('loop'));
       now += 5;
       cpu += 0.2;
-      idle += 4.8;
+      idle += idleMs;
       for (const at of started) controller.finished('loop', at, 1, true);
     }
+    return controller;
+  }
+
+  it('calls threads unlikely again once a window after one long call had time to spare (a lazy initialisation)', () => {
+    const controller = afterOneLongCall(4.8);
+    assert.equal(controller.threadsLikely, false);
+    assert.equal(controller.threadsUnlikely, true);
+    assert.equal(controller.level.route, 'loop');
+  });
+
+  it('calls threads unlikely again once a window after one long call was busy, but not with its tasks', () => {
+    const controller = afterOneLongCall(0);
     assert.equal(controller.threadsLikely, false);
     assert.equal(controller.threadsUnlikely, true);
     assert.equal(controller.level.route, 'loop');

@@ -189,6 +189,23 @@ describe('the control law, on a saturated calling thread', () => {
     });
   });
 
+  it('keeps tasks on the calling thread when something else kept it busy, and climbs there', () => {
+    // 20 ms sleeps, 64 at a time, finishing 583/s at 246 µs of CPU each: busy 100%, though
+    // the tasks held the thread 14% of its time (the rest, neither idle nor waiting for a
+    // CPU, went to something else — writing results to a disk busy with other work).
+    const sleeps = { busyShare: 1, cpuPerTaskMs: 0.246, fastestMs: 20, latencyMs: 110 };
+    const heldElsewhere = window({ ...sleeps, throughput: 583, heldShare: 0.14 });
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const move = law.next(heldElsewhere) ?? law.next(heldElsewhere);
+    assert.equal(move?.to.route, 'loop');
+    assert.ok(move.to.level > 64, `more in flight, not ${move.to.level}`);
+    assert.equal(law.threadsLikely, false);
+    // Held by the tasks all that time, the same windows would make it their bottleneck.
+    const heldByTasks = window({ ...sleeps, throughput: 583 });
+    const saturated = new Law(context, { route: 'loop', level: 64 });
+    assert.equal(judged(saturated, heldByTasks)?.to.route, 'threads');
+  });
+
   describe('after a window that kept up', () => {
     // Replies of 20–200 ms, each parsed for 2 ms: 64 at a time leave the thread time to spare.
     const keptUp = window({ busyShare: 0.6, cpuPerTaskMs: 2, fastestMs: 22, latencyMs: 110 });
@@ -272,6 +289,13 @@ describe('the control law, on a saturated calling thread', () => {
       );
     });
 
+    it('projects nothing where its tasks held the thread for little of its busy time', () => {
+      const { law, level } = climbing();
+      const move = law.next(stepped(level, level / 64, { busyShare: 0.7, heldShare: 0.2 }));
+      assert.equal(move?.because.kind, 'climb');
+      assert.equal(move.to.route, 'loop');
+    });
+
     it('projects nothing from a step that finished clearly more than in proportion (the level before was slowed by the start)', () => {
       const law = new Law({ ...mapContext, maxPerWorker: MAX_TASKS_PER_WORKER }, at64);
       // The first window still compiling and loading: half the throughput, twice the CPU.
@@ -334,6 +358,7 @@ describe('the control law, on a saturated calling thread', () => {
       ['the thread would saturate only past its most in flight', { busyShare: 0.05 }, {}],
       ['threads would not beat it saturated (tasks of 0.1 ms)', { cpuPerTaskMs: 0.1 }, {}],
       ['threads cannot run the task', {}, { threadsUnavailable: 'only one CPU is usable' }],
+      ['its tasks held the thread for little of its busy time', { heldShare: 0.2 }, {}],
       [
         'the work left would be done before they could start',
         {},

@@ -36,6 +36,8 @@ export const window = (w: Partial<WindowSummary>): WindowSummary => ({
   othersBusy: 0,
   callShare: 0,
   inputsPerRun: 1,
+  // Held by its tasks all the time it was neither idle nor waiting, unless a test says otherwise.
+  heldShare: 1,
   ...w,
   // Steady unless a test says otherwise: the later half as busy as the whole window.
   recentBusyShare: w.recentBusyShare ?? w.busyShare ?? 0.1,

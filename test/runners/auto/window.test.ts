@@ -152,7 +152,7 @@ describe('a measurement window', () => {
    * `idleMs` of its event loop idle, `waitingMs` waiting for a CPU (the rest blocked) and
    * `callMs` in a task's synchronous call.
    */
-  function heldPerTask(cpuMs: number, idleMs: number, waitingMs: number, callMs: number): number {
+  function measured(cpuMs: number, idleMs: number, waitingMs: number, callMs: number) {
     let now = 0;
     const busy = (): BusyReading => ({
       cpuMs: now * cpuMs,
@@ -164,8 +164,9 @@ describe('a measurement window', () => {
       window.called(callMs);
       window.finished(++now, 1, 1, 1, true);
     }
-    return window.summary(now).heldPerTaskMs;
+    return window.summary(now);
   }
+  const heldPerTask = (...ms: Parameters<typeof measured>) => measured(...ms).heldPerTaskMs;
 
   it('counts the time a task holds the thread: its CPU, and what it spends blocked in its call', () => {
     const near = (actual: number, expected: number) =>
@@ -181,5 +182,19 @@ describe('a measurement window', () => {
     near(heldPerTask(0.2, 0.8, 0, 0.2), 0.2);
     // Counters that lag (the kernel's CPU time moves in ticks) never make it less than the CPU.
     near(heldPerTask(0.7, 0.5, 0, 0.7), 0.7);
+  });
+
+  it("tells the share of the thread's time its tasks held it from time something else did", () => {
+    const near = (actual: number, expected: number) =>
+      assert.ok(Math.abs(actual - expected) < 1e-9, `${actual}, not ${expected}`);
+    // Computing, or blocked in their calls, all the time it was not idle or waiting: all of it.
+    near(measured(1, 0, 0, 1).heldShare, 1);
+    near(measured(0.2, 0.8, 0, 0.2).heldShare, 1);
+    near(measured(0.05, 0.05, 0, 0.95).heldShare, 1);
+    near(measured(0.5, 0, 0.5, 0.5).heldShare, 1);
+    // Held up outside the calls for 0.9 ms of every ms: a tenth of its time was theirs.
+    near(measured(0.05, 0.05, 0, 0.05).heldShare, 0.05 / 0.95);
+    // Idle all the time: nothing else held it either.
+    near(measured(0, 1, 0, 0).heldShare, 1);
   });
 });
