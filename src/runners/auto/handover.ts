@@ -4,14 +4,13 @@
  * should hold.
  */
 import { inputsPerChunk } from '../../core/chunks.js';
-import type { LawContext, Measured } from './moves.js';
+import { computeOnly, type LawContext, type Measured, waitsLittle } from './moves.js';
 import {
   CHUNK_DISPATCH_MS,
   COMPUTES_IN_CALL,
   SATURATED_FOR_MS,
   TASK_DISPATCH_MS,
   TINY_TASK_MS,
-  WAITS_LITTLE,
   WARMING_STRETCH_CPU_MS,
   WARMING_UP,
   WORK_CHANGED,
@@ -369,22 +368,6 @@ export function sendMs(m: WindowSummary, inChunks: boolean): number {
   if (!inChunks) return TASK_DISPATCH_MS;
   const perChunk = inputsPerChunk(m.fastestMs / Math.max(m.inputsPerRun, 1));
   return CHUNK_DISPATCH_MS + (TASK_DISPATCH_MS - CHUNK_DISPATCH_MS) / perChunk;
-}
-
-/**
- * Whether the tasks in `m` compute from call to finish without waiting: their CPU is
- * spent in the call, and even the fastest takes little more than a task holds the thread.
- */
-export function computeOnly(m: Measured): boolean {
-  return m.callShare >= COMPUTES_IN_CALL && waitsLittle(m);
-}
-
-/**
- * Even the fastest task in `m` took little more than a task holds the thread on average
- * (its CPU, and its time blocked in its call): nothing says the tasks wait.
- */
-function waitsLittle(m: Measured): boolean {
-  return m.fastestMs <= WAITS_LITTLE * m.heldPerTaskMs;
 }
 
 /**

@@ -3,7 +3,7 @@
  * the measurements taken at a level, what the law may know besides, and its moves, each
  * with the facts it was made on (which `reasons.ts` turns into a sentence).
  */
-import { HELD_BY_TASKS } from './settings.js';
+import { COMPUTES_IN_CALL, HELD_BY_TASKS, WAITS_LITTLE } from './settings.js';
 import type { WindowSummary } from './window.js';
 
 export type Route = 'loop' | 'threads';
@@ -28,12 +28,29 @@ export function workersBusy(m: Measured, workers: number): number | undefined {
 }
 
 /**
- * Whether the tasks held the calling thread for most of its time in `m` that it was
- * neither idle nor waiting for a CPU (see {@link HELD_BY_TASKS}): only then can its busy
- * share make it their bottleneck.
+ * Whether the calling thread's busy share in `m` can make it the tasks' bottleneck: they
+ * held it for a fair share of its time neither idle nor waiting for a CPU (see
+ * {@link HELD_BY_TASKS}), or they only compute, in their call — whatever else held the
+ * thread, worker threads would take all of the tasks' time off it.
  */
 export function heldByTasks(m: WindowSummary): boolean {
-  return m.heldShare >= HELD_BY_TASKS;
+  return m.heldShare >= HELD_BY_TASKS || computeOnly(m);
+}
+
+/**
+ * Whether the tasks in `m` compute from call to finish without waiting: their CPU is
+ * spent in the call, and even the fastest takes little more than a task holds the thread.
+ */
+export function computeOnly(m: WindowSummary): boolean {
+  return m.callShare >= COMPUTES_IN_CALL && waitsLittle(m);
+}
+
+/**
+ * Even the fastest task in `m` took little more than a task holds the thread on average
+ * (its CPU, and its time blocked in its call): nothing says the tasks wait.
+ */
+export function waitsLittle(m: WindowSummary): boolean {
+  return m.fastestMs <= WAITS_LITTLE * m.heldPerTaskMs;
 }
 
 /** Whether the limit held back tasks in `m` (with `workers` worker threads): otherwise the window says nothing about it. */

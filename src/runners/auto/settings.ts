@@ -84,12 +84,15 @@ export const SATURATED = 0.85;
 /**
  * The share of the calling thread's time neither idle nor waiting for a CPU that its
  * tasks must hold it (see `WindowSummary.heldShare`) for a saturated thread to be their
- * bottleneck. On work that computes or blocks in its calls it is near 1; a thread held up
- * mostly by something else — 20 ms sleeps whose process wrote its results to a disk busy
- * with other work read 100% busy while the tasks held it 14% of the time — would not be
- * relieved by worker threads, and more in flight there is judged by what it finishes.
+ * bottleneck. On work that computes or blocks in its calls it is near 1 — windows of
+ * 15 ms read down to 0.5 on work that keeps libuv's pool busy, the kernel's CPU counters
+ * moving in ticks. A thread held up mostly by something else would not be relieved by
+ * worker threads, and more in flight there is judged by what it finishes: 20 ms sleeps,
+ * in a process on a machine loaded with other work, read 100% busy while the tasks held
+ * the thread 14% of the time. Tasks that only compute, in their call, are exempt: workers
+ * take all of their time off the thread, whatever else holds it.
  */
-export const HELD_BY_TASKS = 0.5;
+export const HELD_BY_TASKS = 0.3;
 
 /**
  * A saturated calling thread busier than this is left alone; below it, the idle rest may

@@ -206,6 +206,13 @@ describe('the control law, on a saturated calling thread', () => {
     assert.equal(judged(saturated, heldByTasks)?.to.route, 'threads');
   });
 
+  it('moves tasks that only compute to threads however much else held the calling thread: workers take all of their time off it', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    const move = judged(law, window({ ...computing, throughput: 60, heldShare: 0.24 }));
+    assert.equal(move?.because.kind, 'saturated');
+    assert.deepEqual(move.to, { route: 'threads', level: 1 });
+  });
+
   describe('after a window that kept up', () => {
     // Replies of 20–200 ms, each parsed for 2 ms: 64 at a time leave the thread time to spare.
     const keptUp = window({ busyShare: 0.6, cpuPerTaskMs: 2, fastestMs: 22, latencyMs: 110 });
