@@ -192,7 +192,7 @@ describe('the control law, on a saturated calling thread', () => {
   it('keeps tasks on the calling thread when something else kept it busy, and climbs there', () => {
     // 20 ms sleeps, 64 at a time, finishing 583/s at 246 µs of CPU each: busy 100%, though
     // the tasks held the thread 14% of its time (the rest, neither idle nor waiting for a
-    // CPU, went to something else — writing results to a disk busy with other work).
+    // CPU, went to something else: a process loading code on a loaded machine, say).
     const sleeps = { busyShare: 1, cpuPerTaskMs: 0.246, fastestMs: 20, latencyMs: 110 };
     const heldElsewhere = window({ ...sleeps, throughput: 583, heldShare: 0.14 });
     const law = new Law(context, { route: 'loop', level: 64 });

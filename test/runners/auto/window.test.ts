@@ -167,10 +167,10 @@ describe('a measurement window', () => {
     return window.summary(now);
   }
   const heldPerTask = (...ms: Parameters<typeof measured>) => measured(...ms).heldPerTaskMs;
+  const near = (actual: number, expected: number) =>
+    assert.ok(Math.abs(actual - expected) < 1e-9, `${actual}, not ${expected}`);
 
   it('counts the time a task holds the thread: its CPU, and what it spends blocked in its call', () => {
-    const near = (actual: number, expected: number) =>
-      assert.ok(Math.abs(actual - expected) < 1e-9, `${actual} ms, not ${expected}`);
     // Blocked 0.9 ms of every ms in the call (an Atomics.wait): held all but the idle time.
     near(heldPerTask(0.05, 0.05, 0, 0.95), 0.95);
     // Held up as much outside the calls (the process loading code, say): only its CPU counts.
@@ -185,14 +185,12 @@ describe('a measurement window', () => {
   });
 
   it("tells the share of the thread's time its tasks held it from time something else did", () => {
-    const near = (actual: number, expected: number) =>
-      assert.ok(Math.abs(actual - expected) < 1e-9, `${actual}, not ${expected}`);
     // Computing, or blocked in their calls, all the time it was not idle or waiting: all of it.
     near(measured(1, 0, 0, 1).heldShare, 1);
     near(measured(0.2, 0.8, 0, 0.2).heldShare, 1);
     near(measured(0.05, 0.05, 0, 0.95).heldShare, 1);
     near(measured(0.5, 0, 0.5, 0.5).heldShare, 1);
-    // Held up outside the calls for 0.9 ms of every ms: a tenth of its time was theirs.
+    // Held up outside the calls for 0.9 ms of every ms: 0.05 ms of the 0.95 was theirs.
     near(measured(0.05, 0.05, 0, 0.05).heldShare, 0.05 / 0.95);
     // Idle all the time: nothing else held it either.
     near(measured(0, 1, 0, 0).heldShare, 1);
