@@ -4,10 +4,16 @@
  * unless each task must have a worker thread to itself, or, on the calling thread, the
  * process keeps every CPU busy, when more in flight would only queue for them.
  */
-import { firstStepUp } from './climb.js';
+import { firstStepUp, stepFor, stepUp } from './climb.js';
 import { type Because, binding, type LawContext, type Measured, workersBusy } from './moves.js';
 import { holding, type Step } from './phases.js';
-import { CPUS_FULL, SHARED_WORKER_MIN_MS, WAITING_WORKERS_BUSY } from './settings.js';
+import {
+  BUSY_TARGET,
+  CPUS_FULL,
+  SATURATED,
+  SHARED_WORKER_MIN_MS,
+  WAITING_WORKERS_BUSY,
+} from './settings.js';
 
 /** What the law knows that decides whether tasks may share a worker thread. */
 export interface Sharing {
@@ -49,6 +55,21 @@ function waitOnWorkers(m: Measured, workers: number): boolean {
   return busy !== undefined && busy < WAITING_WORKERS_BUSY && binding(m, workers);
 }
 
+/**
+ * How busy the `workers` were in `m`, where tasks that compute from call to finish left
+ * them idle for more than a climb aims at though this thread, not saturated, kept them as
+ * many as they were given: a worker that finishes its tasks while this thread is held by
+ * the program's own work (a synchronous call, a burst of computing, a slow consumer of the
+ * results) waits until it is free to send the next. More per worker keeps the next ones at
+ * hand. `undefined` otherwise, and where the workers' busy share is not known.
+ */
+export function fedLate(m: Measured, workers: number): number | undefined {
+  const busy = workersBusy(m, workers);
+  if (busy === undefined || busy >= BUSY_TARGET) return undefined;
+  if (m.recentBusyShare >= SATURATED || m.inFlight < m.level * workers) return undefined;
+  return busy;
+}
+
 /** The first windows of explorations, and what the last one on the calling thread showed. */
 export class FirstWindow {
   /** The last first window of an exploration on the calling thread filled the CPUs. */
@@ -57,13 +78,18 @@ export class FirstWindow {
   /** The step after `m`, the first window of an exploration; `undefined`: measure the level again. */
   step(m: Measured, sharing: Sharing, context: LawContext): Step | undefined {
     if (m.route === 'threads') {
-      if (!mayShareWorkers(m, sharing)) {
+      const late = sharing.oneTaskPerWorker ? fedLate(m, sharing.workers) : undefined;
+      if (!mayShareWorkers(m, sharing, late !== undefined)) {
         // The window the workers started in cannot show how busy the tasks keep them, which
         // may show that they wait where the fastest task does not: measured again (the next
         // window opens once they run, so this happens once).
         if (sharing.pinned && m.workersStarted) return undefined;
         const because: Because = sharing.pinned ? { kind: 'timeout-alone' } : { kind: 'alone' };
         return { to: m, phase: holding(m), because };
+      }
+      if (late !== undefined) {
+        const because: Because = { kind: 'fed-late', workersBusy: late };
+        return stepUp(m, stepFor(late), context.maxPerWorker, because);
       }
       return firstStepUp(m, context.maxPerWorker, context.workers);
     }

@@ -162,6 +162,8 @@ export type Because =
   | { readonly kind: 'pinned' }
   | { readonly kind: 'timeout-alone' }
   | { readonly kind: 'alone' }
+  /** Tasks that compute alone left the workers idle, busy `workersBusy` of the time (see `fedLate`). */
+  | { readonly kind: 'fed-late'; readonly workersBusy: number }
   | { readonly kind: 'threads-failed'; readonly why: string }
   | { readonly kind: 'crashed'; readonly why: string };
 

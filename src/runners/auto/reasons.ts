@@ -93,6 +93,8 @@ export function explain(move: Move, workers: number, holds = false): string {
       return `${cap(here)} finished ${rate(m)}; under a timeout a worker runs one task at a time unless every task waits ${SHARED_WORKER_MIN_MS} ms or more, since one that never stops would hold up the others: ${next}.`;
     case 'alone':
       return `${cap(here)} finished ${rate(m)}; each task computes from the moment it is called, so one per worker keeps a worker busy: ${next}.`;
+    case 'fed-late':
+      return `${cap(here)} finished ${rate(m)}; each task computes from the moment it is called, yet the worker threads were busy only ${percent(b.workersBusy)} of the time: they wait for their next task while this thread is held by other work, so more per worker keeps it at hand: ${next}.`;
     case 'threads-failed':
       return `Worker threads could not run this task (${b.why}), so it runs on this thread: ${next}.`;
     case 'crashed':

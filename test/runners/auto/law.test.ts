@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { Law } from '../../../src/runners/auto/law.js';
+import type { Move } from '../../../src/runners/auto/moves.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
 import { computing, context, judged, window } from './law-windows.js';
 
@@ -170,6 +171,56 @@ describe('the control law', () => {
     const climb = law.next(onThreads(4_000, 4));
     assert.equal(climb?.because.kind, 'climb');
     assert.deepEqual(climb?.to, { route: 'threads', level: 4 });
+  });
+
+  describe('tasks that compute alone, while the program holds this thread besides them', () => {
+    /** On the workers at 1 per worker, this thread `busy` of the time, the workers `workersBusy`. */
+    const onThreads = (busyShare: number, workersBusy: number, throughput = 1_300) =>
+      window({ throughput, inFlight: 4, busyShare, othersBusy: 2 * workersBusy });
+    const movedToThreads = () => {
+      const law = new Law(context, { route: 'loop', level: 64 });
+      law.next(window(computing));
+      assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+      return law;
+    };
+
+    it('gives each worker more at hand when the workers wait for their next task', () => {
+      // The program blocks this thread 6 ms in every 10: a worker finishes what it holds
+      // and waits for this thread to send more. The workers beat it all the same.
+      const law = movedToThreads();
+      const late = judged(law, onThreads(0.25, 0.58));
+      assert.equal(late?.because.kind, 'threads-faster');
+      assert.deepEqual(late?.to, { route: 'threads', level: 2 });
+      assert.match(explain(late!, 2), /: trying 2 per worker on 2 threads\.$/);
+      // Two per worker finish clearly more: the climb goes on.
+      const climb = law.next(onThreads(0.25, 0.75, 1_700));
+      assert.equal(climb?.because.kind, 'climb');
+      assert.ok(climb.to.route === 'threads' && climb.to.level > 2, JSON.stringify(climb.to));
+    });
+
+    it('says why, where the workers are already theirs', () => {
+      const move: Move = {
+        to: { route: 'threads', level: 2 },
+        because: { kind: 'fed-late', workersBusy: 0.58 },
+        measured: { ...onThreads(0.25, 0.58), route: 'threads', level: 1 },
+      };
+      assert.equal(
+        explain(move, 2),
+        '1 per worker on 2 threads finished 1,300 tasks/s; each task computes from the moment it is called, yet the worker threads were busy only 58% of the time: they wait for their next task while this thread is held by other work, so more per worker keeps it at hand: trying 2 per worker on 2 threads.',
+      );
+    });
+
+    it('keeps one per worker where the workers are busy, or this thread is saturated sending the tasks', () => {
+      for (const [busyShare, workersBusy] of [
+        [0.25, 0.9],
+        [0.9, 0.58],
+      ] as const) {
+        const law = movedToThreads();
+        const kept = judged(law, onThreads(busyShare, workersBusy));
+        assert.equal(kept?.because.kind, 'threads-faster');
+        assert.deepEqual(kept?.to, { route: 'threads', level: 1 }, `${busyShare}, ${workersBusy}`);
+      }
+    });
   });
 
   it('under a timeout never probes a second task per worker for tasks that compute', () => {
