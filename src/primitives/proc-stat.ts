@@ -37,13 +37,24 @@ function schedstatField(line: string, at: number): number {
  * command name (field 2) may hold spaces and parentheses, so fields count from the last `)`.
  */
 export function parseStat(line: string): number {
+  return statMs(line, 14, '<utime> <stime>');
+}
+
+/**
+ * ms of CPU that a process's child processes used, from its `stat` line: cutime + cstime,
+ * fields 16 and 17, in clock ticks — children that ended and were waited for, and theirs.
+ */
+export function parseChildrenStat(line: string): number {
+  return statMs(line, 16, '<utime> <stime> <cutime> <cstime>');
+}
+
+/** ms from the two clock-tick fields of a `stat` line that begin at field `first` (named `what`). */
+function statMs(line: string, first: number, what: string): number {
   const fields = line.slice(line.lastIndexOf(')') + 2).split(' ');
   // fields[0] is field 3 (the state).
-  const ticks = Number(fields[11]) + Number(fields[12]);
+  const ticks = Number(fields[first - 3]) + Number(fields[first - 2]);
   if (line.lastIndexOf(')') < 0 || !Number.isFinite(ticks)) {
-    throw new Error(
-      `stat: expected "<pid> (<comm>) <state> … <utime> <stime> …", got "${line.trim()}"`,
-    );
+    throw new Error(`stat: expected "<pid> (<comm>) <state> … ${what} …", got "${line.trim()}"`);
   }
   return (ticks * 1000) / CLOCK_TICKS_PER_SECOND;
 }

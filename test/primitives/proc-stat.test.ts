@@ -7,6 +7,7 @@ import {
   openProcFile,
   openThreadCpu,
   ownThreadId,
+  parseChildrenStat,
   parseSchedstat,
   parseSchedstatWait,
   parseStat,
@@ -30,6 +31,17 @@ describe("a thread's counters under /proc", () => {
     fields[12] = '25'; // stime, field 15
     assert.equal(parseStat(`4242 (node ) (odd) ${fields.join(' ')}`), 1750);
     assert.throws(() => parseStat('4242 (node) S'), /stat: expected/);
+  });
+
+  it("reads the children's cutime + cstime from a stat line", () => {
+    const fields = Array.from({ length: 50 }, (_, i) => String(i + 3));
+    fields[13] = '40'; // cutime, field 16
+    fields[14] = '2'; // cstime, field 17
+    assert.equal(parseChildrenStat(`4242 (node ) (odd) ${fields.join(' ')}`), 420);
+    assert.throws(
+      () => parseChildrenStat('4242 (node) S 1 2 3 4 5 6 7 8 9 10 11 12'),
+      /stat: expected "<pid> \(<comm>\) <state> … <utime> <stime> <cutime> <cstime> …"/,
+    );
   });
 
   it("adds up threads' CPU time only when every one of them says", () => {

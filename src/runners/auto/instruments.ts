@@ -5,12 +5,25 @@
  * are what is left of it) and, where the system says, of the executor's worker threads
  * among them. Tests give the controller simulated ones instead.
  */
+import { openProcFile, parseChildrenStat } from '../../primitives/proc-stat.js';
 import { threadCpuMs, threadWaitMs } from './thread-cpu.js';
 import type { Instruments } from './window.js';
 
+/**
+ * ms of CPU this process's child processes have used, those that ended (Linux adds a
+ * child's time to its parent's when the parent waits for it, which Node does as soon as
+ * it exits); 0 where the system does not say. A task that runs a program
+ * (`execFile('gzip')`) costs the machine's CPUs that program's time as well, which worker
+ * threads would compete with as they do with libuv's pool: it counts with the process's
+ * other threads.
+ */
+const childrenCpuMs: () => number =
+  (process.platform === 'linux' && openProcFile('/proc/self/stat', parseChildrenStat)?.read) ||
+  (() => 0);
+
 function processCpuMs(): number {
   const { user, system } = process.cpuUsage();
-  return (user + system) / 1000;
+  return (user + system) / 1000 + childrenCpuMs();
 }
 
 /** `workersCpuMs`: ms of CPU the executor's worker threads have used, where known. */

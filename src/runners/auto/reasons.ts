@@ -42,7 +42,7 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'knee':
       return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
     case 'cpus-full':
-      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and the process's other threads (libuv's pool working for the tasks) kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight would only queue for them: ${next}.`;
+      return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and ${elsewhere('the tasks')} kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight would only queue for them: ${next}.`;
     case 'most':
       return `${cap(here)} is the most auto keeps in flight: staying there.`;
     case 'fewer-as-good':
@@ -154,7 +154,7 @@ export function whyThreadsWouldNotHelp(
   const { contention } = run;
   const waited = `this thread waited for one ${percent(contention)} of the time it could have run`;
   if (contention >= CONTENDED && contentionBesidesOwn(m, context.cpus) < CONTENDED)
-    return `${gain}: this process's other threads (libuv's pool working for the tasks, the garbage collector) keep this machine's CPUs busy, and would compete with the workers (${waited})`;
+    return `${gain}: ${elsewhere('the tasks')} keep this machine's CPUs busy, and would compete with the workers (${waited})`;
   if (contention >= CONTENDED)
     return `${gain}: other work keeps this machine's CPUs busy (${waited})`;
   const short =
@@ -166,6 +166,11 @@ export function whyThreadsWouldNotHelp(
   if (contention > 0 && bound.gain >= THREADS_GAIN_TO_MOVE)
     return `${gain}${short}, since ${waited}: the CPUs have that much less to spare for them`;
   return `${gain}${short}, since ${boundedBy(bound, m, context)}`;
+}
+
+/** Where else a task's CPU goes, in words: what `othersBusy` counts (see `window.ts`). */
+function elsewhere(whom: 'the tasks' | 'it'): string {
+  return `this process's other threads and the programs it runs (libuv's pool, the garbage collector, child processes working for ${whom})`;
 }
 
 /** What bounds the workers' gain most, in words. */
@@ -180,7 +185,7 @@ function boundedBy(bound: GainBound, m: Measured, context: LawContext): string {
       return `the caller offers only ${count(offeredInputs(m, context))} tasks at a time`;
     case 'computing':
       return bound.othersMs > bound.dispatchMs
-        ? `besides its ${own}, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for ${ms(bound.othersMs)}, which the workers would need as well`
+        ? `besides its ${own}, each task keeps ${elsewhere('it')} busy for ${ms(bound.othersMs)}, which the workers would need as well`
         : `besides its ${own}, each task costs this thread ${ms(bound.dispatchMs)} to send`;
   }
 }

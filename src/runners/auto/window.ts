@@ -51,7 +51,10 @@ export interface BusyReading {
   readonly idleMs: number;
   /** ms it could have run but waited for a CPU, where the system says (else absent). */
   readonly waitingMs?: number;
-  /** ms of CPU every thread of the process has used, where known (else absent). */
+  /**
+   * ms of CPU every thread of the process has used, and the child processes it ran (see
+   * `instruments.ts`), where known (else absent).
+   */
   readonly processCpuMs?: number;
   /** Of those, ms this executor's worker threads have used, where known (else absent). */
   readonly workersCpuMs?: number;
@@ -121,7 +124,8 @@ export interface WindowSummary {
   /**
    * CPUs the process's other threads kept busy over the window, on average: libuv's pool
    * reading files or compressing for the tasks, V8's helpers collecting their garbage,
-   * worker threads. 0 when the process's CPU time is not known.
+   * worker threads — and the programs it ran that ended (a task's `execFile('gzip')`). 0
+   * when the process's CPU time is not known.
    */
   readonly othersBusy: number;
   /** Of those, the CPUs this executor's worker threads kept busy, where known (else absent). */

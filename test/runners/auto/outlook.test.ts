@@ -111,7 +111,7 @@ describe('why worker threads would not help, in words', () => {
     // 1 ms of CPU, 0.3 ms of libuv's pool or the garbage collector: 2 × 1 ÷ 1.3 ≈ 1.5×.
     assert.equal(
       why(saturatedAt(1), 0.3),
-      "worker threads would finish only 1.5× as many (a move must promise 1.75× to pay for starting them), since besides its 1.0 ms of CPU, each task keeps this process's other threads (libuv's pool working for it, the garbage collector) busy for 300 µs, which the workers would need as well",
+      "worker threads would finish only 1.5× as many (a move must promise 1.75× to pay for starting them), since besides its 1.0 ms of CPU, each task keeps this process's other threads and the programs it runs (libuv's pool, the garbage collector, child processes working for it) busy for 300 µs, which the workers would need as well",
     );
   });
 

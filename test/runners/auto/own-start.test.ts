@@ -36,7 +36,7 @@ describe('the contention other programs caused', () => {
     // libuv's pool busy 1 CPU of 2 explains every wait: no other program was running.
     assert.match(
       whyThreadsWouldNotHelp(0.8, { othersPerTaskMs: 0, contention: 0.5 }, at(0.5, 1), law),
-      /: this process's other threads \(libuv's pool working for the tasks, the garbage collector\) keep this machine's CPUs busy, and would compete with the workers \(this thread waited for one 50% of the time it could have run\)$/,
+      /: this process's other threads and the programs it runs \(libuv's pool, the garbage collector, child processes working for the tasks\) keep this machine's CPUs busy, and would compete with the workers \(this thread waited for one 50% of the time it could have run\)$/,
     );
     assert.match(
       whyThreadsWouldNotHelp(0.8, { othersPerTaskMs: 0, contention: 0.5 }, at(0.5, 0), law),
