@@ -33,7 +33,8 @@ export interface Sharing {
  * out with it. Tasks that computed in their call on the calling thread start alone on a
  * worker, but that is checked (`checking`) — a held level is probed all the same, and a
  * trial whose workers idled while each held its task shares them: what the calling
- * thread saw may not be what the tasks do on the workers.
+ * thread saw may not be what the tasks do on the workers. So do workers that wait for
+ * their next task (see {@link fedLate}).
  */
 export function mayShareWorkers(
   m: Measured,
