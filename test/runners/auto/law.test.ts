@@ -198,7 +198,7 @@ describe('the control law', () => {
       assert.ok(climb.to.route === 'threads' && climb.to.level > 2, JSON.stringify(climb.to));
     });
 
-    it('says why, where the workers are already theirs', () => {
+    it('says why it gives each worker more', () => {
       const move: Move = {
         to: { route: 'threads', level: 2 },
         because: { kind: 'fed-late', workersBusy: 0.58 },
