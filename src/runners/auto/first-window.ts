@@ -65,9 +65,19 @@ function waitOnWorkers(m: Measured, workers: number): boolean {
  * hand. `undefined` otherwise, and where the workers' busy share is not known.
  */
 export function fedLate(m: Measured, workers: number): number | undefined {
+  if (m.inFlight < m.level * workers) return undefined;
+  return idleWorkers(m, workers, m.recentBusyShare);
+}
+
+/**
+ * The `workers`' busy share in `m`, where it leaves room for more per worker: below the
+ * busy share a climb aims at, beside a calling thread busy `callingBusy` of the time —
+ * not the bottleneck, sending the tasks and taking their results. `undefined` otherwise,
+ * and where the workers' busy share is not known.
+ */
+export function idleWorkers(m: Measured, workers: number, callingBusy: number): number | undefined {
   const busy = workersBusy(m, workers);
-  if (busy === undefined || busy >= BUSY_TARGET) return undefined;
-  if (m.recentBusyShare >= SATURATED || m.inFlight < m.level * workers) return undefined;
+  if (busy === undefined || busy >= BUSY_TARGET || callingBusy >= SATURATED) return undefined;
   return busy;
 }
 

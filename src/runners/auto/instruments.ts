@@ -17,9 +17,14 @@ import type { Instruments } from './window.js';
  * threads would compete with as they do with libuv's pool: it counts with the process's
  * other threads.
  */
-const childrenCpuMs: () => number =
-  (process.platform === 'linux' && openProcFile('/proc/self/stat', parseChildrenStat)?.read) ||
-  (() => 0);
+function childrenCpuMs(): number {
+  // Opened on first use, not on import: a program that never measures keeps no descriptor.
+  readChildren ??=
+    (process.platform === 'linux' && openProcFile('/proc/self/stat', parseChildrenStat)?.read) ||
+    (() => 0);
+  return readChildren();
+}
+let readChildren: (() => number) | undefined;
 
 function processCpuMs(): number {
   const { user, system } = process.cpuUsage();

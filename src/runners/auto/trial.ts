@@ -8,10 +8,10 @@
  * the level they started at allowed for, and the trial goes on with more per worker.
  */
 import { stepFor, stepUp } from './climb.js';
-import { mayShareWorkers, type Sharing } from './first-window.js';
-import { type Because, type LawContext, type Measured, workersBusy } from './moves.js';
+import { idleWorkers, mayShareWorkers, type Sharing } from './first-window.js';
+import type { Because, LawContext, Measured } from './moves.js';
 import { holding, type Step, type Verifying } from './phases.js';
-import { BUSY_TARGET, SATURATED, THREADS_GAIN_TO_STAY } from './settings.js';
+import { THREADS_GAIN_TO_STAY } from './settings.js';
 
 /** What the trial found; the threads' throughput speaks for them as `threads`. */
 export type Verdict =
@@ -94,9 +94,8 @@ function moreFor(
   loop: Measured,
   { workers, maxPerWorker, mayShare }: TrialContext,
 ): Step | undefined {
-  const busy = workersBusy(threads, workers);
-  const idle = busy !== undefined && busy < BUSY_TARGET;
-  if (!mayShare || !idle || threads.busyShare >= SATURATED) return undefined;
+  const busy = idleWorkers(threads, workers, threads.busyShare);
+  if (!mayShare || busy === undefined) return undefined;
   const because = { kind: 'workers-idle', gain, workersBusy: busy, loop } as const;
   const more = stepUp(threads, stepFor(busy), maxPerWorker, because);
   if (more.to.level <= threads.level) return undefined;
