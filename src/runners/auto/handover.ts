@@ -63,6 +63,21 @@ export function computesLong(m: WindowSummary): boolean {
   );
 }
 
+/**
+ * ms a task of `m`, a window that did not queue its tasks, takes from start to end. The
+ * mean of the tasks it saw finish, unless it closed before as many finished as it kept in
+ * flight: then it saw mostly the quickest (a first window of 64 replies of 20–200 ms
+ * closes on its first 32, a mean of about 50 ms), and the tasks in flight ÷ the
+ * throughput (Little's law) tells more — on the high side, as the window also waited for
+ * its first ones, which leaves workers more than they need rather than idle.
+ */
+function meanTaskMs(m: Measured): number {
+  // Runs, not inputs: a chunk of a `map` starts and ends as one.
+  const runsPerSecond = m.throughput / m.inputsPerRun;
+  if (m.completions / m.inputsPerRun >= m.inFlight) return m.latencyMs;
+  return Math.max(m.latencyMs, (1000 * m.inFlight) / Math.max(runsPerSecond, 1e-9));
+}
+
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */
 export class Saturation {
   /** The run's windows (since it last started again, see {@link add}). */
@@ -119,9 +134,9 @@ export class Saturation {
   /**
    * ms a task of `run` (see {@link fastestOf}) takes without queueing on this thread, for
    * how many a worker must hold to stay busy: the fastest one's, or the mean of the window
-   * just before the run where the thread was not saturated then and so queued them little.
-   * Where waits vary (replies of 20–200 ms), the fastest is a fraction of what a worker
-   * must cover.
+   * just before the run where the thread was not saturated then and so queued them little
+   * (see {@link meanTaskMs}). Where waits vary (replies of 20–200 ms), the fastest is a
+   * fraction of what a worker must cover.
    *
    * A run saturated from its first window has no such window: a task's own time lies
    * between the fastest one's and the run's mean, which waiting behind the other tasks'
@@ -134,7 +149,7 @@ export class Saturation {
    * start-up outside the calls, so tasks that only compute need not show it in `callShare`).
    */
   ownLatencyMs(run: Measured): number {
-    const before = this.#before?.latencyMs;
+    const before = this.#before && meanTaskMs(this.#before);
     if (before !== undefined) return Math.max(run.fastestMs, before);
     if (waitsLittle(run)) return run.fastestMs;
     return Math.sqrt(run.fastestMs * Math.max(run.fastestMs, run.latencyMs));

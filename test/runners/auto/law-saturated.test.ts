@@ -233,6 +233,26 @@ describe('the control law, on a saturated calling thread', () => {
       assert.deepEqual(move?.to, { route: 'threads', level: 58 });
     });
 
+    it('covers the mean wait where the window that kept up closed on its quickest replies', () => {
+      // Replies of 20–200 ms parsed for 0.5 ms: the first window closed on the first 32 of
+      // the 64 started, a mean of 48 ms, while 64 in flight finishing 390 a second take
+      // 164 ms each (Little's law).
+      const law = new Law(
+        { ...context, maxPerWorker: MAX_TASKS_PER_WORKER },
+        { route: 'loop', level: 64 },
+      );
+      const replies = { cpuPerTaskMs: 0.5, fastestMs: 20 };
+      const first = { ...replies, busyShare: 0.2, latencyMs: 48, completions: 32, throughput: 390 };
+      const up = law.next(window(first));
+      assert.deepEqual(up?.to, { route: 'loop', level: 224 });
+      const saturated = { ...replies, busyShare: 0.99, latencyMs: 126, throughput: 1_857 };
+      const move = law.next(window({ ...saturated, inFlight: 224, completions: 224, spanMs: 120 }));
+      assert.equal(move?.because.kind, 'saturated');
+      // 164 ms ÷ 0.5 ms; the quickest half's mean would give 96, a worker able to finish
+      // 2,000 a second then finishing under 600.
+      assert.deepEqual(move?.to, { route: 'threads', level: 328 });
+    });
+
     it("decides nothing on a window that could not tell the process's other threads from the workers starting", () => {
       // Waiting for a CPU nearly all the time, while the workers' CPU is not known: their
       // start may be what kept it waiting, which the move would end.
