@@ -4,7 +4,14 @@
  * should hold.
  */
 import { inputsPerChunk } from '../../core/chunks.js';
-import { computeOnly, type LawContext, type Measured, waitsLittle } from './moves.js';
+import {
+  computeOnly,
+  type LawContext,
+  littleMs,
+  type Measured,
+  sawQuickest,
+  waitsLittle,
+} from './moves.js';
 import {
   CHUNK_DISPATCH_MS,
   COMPUTES_IN_CALL,
@@ -64,18 +71,15 @@ export function computesLong(m: WindowSummary): boolean {
 }
 
 /**
- * ms a task of `m`, a window that did not queue its tasks, takes from start to end. The
- * mean of the tasks it saw finish, unless it closed before as many finished as it kept in
- * flight: then it saw mostly the quickest (a first window of 64 replies of 20–200 ms
- * closes on its first 32, a mean of about 50 ms), and the tasks in flight ÷ the
- * throughput (Little's law) tells more — on the high side, as the window also waited for
- * its first ones, which leaves workers more than they need rather than idle.
+ * ms a task of `m`, a window that did not queue its tasks, takes from start to end: the
+ * mean of the tasks it saw finish, unless those were mostly the quickest (see
+ * {@link sawQuickest}: a first window of 64 replies of 20–200 ms closes on its first 32, a
+ * mean of about 50 ms). Then the tasks in flight ÷ the throughput (Little's law) tells more
+ * — on the high side, as the window also waited for its first ones, which leaves workers
+ * more than they need rather than idle.
  */
 function meanTaskMs(m: Measured): number {
-  // Runs, not inputs: a chunk of a `map` starts and ends as one.
-  const runsPerSecond = m.throughput / m.inputsPerRun;
-  if (m.completions / m.inputsPerRun >= m.inFlight) return m.latencyMs;
-  return Math.max(m.latencyMs, (1000 * m.inFlight) / Math.max(runsPerSecond, 1e-9));
+  return sawQuickest(m) ? littleMs(m) : m.latencyMs;
 }
 
 /** A run of saturated windows on the calling thread, and whether it is evidence enough. */

@@ -48,6 +48,7 @@ import {
   type Level,
   type Measured,
   type Move,
+  sawQuickest,
 } from './moves.js';
 import { threadsOutlook } from './outlook.js';
 import {
@@ -56,6 +57,7 @@ import {
   type Holding,
   holding,
   type Phase,
+  type Rechecking,
   type Step,
   settlesStepUp,
 } from './phases.js';
@@ -299,7 +301,7 @@ export class Law {
     }
     if (m.othersUnknown) return undefined;
     const phase = this.#phase;
-    if (phase.kind === 'descending') return this.#explore(m);
+    if (phase.kind === 'descending' || phase.kind === 'rechecking') return this.#explore(m);
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     // The first windows may have paid for the program's start (loading, compiling, a burst
@@ -361,6 +363,8 @@ export class Law {
         if (slowedAnyway(phase.floor, this.#best!, m))
           return this.#exploreAgain(m, { kind: 'slowed', floor: phase.floor });
         return this.#take(descend(phase.floor, this.#best!, m), m);
+      case 'rechecking':
+        return this.#afterRecheck(phase, m);
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
       case 'holding':
@@ -406,7 +410,28 @@ export class Law {
         m,
       );
     }
+    if (sawQuickest(previous)) {
+      // No knee is taken from a window that saw only the quick tasks (see `sawQuickest`).
+      const because: Because = { kind: 'recheck', gain, from: previous };
+      const phase: Phase = { kind: 'rechecking', first: previous, stepUp: m };
+      return this.#go({ route: previous.route, level: previous.level }, phase, because, m);
+    }
     return this.#take(pastKnee(this.#tried, this.#best!, previous, m), m);
+  }
+
+  /**
+   * `m`, the level of `first` measured again: the step up from it is judged against `m`.
+   * Where it gained, `first` measured a passing stretch, and no longer counts; else the
+   * step was past a knee.
+   */
+  #afterRecheck({ first, stepUp }: Rechecking, m: Measured): Move {
+    const because: Because = { kind: 'rechecked', first, stepUp };
+    if (!gained(m, stepUp))
+      return this.#take({ ...pastKnee(this.#tried, this.#best!, m, stepUp), because }, m);
+    this.#tried = this.#tried.filter((t) => t !== first);
+    this.#best = this.#tried.reduce((a, b) => (b.throughput > a.throughput ? b : a));
+    const step = nextStepUp(m, stepUp, this.#most(stepUp), this.#context.workers);
+    return this.#take({ ...step, because }, m);
   }
 
   /** A window at a held level: explore again when the work changed, probe now and then. */

@@ -3,7 +3,7 @@
  * the measurements taken at a level, what the law may know besides, and its moves, each
  * with the facts it was made on (which `reasons.ts` turns into a sentence).
  */
-import { COMPUTES_IN_CALL, HELD_BY_TASKS, WAITS_LITTLE } from './settings.js';
+import { COMPUTES_IN_CALL, HELD_BY_TASKS, SAW_QUICKEST, WAITS_LITTLE } from './settings.js';
 import type { WindowSummary } from './window.js';
 
 export type Route = 'loop' | 'threads';
@@ -51,6 +51,25 @@ export function computeOnly(m: WindowSummary): boolean {
  */
 export function waitsLittle(m: WindowSummary): boolean {
   return m.fastestMs <= WAITS_LITTLE * m.heldPerTaskMs;
+}
+
+/** ms a run of `m` took by Little's law: the runs in flight ÷ the runs finished a second. */
+export function littleMs(m: WindowSummary): number {
+  return (1000 * m.inFlight * m.inputsPerRun) / Math.max(m.throughput, 1e-9);
+}
+
+/**
+ * `m` closed while it had seen mostly its quickest tasks finish: those it held in flight
+ * took far longer (see {@link SAW_QUICKEST}) than those it saw finish. A first window closes
+ * on its first completions, and where tasks take from 20 to 200 ms those are the quick
+ * ones; where one in ten waits 100 ms, the quick ones finish at a rate the places in flight
+ * keep only until the slow ones hold most of them. Its mean latency is then too short, and
+ * its throughput may be a passing stretch's. So is a window whose tasks queued for
+ * something that serves fewer at once than it held: the figures to judge by are then
+ * measured again.
+ */
+export function sawQuickest(m: WindowSummary): boolean {
+  return littleMs(m) > SAW_QUICKEST * m.latencyMs;
 }
 
 /** Whether the limit held back tasks in `m` (with `workers` worker threads): otherwise the window says nothing about it. */
@@ -123,6 +142,10 @@ export type Because =
       readonly latencyRatio: number;
       readonly from: Measured;
     }
+  /** A step up from `from`, a window that saw mostly its quickest tasks, brought no more (`gain`): `from` is measured again. */
+  | { readonly kind: 'recheck'; readonly gain: number; readonly from: Measured }
+  /** The level of `first` measured again, `stepUp` (a step up from it) is judged against it. */
+  | { readonly kind: 'rechecked'; readonly first: Measured; readonly stepUp: Measured }
   | { readonly kind: 'most' }
   | { readonly kind: 'cpus-full'; readonly busyShare: number; readonly othersBusy: number }
   | { readonly kind: 'fewer-as-good'; readonly best: Measured }

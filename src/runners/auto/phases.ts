@@ -14,6 +14,7 @@ export type Phase =
   | { readonly kind: 'descending'; readonly floor: Measured }
   | Holding
   | { readonly kind: 'probing'; readonly from: Measured }
+  | Rechecking
   | Thinning
   | Verifying;
 
@@ -36,6 +37,17 @@ export interface Verifying {
   readonly kind: 'verifying';
   windows: number;
   first?: Measured;
+}
+
+/**
+ * Back at the level of `first`, a window that saw mostly its quickest tasks finish, after
+ * `stepUp`, a step up from it, seemed to bring no more: that level is measured again, and
+ * the step judged against what it measures now.
+ */
+export interface Rechecking {
+  readonly kind: 'rechecking';
+  readonly first: Measured;
+  readonly stepUp: Measured;
 }
 
 /** Fewer in flight than at `from`, where the calling thread was the bottleneck (threads would not help: `why`). */

@@ -3,8 +3,16 @@
  * to the user, with the numbers that made it.
  */
 import { type GainBound, gainBound, offeredInputs } from './handover.js';
-import { type LawContext, type Level, type Measured, type Move, workersBusy } from './moves.js';
+import {
+  type LawContext,
+  type Level,
+  littleMs,
+  type Measured,
+  type Move,
+  workersBusy,
+} from './moves.js';
 import { contentionBesidesOwn } from './own-start.js';
+import { gained } from './phases.js';
 import {
   BUSY_TARGET,
   CONTENDED,
@@ -41,6 +49,17 @@ export function explain(move: Move, workers: number, holds = false): string {
       return `${cap(here)} finished ${rate(m)}, ${times(b.gain)} as many as ${describe(b.from, workers)}: ${next}.`;
     case 'knee':
       return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
+    case 'recheck':
+      return `${cap(here)} finished ${hardlyMore(b.gain)} ${describe(b.from, workers)} (${rate(m)} against ${rate(b.from)}), but only the quickest tasks had finished there (those it held took ${times(littleMs(b.from) / b.from.latencyMs)} as long as those it saw finish): measuring ${where} again.`;
+    case 'rechecked': {
+      const again = `Measured again, ${here} finished ${rate(m)}`;
+      const step = describe(b.stepUp, workers);
+      const gain = b.stepUp.throughput / Math.max(m?.throughput ?? 0, 1e-9);
+      if (m && gained(m, b.stepUp))
+        return `${again}, not the ${rate(b.first)} it first showed while only its quickest tasks had finished, so ${step} finished ${times(gain)} as many (${rate(b.stepUp)}): ${next}.`;
+      const slower = b.stepUp.latencyMs / Math.max(m?.latencyMs ?? 0, 1e-9);
+      return `${again}; ${step} finished ${hardlyMore(gain)} it (${rate(b.stepUp)}) while each task took ${times(slower)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
+    }
     case 'cpus-full':
       return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and ${elsewhere('the tasks')} kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight would only queue for them: ${next}.`;
     case 'most':

@@ -109,13 +109,13 @@ describe('the control law, on a saturated calling thread', () => {
       const stay = law.next(window(full));
       assert.equal(stay?.because.kind, 'saturated-stay');
       assert.deepEqual(stay?.to, { route: 'loop', level: 224 });
-      // Short waits leave room for fewer: the same thread with replies of 5 ms tries as few
-      // as cover them twice over (2,000/s × 5.2 ms × 1.05 ≈ 11), so 22.
-      const short = new Law(noThreads, { route: 'loop', level: 64 });
-      short.next(window({ ...replies, busyShare: 0.2, throughput: 640, latencyMs: 5 }));
-      const fewer = short.next(window({ ...full, fastestMs: 5, latencyMs: 6 }));
+      // Short waits leave room for fewer: the same thread, saturated from the start by
+      // replies of 5 ms (6 with queueing), tries as few as cover them twice over (2,000/s ×
+      // 5.5 ms, between the fastest and the mean, × 1.1 ≈ 12), so 25.
+      const short = new Law(noThreads, { route: 'loop', level: 224 });
+      const fewer = judged(short, window({ ...full, fastestMs: 5, latencyMs: 6 }));
       assert.equal(fewer?.because.kind, 'thin');
-      assert.deepEqual(fewer?.to, { route: 'loop', level: 22 });
+      assert.deepEqual(fewer?.to, { route: 'loop', level: 25 });
     });
 
     it('keeps a climb that made the thread saturated only if it paid', () => {

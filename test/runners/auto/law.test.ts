@@ -70,7 +70,7 @@ describe('the control law', () => {
 
   it('steps down from the best level once a step up brings no more', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    law.next(window({ busyShare: 0.35 }));
+    law.next(window({ busyShare: 0.35, latencyMs: 64 }));
     const knee = law.next(window({ inFlight: 128, throughput: 1_020, latencyMs: 40 }));
     assert.equal(knee?.because.kind, 'knee');
     assert.deepEqual(knee?.to, { route: 'loop', level: 32 });
@@ -81,13 +81,13 @@ describe('the control law', () => {
 
   it('explores again when a step down finds each task slower, not quicker: the tasks slowed, they did not queue', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    law.next(window({ busyShare: 0.35 }));
-    const knee = law.next(window({ inFlight: 128, throughput: 1_020, latencyMs: 40 }));
+    law.next(window({ busyShare: 0.35, latencyMs: 40 }));
+    const knee = law.next(window({ inFlight: 128, throughput: 1_020, latencyMs: 80 }));
     assert.equal(knee?.because.kind, 'knee');
     // Replies slowing through the job: at 32 in flight each took 3× as long as at 64, where
     // queueing would have made it quicker (and a resource serving 64 at once, as long: see
     // the test above).
-    const slower = window({ inFlight: 32, throughput: 530, latencyMs: 60, busyShare: 0.05 });
+    const slower = window({ inFlight: 32, throughput: 530, latencyMs: 120, busyShare: 0.05 });
     const again = law.next(slower);
     assert.equal(again?.because.kind, 'slowed');
     // A new exploration from 32, as far as the idle thread's headroom allows (8×).
@@ -99,11 +99,59 @@ describe('the control law', () => {
     assert.equal(law.next(window({ inFlight: 256, throughput: 4_000 }))?.because.kind, 'climb');
   });
 
+  describe('a step up from a window that saw mostly its quickest tasks finish', () => {
+    it('measures that level again, and climbs on when it finishes fewer than it first showed', () => {
+      // Waits of 1 ms, one in ten of 100 ms: the first window saw the quick ones finish
+      // (16,500/s) while the slow ones took places; 64 in flight at that rate would take
+      // 3.9 ms each (Little's law), not the 1.1 ms of those that finished.
+      const law = new Law(context, { route: 'loop', level: 64 });
+      law.next(window({ busyShare: 0.5, throughput: 16_500, latencyMs: 1.1 }));
+      const flat = window({ inFlight: 128, throughput: 16_000, latencyMs: 7.8 });
+      const recheck = law.next(flat);
+      assert.equal(recheck?.because.kind, 'recheck');
+      assert.deepEqual(recheck?.to, { route: 'loop', level: 64 });
+      assert.equal(
+        explain(recheck!, 2),
+        '128 at a time on this thread finished about as many as 64 at a time on this thread (16,000 tasks/s against 16,500 tasks/s), but only the quickest tasks had finished there (those it held took 3.5× as long as those it saw finish): measuring 64 at a time on this thread again.',
+      );
+      // Measured again once the slow ones hold most places: 5,900/s.
+      const climb = law.next(window({ throughput: 5_900, latencyMs: 10.8 }));
+      assert.equal(climb?.because.kind, 'rechecked');
+      // On from 128, which finished 2.7× as many for twice the tasks: by the headroom.
+      assert.deepEqual(climb?.to, { route: 'loop', level: 896 });
+      assert.equal(
+        explain(climb!, 2),
+        'Measured again, 64 at a time on this thread finished 5,900 tasks/s, not the 16,500 tasks/s it first showed while only its quickest tasks had finished, so 128 at a time on this thread finished 2.7× as many (16,000 tasks/s): trying 896 at a time on this thread.',
+      );
+      // The first figure no longer counts: 896 is judged against 128's.
+      assert.equal(
+        law.next(window({ inFlight: 896, throughput: 60_000, latencyMs: 15 }))?.because.kind,
+        'climb',
+      );
+    });
+
+    it('takes the knee when that level finishes clearly more again (a server taking 16 at once)', () => {
+      // Requests of 30 ms to a server that serves 16 at once: the first window closed on
+      // the first waves (30–60 ms each), while those queued behind them took up to 120 ms.
+      const law = new Law(context, { route: 'loop', level: 64 });
+      law.next(window({ busyShare: 0.35, throughput: 533, latencyMs: 45 }));
+      const flat = law.next(window({ inFlight: 128, throughput: 530, latencyMs: 240 }));
+      assert.equal(flat?.because.kind, 'recheck');
+      const knee = law.next(window({ throughput: 640, latencyMs: 100 }));
+      assert.equal(knee?.because.kind, 'rechecked');
+      assert.deepEqual(knee?.to, { route: 'loop', level: 32 });
+      assert.equal(
+        explain(knee!, 2),
+        'Measured again, 64 at a time on this thread finished 640 tasks/s; 128 at a time on this thread finished fewer than it (530 tasks/s) while each task took 2.4× as long, so the tasks queue for something that serves only so many at once: trying 32 at a time on this thread.',
+      );
+    });
+  });
+
   it('a probe from a held level judges against what it measures now, not what the level measured before', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const at = (level: number, throughput: number) =>
-      window({ inFlight: level, throughput, latencyMs: level / 3 });
-    law.next(window({ busyShare: 0.35 }));
+      window({ inFlight: level, throughput, latencyMs: (1000 * level) / throughput });
+    law.next(window({ busyShare: 0.35, latencyMs: 64 }));
     assert.equal(law.next(at(128, 1_020))?.because.kind, 'knee');
     const held = law.next(at(32, 600));
     assert.equal(held?.because.kind, 'fewer-worse');
@@ -129,7 +177,7 @@ describe('the control law', () => {
 
   it('keeps the level of a calling thread it never left when threads turn out unable to run the task', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
-    law.next(window({ busyShare: 0.35 }));
+    law.next(window({ busyShare: 0.35, throughput: 3_200 }));
     const stay = law.threadsFailed('input.onDone is a function');
     assert.deepEqual(stay.to, { route: 'loop', level: 128 });
     assert.equal(stay.because.kind, 'threads-failed');
