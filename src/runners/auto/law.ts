@@ -425,9 +425,9 @@ export class Law {
    * step was past a knee.
    */
   #afterRecheck({ first, stepUp }: Rechecking, m: Measured): Move {
-    const because: Because = { kind: 'rechecked', first, stepUp };
-    if (!gained(m, stepUp))
-      return this.#take({ ...pastKnee(this.#tried, this.#best!, m, stepUp), because }, m);
+    const paid = gained(m, stepUp);
+    const because: Because = { kind: 'rechecked', first, stepUp, paid };
+    if (!paid) return this.#take({ ...pastKnee(this.#tried, this.#best!, m, stepUp), because }, m);
     this.#tried = this.#tried.filter((t) => t !== first);
     this.#best = this.#tried.reduce((a, b) => (b.throughput > a.throughput ? b : a));
     const step = nextStepUp(m, stepUp, this.#most(stepUp), this.#context.workers);

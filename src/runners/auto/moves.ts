@@ -144,8 +144,13 @@ export type Because =
     }
   /** A step up from `from`, a window that saw mostly its quickest tasks, brought no more (`gain`): `from` is measured again. */
   | { readonly kind: 'recheck'; readonly gain: number; readonly from: Measured }
-  /** The level of `first` measured again, `stepUp` (a step up from it) is judged against it. */
-  | { readonly kind: 'rechecked'; readonly first: Measured; readonly stepUp: Measured }
+  /** The level of `first` measured again, `stepUp` (a step up from it) was judged against it: it `paid`, or was past a knee. */
+  | {
+      readonly kind: 'rechecked';
+      readonly first: Measured;
+      readonly stepUp: Measured;
+      readonly paid: boolean;
+    }
   | { readonly kind: 'most' }
   | { readonly kind: 'cpus-full'; readonly busyShare: number; readonly othersBusy: number }
   | { readonly kind: 'fewer-as-good'; readonly best: Measured }

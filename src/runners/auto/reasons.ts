@@ -12,7 +12,6 @@ import {
   workersBusy,
 } from './moves.js';
 import { contentionBesidesOwn } from './own-start.js';
-import { gained } from './phases.js';
 import {
   BUSY_TARGET,
   CONTENDED,
@@ -55,7 +54,7 @@ export function explain(move: Move, workers: number, holds = false): string {
       const again = `Measured again, ${here} finished ${rate(m)}`;
       const step = describe(b.stepUp, workers);
       const gain = b.stepUp.throughput / Math.max(m?.throughput ?? 0, 1e-9);
-      if (m && gained(m, b.stepUp))
+      if (b.paid)
         return `${again}, not the ${rate(b.first)} it first showed while only its quickest tasks had finished, so ${step} finished ${times(gain)} as many (${rate(b.stepUp)}): ${next}.`;
       const slower = b.stepUp.latencyMs / Math.max(m?.latencyMs ?? 0, 1e-9);
       return `${again}; ${step} finished ${hardlyMore(gain)} it (${rate(b.stepUp)}) while each task took ${times(slower)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
