@@ -3,7 +3,8 @@
  * calling thread's own CPU time and the time it waited for a CPU (see `thread-cpu.ts`),
  * the time its event loop sat idle, the CPU time of the whole process and of the programs
  * it ran (its other threads and those programs are what is left of it) and, where the
- * system says, of the executor's worker threads among them. Tests give the controller simulated ones instead.
+ * system says, of the executor's worker threads among them. Tests give the controller
+ * simulated ones instead.
  */
 import { openProcFile, parseChildrenStat } from '../../primitives/proc-stat.js';
 import { threadCpuMs, threadWaitMs } from './thread-cpu.js';

@@ -426,7 +426,14 @@ export class Law {
    */
   #afterRecheck({ first, stepUp }: Rechecking, m: Measured): Move {
     const paid = gained(m, stepUp);
-    const because: Because = { kind: 'rechecked', first, stepUp, paid };
+    const because: Because = {
+      kind: 'rechecked',
+      first,
+      stepUp,
+      paid,
+      gain: gainOver(m, stepUp),
+      latencyRatio: stepUp.latencyMs / Math.max(m.latencyMs, 1e-9),
+    };
     if (!paid) return this.#take({ ...pastKnee(this.#tried, this.#best!, m, stepUp), because }, m);
     this.#tried = this.#tried.filter((t) => t !== first);
     this.#best = this.#tried.reduce((a, b) => (b.throughput > a.throughput ? b : a));

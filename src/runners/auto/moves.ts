@@ -144,12 +144,18 @@ export type Because =
     }
   /** A step up from `from`, a window that saw mostly its quickest tasks, brought no more (`gain`): `from` is measured again. */
   | { readonly kind: 'recheck'; readonly gain: number; readonly from: Measured }
-  /** The level of `first` measured again, `stepUp` (a step up from it) was judged against it: it `paid`, or was past a knee. */
+  /**
+   * The level of `first` measured again, `stepUp` (a step up from it) was judged against
+   * it: it `paid`, or was past a knee; it finished `gain` times as many, each task taking
+   * `latencyRatio` times as long.
+   */
   | {
       readonly kind: 'rechecked';
       readonly first: Measured;
       readonly stepUp: Measured;
       readonly paid: boolean;
+      readonly gain: number;
+      readonly latencyRatio: number;
     }
   | { readonly kind: 'most' }
   | { readonly kind: 'cpus-full'; readonly busyShare: number; readonly othersBusy: number }

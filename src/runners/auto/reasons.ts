@@ -53,11 +53,9 @@ export function explain(move: Move, workers: number, holds = false): string {
     case 'rechecked': {
       const again = `Measured again, ${here} finished ${rate(m)}`;
       const step = describe(b.stepUp, workers);
-      const gain = b.stepUp.throughput / Math.max(m?.throughput ?? 0, 1e-9);
       if (b.paid)
-        return `${again}, not the ${rate(b.first)} it first showed while only its quickest tasks had finished, so ${step} finished ${times(gain)} as many (${rate(b.stepUp)}): ${next}.`;
-      const slower = b.stepUp.latencyMs / Math.max(m?.latencyMs ?? 0, 1e-9);
-      return `${again}; ${step} finished ${hardlyMore(gain)} it (${rate(b.stepUp)}) while each task took ${times(slower)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
+        return `${again}, not the ${rate(b.first)} it first showed while only its quickest tasks had finished, so ${step} finished ${times(b.gain)} as many (${rate(b.stepUp)}): ${next}.`;
+      return `${again}; ${step} finished ${hardlyMore(b.gain)} it (${rate(b.stepUp)}) while each task took ${times(b.latencyRatio)} as long, so the tasks queue for something that serves only so many at once: ${next}.`;
     }
     case 'cpus-full':
       return `This thread was busy ${percent(b.busyShare)} of the time with ${here}, and ${elsewhere('the tasks')} kept ${cpus(b.othersBusy)} busy besides, so the machine's CPUs are all in use and more in flight would only queue for them: ${next}.`;
