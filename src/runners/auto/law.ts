@@ -28,16 +28,17 @@
  *   two windows in a row, a saturated start a handover's evidence; failed tries back off.
  *
  * The law holds the state; the step after an exploration's first window
- * (`first-window.ts`), how far a step up goes (`climb.ts`), the steps down from a knee
- * (`descent.ts`), on a bottleneck thread that stays (`bottleneck.ts`), the move to threads
- * (`handover.ts`), the threads' trial after it (`trial.ts`) and the watch over a held level
+ * (`first-window.ts`), how far a step up goes (`climb.ts`), the levels an exploration
+ * measured and the steps once a step up brought no more (`exploration.ts`, `descent.ts`),
+ * the steps on a bottleneck thread that stays (`bottleneck.ts`), the evidence for a move
+ * to threads (`saturation.ts`) and the move (`handover.ts`), the threads' trial after it (`trial.ts`) and the watch over a held level
  * (`watch.ts`) are worked out beside it.
  */
 
 import { Allowed } from './allowed.js';
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
-import { descend, pastKnee, slowedAnyway } from './descent.js';
+import { Exploration } from './exploration.js';
 import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
 import { chunksOnThread, Handover } from './handover.js';
 import {
@@ -48,7 +49,6 @@ import {
   type Level,
   type Measured,
   type Move,
-  sawQuickest,
 } from './moves.js';
 import { threadsOutlook } from './outlook.js';
 import {
@@ -57,7 +57,6 @@ import {
   type Holding,
   holding,
   type Phase,
-  type Rechecking,
   type Step,
   settlesStepUp,
 } from './phases.js';
@@ -71,10 +70,7 @@ export class Law {
   readonly #context: LawContext;
   #at: Level;
   #phase: Phase = { kind: 'start' };
-  /** The highest throughput of this exploration. */
-  #best: Measured | undefined;
-  /** Levels measured in this exploration. */
-  #tried: Measured[] = [];
+  readonly #exploration = new Exploration();
   readonly #handover = new Handover();
   readonly #saturation = this.#handover.saturation;
   readonly #watch = new Watch();
@@ -344,12 +340,7 @@ export class Law {
   /** Climb, descend, hold or probe at the current route. */
   #explore(m: Measured): Move | undefined {
     const phase = this.#phase;
-    // A held level is watched, not explored: its windows are not kept (a long run holds
-    // one level for thousands of windows).
-    if (phase.kind !== 'holding') {
-      this.#tried.push(m);
-      if (!this.#best || m.throughput > this.#best.throughput) this.#best = m;
-    }
+    if (phase.kind !== 'holding') this.#exploration.record(m);
     switch (phase.kind) {
       case 'start':
       case 'verifying':
@@ -358,13 +349,15 @@ export class Law {
         return this.#climbFrom(phase.previous, m);
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
-      case 'descending':
-        // The knee was the tasks slowing, not queueing: a slower task needs more in flight.
-        if (slowedAnyway(phase.floor, this.#best!, m))
-          return this.#exploreAgain(m, { kind: 'slowed', floor: phase.floor });
-        return this.#take(descend(phase.floor, this.#best!, m), m);
-      case 'rechecking':
-        return this.#afterRecheck(phase, m);
+      case 'descending': {
+        const step = this.#exploration.descend(phase.floor, m);
+        if (step) return this.#take(step, m);
+        return this.#exploreAgain(m, { kind: 'slowed', floor: phase.floor });
+      }
+      case 'rechecking': {
+        const most = this.#most(phase.stepUp);
+        return this.#take(this.#exploration.afterRecheck(phase, m, most, this.#context.workers), m);
+      }
       case 'thinning':
         return this.#take(afterThinning(phase, m), m);
       case 'holding':
@@ -400,45 +393,10 @@ export class Law {
       }
       return this.#take(nextStepUp(previous, m, this.#most(m), this.#context.workers), m);
     }
-    const gain = gainOver(previous, m);
-    if (probing) {
-      this.#watch.stepUpInVain();
-      return this.#go(
-        { route: m.route, level: previous.level },
-        holding(previous),
-        { kind: 'probe-failed', gain, from: previous },
-        m,
-      );
-    }
-    if (sawQuickest(previous)) {
-      // No knee is taken from a window that saw only the quick tasks (see `sawQuickest`).
-      const because: Because = { kind: 'recheck', gain, from: previous };
-      const phase: Phase = { kind: 'rechecking', first: previous, stepUp: m };
-      return this.#go({ route: previous.route, level: previous.level }, phase, because, m);
-    }
-    return this.#take(pastKnee(this.#tried, this.#best!, previous, m), m);
-  }
-
-  /**
-   * `m`, the level of `first` measured again: the step up from it is judged against `m`.
-   * Where it gained, `first` measured a passing stretch, and no longer counts; else the
-   * step was past a knee.
-   */
-  #afterRecheck({ first, stepUp }: Rechecking, m: Measured): Move {
-    const paid = gained(m, stepUp);
-    const because: Because = {
-      kind: 'rechecked',
-      first,
-      stepUp,
-      paid,
-      gain: gainOver(m, stepUp),
-      latencyRatio: stepUp.latencyMs / Math.max(m.latencyMs, 1e-9),
-    };
-    if (!paid) return this.#take({ ...pastKnee(this.#tried, this.#best!, m, stepUp), because }, m);
-    this.#tried = this.#tried.filter((t) => t !== first);
-    this.#best = this.#tried.reduce((a, b) => (b.throughput > a.throughput ? b : a));
-    const step = nextStepUp(m, stepUp, this.#most(stepUp), this.#context.workers);
-    return this.#take({ ...step, because }, m);
+    if (!probing) return this.#take(this.#exploration.noGain(previous, m), m);
+    this.#watch.stepUpInVain();
+    const because: Because = { kind: 'probe-failed', gain: gainOver(previous, m), from: previous };
+    return this.#go({ route: m.route, level: previous.level }, holding(previous), because, m);
   }
 
   /** A window at a held level: explore again when the work changed, probe now and then. */
@@ -448,8 +406,7 @@ export class Law {
       if (!mayShareWorkers(m, this.#sharing, true)) return undefined;
       // A probe begins a new exploration from the held level as it measures now: a level held
       // for days is probed thousands of times, and what was measured before it is stale.
-      this.#tried = [m];
-      this.#best = m;
+      this.#exploration.restart(m);
       return this.#take(stepUp(m, MIN_STEP, this.#most(m), { kind: 'probe' }, true), m);
     }
     if (!sighting) return undefined;
@@ -469,8 +426,7 @@ export class Law {
    * knee seemed to be): what was measured before it no longer counts.
    */
   #exploreAgain(m: Measured, because: Because): Move | undefined {
-    this.#tried = [m];
-    this.#best = m;
+    this.#exploration.restart(m);
     this.#phase = { kind: 'start' };
     const move = this.#begin(m);
     return move && { ...move, because };
@@ -492,8 +448,7 @@ export class Law {
 
   #go(to: Level, phase: Phase, because: Because, measured?: Measured): Move {
     if (to.route !== this.#at.route) {
-      this.#tried = [];
-      this.#best = undefined;
+      this.#exploration.clear();
       this.#saturation.end();
     }
     this.#at = { route: to.route, level: to.level };

@@ -2,10 +2,11 @@
  * Moving work to worker threads before the calling thread saturates: a step up that queued
  * nothing shows how far the thread has to go, and what threads would gain once it got there.
  */
-import { othersPerTaskMs } from './handover.js';
+
 import { heldByTasks, type LawContext, type Measured } from './moves.js';
 import { threadsOutlook } from './outlook.js';
 import { outran, unqueued } from './phases.js';
+import { othersPerTaskMs } from './saturation.js';
 
 /**
  * The calling thread as it would measure once saturated, projected from `m`, a window on
