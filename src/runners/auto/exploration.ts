@@ -77,7 +77,7 @@ export class Exploration {
    * slowed anyway — the knee was the tasks slowing, not queueing, and a slower task needs
    * more in flight.
    */
-  descend(floor: Measured, m: Measured): Step | undefined {
+  stepDown(floor: Measured, m: Measured): Step | undefined {
     if (slowedAnyway(floor, this.#best!, m)) return undefined;
     return descend(floor, this.#best!, m);
   }

@@ -31,8 +31,8 @@
  * (`first-window.ts`), how far a step up goes (`climb.ts`), the levels an exploration
  * measured and the steps once a step up brought no more (`exploration.ts`, `descent.ts`),
  * the steps on a bottleneck thread that stays (`bottleneck.ts`), the evidence for a move
- * to threads (`saturation.ts`) and the move (`handover.ts`), the threads' trial after it (`trial.ts`) and the watch over a held level
- * (`watch.ts`) are worked out beside it.
+ * to threads (`saturation.ts`) and the move (`handover.ts`), the threads' trial after it
+ * (`trial.ts`) and the watch over a held level (`watch.ts`) are worked out beside it.
  */
 
 import { Allowed } from './allowed.js';
@@ -350,7 +350,7 @@ export class Law {
       case 'probing':
         return this.#climbFrom(phase.from, m, true);
       case 'descending': {
-        const step = this.#exploration.descend(phase.floor, m);
+        const step = this.#exploration.stepDown(phase.floor, m);
         if (step) return this.#take(step, m);
         return this.#exploreAgain(m, { kind: 'slowed', floor: phase.floor });
       }
