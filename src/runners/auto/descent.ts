@@ -5,7 +5,7 @@
  * finish as many, and holding the last level that did.
  */
 import type { Measured } from './moves.js';
-import { gainOver, holding, type Step } from './phases.js';
+import { gainOver, holding, latencyOver, type Step } from './phases.js';
 import { PHASE_CHANGE, SAME_THROUGHPUT } from './settings.js';
 
 /** The step past the knee: `m`, a step up from `previous`, brought no more; `tried` are this exploration's levels and `best` the best of them. */
@@ -21,7 +21,7 @@ export function pastKnee(
   const because = {
     kind: 'knee',
     gain: gainOver(previous, m),
-    latencyRatio: m.latencyMs / Math.max(previous.latencyMs, 1e-9),
+    latencyRatio: latencyOver(previous, m),
     from: previous,
   } as const;
   if (floor.level <= 1) return { to: floor, phase: holding(floor), because };

@@ -7,7 +7,7 @@
 import { nextStepUp } from './climb.js';
 import { descend, pastKnee, slowedAnyway } from './descent.js';
 import { type Because, type Measured, sawQuickest } from './moves.js';
-import { gained, gainOver, type Rechecking, type Step } from './phases.js';
+import { gained, gainOver, latencyOver, type Rechecking, type Step } from './phases.js';
 
 export class Exploration {
   /** Levels measured in this exploration. */
@@ -64,7 +64,7 @@ export class Exploration {
       stepUp,
       paid,
       gain: gainOver(m, stepUp),
-      latencyRatio: stepUp.latencyMs / Math.max(m.latencyMs, 1e-9),
+      latencyRatio: latencyOver(m, stepUp),
     };
     if (!paid) return { ...pastKnee(this.#tried, this.#best!, m, stepUp), because };
     this.#tried = this.#tried.filter((t) => t !== first);

@@ -86,6 +86,11 @@ export function gainOver(from: Measured, m: Measured): number {
   return m.throughput / Math.max(from.throughput, 1e-9);
 }
 
+/** How many times as long a task of `from` took in `m`. */
+export function latencyOver(from: Measured, m: Measured): number {
+  return m.latencyMs / Math.max(from.latencyMs, 1e-9);
+}
+
 /** How a step from `previous` to `m` changed the tasks in flight (`ratio`) and the throughput (`gain`). */
 export function stepRatios(previous: Measured, m: Measured): { ratio: number; gain: number } {
   return { ratio: m.inFlight / Math.max(previous.inFlight, 1e-9), gain: gainOver(previous, m) };

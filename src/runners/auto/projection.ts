@@ -2,7 +2,6 @@
  * Moving work to worker threads before the calling thread saturates: a step up that queued
  * nothing shows how far the thread has to go, and what threads would gain once it got there.
  */
-
 import { heldByTasks, type LawContext, type Measured } from './moves.js';
 import { threadsOutlook } from './outlook.js';
 import { outran, unqueued } from './phases.js';
