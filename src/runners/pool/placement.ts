@@ -20,9 +20,10 @@ export interface PlacementLimits {
  * (up to `ahead` beyond its slots). Never one whose answer to a load that job would wait
  * for is still due (see {@link WorkerSlot.loadingFor}): a worker started here to grow the
  * pool takes work once it has loaded the tasks in use. Nor is a job sent ahead to a busy
- * worker while another loads: that one is about to be free, and a job sent ahead cannot be
- * taken back — a long one behind another long one would wait its whole length while a
- * worker sat idle (the first jobs after a quick one, say).
+ * worker while another is about to be free — loading, or winding down jobs already
+ * answered (cancelled, timed out), which end within the grace period at the latest: a job
+ * sent ahead cannot be taken back, and a long one behind another long one would wait its
+ * whole length while a worker sat idle (the first jobs after a quick one, say).
  */
 export function pickWorker(
   crew: Crew,
@@ -33,13 +34,15 @@ export function pickWorker(
   const { tasksPerWorker, maxTasksPerWorker } = limits;
   let roomy: WorkerSlot | undefined;
   let roomyLoad = Number.POSITIVE_INFINITY;
-  let loading = false;
+  let freeSoon = false;
   for (const slot of crew) {
+    if (slot.stopping) continue;
     const waits = slot.loadingFor(task);
-    loading ||= waits && !slot.stopping;
-    if (slot.stopping || waits || slot.sent >= maxTasksPerWorker) continue;
+    freeSoon ||= waits;
+    if (waits || slot.sent >= maxTasksPerWorker) continue;
     const load = slot.running.size + slot.held.size;
     if (slot.running.size < tasksPerWorker && slot.held.size === 0) return slot;
+    freeSoon ||= windingDown(slot);
     if (load < tasksPerWorker + ahead && load < roomyLoad) {
       roomy = slot;
       roomyLoad = load;
@@ -48,7 +51,14 @@ export function pickWorker(
   if (crew.short && !crew.refilling) {
     const fresh = crew.spawn();
     if (!fresh.loadingFor(task)) return fresh;
-    loading = true;
+    freeSoon = true;
   }
-  return loading ? undefined : roomy;
+  return freeSoon ? undefined : roomy;
+}
+
+/** Every job the worker has was answered: it only winds them down, and is about to be free. */
+function windingDown(slot: WorkerSlot): boolean {
+  if (slot.held.size > 0) return false;
+  for (const job of slot.running) if (!job.answered) return false;
+  return true;
 }

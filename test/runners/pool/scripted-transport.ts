@@ -78,12 +78,12 @@ export function submit(
   pool: Pool,
   task: PoolTask,
   input: unknown,
-  extra: { timeout?: number; refusable?: boolean } = {},
+  extra: { timeout?: number; refusable?: boolean; controller?: AbortController } = {},
 ): Promise<unknown> {
   return pool.runOne({
     task,
     inputs: [input],
-    controller: new AbortController(),
+    controller: extra.controller ?? new AbortController(),
     timeout: extra.timeout,
     priority: 0,
     progress: () => {},

@@ -95,6 +95,41 @@ describe('pool core: the mirror of what a worker runs', () => {
     await closeAll(pool, workers);
   });
 
+  it('sends no job ahead to a busy worker while another winds down a cancelled job: that one takes it', async () => {
+    const { pool, workers, echo } = await loadedPool({ workers: 2, minWorkers: 2 });
+    const [first, second] = workers as [ScriptedWorker, ScriptedWorker];
+    await teachShortJobs(pool, first, echo);
+    const quick = submit(pool, echo, 'quick');
+    const controller = new AbortController();
+    const cancelled = submit(pool, echo, 'cancelled', { controller });
+    await tick();
+    answer(first, runs(first)[0]!);
+    await quick;
+    controller.abort();
+    await assert.rejects(cancelled);
+    // The second worker has not answered the cancel yet: it still runs the task.
+    const outputs = ['long', 'next'].map((n) => submit(pool, echo, n));
+    await tick();
+    const inputsOf = (worker: ScriptedWorker) => runs(worker).map((run) => run.inputs[0]);
+    assert.deepEqual(
+      inputsOf(first),
+      ['quick', 'long'],
+      'nothing is sent ahead behind the long job',
+    );
+    assert.deepEqual(inputsOf(second), ['cancelled']);
+    answer(second, runs(second)[0]!);
+    await tick();
+    assert.deepEqual(
+      inputsOf(second),
+      ['cancelled', 'next'],
+      'the worker that wound down takes it',
+    );
+    answer(first, runs(first)[1]!);
+    answer(second, runs(second)[1]!);
+    assert.deepEqual(await Promise.all(outputs), ['long', 'next']);
+    await closeAll(pool, workers);
+  });
+
   it("a job's timeout clock starts when its worker announces its start, not when it is sent", async () => {
     const { pool, workers, echo } = await loadedPool();
     const [worker] = workers as [ScriptedWorker];
