@@ -61,7 +61,13 @@ import {
   settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
-import { MIN_STEP, SATURATED, SATURATED_FOR_MS, WAITING_TASKS_PER_WORKER } from './settings.js';
+import {
+  MIN_STEP,
+  SATURATED,
+  SATURATED_FOR_MS,
+  THREADS_GAIN_TO_STAY,
+  WAITING_TASKS_PER_WORKER,
+} from './settings.js';
 import { judgeThreads, mayShareOnTrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
@@ -84,6 +90,8 @@ export class Law {
   #threadsRuledOut = false;
   /** A call on the calling thread computed for long since its last unsaturated window. */
   #longCall = false;
+  /** The threads' window in a trial they lost, until the calling thread's first window back is judged against it. */
+  #lostTrial: Measured | undefined;
   readonly #start: Level;
 
   constructor(context: LawContext, start: Level) {
@@ -212,13 +220,18 @@ export class Law {
   #onLoop(m: Measured): Move | undefined {
     this.#threadsLikely = false;
     this.#threadsRuledOut = false;
+    const lostTrial = this.#lostTrial;
+    this.#lostTrial = undefined;
     // A thread saturated in the window's later half is saturated now, however idle its
     // first half was: 64 tasks that wait 50 ms and then compute 20 ms each leave it idle
     // for 50 ms, then busy for over a second, and a step up would only put more there.
     // Busy with something other than its tasks, it is not theirs to relieve: more in flight
     // is judged by what it finishes, like any other level.
     const busy = m.busyShare >= SATURATED ? m.busyShare : m.recentBusyShare;
-    if (busy >= SATURATED && heldByTasks(m)) return this.#saturated({ ...m, busyShare: busy });
+    if (busy >= SATURATED && heldByTasks(m)) {
+      const saturated = { ...m, busyShare: busy };
+      return (lostTrial && this.#retrial(lostTrial, saturated)) ?? this.#saturated(saturated);
+    }
     this.#longCall = false;
     this.#saturation.end(m);
     this.#watch.loopKept();
@@ -260,6 +273,7 @@ export class Law {
       }
       if (verdict.back) {
         this.#saturation.handoverFailed();
+        this.#lostTrial = verdict.threads;
         return this.#take(verdict.back, verdict.threads);
       }
       this.#saturation.handoverPaid();
@@ -320,6 +334,28 @@ export class Law {
     this.#watch.loopHandedOver();
     const level = this.#handover.begin(run, baseline, latencyMs, this.#context.maxPerWorker);
     return this.#go({ route: 'threads', level }, { kind: 'verifying', windows: 0 }, why, m);
+  }
+
+  /**
+   * The calling thread's first window back after the threads lost their trial (`threads`,
+   * their last window) is saturated and finishes clearly fewer than they did: the tasks
+   * take longer than in the window the threads were judged against (a `map` whose inputs
+   * grow, a phase that computes more), so the verdict was on stale evidence. The work goes
+   * back to the workers, still running and warm — their first window counts — on trial
+   * against `m`.
+   */
+  #retrial(threads: Measured, m: Measured): Move | undefined {
+    const gain = threads.throughput / m.throughput;
+    if (gain < THREADS_GAIN_TO_STAY || !this.#allowed.mayMoveToThreads) return undefined;
+    this.#watch.loopHandedOver();
+    this.#handover.baseline = m;
+    const to: Level = { route: 'threads', level: threads.level };
+    return this.#go(
+      to,
+      { kind: 'verifying', windows: 1 },
+      { kind: 'loop-slower', gain, threads },
+      m,
+    );
   }
 
   /**

@@ -181,6 +181,8 @@ export type Because =
     }
   | { readonly kind: 'threads-faster'; readonly gain: number; readonly loop: Measured }
   | { readonly kind: 'threads-slower'; readonly gain: number; readonly loop: Measured }
+  /** Back on the calling thread after the threads lost, it finished `gain` times fewer than they did. */
+  | { readonly kind: 'loop-slower'; readonly gain: number; readonly threads: Measured }
   | {
       readonly kind: 'workers-idle';
       readonly gain: number;

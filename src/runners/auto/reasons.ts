@@ -85,6 +85,8 @@ export function explain(move: Move, workers: number, holds = false): string {
       return `${workers} worker threads finished ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): ${next}.`;
     case 'threads-slower':
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}): back to ${where}.`;
+    case 'loop-slower':
+      return `${cap(here)} finished ${rate(m)}, and ${describe(b.threads, workers)} had just finished ${times(b.gain)} as many (${rate(b.threads)}), so the tasks take longer now than when the threads were judged: ${next}, on trial against this thread as it is now.`;
     case 'workers-idle':
       return `${workers} worker threads finished only ${times(b.gain)} as many tasks as this thread alone (${rate(m)} against ${rate(b.loop)}), but they were busy only ${percent(b.workersBusy)} of the time, so the tasks wait there too: ${next}.`;
     case 'changed': {

@@ -412,6 +412,44 @@ describe('the control law', () => {
     );
   });
 
+  /** Threads that lose their trial to the calling thread's last window before the move. */
+  const lostTrial = () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window(computing));
+    assert.deepEqual(law.next(window(computing))?.to, { route: 'threads', level: 1 });
+    const threads = window({ throughput: 900, inFlight: 2, busyShare: 0.05, othersBusy: 1.9 });
+    const back = judged(law, threads);
+    assert.equal(back?.because.kind, 'threads-slower');
+    assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+    return { law, threads };
+  };
+
+  it('sends the work back to the threads when the calling thread, back after their lost trial, finishes clearly fewer than they did: the tasks grew', () => {
+    const { law, threads } = lostTrial();
+    // Each task computes 10 ms now where it computed 4 when the threads were judged.
+    const grown = window({ ...computing, throughput: 400, cpuPerTaskMs: 10 });
+    const again = law.next(grown);
+    assert.equal(again?.because.kind, 'loop-slower');
+    assert.deepEqual(again?.to, { route: 'threads', level: 1 });
+    assert.match(
+      explain(again!, 2),
+      /^64 at a time on this thread finished 400 tasks\/s, and 1 per worker on 2 threads had just finished 2\.3× as many \(900 tasks\/s\), so the tasks take longer now than when the threads were judged: trying 1 per worker on 2 threads, on trial against this thread as it is now\.$/,
+    );
+    // The workers run already: their first window counts, and the next decides.
+    assert.equal(law.next(threads), undefined);
+    const kept = law.next(threads);
+    assert.equal(kept?.because.kind, 'threads-faster');
+    assert.equal(kept.to.route, 'threads');
+  });
+
+  it('keeps the work on the calling thread after the threads lost their trial while it finishes about as many as they did; only its first window back is judged so', () => {
+    const { law } = lostTrial();
+    const asMany = law.next(window({ ...computing, throughput: 850 }));
+    assert.notEqual(asMany?.to.route, 'threads', JSON.stringify(asMany?.because));
+    const slower = law.next(window({ ...computing, throughput: 400, cpuPerTaskMs: 10 }));
+    assert.notEqual(slower?.because.kind, 'loop-slower');
+  });
+
   it('doubles the tasks in flight from a thread already fairly busy: a smaller step gains less than noise', () => {
     const law = new Law(context, { route: 'loop', level: 64 });
     const move = law.next(window({ busyShare: 0.65 }));
