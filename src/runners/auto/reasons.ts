@@ -149,6 +149,8 @@ function cap(text: string): string {
 
 /** Why worker threads would not pay for their start, for a reason's sentence (see `work-left.ts`). */
 export function whyTooLittleLeft(left: TooLittleLeft, predictedGain: number): string {
+  if (left.remaining === 0)
+    return `worker threads would finish ${times(predictedGain)} as many, yet every task has begun here, and those under way end here either way`;
   return `worker threads would finish ${times(predictedGain)} as many once started, and the ${count(left.remaining)} tasks not yet begun would all be under way here within about ${ms(left.hereMs)}, too soon to pay for starting them (about ${ms(left.startMs)})`;
 }
 

@@ -162,6 +162,15 @@ describe('the control law, with the work left known', () => {
     );
   });
 
+  it('keeps a job all of whose tasks have begun here, and says so without figures of nothing', () => {
+    const { move } = after({ ...knowing(64, 0), inFlightHere: () => 64 });
+    assert.equal(move?.to.route, 'loop');
+    assert.match(
+      explain(move!, 2),
+      /but worker threads would finish \d\.\d× as many, yet every task has begun here, and those under way end here either way/,
+    );
+  });
+
   it('moves a job that pays for the start, or whose end is not known', () => {
     assert.equal(after(knowing(2_000, 250)).move?.to.route, 'threads');
     assert.equal(after(knowing(undefined, 250)).move?.to.route, 'threads');
