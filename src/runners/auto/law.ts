@@ -61,14 +61,8 @@ import {
   settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
-import {
-  MIN_STEP,
-  SATURATED,
-  SATURATED_FOR_MS,
-  THREADS_GAIN_TO_STAY,
-  WAITING_TASKS_PER_WORKER,
-} from './settings.js';
-import { judgeThreads, mayShareOnTrial } from './trial.js';
+import { MIN_STEP, SATURATED, SATURATED_FOR_MS, WAITING_TASKS_PER_WORKER } from './settings.js';
+import { judgeThreads, mayShareOnTrial, retrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
 
@@ -336,26 +330,13 @@ export class Law {
     return this.#go({ route: 'threads', level }, { kind: 'verifying', windows: 0 }, why, m);
   }
 
-  /**
-   * The calling thread's first window back after the threads lost their trial (`threads`,
-   * their last window) is saturated and finishes clearly fewer than they did: the tasks
-   * take longer than in the window the threads were judged against (a `map` whose inputs
-   * grow, a phase that computes more), so the verdict was on stale evidence. The work goes
-   * back to the workers, still running and warm — their first window counts — on trial
-   * against `m`.
-   */
+  /** The calling thread's first window back after a lost trial may send the work back (see {@link retrial}). */
   #retrial(threads: Measured, m: Measured): Move | undefined {
-    const gain = threads.throughput / m.throughput;
-    if (gain < THREADS_GAIN_TO_STAY || !this.#allowed.mayMoveToThreads) return undefined;
+    const step = this.#allowed.mayMoveToThreads ? retrial(threads, m) : undefined;
+    if (!step) return undefined;
     this.#watch.loopHandedOver();
     this.#handover.baseline = m;
-    const to: Level = { route: 'threads', level: threads.level };
-    return this.#go(
-      to,
-      { kind: 'verifying', windows: 1 },
-      { kind: 'loop-slower', gain, threads },
-      m,
-    );
+    return this.#take(step, m);
   }
 
   /**

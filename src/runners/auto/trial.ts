@@ -5,7 +5,9 @@
  * the calling thread's last window before the move. Threads that finish no clearly more
  * than the calling thread did give the work back, unless it may not leave them — or
  * unless their workers sat idle much of the time: the tasks wait there too, more than
- * the level they started at allowed for, and the trial goes on with more per worker.
+ * the level they started at allowed for, and the trial goes on with more per worker. A
+ * trial lost to a calling thread that then, back with the work, finishes clearly fewer than
+ * the threads did is held again, against it as it is now.
  */
 import { stepFor, stepUp } from './climb.js';
 import { idleWorkers, mayShareWorkers, type Sharing } from './first-window.js';
@@ -101,4 +103,22 @@ function moreFor(
   if (more.to.level <= threads.level) return undefined;
   // The workers are running: the next window is judged at once.
   return { ...more, phase: { kind: 'verifying', windows: 1 } };
+}
+
+/**
+ * The calling thread's first window back after the threads lost their trial (`threads`,
+ * their last window) is `m`, saturated: when it finishes clearly fewer than they did, the
+ * tasks take longer than in the window the threads were judged against (a `map` whose
+ * inputs grow, a phase that computes more), so the verdict was on stale evidence. The work
+ * goes back to the workers, still running and warm — their first window counts — on trial
+ * against `m`; `undefined` when it stays.
+ */
+export function retrial(threads: Measured, m: Measured): Step | undefined {
+  const gain = threads.throughput / m.throughput;
+  if (gain < THREADS_GAIN_TO_STAY) return undefined;
+  return {
+    to: { route: 'threads', level: threads.level },
+    phase: { kind: 'verifying', windows: 1 },
+    because: { kind: 'loop-slower', gain, threads },
+  };
 }
