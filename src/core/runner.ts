@@ -74,6 +74,11 @@ export interface ReadAhead {
   readonly limit: () => number;
   /** Settles when the limit is lifted; the map reads on then, whether or not an input settles. */
   readonly lifted: PromiseLike<unknown>;
+  /**
+   * Where the limit can rise while no input settles (a level raised on a timer), calls
+   * `rose` each time it does, until the returned function is called: the map reads on then.
+   */
+  readonly onRise?: (rose: () => void) => () => void;
 }
 
 /** Live numbers a runner knows and the front does not. */

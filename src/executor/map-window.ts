@@ -127,6 +127,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
   #readAhead: ReadAhead | undefined; // until lifted
   #doneReading: (() => void) | undefined; // see MapWindowOptions.reading
+  #stopRising: (() => void) | undefined; // see ReadAhead.onRise
 
   constructor(
     inputs: Iterable<I> | AsyncIterable<I>,
@@ -185,6 +186,9 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#readAhead?.lifted.then(() => {
       this.#readAhead = undefined;
       if (!this.#closed) this.#pump();
+    });
+    this.#stopRising = this.#readAhead?.onRise?.(() => {
+      if (this.#readAhead && !this.#closed) this.#pump();
     });
     this.#doneReading = this.#options.reading?.(this.#unread);
     this.#pump();
@@ -407,8 +411,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     return Array.isArray(inputs) ? Math.max(0, inputs.length - this.#nextIndex) : undefined;
   };
 
-  /** Tells {@link MapWindowOptions.reading} once that no more inputs will be read. */
+  /** Tells {@link MapWindowOptions.reading} once that no more inputs will be read, and stops listening for a rising read-ahead. */
   #readNoMore(): void {
+    this.#stopRising?.();
+    this.#stopRising = undefined;
     const done = this.#doneReading;
     this.#doneReading = undefined;
     done?.();

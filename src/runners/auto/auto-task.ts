@@ -14,7 +14,13 @@ import { Crossing, cannotCopy } from './crossing.js';
 import { Gate } from './gate.js';
 import { chunksOnThread, sendMs } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
-import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
+import {
+  AUTO_MAP_WINDOW,
+  IN_THREAD_CHUNK_MS,
+  NONE_FINISHED_MS,
+  SATURATED,
+  TURN_BUDGET_MS,
+} from './settings.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
 import { WorkLeft } from './work-left.js';
@@ -73,6 +79,11 @@ export class AutoTask {
   readonly #loadMs: number;
   /** The work offered and not yet done, where all of it is known. */
   readonly #left = new WorkLeft();
+  /** Asks the controller whether to raise the level, until a run finishes (see {@link #watchStart}). */
+  #noneFinished: NodeJS.Timeout | undefined;
+  #startWatched = false;
+  /** The maps reading ahead, told when the level rises with no input settling (see `ReadAhead.onRise`). */
+  readonly #risen = new Set<() => void>();
 
   constructor(
     task: Task<never, unknown>,
@@ -194,6 +205,37 @@ export class AutoTask {
     return Math.min(this.#mapWindow, Math.max(MIN_READ_AHEAD, runs * this.#chunk));
   }
 
+  /** Calls `rose` whenever the level rises before any run has finished, until the returned function is called. */
+  readonly onRise = (rose: () => void): (() => void) => {
+    this.#risen.add(rose);
+    return () => this.#risen.delete(rose);
+  };
+
+  /**
+   * From the first run on the calling thread until one finishes, asks the controller every
+   * {@link NONE_FINISHED_MS} whether tasks that all wait should have more in flight.
+   */
+  #watchStart(): void {
+    if (this.#startWatched) return;
+    this.#startWatched = true;
+    const since = performance.now();
+    const ask = (): void => {
+      const level = this.controller.level;
+      const again = this.controller.noneFinished(this.#moreOffered());
+      if (this.controller.level !== level) for (const rose of this.#risen) rose();
+      const next = performance.now() - since;
+      this.#noneFinished = again ? setTimeout(ask, next).unref() : undefined;
+    };
+    this.#noneFinished = setTimeout(ask, NONE_FINISHED_MS).unref();
+  }
+
+  /** More runs are offered than are on the calling thread: waiting at the gate, or a map's unread inputs. */
+  #moreOffered(): boolean {
+    if (this.gate.waiting > 0) return true;
+    const left = this.#left.remaining();
+    return left === undefined ? this.#left.reading : left > this.#onThread;
+  }
+
   /** Reserves a place where the controller wants runs now, if there is room. */
   readonly #take = (): number | undefined => {
     const { route, level } = this.controller.level;
@@ -247,6 +289,7 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
+    this.#watchStart();
     const running = this.#shared.inThread.run(this.fn, run);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, 1, false);
@@ -262,6 +305,7 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
+    this.#watchStart();
     if (inputs === 1) return this.#single(chunk, startedAt);
     this.#inChunksOnThread += inputs;
     const running = runChunkInThread(this.fn, {
@@ -373,6 +417,8 @@ export class AutoTask {
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
     if (place === ON_THREAD) this.#onThread--;
     else this.#workers.loaded!.release(place);
+    clearTimeout(this.#noneFinished);
+    this.#noneFinished = undefined;
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.

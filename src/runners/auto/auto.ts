@@ -168,7 +168,7 @@ export class AutoRunner implements Runner<AutoTask> {
 
   /** A `map` reads ahead what the task's current level can use (see {@link AutoTask.readAhead}). */
   readAhead(task: AutoTask): ReadAhead {
-    return { limit: () => task.readAhead(), lifted: NEVER };
+    return { limit: () => task.readAhead(), lifted: NEVER, onRise: task.onRise };
   }
 
   mapReading(task: AutoTask, unread: () => number | undefined): () => void {

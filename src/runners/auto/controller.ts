@@ -17,7 +17,13 @@ import {
   WAITS_DOMINATE,
   WARMING_STRETCH_CPU_MS,
 } from './settings.js';
-import { type Instruments, MeasurementWindow, type WindowSummary } from './window.js';
+import {
+  type BusyReading,
+  busyShare,
+  type Instruments,
+  MeasurementWindow,
+  type WindowSummary,
+} from './window.js';
 
 export class Controller {
   readonly #instruments: Instruments;
@@ -36,6 +42,8 @@ export class Controller {
   /** The last window measured on the calling thread: what `workload` is judged by. */
   #lastOnLoop: WindowSummary | undefined;
   #completions = 0;
+  /** When the first run started, and the calling thread's busy counters then. */
+  #firstStart: { readonly at: number; readonly busy: BusyReading } | undefined;
   #decision: Decision | undefined;
   /** Tasks per worker the calling thread's measurements asked for when it handed the work over. */
   #handedOver: number | undefined;
@@ -110,6 +118,7 @@ export class Controller {
   /** A run starts on `route`; returns the time it started. */
   started(route: Route): number {
     const now = this.#instruments.now();
+    this.#firstStart ??= { at: now, busy: this.#instruments.busy(true) };
     if (route === this.#law.at.route) this.#window?.started(now, this.#inFlight[route]);
     this.#inFlight[route]++;
     return now;
@@ -155,6 +164,26 @@ export class Controller {
     const move = this.#law.next(summary);
     if (move) this.#apply(move, before);
     else this.#measure(true);
+  }
+
+  /**
+   * No run may have finished yet (see `NONE_FINISHED_MS`): the level may rise, where `more`
+   * tasks are offered than are in flight. Returns whether to ask again later: while
+   * nothing has finished on the calling thread.
+   */
+  noneFinished(more: boolean): boolean {
+    const first = this.#firstStart;
+    if (this.#completions > 0 || !first || this.#law.at.route !== 'loop') return false;
+    if (!more) return true;
+    const before = this.#law.at;
+    const move = this.#law.noneFinished({
+      inFlight: this.#inFlight.loop,
+      afterMs: this.#instruments.now() - first.at,
+      busyShare: busyShare(first.busy, this.#instruments.busy(true)),
+    });
+    // The window begins again at once: nothing of the level left has finished to be in it.
+    if (move) this.#apply(move, before, true);
+    return true;
   }
 
   /** Worker threads begin to start (see {@link threadsLikely}). */
@@ -208,8 +237,11 @@ export class Controller {
     return this.#decision;
   }
 
-  /** Takes up `move`, made at level `before` (the measured one, when a window led to it). */
-  #apply(move: Move, before: Level): void {
+  /**
+   * Takes up `move`, made at level `before` (the measured one, when a window led to it);
+   * `goesOn`: the next window opens at once, as it does where the level stays.
+   */
+  #apply(move: Move, before: Level, goesOn?: boolean): void {
     const from = move.measured ?? before;
     const moved = from.route !== move.to.route || from.level !== move.to.level;
     this.#reason = explain(move, this.#context.workers, this.#law.held !== undefined);
@@ -232,7 +264,7 @@ export class Controller {
       if (this.#history.length > HISTORY_LENGTH) this.#history.shift();
     }
     this.#decision = undefined;
-    this.#measure(!moved);
+    this.#measure(goesOn ?? !moved);
     if (moved) this.#onMove(move.to);
   }
 

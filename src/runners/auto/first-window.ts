@@ -5,11 +5,19 @@
  * process keeps every CPU busy, when more in flight would only queue for them.
  */
 import { firstStepUp, stepFor, stepUp } from './climb.js';
-import { type Because, binding, type LawContext, type Measured, workersBusy } from './moves.js';
+import {
+  type Because,
+  binding,
+  type LawContext,
+  type Level,
+  type Measured,
+  workersBusy,
+} from './moves.js';
 import { holding, type Step } from './phases.js';
 import {
   BUSY_TARGET,
   CPUS_FULL,
+  MIN_STEP,
   SATURATED,
   SHARED_WORKER_MIN_MS,
   WAITING_WORKERS_BUSY,
@@ -79,6 +87,31 @@ export function idleWorkers(m: Measured, workers: number, callingBusy: number): 
   const busy = workersBusy(m, workers);
   if (busy === undefined || busy >= BUSY_TARGET || callingBusy >= SATURATED) return undefined;
   return busy;
+}
+
+/** What the calling thread shows before any task has finished. */
+export interface NoneFinished {
+  /** Tasks in flight on it. */
+  readonly inFlight: number;
+  /** ms since the first began. */
+  readonly afterMs: number;
+  /** Its busy share since then. */
+  readonly busyShare: number;
+}
+
+/**
+ * The step from `at` while no task has finished (see `NONE_FINISHED_MS`): twice as many in
+ * flight, up to `most`, when the level binds and the thread had time to spare — the tasks
+ * wait, and more of them cost it little. `undefined`: stay.
+ */
+export function whileNoneFinished(at: Level, seen: NoneFinished, most: number): Step | undefined {
+  if (at.route !== 'loop' || at.level >= most || seen.inFlight < at.level) return undefined;
+  if (seen.busyShare >= BUSY_TARGET) return undefined;
+  return {
+    to: { route: 'loop', level: Math.min(most, at.level * MIN_STEP) },
+    phase: { kind: 'start' },
+    because: { kind: 'none-finished', ...seen },
+  };
 }
 
 /** The first windows of explorations, and what the last one on the calling thread showed. */

@@ -39,7 +39,13 @@ import { Allowed } from './allowed.js';
 import { afterThinning, atBottleneck } from './bottleneck.js';
 import { nextStepUp, stepUp } from './climb.js';
 import { Exploration } from './exploration.js';
-import { FirstWindow, mayShareWorkers, type Sharing } from './first-window.js';
+import {
+  FirstWindow,
+  mayShareWorkers,
+  type NoneFinished,
+  type Sharing,
+  whileNoneFinished,
+} from './first-window.js';
 import { chunksOnThread, Handover } from './handover.js';
 import {
   type Because,
@@ -61,7 +67,13 @@ import {
   settlesStepUp,
 } from './phases.js';
 import { handoverAhead, projectHandover } from './projection.js';
-import { MIN_STEP, SATURATED, SATURATED_FOR_MS, WAITING_TASKS_PER_WORKER } from './settings.js';
+import {
+  MAX_STEP,
+  MIN_STEP,
+  SATURATED,
+  SATURATED_FOR_MS,
+  WAITING_TASKS_PER_WORKER,
+} from './settings.js';
 import { judgeThreads, mayShareOnTrial, retrial } from './trial.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
@@ -189,6 +201,17 @@ export class Law {
         ? this.#at.level
         : (this.#handover.baseline?.level ?? this.#start.level);
     return this.#go({ route: 'loop', level }, { kind: 'start' }, { kind: 'threads-failed', why });
+  }
+
+  /**
+   * No task has finished yet, and `seen` shows the calling thread (see
+   * {@link whileNoneFinished}): more in flight, up to the first window's jump from the start.
+   */
+  noneFinished(seen: NoneFinished): Move | undefined {
+    if (this.#phase.kind !== 'start') return undefined;
+    const most = Math.min(this.#context.maxLoop, this.#start.level * MAX_STEP);
+    const step = whileNoneFinished(this.#at, seen, most);
+    return step && this.#go(step.to, step.phase, step.because);
   }
 
   /** Whether a window taken before a full turnover already decides the step up on trial (see {@link settlesStepUp}). */

@@ -128,6 +128,13 @@ export interface LawContext {
 /** Why the law moved (or stayed): the facts a sentence is made of (see `reasons.ts`). */
 export type Because =
   | { readonly kind: 'start' }
+  /** None of the `inFlight` tasks on the calling thread had finished after `afterMs`, which kept it busy `busyShare` of the time. */
+  | {
+      readonly kind: 'none-finished';
+      readonly inFlight: number;
+      readonly afterMs: number;
+      readonly busyShare: number;
+    }
   /** The busiest of the threads that run the tasks was `busyShare` busy: the calling thread, or (`workers`) the worker threads. */
   | { readonly kind: 'room'; readonly busyShare: number; readonly workers?: boolean }
   | {

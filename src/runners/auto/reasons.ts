@@ -34,6 +34,8 @@ export function explain(move: Move, workers: number, holds = false): string {
   switch (b.kind) {
     case 'start':
       return `Starting with ${where}, until measurements say otherwise.`;
+    case 'none-finished':
+      return `None of the ${count(b.inFlight)} tasks in flight had finished after ${ms(b.afterMs)}, and this thread was busy ${percent(b.busyShare)} of the time, so they wait, and more cost it little: ${next}.`;
     case 'room': {
       const busy = b.workers
         ? `The worker threads were busy ${percent(b.busyShare)} of the time with ${here}`

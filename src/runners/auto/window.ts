@@ -381,7 +381,7 @@ export class MeasurementWindow {
 }
 
 /** The calling thread's CPU time ÷ (CPU time + idle time) between two readings, 0..1. */
-function busyShare(from: BusyReading, to: BusyReading): number {
+export function busyShare(from: BusyReading, to: BusyReading): number {
   const cpu = Math.max(0, to.cpuMs - from.cpuMs);
   const idle = Math.max(0, to.idleMs - from.idleMs);
   return cpu + idle > 0 ? Math.min(1, cpu / (cpu + idle)) : 0;

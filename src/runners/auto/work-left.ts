@@ -51,6 +51,11 @@ export class WorkLeft {
     };
   }
 
+  /** A `map` is reading its inputs. */
+  get reading(): boolean {
+    return this.#reading.size > 0;
+  }
+
   /** Inputs left to finish (see `LawContext.remaining`), or `undefined` while more may come. */
   remaining(): number | undefined {
     if (this.#submitted) return undefined;
