@@ -212,8 +212,9 @@ export class AutoTask {
   };
 
   /**
-   * From the first run on the calling thread until one finishes, asks the controller every
-   * {@link NONE_FINISHED_MS} whether tasks that all wait should have more in flight.
+   * From the first run on the calling thread until one finishes, asks the controller whether
+   * tasks that all wait should have more in flight: after {@link NONE_FINISHED_MS}, then
+   * each time the time since the first run has doubled.
    */
   #watchStart(): void {
     if (this.#startWatched) return;
@@ -417,8 +418,10 @@ export class AutoTask {
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
     if (place === ON_THREAD) this.#onThread--;
     else this.#workers.loaded!.release(place);
-    clearTimeout(this.#noneFinished);
-    this.#noneFinished = undefined;
+    if (this.#noneFinished) {
+      clearTimeout(this.#noneFinished);
+      this.#noneFinished = undefined;
+    }
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.

@@ -67,13 +67,15 @@ export const MAX_WINDOW_RESTARTS = 2;
 
 /**
  * While none of the tasks begun on the calling thread has finished, and the thread has had
- * time to spare ({@link BUSY_TARGET}), the number in flight doubles every this many ms, up
- * to {@link START_LIMIT} × {@link MAX_STEP}: the jump the first window would make on a thread
- * that idle. Each task has waited at least that long, and more of them cost the thread
- * little: held to 64 until the first finished, 300 waits of 100 ms took twice as long as
- * with all of them in flight. Tasks that finish within it are not concerned. The first
- * window then measures the level reached, and a bounded resource steps it down. A
- * window's shortest span: timers fire late by a millisecond or two.
+ * time to spare ({@link BUSY_TARGET}), the number in flight doubles after this many ms, and
+ * again each time the tasks' wait so far has doubled, up to {@link START_LIMIT} ×
+ * {@link MAX_STEP}: the jump the first window would make on a thread that idle. Each task
+ * has waited at least that long, and more of them cost the thread little: held to 64 until
+ * the first finished, 200 waits of 1 s took twice as long as with all of them in flight.
+ * Tasks that finish within it are not concerned. The first window then measures the level
+ * reached, and a bounded resource steps it down. What it cannot see is CPU after the wait:
+ * tasks that wait 50 ms and then compute 20 ms are all begun here before one shows it.
+ * A window's shortest span: timers fire late by a millisecond or two.
  */
 export const NONE_FINISHED_MS = 15;
 
