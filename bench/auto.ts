@@ -122,6 +122,8 @@ const WORKLOADS: readonly Workload[] = [
     input: (n, count) => ({ n, half: count / 2 }),
   },
   { name: 'mixed', inputs: 200, what: 'compute 10 ms, then wait 10 ms' },
+  { name: 'slowReplies', inputs: 300, what: 'a reply after 100 ms', waiting: true },
+  { name: 'fetchThenParse', inputs: 100, what: 'wait 50 ms, then compute 20 ms' },
   { name: 'tiny', inputs: 20_000, what: '~10 µs of arithmetic' },
   { name: 'short', inputs: 20_000, what: '~100 µs of arithmetic' },
   { name: 'fewLong', inputs: 8, what: '~250 ms of arithmetic each' },

@@ -176,6 +176,19 @@ export async function phase({ n, half }) {
   return n;
 }
 
+/** A reply that takes 100 ms, and nothing else: a few hundred of them are one wave at most. */
+export async function slowReplies({ n }) {
+  await sleep(100);
+  return n;
+}
+
+/** Waits 50 ms, then computes 20 ms: a page fetched, then parsed at length. */
+export async function fetchThenParse({ n }) {
+  await sleep(50);
+  compute(20);
+  return n;
+}
+
 /** Computes 10 ms, then waits 10 ms. */
 export async function mixed({ n }) {
   compute(10);
