@@ -18,6 +18,7 @@ import {
   BUSY_TARGET,
   CPUS_FULL,
   MIN_STEP,
+  NONE_FINISHED_BUSY,
   SATURATED,
   SHARED_WORKER_MIN_MS,
   WAITING_WORKERS_BUSY,
@@ -101,12 +102,12 @@ export interface NoneFinished {
 
 /**
  * The step from `at` while no task has finished (see `NONE_FINISHED_MS`): twice as many in
- * flight, up to `most`, when the level binds and the thread had time to spare — the tasks
- * wait, and more of them cost it little. `undefined`: stay.
+ * flight, up to `most`, when the level binds and the thread sat idle much of the time — the
+ * tasks wait, and more of them cost it little. `undefined`: stay.
  */
 export function whileNoneFinished(at: Level, seen: NoneFinished, most: number): Step | undefined {
   if (at.route !== 'loop' || at.level >= most || seen.inFlight < at.level) return undefined;
-  if (seen.busyShare >= BUSY_TARGET) return undefined;
+  if (seen.busyShare >= NONE_FINISHED_BUSY) return undefined;
   return {
     to: { route: 'loop', level: Math.min(most, at.level * MIN_STEP) },
     phase: { kind: 'start' },

@@ -66,8 +66,8 @@ export const UNSTEADY = 0.3;
 export const MAX_WINDOW_RESTARTS = 2;
 
 /**
- * While none of the tasks begun on the calling thread has finished, and the thread has had
- * time to spare ({@link BUSY_TARGET}), the number in flight doubles after this many ms, and
+ * While none of the tasks begun on the calling thread has finished, and the thread has sat
+ * idle much of the time ({@link NONE_FINISHED_BUSY}), the number in flight doubles after this many ms, and
  * again each time the tasks' wait so far has doubled, up to {@link START_LIMIT} ×
  * {@link MAX_STEP}: the jump the first window would make on a thread that idle. Each task
  * has waited at least that long, and more of them cost the thread little: held to 64 until
@@ -78,6 +78,15 @@ export const MAX_WINDOW_RESTARTS = 2;
  * A window's shortest span: timers fire late by a millisecond or two.
  */
 export const NONE_FINISHED_MS = 15;
+
+/**
+ * The calling thread's busy share since the first task began below which tasks none of
+ * which has finished count as waiting (see {@link NONE_FINISHED_MS}). Waits read 15–30%
+ * here, most of it the thread compiling its first calls and starting the tasks; reads of
+ * 1 MB files through libuv's pool read 70%: busier than that, the thread is doing more
+ * than wait, and the first window decides.
+ */
+export const NONE_FINISHED_BUSY = 0.5;
 
 /**
  * A window closes after this long with at least {@link SLOW_COMPLETIONS} completions,
