@@ -214,18 +214,16 @@ export class AutoTask {
   /**
    * From the first run on the calling thread until one finishes, asks the controller whether
    * tasks that all wait should have more in flight: after {@link NONE_FINISHED_MS}, then
-   * each time the time since the first run has doubled.
+   * when it says (see `Controller.noneFinished`).
    */
   #watchStart(): void {
     if (this.#startWatched) return;
     this.#startWatched = true;
-    const since = performance.now();
     const ask = (): void => {
       const level = this.controller.level;
       const again = this.controller.noneFinished(this.#moreOffered());
       if (this.controller.level !== level) for (const rose of this.#risen) rose();
-      const next = performance.now() - since;
-      this.#noneFinished = again ? setTimeout(ask, next).unref() : undefined;
+      this.#noneFinished = again === undefined ? undefined : setTimeout(ask, again).unref();
     };
     this.#noneFinished = setTimeout(ask, NONE_FINISHED_MS).unref();
   }

@@ -168,22 +168,24 @@ export class Controller {
 
   /**
    * No run may have finished yet (see `NONE_FINISHED_MS`): the level may rise, where `more`
-   * tasks are offered than are in flight. Returns whether to ask again later: while
-   * nothing has finished on the calling thread.
+   * tasks are offered than are in flight. Returns in how many ms to ask again — as long as
+   * the first run has been going, so that the level doubles as the wait so far does — or
+   * `undefined` once a run has finished or the work has left the calling thread.
    */
-  noneFinished(more: boolean): boolean {
+  noneFinished(more: boolean): number | undefined {
     const first = this.#firstStart;
-    if (this.#completions > 0 || !first || this.#law.at.route !== 'loop') return false;
-    if (!more) return true;
+    if (this.#completions > 0 || !first || this.#law.at.route !== 'loop') return undefined;
+    const afterMs = this.#instruments.now() - first.at;
+    if (!more) return afterMs;
     const before = this.#law.at;
     const move = this.#law.noneFinished({
       inFlight: this.#inFlight.loop,
-      afterMs: this.#instruments.now() - first.at,
+      afterMs,
       busyShare: busyShare(first.busy, this.#instruments.busy(true)),
     });
     // The window begins again at once: nothing of the level left has finished to be in it.
     if (move) this.#apply(move, before, true);
-    return true;
+    return afterMs;
   }
 
   /** Worker threads begin to start (see {@link threadsLikely}). */

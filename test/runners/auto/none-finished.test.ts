@@ -79,7 +79,7 @@ describe('auto before any task has finished', () => {
       const { controller, clock } = scripted(0.05);
       const starts = Array.from({ length: 64 }, () => controller.started('loop'));
       clock.now = 16;
-      assert.equal(controller.noneFinished(true), true, 'asks again while nothing has finished');
+      assert.equal(controller.noneFinished(true), 16, 'asks again after as long again');
       assert.deepEqual(controller.level, { route: 'loop', level: 128 });
       const [move] = controller.decision().history;
       assert.equal(move?.concurrency, 64);
@@ -91,19 +91,19 @@ describe('auto before any task has finished', () => {
       for (const startedAt of starts.slice(0, 64)) controller.finished('loop', startedAt, 1, true);
       const measured = controller.decision().measured;
       assert.ok((measured.inFlight ?? 0) > 64, JSON.stringify(measured));
-      assert.equal(controller.noneFinished(true), false, 'a task has finished: never again');
+      assert.equal(controller.noneFinished(true), undefined, 'a task has finished: never again');
     });
 
     it('does not raise the level with no more tasks offered, nor on a busy thread', () => {
       const spare = scripted(0.05);
       for (let i = 0; i < 64; i++) spare.controller.started('loop');
       spare.clock.now = 16;
-      assert.equal(spare.controller.noneFinished(false), true);
+      assert.equal(spare.controller.noneFinished(false), 16);
       assert.equal(spare.controller.level.level, 64);
       const busy = scripted(0.95);
       for (let i = 0; i < 64; i++) busy.controller.started('loop');
       busy.clock.now = 16;
-      assert.equal(busy.controller.noneFinished(true), true);
+      assert.equal(busy.controller.noneFinished(true), 16);
       assert.equal(busy.controller.level.level, 64);
       assert.deepEqual(busy.controller.decision().history, []);
     });
