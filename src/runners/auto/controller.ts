@@ -30,7 +30,6 @@ export class Controller {
   readonly #context: LawContext;
   readonly #law: Law;
   readonly #onMove: (to: Level) => void;
-  readonly #createdAt: number;
   readonly #inFlight: Record<Route, number> = { loop: 0, threads: 0 };
   /** `undefined` while tasks on the other route finish: a window measures one route alone. */
   #window: MeasurementWindow | undefined;
@@ -69,7 +68,6 @@ export class Controller {
     this.#context = context;
     this.#law = new Law(context, start);
     this.#onMove = onMove;
-    this.#createdAt = instruments.now();
     this.#window = new MeasurementWindow(instruments, 0, this.#law.comparing);
     this.#reason = explain(
       { to: start, because: { kind: 'start' }, measured: undefined },
@@ -256,7 +254,9 @@ export class Controller {
     // A crash is kept in the history even where the work stays: it is why it never leaves.
     if (moved || move.because.kind === 'crashed') {
       this.#history.push({
-        atMs: Math.round(this.#instruments.now() - this.#createdAt),
+        atMs: Math.round(
+          this.#instruments.now() - (this.#firstStart?.at ?? this.#instruments.now()),
+        ),
         mode: from.route,
         concurrency: this.#concurrency(from),
         ...(from.route === 'threads' ? { tasksPerWorker: from.level } : {}),

@@ -77,17 +77,19 @@ describe('auto before any task has finished', () => {
 
     it('raises the level, records why in the history, and measures the new level from then on', () => {
       const { controller, clock } = scripted(0.05);
+      clock.now = 5;
       const starts = Array.from({ length: 64 }, () => controller.started('loop'));
-      clock.now = 16;
+      clock.now = 21;
       assert.equal(controller.noneFinished(true), 16, 'asks again after as long again');
       assert.deepEqual(controller.level, { route: 'loop', level: 128 });
       const [move] = controller.decision().history;
       assert.equal(move?.concurrency, 64);
+      assert.equal(move?.atMs, 16, 'counted from the first run’s start');
       assert.match(move?.reason ?? '', /^None of the 64 tasks in flight had finished after 16 ms/);
       for (let i = 0; i < 64; i++) starts.push(controller.started('loop'));
       // The first window is of the new level: it opened at the raise, with 64 in flight,
       // and 128 from then on.
-      clock.now = 116;
+      clock.now = 121;
       for (const startedAt of starts.slice(0, 64)) controller.finished('loop', startedAt, 1, true);
       const measured = controller.decision().measured;
       assert.ok((measured.inFlight ?? 0) > 64, JSON.stringify(measured));
