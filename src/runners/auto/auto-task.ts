@@ -14,13 +14,8 @@ import { Crossing, cannotCopy } from './crossing.js';
 import { Gate } from './gate.js';
 import { chunksOnThread, sendMs } from './handover.js';
 import type { LawContext, Level, Route } from './moves.js';
-import {
-  AUTO_MAP_WINDOW,
-  IN_THREAD_CHUNK_MS,
-  NONE_FINISHED_MS,
-  SATURATED,
-  TURN_BUDGET_MS,
-} from './settings.js';
+import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
+import { StartWatch } from './start-watch.js';
 import type { Turn } from './turn.js';
 import type { Instruments } from './window.js';
 import { WorkLeft } from './work-left.js';
@@ -79,11 +74,8 @@ export class AutoTask {
   readonly #loadMs: number;
   /** The work offered and not yet done, where all of it is known. */
   readonly #left = new WorkLeft();
-  /** Asks the controller whether to raise the level, until a run finishes (see {@link #watchStart}). */
-  #noneFinished: NodeJS.Timeout | undefined;
-  #startWatched = false;
-  /** The maps reading ahead, told when the level rises with no input settling (see `ReadAhead.onRise`). */
-  readonly #risen = new Set<() => void>();
+  /** Until a run finishes, whether the level should rise (see `start-watch.ts`). */
+  readonly #startWatch: StartWatch;
 
   constructor(
     task: Task<never, unknown>,
@@ -126,6 +118,7 @@ export class AutoTask {
       start,
       this.#moved,
     );
+    this.#startWatch = new StartWatch(this.controller, () => this.#moreOffered());
     this.#workers = new WorkerStart(task, shared.workers, this.controller, this.#crossing, () =>
       this.gate.wake(),
     );
@@ -205,27 +198,9 @@ export class AutoTask {
     return Math.min(this.#mapWindow, Math.max(MIN_READ_AHEAD, runs * this.#chunk));
   }
 
-  /** Calls `rose` whenever the level rises before any run has finished, until the returned function is called. */
-  readonly onRise = (rose: () => void): (() => void) => {
-    this.#risen.add(rose);
-    return () => this.#risen.delete(rose);
-  };
-
-  /**
-   * From the first run on the calling thread until one finishes, asks the controller whether
-   * tasks that all wait should have more in flight: after {@link NONE_FINISHED_MS}, then
-   * when it says (see `Controller.noneFinished`).
-   */
-  #watchStart(): void {
-    if (this.#startWatched) return;
-    this.#startWatched = true;
-    const ask = (): void => {
-      const level = this.controller.level;
-      const again = this.controller.noneFinished(this.#moreOffered());
-      if (this.controller.level !== level) for (const rose of this.#risen) rose();
-      this.#noneFinished = again === undefined ? undefined : setTimeout(ask, again).unref();
-    };
-    this.#noneFinished = setTimeout(ask, NONE_FINISHED_MS).unref();
+  /** See `StartWatch.onRise`. */
+  get onRise(): (rose: () => void) => () => void {
+    return this.#startWatch.onRise;
   }
 
   /** More runs are offered than are on the calling thread: waiting at the gate, or a map's unread inputs. */
@@ -288,7 +263,7 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, 1, false);
     }
     const startedAt = this.controller.started('loop');
-    this.#watchStart();
+    this.#startWatch.began();
     const running = this.#shared.inThread.run(this.fn, run);
     this.#called(startedAt);
     return this.#track(running, 'loop', place, startedAt, 1, false);
@@ -304,7 +279,7 @@ export class AutoTask {
       return this.#track(running, 'threads', place, startedAt, inputs, true);
     }
     const startedAt = this.controller.started('loop');
-    this.#watchStart();
+    this.#startWatch.began();
     if (inputs === 1) return this.#single(chunk, startedAt);
     this.#inChunksOnThread += inputs;
     const running = runChunkInThread(this.fn, {
@@ -416,10 +391,7 @@ export class AutoTask {
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
     if (place === ON_THREAD) this.#onThread--;
     else this.#workers.loaded!.release(place);
-    if (this.#noneFinished) {
-      clearTimeout(this.#noneFinished);
-      this.#noneFinished = undefined;
-    }
+    this.#startWatch.finished();
     this.controller.finished(route, startedAt, inputs, ok);
     // Workers take long to start: begun as soon as a move to them looks likely, they are
     // ready when it is decided.
