@@ -205,9 +205,7 @@ export class AutoTask {
 
   /** More runs are offered than are on the calling thread: waiting at the gate, or a map's unread inputs. */
   #moreOffered(): boolean {
-    if (this.gate.waiting > 0) return true;
-    const left = this.#left.remaining();
-    return left === undefined ? this.#left.reading : left > this.#onThread;
+    return this.gate.waiting > 0 || this.#left.beyond(this.#onThread);
   }
 
   /** Reserves a place where the controller wants runs now, if there is room. */

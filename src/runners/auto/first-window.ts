@@ -2,7 +2,9 @@
  * The first window of an exploration (see `law.ts`) and the step it calls for: a jump as
  * far as the busy share of the threads running the tasks shows room for (see `climb.ts`) —
  * unless each task must have a worker thread to itself, or, on the calling thread, the
- * process keeps every CPU busy, when more in flight would only queue for them.
+ * process keeps every CPU busy, when more in flight would only queue for them. Before it,
+ * while no task has finished, the rise on a calling thread that sits idle
+ * (`whileNoneFinished`).
  */
 import { firstStepUp, stepFor, stepUp } from './climb.js';
 import {

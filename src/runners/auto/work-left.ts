@@ -51,9 +51,13 @@ export class WorkLeft {
     };
   }
 
-  /** A `map` is reading its inputs. */
-  get reading(): boolean {
-    return this.#reading.size > 0;
+  /**
+   * More inputs are offered than the `begun` runs: inputs left beyond them, where all are
+   * known, or a map reading inputs whose count it does not know.
+   */
+  beyond(begun: number): boolean {
+    const left = this.remaining();
+    return left === undefined ? this.#reading.size > 0 : left > begun;
   }
 
   /** Inputs left to finish (see `LawContext.remaining`), or `undefined` while more may come. */
