@@ -30,9 +30,10 @@
  * The law holds the state; the step after an exploration's first window
  * (`first-window.ts`), how far a step up goes (`climb.ts`), the levels an exploration
  * measured and the steps once a step up brought no more (`exploration.ts`, `descent.ts`),
- * the steps on a bottleneck thread that stays (`bottleneck.ts`), the evidence for a move
- * to threads (`saturation.ts`) and the move (`handover.ts`), the threads' trial after it
- * (`trial.ts`) and the watch over a held level (`watch.ts`) are worked out beside it.
+ * the steps on a bottleneck thread that stays (`bottleneck.ts`), whether and when the work
+ * moves to threads (`to-threads.ts`, from the evidence in `saturation.ts`, the move in
+ * `handover.ts` and the threads' trial after it in `trial.ts`) and the watch over a held
+ * level (`watch.ts`) are worked out beside it.
  */
 
 import { Allowed } from './allowed.js';
@@ -46,7 +47,7 @@ import {
   type Sharing,
   whileNoneFinished,
 } from './first-window.js';
-import { chunksOnThread, Handover } from './handover.js';
+import type { Handover } from './handover.js';
 import {
   type Because,
   binding,
@@ -56,7 +57,6 @@ import {
   type Measured,
   type Move,
 } from './moves.js';
-import { threadsOutlook } from './outlook.js';
 import {
   gained,
   gainOver,
@@ -66,15 +66,8 @@ import {
   type Step,
   settlesStepUp,
 } from './phases.js';
-import { handoverAhead, projectHandover } from './projection.js';
-import {
-  MAX_STEP,
-  MIN_STEP,
-  SATURATED,
-  SATURATED_FOR_MS,
-  WAITING_TASKS_PER_WORKER,
-} from './settings.js';
-import { judgeThreads, mayShareOnTrial, retrial } from './trial.js';
+import { MAX_STEP, MIN_STEP, SATURATED, WAITING_TASKS_PER_WORKER } from './settings.js';
+import { ToThreads } from './to-threads.js';
 import { Watch } from './watch.js';
 import type { WindowSummary } from './window.js';
 
@@ -83,26 +76,18 @@ export class Law {
   #at: Level;
   #phase: Phase = { kind: 'start' };
   readonly #exploration = new Exploration();
-  readonly #handover = new Handover();
-  readonly #saturation = this.#handover.saturation;
   readonly #watch = new Watch();
   readonly #firstWindow = new FirstWindow();
   readonly #allowed: Allowed;
-  #threadsLikely = false;
-  /**
-   * The last window on the calling thread was saturated, and threads predicted to gain too
-   * little to keep the work, or the work left too little to pay for their start.
-   */
-  #threadsRuledOut = false;
-  /** A call on the calling thread computed for long since its last unsaturated window. */
-  #longCall = false;
-  /** The threads' window in a trial they lost, until the calling thread's first window back is judged against it. */
-  #lostTrial: Measured | undefined;
+  readonly #toThreads: ToThreads;
+  readonly #handover: Handover;
   readonly #start: Level;
 
   constructor(context: LawContext, start: Level) {
     this.#context = context;
     this.#allowed = new Allowed(context.threadsUnavailable);
+    this.#toThreads = new ToThreads(context, this.#allowed, this.#watch);
+    this.#handover = this.#toThreads.handover;
     this.#start = start;
     this.#at = start;
   }
@@ -127,33 +112,19 @@ export class Law {
     return this.#allowed.crashed;
   }
 
-  /**
-   * The last window on the calling thread was saturated, or stepped up towards saturating
-   * it, and predicted a clear gain from threads: the move may follow after the next one,
-   * so the workers can start loading now.
-   */
+  /** Worker threads may be asked for soon: they can start loading now (see {@link ToThreads.likely}). */
   get threadsLikely(): boolean {
-    if (this.#threadsLikely) return true;
-    return this.#longCall && this.#at.route === 'loop' && this.#allowed.mayMoveToThreads;
+    return this.#toThreads.likely(this.#at);
   }
 
-  /**
-   * The calling thread's last window was saturated, yet worker threads were predicted to
-   * gain less than they must to keep the work (libuv's pool, say, takes the CPUs they would
-   * need), or the work left would be done before they paid for their start: workers begun
-   * on an earlier sign (a first window that paid for compiling) are not needed.
-   */
+  /** Worker threads begun on an earlier sign are not needed (see {@link ToThreads.ruledOut}). */
   get threadsRuledOut(): boolean {
-    return this.#threadsRuledOut && this.#at.route === 'loop';
+    return this.#toThreads.ruledOut(this.#at);
   }
 
-  /**
-   * A task on the calling thread spent `ms` in its synchronous call. One that computed
-   * for {@link SATURATED_FOR_MS} or more makes threads likely at once: such tasks may be
-   * few, and their first window would close only after several of them.
-   */
+  /** A task on the calling thread spent `ms` in its synchronous call (see {@link ToThreads.called}). */
   called(ms: number): void {
-    if (ms >= SATURATED_FOR_MS) this.#longCall = true;
+    this.#toThreads.called(ms);
   }
 
   /**
@@ -165,7 +136,7 @@ export class Law {
    * steadily: held to it, that window could last seconds.)
    */
   get comparing(): boolean {
-    return this.#phase.kind !== 'start' || this.#threadsLikely;
+    return this.#phase.kind !== 'start' || this.#toThreads.foreseen;
   }
 
   /**
@@ -235,10 +206,7 @@ export class Law {
   }
 
   #onLoop(m: Measured): Move | undefined {
-    this.#threadsLikely = false;
-    this.#threadsRuledOut = false;
-    const lostTrial = this.#lostTrial;
-    this.#lostTrial = undefined;
+    const lostTrial = this.#toThreads.onLoop();
     // A thread saturated in the window's later half is saturated now, however idle its
     // first half was: 64 tasks that wait 50 ms and then compute 20 ms each leave it idle
     // for 50 ms, then busy for over a second, and a step up would only put more there.
@@ -247,53 +215,27 @@ export class Law {
     const busy = m.busyShare >= SATURATED ? m.busyShare : m.recentBusyShare;
     if (busy >= SATURATED && heldByTasks(m)) {
       const saturated = { ...m, busyShare: busy };
-      return (lostTrial && this.#retrial(lostTrial, saturated)) ?? this.#saturated(saturated);
+      const back = lostTrial && this.#toThreads.retrial(lostTrial, saturated);
+      return back ? this.#take(back, saturated) : this.#saturated(saturated);
     }
-    this.#longCall = false;
-    this.#saturation.end(m);
+    this.#toThreads.unsaturated(m);
     this.#watch.loopKept();
     // Held because this thread was the bottleneck, and it no longer is: explore afresh.
     if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
     if (!binding(m, this.#context.workers)) return undefined;
     const first = this.#phase.kind === 'start';
     const move = this.#explore(m);
-    this.#threadsLikely = !first && this.#mayHandOverSoon(m, move);
+    if (!first) this.#toThreads.steppedUp(m, move);
     return move;
-  }
-
-  /**
-   * After `m`, an unsaturated window on the calling thread, `move` steps up there, and the
-   * thread would saturate within its most in flight with worker threads predicted to win
-   * there: the next window may show the move (see {@link #saturating}), so the workers can
-   * start loading now. Not after an exploration's first window, whose CPU per task may be
-   * the task's module loading and its first calls compiling (timers measured 0.3–0.5 ms a
-   * task where they take 30 µs): that would start workers for work that merely started.
-   */
-  #mayHandOverSoon(m: Measured, move: Move | undefined): boolean {
-    const up = move?.to.route === 'loop' && move.to.level > m.level;
-    if (!up || !this.#allowed.mayMoveToThreads || !this.#saturation.mayProject) return false;
-    return handoverAhead(m, this.#context) !== undefined;
   }
 
   #onThreads(m: Measured): Move | undefined {
     const phase = this.#phase;
     if (phase.kind === 'verifying') {
-      const verdict = judgeThreads(phase, m, this.#handover.baseline, {
-        ...this.#context,
-        mayLeave: this.#allowed.mayLeaveThreads,
-        mayShare: mayShareOnTrial(m, this.#sharing),
-      });
+      const verdict = this.#toThreads.judge(phase, m, this.#sharing);
       if (!verdict) return undefined;
-      if (verdict.more) {
-        this.#handover.tasksWait();
-        return this.#take(verdict.more, verdict.threads);
-      }
-      if (verdict.back) {
-        this.#saturation.handoverFailed();
-        this.#lostTrial = verdict.threads;
-        return this.#take(verdict.back, verdict.threads);
-      }
-      this.#saturation.handoverPaid();
+      if (verdict.more) return this.#take(verdict.more, verdict.threads);
+      if (verdict.back) return this.#take(verdict.back, verdict.threads);
       this.#phase = { kind: 'start' };
       const move = this.#explore(verdict.threads);
       return verdict.because ? { ...move!, because: verdict.because } : move;
@@ -302,79 +244,25 @@ export class Law {
     return this.#explore(m);
   }
 
-  /** The calling thread is the bottleneck. */
+  /**
+   * The calling thread is the bottleneck: the work moves to threads, or the level on it is
+   * found (see `bottleneck.ts`) where they would not help.
+   */
   #saturated(m: Measured): Move | undefined {
-    const { workers, chunkable } = this.#context;
-    // Tiny tasks are judged as they run once started in chunks: one at a time, each also
-    // pays for its own promise and bookkeeping, which threads would not save.
-    if (chunksOnThread(m) && m.inputsPerRun <= 1 && chunkable()) return undefined;
-    this.#saturation.add(m);
-    const run = this.#saturation.fastestOf(m);
-    const latencyMs = this.#saturation.ownLatencyMs(run);
-    const outlook = threadsOutlook(
-      m,
-      this.#context,
-      this.#saturation,
-      this.#allowed.threadsUnavailable,
-    );
-    this.#threadsRuledOut = outlook.ruledOut;
-    // A window that could not tell the process's other threads from the workers starting on
-    // an earlier sign keeps them starting while they might pay (see `ThreadsOutlook.mayPay`).
-    this.#threadsLikely = outlook.mayPay;
-    if (outlook.pays) {
-      if (!this.#saturation.convincing) return undefined;
-      const because: Because = { kind: 'saturated', predictedGain: outlook.predictedGain, workers };
-      return this.#moveToThreads(run, this.#saturation.best ?? m, latencyMs, because, m);
-    }
-    if (m.othersUnknown) return undefined;
+    const found = this.#toThreads.saturated(m);
+    if (!found) return undefined;
+    if (found.move) return this.#take(found.move, m);
     const phase = this.#phase;
     if (phase.kind === 'descending' || phase.kind === 'rechecking') return this.#explore(m);
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
     if (phase.kind === 'holding' && phase.saturated) return undefined;
     // The first windows may have paid for the program's start (loading, compiling, a burst
     // of submits) as much as for the tasks: the level moves on what a move to threads needs.
-    if (phase.kind === 'start' && !this.#saturation.convincing) return undefined;
-    const why = outlook.whyNot();
-    const step = atBottleneck(m, phase, why, { maxLoop: this.#context.maxLoop, latencyMs });
+    if (phase.kind === 'start' && !this.#toThreads.saturation.convincing) return undefined;
+    const { maxLoop } = this.#context;
+    const step = atBottleneck(m, phase, found.whyNot(), { maxLoop, latencyMs: found.latencyMs });
     if (step.steppedUpInVain) this.#watch.stepUpInVain();
     return this.#take(step, m);
-  }
-
-  /** The work moves to worker threads (see {@link Handover.begin}). */
-  #moveToThreads(
-    run: Measured,
-    baseline: Measured,
-    latencyMs: number,
-    why: Because,
-    m: Measured,
-  ): Move {
-    this.#watch.loopHandedOver();
-    const level = this.#handover.begin(run, baseline, latencyMs, this.#context.maxPerWorker);
-    return this.#go({ route: 'threads', level }, { kind: 'verifying', windows: 0 }, why, m);
-  }
-
-  /** The calling thread's first window back after a lost trial may send the work back (see {@link retrial}). */
-  #retrial(threads: Measured, m: Measured): Move | undefined {
-    const step = this.#allowed.mayMoveToThreads ? retrial(threads, m) : undefined;
-    if (!step) return undefined;
-    this.#watch.loopHandedOver();
-    this.#handover.baseline = m;
-    return this.#take(step, m);
-  }
-
-  /**
-   * After a step up on the calling thread that queued nothing: when the thread would be
-   * saturated within its most in flight, and worker threads are predicted to finish clearly
-   * more than it would then, the work moves now. Reaching saturation and measuring it would
-   * take another turnover or two, each as long as the slowest wait (replies of 200 ms take
-   * 200 ms to turn over); the threads' trial judges them against the projection.
-   */
-  #saturating(previous: Measured, m: Measured): Move | undefined {
-    if (!this.#allowed.mayMoveToThreads || !this.#saturation.mayProject) return undefined;
-    const projected = projectHandover(previous, m, this.#context);
-    if (!projected) return undefined;
-    const because: Because = { kind: 'saturating', workers: this.#context.workers, ...projected };
-    return this.#moveToThreads(m, projected.at, m.latencyMs, because, m);
   }
 
   /** Climb, descend, hold or probe at the current route. */
@@ -423,8 +311,8 @@ export class Law {
   #climbFrom(previous: Measured, m: Measured, probing = false): Move {
     if (gained(previous, m)) {
       this.#watch.stepUpPaid();
-      const moved = this.#saturating(previous, m);
-      if (moved) return moved;
+      const moved = this.#toThreads.saturating(previous, m);
+      if (moved) return this.#take(moved, m);
       const waiting = m.level >= WAITING_TASKS_PER_WORKER && !this.#handover.loopSaturated;
       if (m.route === 'threads' && waiting && this.#allowed.mayLeaveThreads) {
         // So many in flight per worker means the tasks mostly wait: try the calling thread.
@@ -489,7 +377,7 @@ export class Law {
   #go(to: Level, phase: Phase, because: Because, measured?: Measured): Move {
     if (to.route !== this.#at.route) {
       this.#exploration.clear();
-      this.#saturation.end();
+      this.#toThreads.saturation.end();
     }
     this.#at = { route: to.route, level: to.level };
     this.#phase = phase;
