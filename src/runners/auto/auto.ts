@@ -26,9 +26,9 @@ import { loadTaskWithin } from '../../task/loader.js';
 import { eventLoopRunner } from '../loop/loop.js';
 import { AutoTask, type Shared } from './auto-task.js';
 import { callingThread } from './instruments.js';
+import type { Instruments } from './measures.js';
 import { AUTO_MAP_WINDOW, MAX_LIMIT, MAX_TASKS_PER_WORKER, START_LIMIT } from './settings.js';
 import { Turn } from './turn.js';
-import type { Instruments } from './window.js';
 import { WorkerThreads } from './workers.js';
 
 /** The read-ahead limit of a task under `auto` follows its level for as long as the map runs. */

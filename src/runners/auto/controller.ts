@@ -7,6 +7,7 @@
  */
 import type { Decision, DecisionStep, Workload } from '../../core/types.js';
 import { Law } from './law.js';
+import { type BusyReading, busyShare, type Instruments, type WindowSummary } from './measures.js';
 import { heldByTasks, type LawContext, type Level, type Move, type Route } from './moves.js';
 import { withoutOwnStart } from './own-start.js';
 import { explain } from './reasons.js';
@@ -17,13 +18,7 @@ import {
   WAITS_DOMINATE,
   WARMING_STRETCH_CPU_MS,
 } from './settings.js';
-import {
-  type BusyReading,
-  busyShare,
-  type Instruments,
-  MeasurementWindow,
-  type WindowSummary,
-} from './window.js';
+import { MeasurementWindow } from './window.js';
 
 export class Controller {
   readonly #instruments: Instruments;

@@ -4,10 +4,10 @@
  * showed of them (when the evidence is enough: `saturation.ts`).
  */
 import { inputsPerChunk } from '../../core/chunks.js';
+import type { WindowSummary } from './measures.js';
 import { computeOnly, type LawContext, type Measured } from './moves.js';
 import { Saturation } from './saturation.js';
 import { CHUNK_DISPATCH_MS, TASK_DISPATCH_MS, TINY_TASK_MS, WARMING_UP } from './settings.js';
-import type { WindowSummary } from './window.js';
 
 /**
  * What the law remembers of a move of the work off the calling thread: the run of saturated

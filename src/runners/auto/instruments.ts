@@ -7,8 +7,8 @@
  * simulated ones instead.
  */
 import { openProcFile, parseChildrenStat } from '../../primitives/proc-stat.js';
+import type { Instruments } from './measures.js';
 import { threadCpuMs, threadWaitMs } from './thread-cpu.js';
-import type { Instruments } from './window.js';
 
 /**
  * ms of CPU this process's child processes have used, those that ended (Linux adds a

@@ -48,6 +48,7 @@ import {
   whileNoneFinished,
 } from './first-window.js';
 import type { Handover } from './handover.js';
+import type { WindowSummary } from './measures.js';
 import {
   type Because,
   binding,
@@ -69,7 +70,6 @@ import {
 import { MAX_STEP, MIN_STEP, SATURATED, WAITING_TASKS_PER_WORKER } from './settings.js';
 import { ToThreads } from './to-threads.js';
 import { Watch } from './watch.js';
-import type { WindowSummary } from './window.js';
 
 export class Law {
   readonly #context: LawContext;

@@ -3,8 +3,9 @@
  * the measurements taken at a level, what the law may know besides, and its moves, each
  * with the facts it was made on (which `reasons.ts` turns into a sentence).
  */
+
+import type { WindowSummary } from './measures.js';
 import { COMPUTES_IN_CALL, HELD_BY_TASKS, SAW_QUICKEST, WAITS_LITTLE } from './settings.js';
-import type { WindowSummary } from './window.js';
 
 export type Route = 'loop' | 'threads';
 

@@ -5,8 +5,9 @@
  * would compete with once they run it. So such a window is read as if they had not been
  * starting.
  */
+
+import type { WindowSummary } from './measures.js';
 import { SATURATED } from './settings.js';
-import type { WindowSummary } from './window.js';
 
 /**
  * `m`, a window that saw the workers start, without them, on a machine of `cpus` CPUs. The

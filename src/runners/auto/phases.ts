@@ -2,9 +2,10 @@
  * Where the control law is in exploring the current route (see `law.ts`), what it
  * remembers there, and the one test every step up is judged by.
  */
+
+import type { WindowSummary } from './measures.js';
 import type { Because, Level, Measured } from './moves.js';
 import { CLIMB_SHARE, SAME_THROUGHPUT, SATURATED } from './settings.js';
-import type { WindowSummary } from './window.js';
 
 export type Phase =
   /** Nothing measured at this level yet in this exploration. */

@@ -190,7 +190,7 @@ export function whyThreadsWouldNotHelp(
   return `${gain}${short}, since ${boundedBy(bound, m, context)}`;
 }
 
-/** Where else a task's CPU goes, in words: what `othersBusy` counts (see `window.ts`). */
+/** Where else a task's CPU goes, in words: what `othersBusy` counts (see `measures.ts`). */
 function elsewhere(whom: 'the tasks' | 'it'): string {
   return `this process's other threads and the programs it runs (libuv's pool, the garbage collector, child processes working for ${whom})`;
 }

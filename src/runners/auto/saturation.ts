@@ -3,6 +3,8 @@
  * enough to move the work to worker threads, what a task takes there without queueing,
  * and what the process's other threads and the machine's other work cost per task.
  */
+
+import type { WindowSummary } from './measures.js';
 import { littleMs, type Measured, sawQuickest, waitsLittle } from './moves.js';
 import {
   COMPUTES_IN_CALL,
@@ -11,7 +13,6 @@ import {
   WARMING_UP,
   WORK_CHANGED,
 } from './settings.js';
-import type { WindowSummary } from './window.js';
 
 /** Consecutive saturated windows, summed: a whole run's, or a stretch of it (see `Saturation`). */
 class Stretch {

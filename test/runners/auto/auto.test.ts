@@ -12,12 +12,12 @@ import { ExecutorFront } from '../../../src/executor/front.js';
 import { createExecutor, type Decision, task, tasks } from '../../../src/index.js';
 import { AutoRunner } from '../../../src/runners/auto/auto.js';
 import { callingThread } from '../../../src/runners/auto/instruments.js';
+import type { Instruments } from '../../../src/runners/auto/measures.js';
 import {
   AUTO_MAP_WINDOW,
   MAX_TASKS_PER_WORKER,
   START_LIMIT,
 } from '../../../src/runners/auto/settings.js';
-import type { Instruments } from '../../../src/runners/auto/window.js';
 import { eventLoopRunner } from '../../../src/runners/loop/loop.js';
 import { threadsRunner } from '../../../src/runners/pool/threads.js';
 import { workerMain } from '../../../src/runners/pool/transports/entry.js';

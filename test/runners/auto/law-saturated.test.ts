@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import { CHUNK_MS } from '../../../src/core/chunks.js';
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
+import type { WindowSummary } from '../../../src/runners/auto/measures.js';
 import type { LawContext, Measured } from '../../../src/runners/auto/moves.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
 import {
@@ -16,7 +17,6 @@ import {
   SATURATED_FOR_MS,
   TASK_DISPATCH_MS,
 } from '../../../src/runners/auto/settings.js';
-import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { computing, context, judged, mapContext, window } from './law-windows.js';
 
 describe('the control law, on a saturated calling thread', () => {

@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { mayShareWorkers } from '../../../src/runners/auto/first-window.js';
 import { Law } from '../../../src/runners/auto/law.js';
+import type { WindowSummary } from '../../../src/runners/auto/measures.js';
 import { explain } from '../../../src/runners/auto/reasons.js';
-import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { context, window } from './law-windows.js';
 
 /** Waiting tasks on the 2 workers: each 20 ms, at `perWorker` each, the workers `busy` of the time. */

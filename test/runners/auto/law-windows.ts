@@ -4,8 +4,8 @@
  */
 import { sendMs } from '../../../src/runners/auto/handover.js';
 import type { Law } from '../../../src/runners/auto/law.js';
+import type { WindowSummary } from '../../../src/runners/auto/measures.js';
 import { CHUNK_DISPATCH_MS, MAX_LIMIT } from '../../../src/runners/auto/settings.js';
-import type { WindowSummary } from '../../../src/runners/auto/window.js';
 
 /** What the law knows of its setting in these tests: 2 workers, a `map`'s chunked send cost. */
 export const context = {

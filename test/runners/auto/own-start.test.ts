@@ -6,13 +6,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import type { WindowSummary } from '../../../src/runners/auto/measures.js';
 import {
   contentionBesidesOwn,
   ownStartSlowdown,
   withoutOwnStart,
 } from '../../../src/runners/auto/own-start.js';
 import { whyThreadsWouldNotHelp } from '../../../src/runners/auto/reasons.js';
-import type { WindowSummary } from '../../../src/runners/auto/window.js';
 import { context } from './law-windows.js';
 
 describe('the contention other programs caused', () => {

@@ -4,8 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import type { BusyReading } from '../../../src/runners/auto/measures.js';
 import { MIN_COMPLETIONS, MIN_WINDOW_MS } from '../../../src/runners/auto/settings.js';
-import { type BusyReading, MeasurementWindow } from '../../../src/runners/auto/window.js';
+import { MeasurementWindow } from '../../../src/runners/auto/window.js';
 
 describe('a measurement window', () => {
   // A chunk of 25 inputs is one completion to time: a window of two chunks measures a rate
