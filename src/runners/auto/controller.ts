@@ -248,10 +248,9 @@ export class Controller {
         : undefined;
     // A crash is kept in the history even where the work stays: it is why it never leaves.
     if (moved || move.because.kind === 'crashed') {
+      const now = this.#instruments.now();
       this.#history.push({
-        atMs: Math.round(
-          this.#instruments.now() - (this.#firstStart?.at ?? this.#instruments.now()),
-        ),
+        atMs: Math.round(now - (this.#firstStart?.at ?? now)),
         mode: from.route,
         concurrency: this.#concurrency(from),
         ...(from.route === 'threads' ? { tasksPerWorker: from.level } : {}),
