@@ -5,7 +5,7 @@
  * and an early slow input in ordered mode cannot let completed results pile up.
  */
 import { CancelledError, toError } from '../core/errors.js';
-import type { ChunkOutcome, ReadAhead } from '../core/runner.js';
+import type { ReadAhead } from '../core/runner.js';
 import type { Settled } from '../core/types.js';
 import {
   type Abortable,
@@ -14,6 +14,7 @@ import {
   linkedController,
   onAbort,
 } from '../primitives/abort.js';
+import { ChunkGathering, type ChunkOptions } from './map-chunks.js';
 import { Outcomes } from './map-outcomes.js';
 import { openSource, type Source } from './map-source.js';
 
@@ -48,20 +49,10 @@ export interface MapWindowOptions {
    * A chunk of an async source that stalls part-way is started as it is at the end of the
    * current turn of the event loop, so slow sources are not held back waiting to fill it.
    */
-  readonly chunks?: { readonly size: () => number; readonly start: StartChunk<unknown> };
+  readonly chunks?: ChunkOptions;
   /** Told as each input settles (for bookkeeping), before its outcome is queued for the consumer. */
   readonly onSettled?: () => void;
 }
-
-/**
- * Starts a chunk of inputs, the first of which has index `first`; must not throw
- * synchronously. A rejection fails every input of the chunk with that error.
- */
-export type StartChunk<I> = (
-  inputs: I[],
-  first: number,
-  cancel: Abortable,
-) => Promise<ChunkOutcome>;
 
 /**
  * Starts one input; must not throw synchronously (return a rejected promise instead).
@@ -122,9 +113,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #exhausted = false;
   #fatal: { error: unknown } | undefined; // reading failed or was stopped
   #failure: Error | undefined; // failFast: the first failure in time
-  #chunk: I[] | undefined; // read, to be started together
-  #chunkLimit = 1;
-  #chunkTimer: NodeJS.Immediate | undefined; // starts a partial chunk of a stalled async source
+  #chunks: ChunkGathering<I, O> | undefined; // with MapWindowOptions.chunks, once open
   #readAhead: ReadAhead | undefined; // until lifted
   #doneReading: (() => void) | undefined; // see MapWindowOptions.reading
   #stopRising: (() => void) | undefined; // see ReadAhead.onRise
@@ -181,6 +170,17 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     this.#controller = controller;
     this.#unlink = unlink;
     this.#source = openSource(this.#inputs);
+    if (this.#options.chunks) {
+      this.#chunks = new ChunkGathering(this.#options.chunks, {
+        take: (count) => {
+          const first = this.#nextIndex;
+          this.#nextIndex += count;
+          return first;
+        },
+        cancel: controller,
+        settle: this.#settle,
+      });
+    }
     onAbort(controller, () => this.#deliver());
     this.#readAhead = this.#options.readAhead?.();
     this.#readAhead?.lifted.then(() => {
@@ -242,7 +242,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   };
 
   #endReading(fatal?: { error: unknown }): void {
-    this.#startChunk();
+    this.#chunks?.start();
     this.#fatal ??= fatal;
     this.#exhausted = true;
     this.#readNoMore();
@@ -256,17 +256,19 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
    */
   #pump(): void {
     this.#read();
-    if (!this.#chunk) return;
-    if (this.#pendingRead === undefined) this.#startChunk();
-    else this.#chunkTimer ??= setImmediate(() => this.#startChunk());
+    const chunks = this.#chunks;
+    if (!chunks?.gathering) return;
+    if (this.#pendingRead === undefined) chunks.start();
+    else chunks.startSoon();
   }
 
   #read(): void {
     const controller = this.#controller!;
     const { stopReading } = this.#options;
+    const chunks = this.#chunks;
     const most = this.#held + this.#room();
     while (!this.#exhausted && this.#pendingRead === undefined && this.#held < most) {
-      if (this.#options.chunks && !this.#chunk && !this.#openChunk(false)) return;
+      if (chunks && !chunks.gathering && !this.#openChunk(false)) return;
       const stop = controller.aborted ? undefined : stopReading?.();
       if (controller.aborted || stop) {
         this.#endReading(stop && { error: stop });
@@ -304,11 +306,10 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
     }
     // A read that was pending when its chunk started begins the next one, room or not: the
     // window had room for it when it was asked for.
-    const chunk = this.#chunk ?? this.#openChunk(true);
-    if (chunk) {
-      chunk.push(step.value);
+    const chunks = this.#chunks;
+    if (chunks && (chunks.gathering || this.#openChunk(true))) {
       this.#held++;
-      if (chunk.length >= this.#chunkLimit) this.#startChunk();
+      chunks.add(step.value);
       return true;
     }
     const index = this.#nextIndex++;
@@ -334,48 +335,13 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
 
   /**
    * Opens a new chunk (a chunked map only) if the window has room for all of it, or
-   * `anyway`; `undefined` means wait for room.
+   * `anyway`; false means wait for room.
    */
-  #openChunk(anyway: boolean): I[] | undefined {
-    const { chunks } = this.#options;
-    if (!chunks) return undefined;
+  #openChunk(anyway: boolean): boolean {
     const { window } = this.#options;
     const ahead = this.#readAhead?.limit();
     const most = ahead === undefined ? window : Math.min(window, ahead);
-    const limit = Math.min(most, Math.max(1, chunks.size()));
-    if (!anyway && this.#room(ahead) < limit) return undefined;
-    this.#chunkLimit = limit;
-    this.#chunk = [];
-    return this.#chunk;
-  }
-
-  /** Starts the inputs gathered in the current chunk, if any: one promise for all of them. */
-  #startChunk(): void {
-    clearImmediate(this.#chunkTimer);
-    this.#chunkTimer = undefined;
-    const chunk = this.#chunk;
-    if (!chunk || chunk.length === 0) return;
-    this.#chunk = undefined;
-    const first = this.#nextIndex;
-    const count = chunk.length;
-    this.#nextIndex += count;
-    const settle = this.#settle;
-    this.#options.chunks!.start(chunk, first, this.#controller!).then(
-      ({ values, failures }) => {
-        for (let offset = 0; offset < count; offset++) {
-          const error = failures?.get(offset);
-          const index = first + offset;
-          settle(
-            error ? { index, ok: false, error } : { index, ok: true, value: values[offset] as O },
-          );
-        }
-      },
-      (thrown: unknown) => {
-        const error = toError(thrown);
-        for (let offset = 0; offset < count; offset++)
-          settle({ index: first + offset, ok: false, error });
-      },
-    );
+    return this.#chunks!.open(most, this.#room(ahead), anyway);
   }
 
   /**
@@ -385,8 +351,7 @@ class MapWindow<I, O> implements AsyncIterableIterator<Item<O>> {
   #close(finished: boolean, error?: { error: unknown }): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearImmediate(this.#chunkTimer);
-    this.#chunk = undefined;
+    this.#chunks?.drop();
     this.#readNoMore();
     const controller = this.#controller;
     if (controller && !finished && !controller.aborted)

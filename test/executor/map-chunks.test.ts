@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { Settled } from '../../src/core/types.js';
-import { mapWindow, type StartChunk } from '../../src/executor/map-window.js';
+import type { StartChunk } from '../../src/executor/map-chunks.js';
+import { mapWindow } from '../../src/executor/map-window.js';
 
 const neverSingly = () =>
   Promise.reject(new Error('a chunked map must not start inputs one by one'));

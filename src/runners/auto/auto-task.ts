@@ -12,10 +12,11 @@ import { runChunkInThread } from '../loop/loop.js';
 import { Controller } from './controller.js';
 import { Crossing, cannotCopy } from './crossing.js';
 import { Gate } from './gate.js';
-import { chunksOnThread, sendMs } from './handover.js';
+import { sendMs } from './handover.js';
+import { inThreadChunk, readAheadAt } from './map-sizes.js';
 import type { Instruments } from './measures.js';
 import type { LawContext, Level, Route } from './moves.js';
-import { AUTO_MAP_WINDOW, IN_THREAD_CHUNK_MS, SATURATED, TURN_BUDGET_MS } from './settings.js';
+import { SATURATED, TURN_BUDGET_MS } from './settings.js';
 import { StartWatch } from './start-watch.js';
 import type { Turn } from './turn.js';
 import { WorkLeft } from './work-left.js';
@@ -24,12 +25,6 @@ import type { WorkerThreads } from './workers.js';
 
 /** A run's place on the calling thread; a place ≥ 0 is a worker thread. */
 const ON_THREAD = -1;
-
-/** Most inputs in one chunk of tiny tasks on the calling thread: a map's window holds several. */
-const MAX_IN_THREAD_CHUNK = AUTO_MAP_WINDOW / 8;
-
-/** Fewest inputs a `map` holds, whatever the level. */
-const MIN_READ_AHEAD = 16;
 
 /** What the tasks of one `auto` executor share. */
 export interface Shared {
@@ -162,40 +157,18 @@ export class AutoTask {
     });
   }
 
-  /**
-   * Inputs per chunk of a `map`: the workers' own choice there; on the calling thread,
-   * about {@link IN_THREAD_CHUNK_MS} of tiny tasks that compute in their call — a chunk of
-   * tasks that await would put its whole length in flight at once — and one when a
-   * timeout is set, which is per task.
-   */
+  /** Inputs per chunk of a `map`: the workers' own choice there; see {@link inThreadChunk} here. */
   chunkSize(timeout: number | undefined): number {
-    this.#chunk = this.#chunkSize(timeout);
+    this.#chunk =
+      this.controller.level.route === 'threads'
+        ? (this.#workers.loaded?.chunkSize(timeout) ?? 1)
+        : inThreadChunk(this.controller.lastOnLoop, timeout);
     return this.#chunk;
   }
 
-  #chunkSize(timeout: number | undefined): number {
-    const { route } = this.controller.level;
-    if (route === 'threads') return this.#workers.loaded?.chunkSize(timeout) ?? 1;
-    const last = this.controller.lastOnLoop;
-    if (timeout !== undefined || !last || !chunksOnThread(last)) return 1;
-    const inputs = Math.floor(IN_THREAD_CHUNK_MS / Math.max(last.heldPerTaskMs, 1e-4));
-    return Math.min(MAX_IN_THREAD_CHUNK, Math.max(1, inputs));
-  }
-
-  /**
-   * Inputs a `map` should have begun and not yet settled now: what the current level keeps
-   * in flight (the workers' level counts one more each: the next task at hand); those done
-   * and waiting for the consumer — behind a slow one, in an ordered map — are bounded by
-   * the map's window alone. Each input read is begun at once, so any more would wait at
-   * the gate as runs begun — a promise, its callbacks and a cancellation listener each,
-   * kept alive through the garbage collections while they wait; at tens of thousands of
-   * short waits a second, reading twice the level ahead cost the calling thread about 15%
-   * more CPU per task. A level that rises is read up to as the next input settles.
-   */
+  /** Inputs a `map` should have begun and not yet settled now (see {@link readAheadAt}). */
   readAhead(): number {
-    const { route, level } = this.controller.level;
-    const runs = route === 'loop' ? level : (level + 1) * this.#workerCount;
-    return Math.min(this.#mapWindow, Math.max(MIN_READ_AHEAD, runs * this.#chunk));
+    return readAheadAt(this.controller.level, this.#workerCount, this.#chunk, this.#mapWindow);
   }
 
   /** See `StartWatch.onRise`. */
