@@ -75,6 +75,9 @@ export const MAX_WINDOW_RESTARTS = 2;
  * Tasks that finish within it are not concerned. The first window then measures the level
  * reached, and a bounded resource steps it down. What it cannot see is CPU after the wait:
  * tasks that wait 50 ms and then compute 20 ms are all begun here before one shows it.
+ * Hence a doubling, not the whole jump at once: that would end 300 replies of 100 ms in
+ * 0.13 s rather than 0.18, but begin here all 300 tasks that wait 30 ms and then compute
+ * 10 ms before the first one shows its CPU (3.2 s rather than 2.6; `docs/benchmarks.md`).
  * A window's shortest span: timers fire late by a millisecond or two.
  */
 export const NONE_FINISHED_MS = 15;
