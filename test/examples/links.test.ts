@@ -27,9 +27,17 @@ function anchorOf(heading: string): string {
     .replace(/\s/g, '-');
 }
 
+/** The anchors of each document's headings, read once per document. */
+const anchors = new Map<string, Set<string>>();
+
 function anchorsIn(file: string): Set<string> {
-  const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
-  return new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1]!)));
+  let found = anchors.get(file);
+  if (!found) {
+    const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    found = new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1]!)));
+    anchors.set(file, found);
+  }
+  return found;
 }
 
 /** `[text](target)` links outside code blocks that stay within the repository. */
