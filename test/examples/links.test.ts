@@ -27,23 +27,25 @@ function anchorOf(heading: string): string {
     .replace(/\s/g, '-');
 }
 
-/** The anchors of each document's headings, read once per document. */
-const anchors = new Map<string, Set<string>>();
+/** A document's text outside its code blocks, read once. */
+const prose = new Map<string, string>();
+
+function proseOf(file: string): string {
+  let text = prose.get(file);
+  if (text === undefined) {
+    text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
+    prose.set(file, text);
+  }
+  return text;
+}
 
 function anchorsIn(file: string): Set<string> {
-  let found = anchors.get(file);
-  if (!found) {
-    const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
-    found = new Set([...text.matchAll(/^#{1,6} (.+)$/gm)].map((match) => anchorOf(match[1]!)));
-    anchors.set(file, found);
-  }
-  return found;
+  return new Set([...proseOf(file).matchAll(/^#{1,6} (.+)$/gm)].map((m) => anchorOf(m[1]!)));
 }
 
 /** `[text](target)` links outside code blocks that stay within the repository. */
 function localLinks(file: string): string[] {
-  const text = readFileSync(file, 'utf8').replace(/^```[\s\S]*?^```/gm, '');
-  return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+  return [...proseOf(file).matchAll(/\]\(([^)\s]+)\)/g)]
     .map((match) => match[1]!)
     .filter((target) => !/^[a-z]+:/i.test(target));
 }
