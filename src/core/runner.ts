@@ -39,6 +39,12 @@ export interface TaskRun {
    * bounds them), though they count towards `maxQueue` while they wait.
    */
   readonly refusable?: boolean;
+  /**
+   * A `submit`'s task, not one of a map's inputs: more may be offered at any time. Set
+   * also where it is not {@link refusable} (accepted while its module loaded, then handed
+   * over), so `auto` never takes the work offered so far for all there is.
+   */
+  readonly submitted?: boolean;
   readonly ended: Ended;
 }
 

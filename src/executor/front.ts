@@ -40,6 +40,8 @@ interface Start {
   readonly progress: (value: unknown) => void;
   /** A `submit`'s task, refused past `maxQueue` rather than queued. */
   readonly refusable?: boolean;
+  /** A `submit`'s task (see `TaskRun.submitted`). */
+  readonly submitted?: boolean;
 }
 
 export class ExecutorFront<Prepared> implements Executor {
@@ -124,6 +126,7 @@ export class ExecutorFront<Prepared> implements Executor {
       transfer: opts.transfer,
       progress: throttleProgress(opts.onProgress),
       refusable: true,
+      submitted: true,
     };
     // A task prepared before starts now: no promise hop on the path every submit takes.
     const running =
@@ -330,6 +333,7 @@ export class ExecutorFront<Prepared> implements Executor {
       transfer: start.transfer,
       progress: start.progress,
       refusable: start.refusable,
+      submitted: start.submitted,
       ended: this.#ended,
     });
     if (link) running.then(link.unlink, link.unlink);

@@ -29,14 +29,14 @@ export class WorkLeft {
   }
 
   /**
-   * A run of `inputs` is offered (`refusable`: a `submit`): returns it to run, its inputs
+   * A run of `inputs` is offered (`submitted`: a `submit`): returns it to run, its inputs
    * counted as unsettled until its `ended` is told.
    */
-  offered<R extends { readonly ended: Ended; readonly refusable?: boolean }>(
+  offered<R extends { readonly ended: Ended; readonly submitted?: boolean }>(
     run: R,
     inputs: number,
   ): R {
-    if (run.refusable) {
+    if (run.submitted) {
       this.#submitted = true;
       return run;
     }
