@@ -1,7 +1,7 @@
 /**
  * The pool core over a transport the test drives by hand: what the pool asks of a worker's
- * hold on the process, message by message. (Real workers are in faults.test.ts; here the
- * order of events is what is under test, and only a scripted transport can force it.)
+ * hold on the process, message by message. (Real workers are in faults-ending.test.ts; here
+ * the order of events is what is under test, and only a scripted transport can force it.)
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
