@@ -7,15 +7,10 @@
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { it } from 'node:test';
-import { CancelledError, type Executor, TaskError, tasks } from '../../src/index.js';
+import { CancelledError, type Executor, TaskError } from '../../src/index.js';
 import type { Outcome } from '../fixtures/jobs.js';
 import { StatsLedger } from '../support/stats-ledger.js';
-
-const jobs = tasks<typeof import('../fixtures/jobs.js')>(
-  new URL('../fixtures/jobs.ts', import.meta.url),
-);
-/** Longest delay a timer takes; a task waiting this long only ends through its signal. */
-const FOREVER = 2 ** 31 - 1;
+import { FOREVER, jobs } from './context.js';
 
 /** What the suite lends these tests. */
 export interface StatsContext {
