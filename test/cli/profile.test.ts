@@ -5,11 +5,10 @@ import { describe, it } from 'node:test';
 import { formatReport } from '../../src/cli/commands/profile.js';
 import type { Decision } from '../../src/core/types.js';
 import type { ProfileReport } from '../../src/run/profile.js';
+import { SLOW, TASKS } from './run-files.js';
 import { FIXTURES, files, runCli } from './spawn.js';
 
 const WORKLOADS = join(FIXTURES, 'workloads.mjs');
-const TASKS = join(FIXTURES, 'run-tasks.ts');
-const SLOW = { timeout: 120_000 };
 
 function inputFile(t: { after: (fn: () => void) => void }, content: string): string {
   const { input } = files(t);
