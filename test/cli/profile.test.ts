@@ -1,3 +1,10 @@
+/**
+ * `switchyard profile` running a sample of the inputs under `--mode auto` and recommending the
+ * best level it measured, as a library call and as `run` flags, or as JSON; recommending
+ * nothing, with exit 1 and what to raise, when the sample ends too soon or every input fails;
+ * its refusals and its `--help`; and how its report reads when auto was still trying a level
+ * or ran several tasks per worker.
+ */
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -17,22 +17,10 @@ import { Pool } from '../../../src/runners/pool/pool.js';
 import { processTransport } from '../../../src/runners/pool/transports/process.js';
 import { threadTransport } from '../../../src/runners/pool/transports/thread.js';
 import { alive, workersOf } from './proc.js';
+import { eventually, fixtures, ref, TEST_TIMEOUT } from './real-workers.js';
 import { poolOptions } from './scripted-transport.js';
 
-const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
-const ref = <I = unknown, O = unknown>(name: string) => task<I, O>(fixtures, name);
 const neverLoads = task(new URL('./fixtures/never-loads.mjs', import.meta.url), 'unreachable');
-
-/** Generous: workers start slowly on a shared machine, and nothing here measures time. */
-const TEST_TIMEOUT = 120_000;
-
-/** Resolves once `condition` holds; fails the test if it never does within a generous time. */
-async function eventually(condition: () => boolean, what: string): Promise<void> {
-  for (const started = Date.now(); !condition(); ) {
-    if (Date.now() - started > 30_000) assert.fail(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

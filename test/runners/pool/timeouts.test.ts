@@ -13,13 +13,10 @@ import {
   task,
   WorkerCrashedError,
 } from '../../../src/index.js';
+import { fixtures, TEST_TIMEOUT } from './real-workers.js';
 
-const fixtures = new URL('./fixtures/tasks.mjs', import.meta.url);
 const busy = task<number, number>(fixtures, 'busy');
 const slowImport = new URL('./fixtures/slow-import.mjs', import.meta.url);
-
-/** Generous: workers start slowly on a shared machine, and nothing here measures time. */
-const TEST_TIMEOUT = 120_000;
 
 /** Each outcome as its value or its error's name. */
 const outcomes = (settled: readonly PromiseSettledResult<unknown>[]) =>
