@@ -92,6 +92,21 @@ export async function collectReleasing<T>(
   }
 }
 
+/**
+ * On an executor with one slot: a task that runs until the test ends (marking `started`)
+ * and two behind it, all three submitted at once; resolves once the first has started.
+ * Their failures when the executor closes are expected, not reported.
+ */
+export async function oneRunningTwoBehind(ex: Executor, started: string): Promise<void> {
+  const accepted = [
+    ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started }),
+    ex.submit(jobs.outcome, { value: 1 }),
+    ex.submit(jobs.outcome, { value: 2 }),
+  ];
+  for (const p of accepted) p.catch(() => {});
+  await markerText(started);
+}
+
 /** Waits for a marker file and returns what the task wrote in it. */
 export async function markerText(file: string): Promise<string> {
   await eventually(() => existsSync(file), `marker ${file}`);

@@ -13,7 +13,7 @@ import {
   eventually,
   FOREVER,
   jobs,
-  markerText,
+  oneRunningTwoBehind,
   pause,
   rejection,
 } from './context.js';
@@ -45,13 +45,7 @@ export function describeQueue(context: ConformanceContext): void {
     it('past maxQueue, submit rejects at once with QueueFullError and keeps nothing', async (t) => {
       const ex = await open(t, { concurrency: 1, maxQueue: 2 });
       const started = marker();
-      const accepted = [
-        ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started }),
-        ex.submit(jobs.outcome, { value: 1 }),
-        ex.submit(jobs.outcome, { value: 2 }),
-      ];
-      for (const p of accepted) p.catch(() => {});
-      await markerText(started);
+      await oneRunningTwoBehind(ex, started);
       await eventually(() => ex.stats().queued === 2, 'two tasks waiting');
       const refused = marker();
       const error = await rejection(ex.submit(jobs.outcome, { value: 3, started: refused }));

@@ -12,6 +12,7 @@ import {
   FOREVER,
   jobs,
   markerText,
+  oneRunningTwoBehind,
 } from './context.js';
 import { describeStatsInvariant } from './stats-invariant.js';
 
@@ -48,13 +49,7 @@ export function describeStats(context: ConformanceContext): void {
     it('stats() shows running and waiting tasks', async (t) => {
       const ex = await open(t, { concurrency: 1 });
       const started = marker();
-      const accepted = [
-        ex.submit(jobs.outcome, { value: 0, ms: FOREVER, started }),
-        ex.submit(jobs.outcome, { value: 1 }),
-        ex.submit(jobs.outcome, { value: 2 }),
-      ];
-      for (const p of accepted) p.catch(() => {});
-      await markerText(started);
+      await oneRunningTwoBehind(ex, started);
       await eventually(() => {
         const { running, queued } = ex.stats();
         return running === 1 && queued === 2;
