@@ -48,7 +48,10 @@ export class AutoTask {
   readonly #canLeave: boolean;
   /** This task's worker threads: their start, and the task loaded on them. */
   readonly #workers: WorkerStart;
-  /** Runs (or chunks) reserved or running on the calling thread. */
+  /**
+   * Tasks reserved or running on the calling thread — a chunk's inputs each, as a chunk of
+   * tasks that await has all of them in flight at once: what the level bounds there.
+   */
   #onThread = 0;
   /**
    * Inputs of chunks running on the calling thread, until they end (see `Ended`); single
@@ -64,6 +67,8 @@ export class AutoTask {
   /** The last input and output seen: what copying them to a worker would cost, and whether it can. */
   readonly #crossing = new Crossing();
   readonly #workerCount: number;
+  /** Most tasks in flight on the calling thread (the user's `concurrency`, if lower than auto's own). */
+  readonly #maxLoop: number;
   readonly #mapWindow: number;
   /** ms its module took to load on the calling thread: about what loading it on a worker takes. */
   readonly #loadMs: number;
@@ -93,6 +98,7 @@ export class AutoTask {
     this.#shared = shared;
     this.#canLeave = context.canLeave;
     this.#workerCount = context.workers;
+    this.#maxLoop = context.maxLoop;
     this.#mapWindow = context.mapWindow;
     this.#loadMs = context.loadMs;
     this.#loopLevel = start.level;
@@ -105,7 +111,6 @@ export class AutoTask {
         chunkable: () => this.#inChunks,
         waiting: () => this.gate.waiting,
         remaining: () => this.#left.remaining(),
-        // Runs, not inputs: only tiny tasks that wait on nothing run here in chunks.
         inFlightHere: () => this.#onThread,
         msToWorkers: () => this.#workers.msToReady(this.#loadMs),
       },
@@ -157,12 +162,16 @@ export class AutoTask {
     });
   }
 
-  /** Inputs per chunk of a `map`: the workers' own choice there; see {@link inThreadChunk} here. */
+  /**
+   * Inputs per chunk of a `map`: the workers' own choice there; see {@link inThreadChunk}
+   * here, within the most tasks in flight the calling thread may have (a chunk larger than
+   * the level runs alone there).
+   */
   chunkSize(timeout: number | undefined): number {
     this.#chunk =
       this.controller.level.route === 'threads'
         ? (this.#workers.loaded?.chunkSize(timeout) ?? 1)
-        : inThreadChunk(this.controller.lastOnLoop, timeout);
+        : Math.min(this.#maxLoop, inThreadChunk(this.controller.lastOnLoop, timeout));
     return this.#chunk;
   }
 
@@ -176,15 +185,15 @@ export class AutoTask {
     return this.#startWatch.onRise;
   }
 
-  /** More runs are offered than are on the calling thread: waiting at the gate, or a map's unread inputs. */
+  /** More tasks are offered than are in flight on the calling thread: waiting at the gate, or a map's unread inputs. */
   #moreOffered(): boolean {
     return this.gate.waiting > 0 || this.#left.beyond(this.#onThread);
   }
 
-  /** Reserves a place where the controller wants runs now, if there is room. */
-  readonly #take = (): number | undefined => {
+  /** Reserves a place for a run of `inputs` where the controller wants runs now, if there is room. */
+  readonly #take = (inputs: number): number | undefined => {
     const { route, level } = this.controller.level;
-    if (route === 'loop') return this.#onThreadIfRoom(level);
+    if (route === 'loop') return this.#onThreadIfRoom(level, inputs);
     const onWorkers = this.#workers.loaded;
     if (onWorkers) {
       // One more than the level per worker, when no timeout is set: the worker then has
@@ -192,7 +201,9 @@ export class AutoTask {
       return onWorkers.reserve(level + (this.controller.pinned ? 0 : 1));
     }
     // Workers still starting: a timeout must wait for them; other work goes on here.
-    return this.controller.pinned ? undefined : this.#onThreadIfRoom(this.#whileWorkersStart());
+    return this.controller.pinned
+      ? undefined
+      : this.#onThreadIfRoom(this.#whileWorkersStart(), inputs);
   };
 
   /**
@@ -212,10 +223,15 @@ export class AutoTask {
     return Math.min(this.#loopLevel, Math.max(1, fit));
   }
 
-  #onThreadIfRoom(limit: number): number | undefined {
-    if (this.#onThread >= limit || this.#shared.turn.exhausted) return undefined;
+  /**
+   * A place on the calling thread for a run of `inputs`, if they fit under `limit` tasks in
+   * flight there — or if none is: a chunk larger than the limit then runs alone.
+   */
+  #onThreadIfRoom(limit: number, inputs: number): number | undefined {
+    const fits = this.#onThread === 0 || this.#onThread + inputs <= limit;
+    if (!fits || this.#shared.turn.exhausted) return undefined;
     this.#shared.turn.starting();
-    this.#onThread++;
+    this.#onThread += inputs;
     return ON_THREAD;
   }
 
@@ -227,7 +243,7 @@ export class AutoTask {
   };
 
   #runAt(place: number, run: TaskRun): Promise<unknown> {
-    if (place !== ON_THREAD && findUnsendable(run.input, 'input')) place = this.#keepHere(place);
+    if (place !== ON_THREAD && findUnsendable(run.input, 'input')) place = this.#keepHere(place, 1);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
       const running = this.#workers.loaded!.run(place, run);
@@ -243,7 +259,7 @@ export class AutoTask {
   #chunkAt(place: number, chunk: ChunkRun): Promise<ChunkOutcome> {
     const inputs = chunk.inputs.length;
     if (place !== ON_THREAD && chunk.inputs.some((input) => findUnsendable(input, 'input')))
-      place = this.#keepHere(place);
+      place = this.#keepHere(place, inputs);
     if (place !== ON_THREAD) {
       const startedAt = this.controller.started('threads');
       const running = this.#workers.loaded!.runChunk(place, chunk);
@@ -267,11 +283,11 @@ export class AutoTask {
   /**
    * A run given a worker's `place` whose input cannot be copied to a worker (an odd one
    * among inputs that can) runs on the calling thread instead, where it works: the worker's
-   * place is given back and one on this thread taken, past its limit.
+   * place is given back and one on this thread taken for its `inputs`, past its limit.
    */
-  #keepHere(place: number): number {
+  #keepHere(place: number, inputs: number): number {
     this.#workers.loaded!.release(place);
-    this.#onThread++;
+    this.#onThread += inputs;
     return ON_THREAD;
   }
 
@@ -360,7 +376,7 @@ export class AutoTask {
 
   /** A run (or chunk of `inputs`) at `place` ended: its place is freed and the controller told. */
   #finished(route: Route, place: number, startedAt: number, inputs: number, ok: boolean): void {
-    if (place === ON_THREAD) this.#onThread--;
+    if (place === ON_THREAD) this.#onThread -= inputs;
     else this.#workers.loaded!.release(place);
     this.#startWatch.finished();
     this.controller.finished(route, startedAt, inputs, ok);

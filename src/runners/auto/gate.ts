@@ -1,8 +1,9 @@
 /**
  * Where runs of `auto` wait for room, highest priority first and in arrival order within
  * one, each leaving the line when its run
- * is cancelled. Room is whatever `take` finds — a place on the route the controller chose
- * now — and a run let in is started there and then, before the next one is considered: so
+ * is cancelled. Room is whatever `take` finds for a run of so many inputs — a place on the
+ * route the controller chose now — and a run let in is started there and then, before the
+ * next one is considered: so
  * one opening admits exactly one run, and what that run costs the calling thread (see
  * `turn.ts`) counts before another is let in.
  */
@@ -12,7 +13,7 @@ import { PriorityQueue } from '../../primitives/priority-queue.js';
 
 /** How a run enters the gate. */
 export interface Entry {
-  /** Its inputs (a chunk's, or one): what {@link Gate.waiting} counts. @default 1 */
+  /** Its inputs (a chunk's, or one): what {@link Gate.waiting} counts, and `take` is asked room for. @default 1 */
   readonly inputs?: number;
   /** Told that all its inputs failed when it leaves the line cancelled (see {@link Ended}). */
   readonly ended: Ended;
@@ -28,12 +29,12 @@ interface Waiter<Place> {
 }
 
 export class Gate<Place> {
-  readonly #take: () => Place | undefined;
+  readonly #take: (inputs: number) => Place | undefined;
   readonly #waiters = new PriorityQueue<Waiter<Place>>();
   #waitingInputs = 0;
 
-  /** `take` reserves a place and returns it, or returns `undefined` when there is none. */
-  constructor(take: () => Place | undefined) {
+  /** `take` reserves a place for a run of `inputs` and returns it, or returns `undefined` when there is none. */
+  constructor(take: (inputs: number) => Place | undefined) {
     this.#take = take;
   }
 
@@ -54,7 +55,7 @@ export class Gate<Place> {
     { inputs = 1, ended, refuse, priority = 0 }: Entry,
   ): Promise<T> {
     if (this.#waiters.size === 0) {
-      const place = this.#take();
+      const place = this.#take(inputs);
       if (place !== undefined) return start(place);
     }
     const refused = refuse?.();
@@ -86,12 +87,12 @@ export class Gate<Place> {
 
   /** Lets waiting runs in, by priority and then oldest first, while there is room. */
   wake(): void {
-    while (this.#waiters.size > 0) {
-      const place = this.#take();
+    for (let next = this.#waiters.peek(); next; next = this.#waiters.peek()) {
+      const place = this.#take(next.inputs);
       if (place === undefined) return;
-      const waiter = this.#waiters.shift()!;
-      this.#waitingInputs -= waiter.inputs;
-      waiter.admit(place);
+      this.#waiters.shift();
+      this.#waitingInputs -= next.inputs;
+      next.admit(place);
     }
   }
 }

@@ -114,8 +114,8 @@ export interface LawContext {
    */
   readonly remaining?: () => number | undefined;
   /**
-   * Runs begun on the calling thread and not yet ended (a chunk of tiny tasks counts once):
-   * they end there whatever the law decides. Where absent, none.
+   * Tasks begun on the calling thread and not yet ended (a chunk's inputs each): they end
+   * there whatever the law decides. Where absent, none.
    */
   readonly inFlightHere?: () => number;
   /**

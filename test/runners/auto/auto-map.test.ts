@@ -19,14 +19,15 @@ import {
   gatherAt,
   gatheredBeforeFirstDone,
   gatheredStarted,
+  mostYieldingAtOnce,
 } from '../../fixtures/auto-tasks.mjs';
 import { autoTasks, busy, runnerFor, SLOW } from './auto-executor.js';
 
 describe('auto', () => {
   describe('tiny tasks kept on the calling thread', () => {
     /** An executor without threads whose map chunks are counted as they reach auto. */
-    const counting = () => {
-      const auto = new AutoRunner({ mode: 'auto' }, runnerFor, ['loop'], busy(1));
+    const counting = (options: { concurrency?: number } = {}) => {
+      const auto = new AutoRunner({ mode: 'auto', ...options }, runnerFor, ['loop'], busy(1));
       const sizes: number[] = [];
       const runChunk = auto.runChunk.bind(auto);
       auto.runChunk = (prepared, chunk) => {
@@ -68,6 +69,21 @@ describe('auto', () => {
           failed.map((r) => [r.index, (r as { error: Error }).error.name]),
           [[14_321, 'TaskError']],
         );
+      } finally {
+        await ex.close();
+      }
+    });
+
+    it("keep within the user's concurrency, each input of a chunk counted", SLOW, async () => {
+      // A chunk of tasks that await has all of its inputs in flight at once: counted in
+      // runs, 8 chunks of 8 would have had 64 in flight.
+      const { ex, sizes } = counting({ concurrency: 8 });
+      mostYieldingAtOnce();
+      try {
+        assert.deepEqual(await collect(ex.map(autoTasks.yieldCounted, inputs)), inputs);
+        assert.ok(Math.max(...sizes) > 1, 'some inputs came in chunks');
+        assert.ok(Math.max(...sizes) <= 8, 'no chunk is larger than the concurrency');
+        assert.ok(mostYieldingAtOnce() <= 8);
       } finally {
         await ex.close();
       }
