@@ -3,6 +3,7 @@
  * `TypeError` or `RangeError` that names the function, the option and what it accepts.
  */
 import { describe } from './errors.js';
+import { isTask } from './task.js';
 
 /** Validates an optional `signal` option. */
 export function checkSignal(signal: unknown, where: string): AbortSignal | undefined {
@@ -85,4 +86,16 @@ function editDistance(a: string, b: string): number {
     previous = row;
   }
   return previous[b.length]!;
+}
+
+/**
+ * The task argument is a task reference or a function (which only some modes run; the
+ * others refuse it with their own reasons when they prepare it).
+ */
+export function checkTask(task: unknown, where: string): void {
+  if (typeof task === 'function' || isTask(task)) return;
+  const what = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
+  throw new TypeError(
+    `${where}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), or a function for sync and loop; got ${what}`,
+  );
 }

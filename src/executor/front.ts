@@ -1,5 +1,6 @@
 import type { TransferListItem } from 'node:worker_threads';
 import { checkCallOptions } from '../core/check-options.js';
+import { checkTask } from '../core/checks.js';
 /**
  * The part of every executor that users touch — `submit`, `map`, `mapSettled`, `stats`,
  * `close` — written once. A mode only supplies a {@link Runner}; this class adds option
@@ -7,7 +8,7 @@ import { checkCallOptions } from '../core/check-options.js';
  */
 import { CancelledError, ExecutorClosedError, QueueFullError } from '../core/errors.js';
 import type { ChunkOutcome, Ended, Runner, RunnerLoad } from '../core/runner.js';
-import { type InputOf, isTask, type OutputOf, type TaskLike } from '../core/task.js';
+import type { InputOf, OutputOf, TaskLike } from '../core/task.js';
 import type {
   CloseOptions,
   Decision,
@@ -388,16 +389,4 @@ export class ExecutorFront<Prepared> implements Executor {
     this.#room?.check();
     if (this.#inFlight === 0 && this.#whenIdle) this.#whenIdle();
   };
-}
-
-/**
- * The task argument is a task reference or a function (which only some modes run; the
- * others refuse it with their own reasons when they prepare it).
- */
-function checkTask(task: unknown, where: string): void {
-  if (typeof task === 'function' || isTask(task)) return;
-  const what = task === null ? 'null' : Array.isArray(task) ? 'an array' : typeof task;
-  throw new TypeError(
-    `${where}: expected a task reference made by task(new URL('./tasks.js', import.meta.url), 'name'), or a function for sync and loop; got ${what}`,
-  );
 }
