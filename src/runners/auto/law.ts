@@ -80,16 +80,19 @@ export class Law {
   readonly #firstWindow = new FirstWindow();
   readonly #allowed: Allowed;
   readonly #toThreads: ToThreads;
-  readonly #handover: Handover;
   readonly #start: Level;
 
   constructor(context: LawContext, start: Level) {
     this.#context = context;
     this.#allowed = new Allowed(context.threadsUnavailable);
     this.#toThreads = new ToThreads(context, this.#allowed, this.#watch);
-    this.#handover = this.#toThreads.handover;
     this.#start = start;
     this.#at = start;
+  }
+
+  /** The move to worker threads, as {@link ToThreads} keeps it. */
+  get #handover(): Handover {
+    return this.#toThreads.handover;
   }
 
   get at(): Level {

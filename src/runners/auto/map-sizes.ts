@@ -31,9 +31,12 @@ export function inThreadChunk(
 /**
  * Inputs a `map` should have begun and not yet settled at level `at`, with `workers`
  * worker threads, in chunks of `chunk`, within its `mapWindow`: what the level keeps in
- * flight (the workers' level counts one more each: the next task at hand); those done
- * and waiting for the consumer — behind a slow one, in an ordered map — are bounded by
- * the map's window alone. Each input read is begun at once, so any more would wait at
+ * flight (the workers' level counts one more each: the next task at hand) — on the calling
+ * thread, as many chunks as its level, though it counts each of their inputs: chunks of
+ * tasks that compute in their call end within it, one after another, and the rest wait at
+ * hand; chunks of tasks that await wait at the gate for the level to make room. Those done
+ * and waiting for the consumer — behind a slow one, in an ordered map — are bounded by the
+ * map's window alone. Each input read is begun at once, so any more would wait at
  * the gate as runs begun — a promise, its callbacks and a cancellation listener each,
  * kept alive through the garbage collections while they wait; at tens of thousands of
  * short waits a second, reading twice the level ahead cost the calling thread about 15%
