@@ -1,11 +1,11 @@
-import type { TransferListItem } from 'node:worker_threads';
-import { checkCallOptions } from '../core/check-options.js';
-import { checkTask } from '../core/checks.js';
 /**
  * The part of every executor that users touch — `submit`, `map`, `mapSettled`, `stats`,
  * `close` — written once. A mode only supplies a {@link Runner}; this class adds option
  * checks, cancellation wiring, lazy windowed mapping, counting and the close protocol.
  */
+import type { TransferListItem } from 'node:worker_threads';
+import { checkCallOptions } from '../core/check-options.js';
+import { checkTask } from '../core/checks.js';
 import { CancelledError, ExecutorClosedError, QueueFullError } from '../core/errors.js';
 import type { ChunkOutcome, Ended, Runner, RunnerLoad } from '../core/runner.js';
 import type { InputOf, OutputOf, TaskLike } from '../core/task.js';

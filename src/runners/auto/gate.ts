@@ -1,11 +1,10 @@
 /**
  * Where runs of `auto` wait for room, highest priority first and in arrival order within
- * one, each leaving the line when its run
- * is cancelled. Room is whatever `take` finds for a run of so many inputs — a place on the
- * route the controller chose now — and a run let in is started there and then, before the
- * next one is considered: so
- * one opening admits exactly one run, and what that run costs the calling thread (see
- * `turn.ts`) counts before another is let in.
+ * one, each leaving the line when its run is cancelled. Room is whatever `take` finds for
+ * a run of so many inputs — a place on the route the controller chose now — and a run let
+ * in is started there and then, before the next one is considered: so one opening admits
+ * exactly one run, and what that run costs the calling thread (see `turn.ts`) counts
+ * before another is let in.
  */
 import type { Ended } from '../../core/runner.js';
 import { type Abortable, abortError, isAborted, onAbort } from '../../primitives/abort.js';

@@ -25,7 +25,7 @@ const never = new AbortController().signal;
 const ended = () => {};
 
 describe("auto's gate", () => {
-  it('asks room for each run’s inputs, and lets none past a run that does not fit', async () => {
+  it("asks room for each run's inputs, and lets none past a run that does not fit", async () => {
     const { held, take } = room(10);
     const gate = new Gate(take);
     const order: string[] = [];
