@@ -8,12 +8,15 @@ import { nextStepUp } from './climb.js';
 import { descend, pastKnee, slowedAnyway } from './descent.js';
 import { type Because, type Measured, sawQuickest } from './moves.js';
 import { gained, gainOver, latencyOver, type Rechecking, type Step } from './phases.js';
+import { CONTENDED } from './settings.js';
 
 export class Exploration {
   /** Levels measured in this exploration. */
   #tried: Measured[] = [];
   /** The highest throughput of this exploration. */
   #best: Measured | undefined;
+  /** The level whose step up was last measured again for want of a CPU (see {@link heldOffCpu}). */
+  #remeasuredFrom: Measured | undefined;
 
   /**
    * `m` was measured on trial. (A held level is watched, not explored: its windows are not
@@ -34,6 +37,24 @@ export class Exploration {
   clear(): void {
     this.#tried = [];
     this.#best = undefined;
+  }
+
+  /**
+   * Whether `m`, a step up from `previous` on the calling thread that brought no more, is
+   * measured again before it is judged: there the thread waited for a CPU clearly more of
+   * the time it could have run than at `previous` (by {@link CONTENDED} of it or more). Its
+   * tasks then took longer for want of a CPU, as they would queueing behind a bounded
+   * resource, and the throughput says how much CPU the thread got, not what more in flight
+   * brings: in a program's first few hundred ms V8 compiles and collects on the process's
+   * other threads (1.5 of 2 CPUs for tens of ms), and a knee read then held 5 ms waits at
+   * 128 while the thread sat 80% idle. Once per step: a machine that stays that busy is
+   * judged as it is.
+   */
+  heldOffCpu(previous: Measured, m: Measured): boolean {
+    if (m.route !== 'loop' || this.#remeasuredFrom === previous) return false;
+    if (m.contention < previous.contention + CONTENDED) return false;
+    this.#remeasuredFrom = previous;
+    return true;
   }
 
   /**

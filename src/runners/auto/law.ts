@@ -311,7 +311,7 @@ export class Law {
   }
 
   /** After a step up from `previous`: on while the throughput rose with the tasks in flight. */
-  #climbFrom(previous: Measured, m: Measured, probing = false): Move {
+  #climbFrom(previous: Measured, m: Measured, probing = false): Move | undefined {
     if (gained(previous, m)) {
       this.#watch.stepUpPaid();
       const moved = this.#toThreads.saturating(previous, m);
@@ -324,6 +324,7 @@ export class Law {
       }
       return this.#take(nextStepUp(previous, m, this.#most(m), this.#context.workers), m);
     }
+    if (this.#exploration.heldOffCpu(previous, m)) return undefined;
     if (!probing) return this.#take(this.#exploration.noGain(previous, m), m);
     this.#watch.stepUpInVain();
     const because: Because = { kind: 'probe-failed', gain: gainOver(previous, m), from: previous };

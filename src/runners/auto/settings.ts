@@ -233,7 +233,11 @@ export const WARMING_STRETCH_CPU_MS = 40;
  */
 export const SATURATED_FOR_MS = 100;
 
-/** A contention (share of its runnable time the calling thread waits for a CPU) worth naming in a reason. */
+/**
+ * A contention (share of its runnable time the calling thread waits for a CPU) worth
+ * naming in a reason; as much more in a step up's window than in the one before, and the
+ * step is measured again before it is judged (see `Exploration.heldOffCpu`).
+ */
 export const CONTENDED = 0.2;
 
 /**

@@ -3,7 +3,8 @@
  * where the control law goes from a window on the calling thread that has room — holding
  * where the process fills every CPU, jumping by the headroom the busy share shows, the
  * knee and the step back, a level measured again when only its quickest tasks had
- * finished, a probe from a held level — and when a window's busy share shows no room.
+ * finished or the thread waited for a CPU, a probe from a held level — and when a window's
+ * busy share shows no room.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -78,6 +79,26 @@ describe('the control law', () => {
     const worse = law.next(window({ inFlight: 32, throughput: 600, latencyMs: 20 }));
     assert.equal(worse?.because.kind, 'fewer-worse');
     assert.deepEqual(worse?.to.level, 64);
+  });
+
+  it('measures a step up again before judging it where the thread waited for a CPU there: V8 compiling on the process’s other threads', () => {
+    const law = new Law(context, { route: 'loop', level: 64 });
+    law.next(window({ busyShare: 0.35, latencyMs: 64, contention: 0.1 }));
+    // 128 in flight finished no more and each took twice as long — as behind a bounded
+    // resource — but this thread waited for a CPU 60% of the time it could have run.
+    const starved = window({ inFlight: 128, throughput: 1_000, latencyMs: 128, contention: 0.6 });
+    assert.equal(law.next(starved), undefined, 'measured again');
+    const fed = law.next(window({ inFlight: 128, throughput: 2_000, latencyMs: 64 }));
+    assert.equal(fed?.because.kind, 'climb');
+    // Once per step: where the thread waits as long again, the step is judged as measured.
+    const loaded = new Law(context, { route: 'loop', level: 64 });
+    loaded.next(window({ busyShare: 0.35, latencyMs: 64 }));
+    assert.equal(loaded.next(starved), undefined);
+    assert.equal(loaded.next(starved)?.because.kind, 'knee');
+    // A machine as busy before the step as in it: judged at once.
+    const busy = new Law(context, { route: 'loop', level: 64 });
+    busy.next(window({ busyShare: 0.35, latencyMs: 64, contention: 0.5 }));
+    assert.equal(busy.next(starved)?.because.kind, 'knee');
   });
 
   it('explores again when a step down finds each task slower, not quicker: the tasks slowed, they did not queue', () => {
