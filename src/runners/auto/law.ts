@@ -62,7 +62,9 @@ import {
   gained,
   gainOver,
   type Holding,
+  heldWhileSaturated,
   holding,
+  leftBottleneck,
   type Phase,
   type Step,
   settlesStepUp,
@@ -223,8 +225,8 @@ export class Law {
     }
     this.#toThreads.unsaturated(m);
     this.#watch.loopKept();
-    // Held because this thread was the bottleneck, and it no longer is: explore afresh.
-    if (this.#phase.kind === 'holding' && this.#phase.saturated) this.#phase = { kind: 'start' };
+    // Held because this thread was the bottleneck, and it clearly no longer is: explore afresh.
+    if (leftBottleneck(this.#phase, busy)) this.#phase = { kind: 'start' };
     if (!binding(m, this.#context.workers)) return undefined;
     const first = this.#phase.kind === 'start';
     const move = this.#explore(m);
@@ -258,7 +260,7 @@ export class Law {
     const phase = this.#phase;
     if (phase.kind === 'descending' || phase.kind === 'rechecking') return this.#explore(m);
     if (phase.kind === 'thinning') return this.#take(afterThinning(phase, m), m);
-    if (phase.kind === 'holding' && phase.saturated) return undefined;
+    if (heldWhileSaturated(phase)) return undefined;
     // The first windows may have paid for the program's start (loading, compiling, a burst
     // of submits) as much as for the tasks: the level moves on what a move to threads needs.
     if (phase.kind === 'start' && !this.#toThreads.saturation.convincing) return undefined;

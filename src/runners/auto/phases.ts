@@ -5,7 +5,7 @@
 
 import type { WindowSummary } from './measures.js';
 import type { Because, Level, Measured } from './moves.js';
-import { CLIMB_SHARE, SAME_THROUGHPUT, SATURATED } from './settings.js';
+import { BUSY_TARGET, CLIMB_SHARE, SAME_THROUGHPUT, SATURATED } from './settings.js';
 
 export type Phase =
   /** Nothing measured at this level yet in this exploration. */
@@ -74,6 +74,26 @@ export function holding(reference: Measured, saturated?: boolean, stoppedBy?: Me
     ...(saturated ? { saturated } : {}),
     ...(stoppedBy ? { stoppedBy } : {}),
   };
+}
+
+/**
+ * Whether `phase` holds its level while the calling thread stays saturated: held as the
+ * bottleneck, or where a step up from the level did not pay there — not tried again at
+ * once to fill the thread's idle gaps, as it would be window after window.
+ */
+export function heldWhileSaturated(phase: Phase): boolean {
+  return phase.kind === 'holding' && (phase.saturated === true || phase.stoppedBy !== undefined);
+}
+
+/**
+ * Whether `phase`, held as the bottleneck, is left for a fresh exploration by a window in
+ * which the calling thread was busy `busy` of the time: once it is clearly not the
+ * bottleneck, busy less than a climb aims at. Not merely below saturated, which a thread
+ * near it crosses back and forth from one window to the next, each crossing a step up
+ * tried again though it had just failed; in between, the hold is watched as any other.
+ */
+export function leftBottleneck(phase: Phase, busy: number): boolean {
+  return phase.kind === 'holding' && phase.saturated === true && busy < BUSY_TARGET;
 }
 
 /** The level that the step up on trial in `phase` started from, if one is. */

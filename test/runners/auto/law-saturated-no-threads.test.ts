@@ -1,7 +1,8 @@
 /**
  * The control law on a saturated calling thread whose work worker threads would not help
  * (they cannot run it): how many tasks it keeps in flight there — stepping up into idle
- * gaps, down while fewer finish more, holding where fewer could not cover the waits — and a
+ * gaps (not again with a step that just failed), down while fewer finish more, holding
+ * where fewer could not cover the waits, exploring afresh once clearly less busy — and a
  * step up that a thread still warming up stopped. Scripted windows (see `law-windows.ts`).
  */
 import assert from 'node:assert/strict';
@@ -46,6 +47,25 @@ describe('the control law, on a saturated calling thread', () => {
       assert.equal(back?.because.kind, 'thin-failed');
       assert.deepEqual(back?.to, { route: 'loop', level: 64 });
       assert.equal(law.next(gappy), undefined, 'no more tries at a saturated level');
+      // Below saturated, but busier than a climb aims at: a thread near the line crosses it
+      // from one window to the next, and the level stays held (watched as any other).
+      const near = window({ busyShare: 0.8, cpuPerTaskMs: 0.15, fastestMs: 5.2 });
+      assert.equal(law.next(near), undefined);
+      // Clearly less busy: the work changed, and a new exploration begins.
+      const afresh = law.next(window({ busyShare: 0.4, cpuPerTaskMs: 0.07, fastestMs: 5.2 }));
+      assert.equal(afresh?.because.kind, 'room');
+      assert.deepEqual(afresh?.to, { route: 'loop', level: 128 });
+    });
+
+    it('does not fill its idle gaps with the step up that just failed from there', () => {
+      // Busy 80% at 64: a step to 128 met the thread saturated and finished no more.
+      const law = new Law(noThreads, { route: 'loop', level: 64 });
+      law.next(window({ busyShare: 0.8 }));
+      const back = law.next({ ...gappy, inFlight: 128, throughput: 1_050 });
+      assert.equal(back?.because.kind, 'saturated-stay');
+      assert.deepEqual(back?.to, { route: 'loop', level: 64 });
+      // Saturated with gaps at 64 again: held, not the same step at once (and again…).
+      for (let i = 0; i < 3; i++) assert.equal(law.next(gappy), undefined);
     });
 
     it('goes on down while fewer in flight finish clearly more: many held at once cost more each', () => {
