@@ -8,7 +8,14 @@
 import type { Decision, DecisionStep, Workload } from '../../core/types.js';
 import { Law } from './law.js';
 import { type BusyReading, busyShare, type Instruments, type WindowSummary } from './measures.js';
-import { heldByTasks, type LawContext, type Level, type Move, type Route } from './moves.js';
+import {
+  fastestPerInputMs,
+  heldByTasks,
+  type LawContext,
+  type Level,
+  type Move,
+  type Route,
+} from './moves.js';
 import { withoutOwnStart } from './own-start.js';
 import { explain } from './reasons.js';
 import {
@@ -336,7 +343,7 @@ export class Controller {
     // Not waitsBeyondQueueing: a task queues behind only some of those in flight, and
     // subtracting all of them would call 20 ms sleeps at 1,024 in flight (30 µs each, a
     // saturated thread) tiny.
-    if (m.fastestMs >= WAITS_DOMINATE * m.cpuPerTaskMs) return 'io-bound';
+    if (fastestPerInputMs(m) >= WAITS_DOMINATE * m.cpuPerTaskMs) return 'io-bound';
     if (m.busyShare < SATURATED) return 'mixed';
     return m.cpuPerTaskMs < TINY_TASK_MS ? 'tiny' : 'cpu-bound';
   }
@@ -345,8 +352,10 @@ export class Controller {
 /**
  * Even the fastest task of `m` took many times its CPU time beyond what waiting behind the
  * others' CPU could explain (all of it, on a saturated thread): it waits on something else.
+ * Per input (see {@link fastestPerInputMs}): a chunk waits behind the others in flight once
+ * for all of its inputs.
  */
 function waitsBeyondQueueing(m: WindowSummary): boolean {
-  const queued = m.busyShare >= SATURATED ? m.inFlight * m.inputsPerRun * m.cpuPerTaskMs : 0;
-  return m.fastestMs - queued >= WAITS_DOMINATE * m.cpuPerTaskMs;
+  const queuedPerInput = m.busyShare >= SATURATED ? m.inFlight * m.cpuPerTaskMs : 0;
+  return fastestPerInputMs(m) - queuedPerInput >= WAITS_DOMINATE * m.cpuPerTaskMs;
 }

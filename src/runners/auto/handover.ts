@@ -5,7 +5,7 @@
  */
 import { inputsPerChunk } from '../../core/chunks.js';
 import type { WindowSummary } from './measures.js';
-import { computeOnly, type LawContext, type Measured } from './moves.js';
+import { computeOnly, fastestPerInputMs, type LawContext, type Measured } from './moves.js';
 import { Saturation } from './saturation.js';
 import { CHUNK_DISPATCH_MS, TASK_DISPATCH_MS, TINY_TASK_MS, WARMING_UP } from './settings.js';
 
@@ -150,7 +150,7 @@ export function offeredInputs(m: WindowSummary, context: LawContext): number {
  */
 export function sendMs(m: WindowSummary, inChunks: boolean): number {
   if (!inChunks) return TASK_DISPATCH_MS;
-  const perChunk = inputsPerChunk(m.fastestMs / Math.max(m.inputsPerRun, 1));
+  const perChunk = inputsPerChunk(fastestPerInputMs(m));
   return CHUNK_DISPATCH_MS + (TASK_DISPATCH_MS - CHUNK_DISPATCH_MS) / perChunk;
 }
 
@@ -160,8 +160,7 @@ export function sendMs(m: WindowSummary, inChunks: boolean): number {
  * of tasks that wait (on a file read, say) would put its whole length in flight at once.
  */
 export function chunksOnThread(m: WindowSummary): boolean {
-  const fastestPerInput = m.fastestMs / Math.max(m.inputsPerRun, 1);
-  return m.cpuPerTaskMs < TINY_TASK_MS && fastestPerInput < TINY_TASK_MS;
+  return m.cpuPerTaskMs < TINY_TASK_MS && fastestPerInputMs(m) < TINY_TASK_MS;
 }
 
 /**

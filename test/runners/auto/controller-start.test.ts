@@ -1,7 +1,8 @@
 /**
  * The controller told of long calls on the calling thread and of its worker threads'
  * start: when the workers start, what of a window that saw them start counts, and what
- * the calling thread did meanwhile. Scripted clock and busy counters; no real clock.
+ * the calling thread did meanwhile; and what it calls work that comes in chunks. Scripted
+ * clock and busy counters; no real clock.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -201,5 +202,27 @@ describe('the controller, once it handed the work to workers still starting', ()
     assert.match(trial(10, 200), /finished 4\.0× as many tasks as this thread alone/);
     // One task of 30 ms: 30 ms of CPU time says too little.
     assert.match(trial(1, 30), /finished 4\.0× as many tasks as this thread alone/);
+  });
+});
+
+describe('the controller, told of chunks', () => {
+  it('calls the tiny tasks a map runs in chunks tiny, not I/O-bound: a chunk takes its inputs’ time together', () => {
+    let now = 0;
+    let cpu = 0;
+    const instruments = {
+      now: () => now,
+      busy: () => ({ cpuMs: cpu, idleMs: 0, waitingMs: 0, processCpuMs: cpu }),
+    };
+    const noThreads = { ...context, threadsUnavailable: 'a plain function cannot be sent' };
+    const controller = new Controller(noThreads, instruments, { route: 'loop', level: 64 });
+    // Chunks of 100 inputs of 10 µs, one after another: 1 ms each, the thread never idle.
+    for (let i = 0; i < 200; i++) {
+      const startedAt = controller.started('loop');
+      now += 1;
+      cpu += 1;
+      controller.called(1);
+      controller.finished('loop', startedAt, 100, true);
+    }
+    assert.equal(controller.decision().workload, 'tiny');
   });
 });

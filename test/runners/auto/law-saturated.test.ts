@@ -248,6 +248,20 @@ describe('the control law, on a saturated calling thread', () => {
     assert.equal(law.next(short)?.because.kind, 'saturated');
   });
 
+  it('moves tiny tasks a map ran here in chunks to one run per worker: a chunk takes its inputs’ time together, it does not wait', () => {
+    // Chunks of 10 inputs of 0.1 ms each, computed in the call: 1 ms a chunk.
+    const chunks = window({
+      ...computing,
+      cpuPerTaskMs: 0.1,
+      fastestMs: 1,
+      latencyMs: 8,
+      inputsPerRun: 10,
+      throughput: 10_000,
+    });
+    const move = judged(new Law(mapContext, { route: 'loop', level: 64 }), chunks);
+    assert.deepEqual(move?.to, { route: 'threads', level: 1 });
+  });
+
   it('counts the messages the workers would send: one per task of 2 ms or more start to end, a share of one for quicker tasks in chunks', () => {
     const quick = window({ callShare: 0.95, fastestMs: 0.1 });
     const slow = window({ callShare: 0.95, fastestMs: CHUNK_MS });
