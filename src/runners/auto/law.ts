@@ -17,7 +17,8 @@
  *   loading as soon as a step up looks headed there). The threads must then beat it (with
  *   more per worker while the workers idle), or the work moves back and the next move
  *   waits for longer evidence. When threads would not help and the thread is not fully
- *   busy, steps up are kept while they fill its gaps.
+ *   busy, steps up are kept while they fill its gaps (one that failed is not tried again
+ *   while the thread stays saturated; a hold there ends once it is clearly less busy).
  * - Held levels are watched: a throughput far from the one settled on, or busy workers
  *   gone idle, mean the work changed (a new phase of a `map`): the exploration starts
  *   again, on the calling thread when the threads fell. Now and then a held level tries
@@ -25,7 +26,8 @@
  *   calling thread still warming up.
  * - Noise: windows hold many completions (see `window.ts`); a climb needs a clear share of
  *   the proportional gain, a step down nearly all of the best throughput, a phase change
- *   two windows in a row, a saturated start a handover's evidence; failed tries back off.
+ *   two windows in a row, a saturated start a handover's evidence; failed tries back off;
+ *   a step up measured while the thread waited for a CPU is measured again.
  *
  * The law holds the state; the step after an exploration's first window
  * (`first-window.ts`), how far a step up goes (`climb.ts`), the levels an exploration
