@@ -121,8 +121,9 @@ export function gainBound(m: Measured, context: LawContext, othersPerTaskMs: num
   const bounds = {
     computing: (workers * held) / (held + dispatch + others),
     sending: held / dispatch,
-    // A task's own latency, without queueing on this thread: the fastest one of the window.
-    holding: (workers * maxPerWorker * 1000) / Math.max(m.fastestMs, 1e-3) / m.throughput,
+    // A task's own latency, without queueing on this thread: the fastest one of the window
+    // (per input: a chunk's inputs run one after another, on a worker as here).
+    holding: (workers * maxPerWorker * 1000) / Math.max(fastestPerInputMs(m), 1e-3) / m.throughput,
     offered: (offeredInputs(m, context) * held) / (held + dispatch),
   };
   let by: GainBound['by'] = 'computing';

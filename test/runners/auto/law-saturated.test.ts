@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CHUNK_MS } from '../../../src/core/chunks.js';
-import { sendMs } from '../../../src/runners/auto/handover.js';
+import { gainBound, sendMs } from '../../../src/runners/auto/handover.js';
 import { Law } from '../../../src/runners/auto/law.js';
 import type { WindowSummary } from '../../../src/runners/auto/measures.js';
 import type { Measured } from '../../../src/runners/auto/moves.js';
@@ -260,6 +260,10 @@ describe('the control law, on a saturated calling thread', () => {
     });
     const move = judged(new Law(mapContext, { route: 'loop', level: 64 }), chunks);
     assert.deepEqual(move?.to, { route: 'threads', level: 1 });
+    // What the workers can hold counts per input too: 64 chunks of 100 such inputs on each
+    // of 2 workers finish 1.28 million a second, not 12,800 — no bound on 10,000 a second.
+    const long = { ...chunks, fastestMs: 10, inputsPerRun: 100, route: 'loop', level: 64 } as const;
+    assert.equal(gainBound(long, mapContext, 0).by, 'computing');
   });
 
   it('counts the messages the workers would send: one per task of 2 ms or more start to end, a share of one for quicker tasks in chunks', () => {
